@@ -1,0 +1,27 @@
+# The two commands of the README: `make run` and `make test`. Both set up .venv on first use
+# (with a Python 3.12+ found by scripts/find-python; set PYTHON=... to choose one).
+VENV ?= .venv
+BIN := $(VENV)/bin
+CONFIG ?= configs/default.yaml
+
+.PHONY: run test setup clean
+.DEFAULT_GOAL := test
+
+run: $(VENV)/.installed  ## run the default config; writes results/<config-name>-<seed>/
+	$(BIN)/giftsim run $(CONFIG) --overwrite
+
+test: $(VENV)/.installed  ## the whole test suite (what .ci/run calls)
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml scripts/find-python
+	@python=$$(./scripts/find-python) || exit 1; \
+	  echo "Setting up $(VENV) with $$python"; \
+	  "$$python" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

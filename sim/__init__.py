@@ -1,0 +1,21 @@
+"""giftsim: an agent-based simulator of creator-gifting economies, on Mesa.
+
+Quick start::
+
+    import sim
+    config = sim.load_config("configs/default.yaml", overrides=["run.days=3"])
+    result = sim.run(config, seed=1)
+    result.summary["creator_share_of_spend"], result.creators.head()
+"""
+
+from sim.agents import Brand, Creator, Viewer
+from sim.config import Config
+from sim.config_io import ConfigError, load_config
+from sim.model import GiftEconomy
+from sim.runner import RunResult, run
+
+__version__ = "0.1.0"
+__all__ = [
+    "Brand", "Config", "ConfigError", "Creator", "GiftEconomy", "RunResult", "Viewer",
+    "__version__", "load_config", "run",
+]

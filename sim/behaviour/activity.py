@@ -1,0 +1,31 @@
+"""Who is online: a daily rhythm by local hour, scaled by each viewer's own activity level.
+
+The chance of being online follows a raised cosine over the local day, from a trough to a peak
+at ``peak_local_hour``; viewers in different time zones therefore peak at different UTC hours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import Viewers
+from sim.state import ViewerState
+
+
+def online_probability(local_hour: np.ndarray, params: Viewers) -> np.ndarray:
+    """Chance of being online in each given local hour (before the viewer's own activity level)."""
+    phase = 2 * np.pi * (local_hour - params.peak_local_hour) / 24
+    shape = (1 + np.cos(phase)) / 2
+    return params.online_trough_probability + (
+        params.online_peak_probability - params.online_trough_probability
+    ) * shape
+
+
+def draw_online(
+    viewers: ViewerState, local_hour_by_region: np.ndarray, params: Viewers, rng: np.random.Generator
+) -> np.ndarray:
+    """Indices of the viewers online this hour."""
+    chance = online_probability(local_hour_by_region, params)[viewers.region] * viewers.activity
+    online = np.flatnonzero(rng.random(viewers.size) < chance)
+    viewers.hours_online[online] += 1
+    return online

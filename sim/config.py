@@ -1,0 +1,292 @@
+"""The configuration schema: every parameter of an economy, declared once.
+
+Each field carries its type, unit, default, allowed range and, where one exists, the source of its
+default (grades as in ``shared/research/platform-facts.md``: A official, B research or press,
+C community, D arithmetic). A config is frozen once validated; unknown keys are rejected.
+
+Loading, overrides and error reporting live in :mod:`sim.config_io`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MICRO_PER_USD = 1_000_000
+SHARE_TOLERANCE = 1e-6
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveCoins = Annotated[int, Field(gt=0, le=10_000_000)]
+PositivePrice = Annotated[float, Field(gt=0.0, le=1e12)]
+Bundle = tuple[PositiveCoins, PositivePrice]
+
+
+class Section(BaseModel):
+    """Base of every config section: frozen, and unknown keys are an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Channel(Section):
+    """A purchase channel and what it charges on each coin purchase."""
+
+    kind: Literal["app_store", "web"] = Field(
+        description="app_store: the store keeps a share of the price net of tax; web: a payment "
+        "processor charges a share of the gross price plus a fixed fee."
+    )
+    fee_share: float = Field(
+        ge=0.0, lt=1.0,
+        description="Share of the price the store or processor keeps (1); app stores 0.30 (A: store "
+        "policy; 0.15 small-business tier), card processors ~0.029 (assumption).",
+    )
+    fee_fixed_usd: float = Field(
+        0.0, ge=0.0, le=100.0, description="Fixed fee per purchase (USD); web processors ~0.30."
+    )
+
+
+class Region(Section):
+    """A market: its currency, clock, tax, audience and coin prices per channel."""
+
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code of the local currency.")
+    usd_per_unit: float = Field(
+        gt=0.0, le=1e4, description="Exchange rate: USD per unit of local currency (USD/unit)."
+    )
+    utc_offset_hours: int = Field(ge=-12, le=14, description="Local time minus UTC (hours).")
+    share_of_viewers: Share = Field(description="Share of all viewers living here (1).")
+    share_of_creators: Share = Field(description="Share of all creators living here (1).")
+    income_scale: float = Field(
+        1.0, gt=0.0, le=100.0, description="Multiplier on viewers' gifting budgets (1; US = 1)."
+    )
+    tax_rate: float = Field(ge=0.0, lt=1.0, description="Sales tax or VAT rate on coin purchases (1).")
+    prices_include_tax: bool = Field(
+        True, description="True where listed prices include VAT (EU, UK); False where sales tax "
+        "is added at checkout (US).",
+    )
+    price_multiplier: float = Field(
+        1.0, gt=0.0, le=100.0, description="Scales every bundle price in this region (1): the "
+        "product team's regional pricing lever.",
+    )
+    channel_mix: dict[str, Share] = Field(
+        description="Share of this region's viewers buying through each channel (1); sums to 1."
+    )
+    bundles: dict[str, list[Bundle]] = Field(
+        description="Per channel, the coin bundles on sale as [coins, price in local currency]."
+    )
+
+
+class Gift(Section):
+    """One item of the gift catalog."""
+
+    name: str = Field(min_length=1, max_length=64, description="Display name.")
+    coins: PositiveCoins = Field(description="Price of the gift (coins).")
+
+
+class Platform(Section):
+    """The platform's cut and cash-out rules."""
+
+    coin_nominal_usd: float = Field(
+        0.0151, gt=0.0, le=100.0,
+        description="Nominal value of one coin (USD/coin): the US in-app price, $19.99 / 1,321 coins "
+        "(C, consistent with data.ai).",
+    )
+    creator_share: float = Field(
+        0.33, gt=0.0, le=1.0,
+        description="The platform cut as one figure: share of a coin's nominal value that reaches the "
+        "creator as diamonds (1). 0.33 = 1 diamond per coin at ~$0.005 (C) over $0.0151 per coin.",
+    )
+    diamonds_per_coin: int = Field(
+        1, ge=1, le=1000, description="Diamonds a creator receives per coin of gift value (C: ~1)."
+    )
+    min_withdrawal_usd: float = Field(
+        10.0, ge=0.0, le=1e6,
+        description="Smallest cash-out (USD); reports conflict between $10, $50 and $100 (C).",
+    )
+    daily_cashout_cap_usd: float = Field(
+        1000.0, gt=0.0, le=1e9, description="Most a creator can cash out per day (USD) (A)."
+    )
+    payout_fee_share: float = Field(
+        0.0, ge=0.0, lt=1.0,
+        description="Share of a cash-out kept by the payout provider (1); TikTok charges none (A).",
+    )
+    payout_fee_fixed_usd: float = Field(
+        0.0, ge=0.0, le=1000.0, description="Fixed fee per cash-out (USD)."
+    )
+    agency_share: float = Field(
+        0.0, ge=0.0, lt=1.0,
+        description="Share of a cash-out taken by the creator's agency (1); 0.35 in the BBC case (B).",
+    )
+
+    @property
+    def micro_usd_per_diamond(self) -> int:
+        """Value of one diamond in whole micro-USD, derived from the creator share."""
+        return round(self.creator_share * self.coin_nominal_usd * MICRO_PER_USD / self.diamonds_per_coin)
+
+    @model_validator(mode="after")
+    def _diamond_has_value(self) -> Platform:
+        if self.micro_usd_per_diamond < 1:
+            raise ValueError(
+                "platform: creator_share * coin_nominal_usd / diamonds_per_coin is below one "
+                "micro-USD per diamond; raise creator_share or coin_nominal_usd"
+            )
+        return self
+
+
+class Population(Section):
+    """How many agents of each kind."""
+
+    viewers: int = Field(20_000, ge=1, le=10_000_000, description="Number of viewers.")
+    creators: int = Field(400, ge=1, le=1_000_000, description="Number of creators.")
+    brands: int = Field(10, ge=0, le=100_000, description="Number of brands.")
+
+
+class Viewers(Section):
+    """Viewers' budgets, daily rhythm and gifting (simple core versions)."""
+
+    payer_share: Share = Field(
+        0.08, description="Share of viewers with a non-zero monthly gifting budget (1); payer ratios "
+        "are 3-8% of monthly actives (A: Huya), so at most this many pay (assumption).",
+    )
+    budget_median_usd: float = Field(
+        12.0, gt=0.0, le=1e6, description="Median monthly gifting budget of a payer (USD, US income "
+        "scale; assumption).",
+    )
+    budget_sigma: float = Field(
+        1.6, ge=0.0, le=5.0, description="Log-normal sigma of monthly budgets (1): heavy tail, whales.",
+    )
+    propensity_sigma: float = Field(
+        0.6, ge=0.0, le=5.0, description="Log-normal sigma of the gifting propensity, mean 1 (1).",
+    )
+    online_peak_probability: Share = Field(
+        0.16, description="Chance a viewer is online in the peak local hour (1/hour; assumption).",
+    )
+    online_trough_probability: Share = Field(
+        0.01, description="Chance a viewer is online in the quietest local hour (1/hour).",
+    )
+    peak_local_hour: int = Field(21, ge=0, le=23, description="Local hour of peak activity (h).")
+    follow_return_probability: Share = Field(
+        0.5, description="Chance an online viewer goes to the creator they follow when that "
+        "creator is live (1).",
+    )
+    follow_probability: Share = Field(
+        0.02, description="Chance per watched hour that the viewer follows the creator watched (1/h).",
+    )
+    gift_hazard: Share = Field(
+        0.25, description="Chance per watched hour that a payer of propensity 1 sends a gift (1/h).",
+    )
+    gift_size_exponent: float = Field(
+        0.6, ge=0.0, le=5.0, description="Gift choice weight is coins^-exponent among affordable "
+        "gifts (1): large gifts are rare.",
+    )
+
+
+class Creators(Section):
+    """Creators' audience, eligibility and streaming schedule (simple core versions)."""
+
+    live_min_followers: int = Field(
+        1000, ge=0, le=10**9, description="Followers needed to go LIVE (B: 1,000)."
+    )
+    followers_median: float = Field(
+        1500.0, gt=0.0, le=1e9, description="Median initial followers (1; assumption)."
+    )
+    followers_sigma: float = Field(
+        1.5, ge=0.0, le=5.0, description="Log-normal sigma of initial followers (1)."
+    )
+    quality_sigma: float = Field(
+        0.5, ge=0.0, le=5.0, description="Log-normal sigma of content quality, median 1 (1)."
+    )
+    stream_day_probability: Share = Field(
+        0.6, description="Chance an eligible creator goes live on a given day (1/day)."
+    )
+    start_local_hour_mean: float = Field(
+        19.0, ge=0.0, le=23.0, description="Mean local hour creators start streaming (h)."
+    )
+    start_local_hour_sd: float = Field(
+        2.5, ge=0.0, le=12.0, description="Spread of start hours across creators (h)."
+    )
+    session_hours_mean: float = Field(
+        2.0, ge=1.0, le=24.0, description="Mean length of a live session (h)."
+    )
+    popularity_exponent: float = Field(
+        1.0, ge=0.0, le=3.0, description="Feed weight is followers^exponent * quality (1): "
+        "rich-get-richer.",
+    )
+    exploration_share: Share = Field(
+        0.1, description="Share of feed picks made uniformly among live creators (1).",
+    )
+
+
+class Brands(Section):
+    """Brands' flat sponsorship of live hours (the core's only campaign type)."""
+
+    campaign_budget_usd: float = Field(
+        300.0, ge=0.0, le=1e9, description="Budget per brand per campaign period (USD; assumption)."
+    )
+    campaign_period_days: int = Field(
+        7, ge=1, le=365, description="Length of a campaign period; budgets refresh after it (days)."
+    )
+    sponsorship_usd_per_live_hour: float = Field(
+        10.0, gt=0.0, le=1e7, description="Price a brand pays a creator per sponsored live hour (USD; "
+        "assumption).",
+    )
+    lives_per_brand: int = Field(
+        2, ge=0, le=10_000, description="Most lives a brand sponsors in one hour (1)."
+    )
+
+
+class Run(Section):
+    """Length and seed of a run."""
+
+    days: int = Field(7, ge=1, le=3650, description="Simulated days; one step is one hour (days).")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Default seed; `--seed` overrides it.")
+
+
+class Config(Section):
+    """A whole economy: platform rules, markets, catalog, populations and behaviour."""
+
+    name: str = Field("giftsim", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="Name of the preset.")
+    run: Run = Run()
+    population: Population = Population()
+    platform: Platform = Platform()
+    channels: dict[str, Channel] = Field(min_length=1, description="Purchase channels by name.")
+    regions: dict[str, Region] = Field(min_length=1, description="Markets by region code.")
+    gifts: list[Gift] = Field(min_length=1, description="The gift catalog.")
+    viewers: Viewers = Viewers()
+    creators: Creators = Creators()
+    brands: Brands = Brands()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        problems = []
+        for field in ("share_of_viewers", "share_of_creators"):
+            total = sum(getattr(r, field) for r in self.regions.values())
+            if abs(total - 1.0) > SHARE_TOLERANCE:
+                problems.append(f"regions.*.{field}: shares sum to {total:g}; they must sum to 1")
+        channel_names = ", ".join(sorted(self.channels))
+        for code, region in self.regions.items():
+            if not code.isidentifier():
+                problems.append(f"regions.{code}: a region code must be letters, digits or _")
+            for name in [*region.channel_mix, *region.bundles]:
+                if name not in self.channels:
+                    problems.append(
+                        f"regions.{code}: unknown channel {name!r}; channels are: {channel_names}"
+                    )
+            total = sum(region.channel_mix.values())
+            if abs(total - 1.0) > SHARE_TOLERANCE:
+                problems.append(f"regions.{code}.channel_mix: shares sum to {total:g}; they must sum to 1")
+            for name, share in region.channel_mix.items():
+                if share > 0 and not region.bundles.get(name):
+                    problems.append(
+                        f"regions.{code}.bundles.{name}: channel has share {share:g} but no bundles"
+                    )
+        names = [g.name for g in self.gifts]
+        if len(set(names)) != len(names):
+            problems.append("gifts: gift names must be unique")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def hours(self) -> int:
+        """Length of the run in hourly steps."""
+        return self.run.days * 24

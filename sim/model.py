@@ -1,0 +1,171 @@
+"""The gift economy as a Mesa model: the hourly step and the scheduled daily and monthly events.
+
+One step is one simulated hour (UTC). Each step applies, to whole populations at once: creators
+starting sessions, viewers coming online, choosing rooms and following, gifting (with top-ups),
+brands sponsoring, and the end of the hour for live creators. Daily cash-outs, monthly budget
+refreshes and brand campaign periods are Mesa events scheduled at their times, not polled.
+The hourly row of the time series is recorded by a low-priority event after all of them.
+
+Randomness: one seed per run. Each mechanism draws from its own stream spawned from that seed,
+so switching one mechanism off leaves every other mechanism's draws unchanged.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import mesa
+import numpy as np
+import pandas as pd
+from mesa.time import Priority, Schedule
+
+from sim import report
+from sim.invariants import invariant_violations
+from sim.agents import Brand, Creator, Viewer
+from sim.behaviour import activity, attention, gifting, payouts, purchasing, sponsorship, streaming
+from sim.config import Config
+from sim.ledger import Ledger
+from sim.pricing import PriceTable
+from sim.state import NOBODY, draw_brands, draw_creators, draw_viewers
+
+HOURS_PER_DAY = 24
+DAYS_PER_BUDGET_MONTH = 30
+STREAMS = ("population", "streaming", "activity", "attention", "gifting")
+
+
+class GiftEconomy(mesa.Model):
+    """A creator-gifting economy: viewers, creators and brands around one platform.
+
+    Args:
+        config: A validated config (see :func:`sim.load_config`).
+        rng: The run's seed (a non-negative int); ``None`` takes ``config.run.seed``.
+
+    Example:
+        >>> model = GiftEconomy(load_config("configs/default.yaml"), rng=1)
+        >>> model.run_for(24)
+        >>> model.summary()["gross_spend_usd"]
+    """
+
+    def __init__(self, config: Config, rng: int | None = None):
+        seed = config.run.seed if rng is None else int(rng)
+        if seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed}")
+        super().__init__(rng=seed)
+        self.config = config
+        self.seed = seed
+        self.streams = dict(zip(STREAMS, (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(STREAMS)))))
+        self.region_codes = tuple(config.regions)
+        self.utc_offsets = np.array([r.utc_offset_hours for r in config.regions.values()])
+        self.prices = PriceTable.from_config(config)
+        self.catalog = gifting.Catalog.build([g.coins for g in config.gifts], config.viewers.gift_size_exponent)
+        self.ledger = Ledger()
+
+        population_rng = self.streams["population"]
+        self.viewer_state = draw_viewers(config, population_rng)
+        self.creator_state = draw_creators(config, population_rng)
+        self.brand_state = draw_brands(config, population_rng)
+        self._creators = [Creator(self, i) for i in range(self.creator_state.size)]
+        for i in range(self.viewer_state.size):
+            Viewer(self, i)
+        for i in range(self.brand_state.size):
+            Brand(self, i)
+
+        self._flows: defaultdict[str, int] = defaultdict(int)
+        self._rows: list[dict[str, int]] = []
+        self._ledger_days: list[dict[str, int]] = []
+        self.schedule_recurring(self._end_of_day, Schedule(interval=HOURS_PER_DAY, start=HOURS_PER_DAY))
+        month = HOURS_PER_DAY * DAYS_PER_BUDGET_MONTH
+        self.schedule_recurring(self._refresh_viewer_budgets, Schedule(interval=month, start=month))
+        period = HOURS_PER_DAY * config.brands.campaign_period_days
+        self.schedule_recurring(self._refresh_brand_budgets, Schedule(interval=period, start=period))
+        self.schedule_recurring(self._record_hour, Schedule(interval=1, start=1), priority=Priority.LOW)
+
+    # --- the hourly step -------------------------------------------------------------------
+    def step(self) -> None:
+        """Simulate one hour."""
+        hour_utc = (self.steps - 1) % HOURS_PER_DAY
+        local_hour = (hour_utc + self.utc_offsets) % HOURS_PER_DAY
+        cfg, viewers, creators = self.config, self.viewer_state, self.creator_state
+        flows = self._flows
+
+        flows["new_sessions_started"] += streaming.start_sessions(
+            creators, local_hour, cfg.creators, self.streams["streaming"]
+        )
+        online = activity.draw_online(viewers, local_hour, cfg.viewers, self.streams["activity"])
+        attention_rng = self.streams["attention"]
+        watchers = attention.choose_rooms(viewers, creators, online, cfg.viewers, cfg.creators, attention_rng)
+        flows["new_follows"] += attention.follow(viewers, creators, watchers, cfg.viewers, attention_rng)
+        flows["n_viewers_online"] = online.size
+        flows["n_viewers_watching"] = watchers.size
+        flows["n_creators_live"] = int(creators.is_live.sum())
+
+        capacity = purchasing.spending_capacity(viewers, watchers, self.prices)
+        gifters, gift_coins = gifting.draw_gifts(
+            viewers, watchers, self.catalog, capacity, cfg.viewers, self.streams["gifting"]
+        )
+        has_coins, purchase_flows = purchasing.top_up(viewers, gifters, gift_coins, self.prices, self.ledger)
+        self._add(purchase_flows)
+        self._add(gifting.send_gifts(
+            viewers, creators, gifters[has_coins], gift_coins[has_coins], cfg.platform, self.ledger
+        ))
+
+        audience = np.bincount(viewers.watching[watchers], minlength=creators.size)
+        self._add(sponsorship.sponsor(self.brand_state, creators, audience, cfg.brands, self.ledger))
+        streaming.end_hour(creators)
+
+    # --- scheduled events ------------------------------------------------------------------
+    def _end_of_day(self) -> None:
+        self._add(payouts.redeem(self.creator_state, self.config.platform, self.ledger))
+        self._ledger_days.append({"day": len(self._ledger_days) + 1, **self.ledger.as_dict()})
+
+    def _refresh_viewer_budgets(self) -> None:
+        self.viewer_state.budget_left_micro[:] = self.viewer_state.budget_monthly_micro
+
+    def _refresh_brand_budgets(self) -> None:
+        sponsorship.refresh_budgets(self.brand_state, self.config.brands)
+
+    def _record_hour(self) -> None:
+        step = self.steps
+        row = {"step": step, "day": (step - 1) // HOURS_PER_DAY + 1, "hour_utc": (step - 1) % HOURS_PER_DAY}
+        row.update(self._flows)
+        row["n_coin_float"] = int(self.viewer_state.wallet_coins.sum())
+        row["n_diamond_float"] = int(self.creator_state.diamonds_held.sum())
+        self._rows.append(row)
+        self._flows = defaultdict(int)
+
+    def _add(self, flows: dict[str, int]) -> None:
+        for key, value in flows.items():
+            self._flows[key] += value
+
+    # --- reading the model -----------------------------------------------------------------
+    def creator(self, index: int) -> Creator | None:
+        """The Creator agent at population ``index``, or None for no creator."""
+        return None if index == NOBODY else self._creators[index]
+
+    def timeseries(self) -> pd.DataFrame:
+        """One row per simulated hour: flows ``new_*``, stocks ``n_*`` and cumulative ``cum_*``."""
+        return report.timeseries(self._rows)
+
+    def viewers_table(self) -> pd.DataFrame:
+        """One row per viewer with its region, channel, spending, gifting and watching."""
+        return report.viewers_table(self)
+
+    def creators_table(self) -> pd.DataFrame:
+        """One row per creator with its audience, streaming, income and payouts."""
+        return report.creators_table(self)
+
+    def brands_table(self) -> pd.DataFrame:
+        """One row per brand with its spend, sponsored hours, impressions and CPM."""
+        return report.brands_table(self)
+
+    def ledger_table(self) -> pd.DataFrame:
+        """Every account's balance at the end of each simulated day (micro-USD)."""
+        return report.ledger_table(self._ledger_days)
+
+    def summary(self) -> dict:
+        """Scalar outcomes of the run so far, with money figures by region and by channel."""
+        return report.summary(self)
+
+    def invariant_violations(self) -> list[str]:
+        """Everything wrong with the books now: an empty list when money, coins and diamonds balance."""
+        return invariant_violations(self)

@@ -1,0 +1,205 @@
+"""The model's outputs as pandas objects: time series, per-agent tables, ledger and summary.
+
+Money is summed in exact integer micro-USD and shown in USD (columns and keys ending ``_usd``);
+``docs/results.md`` lists every column and key with its unit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.ledger import Account
+from sim.metrics import gini, group_sum, ratio, top_share, usd
+
+if TYPE_CHECKING:
+    from sim.model import GiftEconomy
+
+# Flows whose running totals the time series carries as cum_* columns.
+CUMULATED = (
+    "new_gross_spend_usd", "new_creator_income_usd", "new_platform_revenue_usd", "new_creator_payout_usd",
+    "new_brand_spend_usd", "new_gifts", "new_coins_bought", "new_coins_gifted", "n_viewers_watching",
+)
+TIMESERIES_COLUMNS = (
+    "step", "day", "hour_utc", "n_viewers_online", "n_viewers_watching", "n_creators_live",
+    "new_sessions_started", "new_follows", "new_purchases", "new_coins_bought", "new_gross_spend_usd",
+    "new_tax_usd", "new_store_fees_usd", "new_gifts", "new_gifts_unaffordable", "new_coins_gifted",
+    "new_diamonds_issued", "new_creator_income_usd", "new_platform_revenue_usd", "new_redemptions",
+    "new_diamonds_redeemed", "new_creator_payout_usd", "new_brand_spend_usd", "new_sponsored_hours",
+    "n_coin_float", "n_diamond_float",
+)
+
+
+def timeseries(rows: list[dict[str, int]]) -> pd.DataFrame:
+    """The hourly rows as a frame, micro-USD flows in USD, with cumulative columns."""
+    frame = pd.DataFrame(rows)
+    for column in [c for c in frame.columns if c.endswith("_micro")]:
+        frame[column.removesuffix("_micro") + "_usd"] = usd(frame.pop(column))
+    frame = frame.rename(columns={"new_platform_gift_margin_usd": "new_platform_revenue_usd"})
+    # A flow that did not happen in an hour (cash-outs outside the day's end) is zero there.
+    frame = frame.reindex(columns=TIMESERIES_COLUMNS).fillna(0)
+    counts = [c for c in TIMESERIES_COLUMNS if not c.endswith("_usd")]
+    frame[counts] = frame[counts].astype("int64")
+    for column in CUMULATED:
+        name = "cum_watch_hours" if column == "n_viewers_watching" else "cum_" + column.removeprefix("new_")
+        frame[name] = frame[column].cumsum()
+    return frame
+
+
+def _codes(index: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
+    return pd.Categorical.from_codes(index, categories=list(names))
+
+
+def viewers_table(model: GiftEconomy) -> pd.DataFrame:
+    """One row per viewer."""
+    v = model.viewer_state
+    return pd.DataFrame({
+        "viewer_id": np.arange(v.size),
+        "region": _codes(v.region, model.region_codes),
+        "channel": _codes(v.channel, model.prices.channel_names),
+        "budget_monthly_usd": usd(v.budget_monthly_micro),
+        "spend_usd": usd(v.spend_micro),
+        "tax_usd": usd(v.tax_micro),
+        "store_fees_usd": usd(v.fee_micro),
+        "creator_income_usd": usd(v.diamond_value_sent_micro),
+        "platform_revenue_usd": usd(v.released_micro - v.diamond_value_sent_micro),
+        "unspent_usd": usd(v.wallet_value_micro),
+        "purchases": v.purchases,
+        "coins_bought": v.coins_bought,
+        "coins_gifted": v.coins_gifted,
+        "wallet_coins": v.wallet_coins,
+        "gifts_sent": v.gifts_sent,
+        "hours_online": v.hours_online,
+        "watch_hours": v.watch_hours,
+        "followed_creator_id": v.followed,
+    })
+
+
+def creators_table(model: GiftEconomy) -> pd.DataFrame:
+    """One row per creator."""
+    c = model.creator_state
+    return pd.DataFrame({
+        "creator_id": np.arange(c.size),
+        "region": _codes(c.region, model.region_codes),
+        "quality": c.quality,
+        "followers": c.followers,
+        "live_hours": c.live_hours,
+        "viewer_hours": c.viewer_hours,
+        "gifts_received": c.gifts_received,
+        "diamonds_earned": c.diamonds_earned,
+        "diamonds_held": c.diamonds_held,
+        "diamonds_redeemed": c.diamonds_redeemed,
+        "income_usd": usd(c.diamonds_earned * model.config.platform.micro_usd_per_diamond),
+        "payout_usd": usd(c.payout_micro),
+        "agency_usd": usd(c.agency_micro),
+        "payout_fees_usd": usd(c.payout_fee_micro),
+        "sponsorship_usd": usd(c.sponsorship_micro),
+    })
+
+
+def brands_table(model: GiftEconomy) -> pd.DataFrame:
+    """One row per brand."""
+    b = model.brand_state
+    return pd.DataFrame({
+        "brand_id": np.arange(b.size),
+        "region": _codes(b.region, model.region_codes),
+        "spend_usd": usd(b.spend_micro),
+        "sponsored_hours": b.sponsored_hours,
+        "impressions": b.impressions,
+        "cpm_usd": [ratio(usd(s) * 1000, i) for s, i in zip(b.spend_micro, b.impressions)],
+        "budget_left_usd": usd(b.budget_left_micro),
+    })
+
+
+def ledger_table(days: list[dict[str, int]]) -> pd.DataFrame:
+    """End-of-day balances, one column per account (micro-USD, suffix ``_micro_usd``)."""
+    columns = ["day", *(a.name.lower() for a in Account)]
+    frame = pd.DataFrame(days, columns=columns).astype("int64")
+    return frame.rename(columns={a.name.lower(): a.name.lower() + "_micro_usd" for a in Account})
+
+
+def _money_by(model: GiftEconomy, groups: np.ndarray, names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Where viewers' money went, by the viewer's region or channel."""
+    v = model.viewer_state
+    n = len(names)
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return group_sum(values, groups, n)
+
+    spend, creator = total(v.spend_micro), total(v.diamond_value_sent_micro)
+    active = np.bincount(groups[v.hours_online > 0], minlength=n)
+    payers = np.bincount(groups[v.spend_micro > 0], minlength=n)
+    result = {}
+    for i, name in enumerate(names):
+        result[name] = {
+            "gross_spend_usd": usd(int(spend[i])),
+            "tax_usd": usd(int(total(v.tax_micro)[i])),
+            "store_fees_usd": usd(int(total(v.fee_micro)[i])),
+            "platform_revenue_usd": usd(int(total(v.released_micro - v.diamond_value_sent_micro)[i])),
+            "creator_income_usd": usd(int(creator[i])),
+            "unspent_usd": usd(int(total(v.wallet_value_micro)[i])),
+            "creator_share_of_spend": ratio(creator[i], spend[i]),
+            "active_viewers": int(active[i]),
+            "payers": int(payers[i]),
+            "payer_ratio": ratio(payers[i], active[i]),
+        }
+    return result
+
+
+def summary(model: GiftEconomy) -> dict[str, Any]:
+    """Scalar outcomes of the run, from exact integer state."""
+    v, c, b = model.viewer_state, model.creator_state, model.brand_state
+    ledger = model.ledger
+    per_diamond = model.config.platform.micro_usd_per_diamond
+    spend = int(v.spend_micro.sum())
+    creator_income = int(c.diamonds_earned.sum()) * per_diamond
+    is_active = v.hours_online > 0
+    n_active, n_payers = int(is_active.sum()), int((v.spend_micro > 0).sum())
+    income = c.diamonds_earned * per_diamond
+    watch_hours = int(v.watch_hours.sum())
+    return {
+        "seed": model.seed,
+        "days": model.steps // 24,
+        "hours": model.steps,
+        "viewers": v.size,
+        "creators": c.size,
+        "brands": b.size,
+        "gross_spend_usd": usd(spend),
+        "tax_usd": usd(ledger.balance(Account.TAX_AUTHORITY)),
+        "store_fees_usd": usd(ledger.balance(Account.APP_STORES) + ledger.balance(Account.PAYMENT_PROCESSOR)),
+        "app_store_fees_usd": usd(ledger.balance(Account.APP_STORES)),
+        "payment_processor_fees_usd": usd(ledger.balance(Account.PAYMENT_PROCESSOR)),
+        "platform_revenue_usd": usd(ledger.balance(Account.PLATFORM)),
+        "creator_income_usd": usd(creator_income),
+        "creator_payout_usd": usd(int(c.payout_micro.sum())),
+        "agency_usd": usd(ledger.balance(Account.AGENCIES)),
+        "payout_fees_usd": usd(ledger.balance(Account.PAYOUT_FEES)),
+        "unspent_coin_value_usd": usd(ledger.balance(Account.COIN_LIABILITY)),
+        "creator_share_of_spend": ratio(creator_income, spend),
+        "active_viewers": n_active,
+        "payers": n_payers,
+        "payer_ratio": ratio(n_payers, n_active),
+        "arpu_usd": ratio(usd(spend), n_active),
+        "arppu_usd": ratio(usd(spend), n_payers),
+        "viewer_spend_gini": gini(v.spend_micro[is_active]),
+        "top1_viewer_spend_share": top_share(v.spend_micro[is_active], 0.01),
+        "top20_viewer_spend_share": top_share(v.spend_micro[is_active], 0.20),
+        "creator_income_gini": gini(income),
+        "top1_creator_income_share": top_share(income, 0.01),
+        "top20_creator_income_share": top_share(income, 0.20),
+        "median_creator_income_usd": float(np.median(usd(income))),
+        "creators_streamed": int((c.live_hours > 0).sum()),
+        "live_hours": int(c.live_hours.sum()),
+        "watch_hours": watch_hours,
+        "gifts": int(v.gifts_sent.sum()),
+        "gifts_per_watch_hour": ratio(int(v.gifts_sent.sum()), watch_hours),
+        "coin_float": int(v.wallet_coins.sum()),
+        "diamond_float": int(c.diamonds_held.sum()),
+        "brand_spend_usd": usd(int(b.spend_micro.sum())),
+        "brand_impressions": int(b.impressions.sum()),
+        "brand_cpm_usd": ratio(usd(int(b.spend_micro.sum())) * 1000, int(b.impressions.sum())),
+        "by_region": _money_by(model, v.region, model.region_codes),
+        "by_channel": _money_by(model, v.channel, model.prices.channel_names),
+    }

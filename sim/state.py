@@ -1,0 +1,173 @@
+"""Agent state: one NumPy array per attribute per population, and how the initial state is drawn.
+
+Behaviours read and write these arrays for a whole population at once; the Mesa agent objects in
+:mod:`sim.agents` are views onto one index of them. Money is in integer micro-USD, coins and
+diamonds in whole units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from sim.config import Config
+from sim.pricing import to_micro
+
+NOBODY = -1  # index meaning "no creator" in creator-valued arrays
+
+
+def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:
+    return median * np.exp(sigma * rng.standard_normal(n))
+
+
+def _shares_to_counts(shares: np.ndarray, n: int) -> np.ndarray:
+    """Largest-remainder apportionment of ``n`` items to ``shares`` (exact total, deterministic)."""
+    raw = shares * n
+    counts = np.floor(raw).astype(np.int64)
+    counts[np.argsort(-(raw - counts), kind="stable")[: n - counts.sum()]] += 1
+    return counts
+
+
+@dataclass(eq=False)
+class ViewerState:
+    """Every viewer's attributes and running totals."""
+
+    region: np.ndarray  # int: index into config.regions
+    channel: np.ndarray  # int: index into config.channels
+    budget_monthly_micro: np.ndarray  # gifting budget per month
+    budget_left_micro: np.ndarray  # what is left of this month's budget
+    propensity: np.ndarray  # multiplier on the gifting hazard, mean 1
+    activity: np.ndarray  # multiplier on the chance of being online, mean 1
+    followed: np.ndarray  # creator followed most recently, or NOBODY
+    watching: np.ndarray  # creator watched this hour, or NOBODY
+    wallet_coins: np.ndarray
+    wallet_value_micro: np.ndarray  # net revenue the platform received for the coins in the wallet
+    coins_bought: np.ndarray
+    coins_gifted: np.ndarray
+    gifts_sent: np.ndarray
+    purchases: np.ndarray
+    spend_micro: np.ndarray  # gross paid, tax included
+    tax_micro: np.ndarray
+    fee_micro: np.ndarray  # app store or processor fees on this viewer's purchases
+    released_micro: np.ndarray  # net value of coins gifted (revenue recognised on gifting)
+    diamond_value_sent_micro: np.ndarray  # value of the diamonds this viewer's gifts issued
+    watch_hours: np.ndarray
+    hours_online: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of viewers."""
+        return len(self.region)
+
+
+@dataclass(eq=False)
+class CreatorState:
+    """Every creator's attributes and running totals."""
+
+    region: np.ndarray
+    quality: np.ndarray  # multiplier on feed weight, median 1
+    followers: np.ndarray
+    start_local_hour: np.ndarray  # local hour a session starts
+    session_hours: np.ndarray  # length of a session (h)
+    is_live: np.ndarray  # bool
+    hours_left: np.ndarray  # hours left in the current session
+    live_hours: np.ndarray
+    diamonds_held: np.ndarray
+    diamonds_earned: np.ndarray
+    diamonds_redeemed: np.ndarray
+    payout_micro: np.ndarray  # cash received from redeeming diamonds
+    agency_micro: np.ndarray  # agency's cut of this creator's redemptions
+    payout_fee_micro: np.ndarray  # payout provider's fees on this creator's redemptions
+    sponsorship_micro: np.ndarray  # cash received from brands
+    gifts_received: np.ndarray
+    viewer_hours: np.ndarray  # viewer-hours watched in this creator's lives
+
+    @property
+    def size(self) -> int:
+        """Number of creators."""
+        return len(self.region)
+
+
+@dataclass(eq=False)
+class BrandState:
+    """Every brand's attributes and running totals."""
+
+    region: np.ndarray  # the region the brand targets
+    budget_left_micro: np.ndarray  # left in this campaign period
+    spend_micro: np.ndarray
+    sponsored_hours: np.ndarray
+    impressions: np.ndarray  # viewer-hours in sponsored lives
+
+    @property
+    def size(self) -> int:
+        """Number of brands."""
+        return len(self.region)
+
+
+def _zeros(n: int, dtype=np.int64) -> np.ndarray:
+    return np.zeros(n, dtype=dtype)
+
+
+def _running_totals(cls: type, n: int, given: dict) -> dict:
+    """Zero arrays for every field of ``cls`` not in ``given``."""
+    return {f.name: _zeros(n) for f in fields(cls) if f.name not in given}
+
+
+def draw_viewers(config: Config, rng: np.random.Generator) -> ViewerState:
+    """Draw the initial viewers: region, channel, budget, propensity and activity."""
+    n = config.population.viewers
+    regions = list(config.regions.values())
+    counts = _shares_to_counts(np.array([r.share_of_viewers for r in regions]), n)
+    region = np.repeat(np.arange(len(regions)), counts)
+    channel_names = list(config.channels)
+    channel = np.empty(n, dtype=np.int64)
+    for r, reg in enumerate(regions):
+        members = np.flatnonzero(region == r)
+        mix = np.array([reg.channel_mix.get(c, 0.0) for c in channel_names])
+        channel[members] = rng.choice(len(channel_names), size=len(members), p=mix / mix.sum())
+    p = config.viewers
+    income_scale = np.array([r.income_scale for r in regions])[region]
+    is_payer = rng.random(n) < p.payer_share
+    budget_usd = _lognormal(rng, p.budget_median_usd, p.budget_sigma, n) * income_scale
+    budget = np.where(is_payer, np.round(budget_usd * 1e6), 0).astype(np.int64)
+    given = dict(
+        region=region,
+        channel=channel,
+        budget_monthly_micro=budget,
+        budget_left_micro=budget.copy(),
+        propensity=_lognormal(rng, np.exp(-p.propensity_sigma**2 / 2), p.propensity_sigma, n),
+        activity=rng.gamma(4.0, 0.25, n),  # mean 1: some viewers are online far more than others
+        followed=np.full(n, NOBODY, dtype=np.int64),
+        watching=np.full(n, NOBODY, dtype=np.int64),
+    )
+    return ViewerState(**given, **_running_totals(ViewerState, n, given))
+
+
+def draw_creators(config: Config, rng: np.random.Generator) -> CreatorState:
+    """Draw the initial creators: region, quality, followers and streaming schedule."""
+    n = config.population.creators
+    regions = list(config.regions.values())
+    counts = _shares_to_counts(np.array([r.share_of_creators for r in regions]), n)
+    p = config.creators
+    start = np.round(rng.normal(p.start_local_hour_mean, p.start_local_hour_sd, n))
+    given = dict(
+        region=np.repeat(np.arange(len(regions)), counts),
+        quality=_lognormal(rng, 1.0, p.quality_sigma, n),
+        followers=np.round(_lognormal(rng, p.followers_median, p.followers_sigma, n)).astype(np.int64),
+        start_local_hour=(start % 24).astype(np.int64),
+        session_hours=1 + rng.poisson(p.session_hours_mean - 1.0, n).astype(np.int64),
+        is_live=np.zeros(n, dtype=bool),
+    )
+    return CreatorState(**given, **_running_totals(CreatorState, n, given))
+
+
+def draw_brands(config: Config, rng: np.random.Generator) -> BrandState:
+    """Draw the brands: each targets one region, chosen in proportion to its viewers."""
+    n = config.population.brands
+    shares = np.array([r.share_of_viewers for r in config.regions.values()])
+    given = dict(
+        region=rng.choice(len(shares), size=n, p=shares / shares.sum()),
+        budget_left_micro=np.full(n, to_micro(config.brands.campaign_budget_usd), dtype=np.int64),
+    )
+    return BrandState(**given, **_running_totals(BrandState, n, given))

@@ -1,0 +1,87 @@
+"""Every way a config can be wrong gets one clear message naming the file, the field and the value."""
+
+import pytest
+
+from sim.config_io import ConfigError, load_config
+from tests.conftest import DEFAULT_CONFIG
+
+
+def _write(tmp_path, text: str | bytes):
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("platform.creator_share=1.5", r"platform\.creator_share: Input should be less than or equal to 1 \(got 1\.5\)"),
+        ("population.viewers=lots", r"population\.viewers: Input should be a valid integer.*\(got \"lots\"\)"),
+        ("population.viewers=0", r"population\.viewers: Input should be greater than or equal to 1 \(got 0\)"),
+        ("regions.US.tax_rate=-0.1", r"regions\.US\.tax_rate: Input should be greater than or equal to 0"),
+        ("regions.US.bundles.ios.0=[65, -0.99]", r"regions\.US\.bundles\.ios\.0\.1: Input should be greater than 0"),
+        ("gifts=[]", r"gifts: List should have at least 1 item"),
+        ("platform.cut=0.5", r"platform\.cut: unknown key; see `giftsim schema`"),
+        ("regions.US.channel_mix.ios=0.7", r"regions\.US\.channel_mix: shares sum to 1\.15"),
+    ],
+)
+def test_bad_values_name_the_field_and_value(override, expected):
+    with pytest.raises(ConfigError, match=expected) as info:
+        load_config(DEFAULT_CONFIG, [override])
+    assert str(info.value).startswith(str(DEFAULT_CONFIG))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="nope.yaml: no such file"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_directory_instead_of_file(tmp_path):
+    with pytest.raises(ConfigError, match="is a directory; expected a YAML file"):
+        load_config(tmp_path)
+
+
+def test_yaml_syntax_error_gives_line_and_column(tmp_path):
+    with pytest.raises(ConfigError, match=r"line 2, column 10: YAML syntax error: mapping values"):
+        load_config(_write(tmp_path, "run:\n  days: 7: 8\n"))
+
+
+def test_non_utf8_bytes(tmp_path):
+    with pytest.raises(ConfigError, match=r"is not UTF-8 text \(bad byte at offset 6\)"):
+        load_config(_write(tmp_path, b"name: \xff\xfe\n"))
+
+
+def test_a_config_must_be_a_mapping(tmp_path):
+    with pytest.raises(ConfigError, match="must hold a mapping of sections, got list"):
+        load_config(_write(tmp_path, "- 1\n- 2\n"))
+
+
+def test_unsafe_yaml_tags_are_not_executed(tmp_path):
+    with pytest.raises(ConfigError, match="YAML syntax error"):
+        load_config(_write(tmp_path, "name: !!python/object/apply:os.system ['echo hi']\n"))
+
+
+def test_unknown_top_level_key(tmp_path):
+    text = DEFAULT_CONFIG.read_text() + "\nplatfrom: {}\n"
+    with pytest.raises(ConfigError, match="platfrom: unknown key"):
+        load_config(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("run.days", "expected dotted.path=value"),
+        ("gifts.99.coins=1", "'99' is not an index from 0 to 16"),
+        ("run.days.x=1", "run.days is a value, not a section"),
+        ("run.days=[1", "cannot parse value"),
+    ],
+)
+def test_bad_overrides(override, expected):
+    with pytest.raises(ConfigError, match=expected):
+        load_config(DEFAULT_CONFIG, [override])
+
+
+def test_name_defaults_to_the_file_stem(tmp_path):
+    path = tmp_path / "my-preset.yaml"
+    path.write_text(DEFAULT_CONFIG.read_text())
+    assert load_config(path).name == "my-preset"
