@@ -1,0 +1,53 @@
+"""Rooms are chosen among live creators only, popular ones more often; sessions follow local clocks."""
+
+import numpy as np
+
+import sim
+from sim import GiftEconomy
+from sim.state import NOBODY
+from tests.conftest import DEFAULT_CONFIG
+
+
+def test_viewers_only_watch_live_creators(small_config):
+    model = GiftEconomy(small_config, rng=2)
+    for _ in range(48):
+        model.run_for(1)
+        watching = model.viewer_state.watching
+        rooms = watching[watching != NOBODY]
+        # end_hour has already ended some sessions; a room watched must have been live this hour
+        assert (model.creator_state.live_hours[rooms] > 0).all()
+
+
+def test_popular_creators_get_more_viewers_per_live_hour(small_config):
+    creators = sim.run(small_config, seed=3).creators
+    streamed = creators[creators["live_hours"] > 0]
+    per_hour = streamed["viewer_hours"] / streamed["live_hours"]
+    assert np.corrcoef(np.log(streamed["followers"]), per_hour)[0, 1] > 0.3
+
+
+def test_without_popularity_weighting_followers_do_not_draw_viewers():
+    config = sim.load_config(
+        DEFAULT_CONFIG,
+        ["population.viewers=3000", "population.creators=80", "run.days=2", "creators.popularity_exponent=0",
+         "creators.quality_sigma=0", "viewers.follow_probability=0"],
+    )
+    creators = sim.run(config, seed=1).creators
+    streamed = creators[creators["live_hours"] > 0]
+    per_hour = streamed["viewer_hours"] / streamed["live_hours"]
+    assert abs(np.corrcoef(np.log(streamed["followers"]), per_hour)[0, 1]) < 0.3
+
+
+def test_sessions_start_at_each_creators_local_hour(small_config):
+    model = GiftEconomy(small_config, rng=5)
+    state = model.creator_state
+    offsets = model.utc_offsets[state.region]
+    started = np.zeros(state.size, dtype=bool)
+    for hour in range(24):
+        before = state.is_live.copy()
+        model.run_for(1)
+        new = (state.live_hours > 0) & ~started
+        local = (hour + offsets) % 24
+        assert (local[new & ~before] == state.start_local_hour[new & ~before]).all()
+        started |= new
+    assert started.any()
+    assert (state.followers[started] >= small_config.creators.live_min_followers).all()

@@ -1,0 +1,123 @@
+"""The giftsim command: run, validate and schema, and clean failures with exit status 2."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from tests.conftest import DEFAULT_CONFIG
+
+SMALL = ["--set", "population.viewers=1500", "--set", "population.creators=40", "--days", "2"]
+EXPECTED_FILES = {"config.yaml", "meta.json", "summary.json", "timeseries.parquet", "viewers.parquet",
+                  "creators.parquet", "brands.parquet", "ledger.parquet", "figures"}
+SUMMARY_KEYS = {
+    "gross_spend_usd", "tax_usd", "store_fees_usd", "platform_revenue_usd", "creator_income_usd",
+    "creator_payout_usd", "creator_share_of_spend", "payer_ratio", "arpu_usd", "arppu_usd",
+    "viewer_spend_gini", "top1_viewer_spend_share", "top20_viewer_spend_share", "creator_income_gini",
+    "top1_creator_income_share", "median_creator_income_usd", "watch_hours", "gifts_per_watch_hour",
+    "coin_float", "diamond_float", "brand_spend_usd", "by_region", "by_channel",
+}
+
+
+def test_run_writes_a_complete_results_folder(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(out), "--seed", "4", *SMALL]) == 0
+    assert {p.name for p in out.iterdir()} == EXPECTED_FILES
+    assert {p.name for p in (out / "figures").iterdir()} == {"lorenz.png", "viewer_dollar.png", "engagement.png"}
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["seed"] == 4 and meta["status"] == "complete" and meta["days"] == 2
+    assert {"giftsim", "mesa", "numpy", "python"} <= set(meta["versions"])
+    summary = json.loads((out / "summary.json").read_text())
+    assert SUMMARY_KEYS <= set(summary)
+    viewers = pd.read_parquet(out / "viewers.parquet")
+    assert {"viewer_id", "region", "channel", "spend_usd", "coins_bought", "coins_gifted", "watch_hours"} <= set(viewers)
+    creators = pd.read_parquet(out / "creators.parquet")
+    assert {"creator_id", "region", "followers", "live_hours", "diamonds_earned", "income_usd", "payout_usd"} <= set(creators)
+    assert len(pd.read_parquet(out / "timeseries.parquet")) == 48
+    assert "Results:" in capsys.readouterr().out
+
+
+def test_the_same_seed_writes_identical_parquet_files(tmp_path):
+    for name in ("a", "b"):
+        assert main(["run", str(DEFAULT_CONFIG), "--out", str(tmp_path / name), "--seed", "9", "--quiet", *SMALL]) == 0
+    for table in ("timeseries", "viewers", "creators", "brands", "ledger"):
+        a = (tmp_path / "a" / f"{table}.parquet").read_bytes()
+        assert a == (tmp_path / "b" / f"{table}.parquet").read_bytes(), table
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(tmp_path / "c"), "--seed", "10", "--quiet", *SMALL]) == 0
+    assert (tmp_path / "a" / "viewers.parquet").read_bytes() != (tmp_path / "c" / "viewers.parquet").read_bytes()
+
+
+def test_run_refuses_to_overwrite_unless_asked(tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["run", str(DEFAULT_CONFIG), "--out", str(out), "--quiet", *SMALL]
+    assert main(args) == 0
+    before = (out / "summary.json").read_text()
+    assert main([*args, "--seed", "1"]) == 2
+    assert "exists; pass --overwrite" in capsys.readouterr().err
+    assert (out / "summary.json").read_text() == before
+    assert main([*args, "--seed", "1", "--overwrite"]) == 0
+    assert json.loads((out / "meta.json").read_text())["seed"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no staging folders left behind
+
+
+def test_default_results_folder_is_named_after_config_and_seed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(DEFAULT_CONFIG), "--seed", "3", "--quiet", *SMALL]) == 0
+    assert (tmp_path / "results" / "default-3" / "summary.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "missing.yaml"], "missing.yaml: no such file"),
+        (["run", str(DEFAULT_CONFIG), "--set", "platform.creator_share=2"], "platform.creator_share: Input should be"),
+        (["run", str(DEFAULT_CONFIG), "--set", "regions.US.channel_mix.web=0.5"], "shares sum to 1.35"),
+        (["validate", str(DEFAULT_CONFIG), "--set", "nonsense=1"], "nonsense: unknown key"),
+    ],
+)
+def test_bad_input_exits_2_with_one_message_and_writes_nothing(tmp_path, monkeypatch, capsys, args, message):
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("giftsim: error:") and message in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [["run", str(DEFAULT_CONFIG), "--days", "0"], ["run", str(DEFAULT_CONFIG), "--seed", "-1"],
+                                  ["frobnicate"], []])
+def test_bad_command_lines_exit_2(args, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    assert "usage: giftsim" in capsys.readouterr().err
+
+
+def test_unwritable_output_folder_is_a_clear_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(blocker / "run"), "--quiet", *SMALL]) == 2
+    assert "cannot write results" in capsys.readouterr().err
+
+
+def test_validate_describes_the_config(capsys):
+    assert main(["validate", str(DEFAULT_CONFIG), "--set", "population.viewers=5000"]) == 0
+    out = capsys.readouterr().out
+    assert "valid" in out and "5,000 viewers" in out and "5 regions" in out
+
+
+def test_schema_is_json_schema_with_descriptions(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    platform = schema["$defs"]["Platform"]["properties"]
+    assert platform["creator_share"]["maximum"] == 1.0 and "description" in platform["creator_share"]
+
+
+def test_python_dash_m_sim_is_the_same_command():
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", str(DEFAULT_CONFIG)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "valid" in done.stdout
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", "nope.yaml"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.strip() == "giftsim: error: nope.yaml: no such file"

@@ -1,0 +1,49 @@
+"""Property tests: over generated configs, seeds and lengths, the books balance after every hour."""
+
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim import GiftEconomy, load_config
+from tests.conftest import DEFAULT_CONFIG
+
+economies = st.fixed_dictionaries({
+    "population.viewers": st.integers(1, 400),
+    "population.creators": st.integers(1, 25),
+    "population.brands": st.integers(0, 4),
+    "platform.creator_share": st.floats(0.05, 1.0),
+    "platform.diamonds_per_coin": st.integers(1, 3),
+    "platform.min_withdrawal_usd": st.floats(0.0, 50.0),
+    "platform.daily_cashout_cap_usd": st.floats(0.01, 500.0),
+    "platform.payout_fee_share": st.floats(0.0, 0.5),
+    "platform.payout_fee_fixed_usd": st.floats(0.0, 2.0),
+    "platform.agency_share": st.floats(0.0, 0.6),
+    "regions.US.price_multiplier": st.floats(0.05, 20.0),
+    "regions.ID.tax_rate": st.floats(0.0, 0.5),
+    "channels.web.fee_fixed_usd": st.floats(0.0, 5.0),
+    "channels.ios.fee_share": st.floats(0.0, 0.9),
+    "viewers.payer_share": st.floats(0.0, 1.0),
+    "viewers.budget_sigma": st.floats(0.0, 3.0),
+    "viewers.gift_hazard": st.floats(0.0, 1.0),
+    "viewers.gift_size_exponent": st.floats(0.0, 2.0),
+    "creators.live_min_followers": st.integers(0, 5000),
+    "brands.campaign_budget_usd": st.floats(0.0, 100.0),
+    "brands.sponsorship_usd_per_live_hour": st.floats(0.5, 50.0),
+})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(params=economies, seed=st.integers(0, 2**32), days=st.integers(1, 3))
+def test_invariants_hold_every_hour(params, seed, days):
+    overrides = [f"{k}={v!r}" for k, v in params.items()] + [f"run.days={days}"]
+    model = GiftEconomy(load_config(DEFAULT_CONFIG, overrides), rng=seed)
+    for _ in range(days * 24):
+        model.run_for(1)
+        assert model.invariant_violations() == []
+    summary = model.summary()
+    numbers = [v for v in summary.values() if isinstance(v, (int, float))]
+    numbers += [v for group in ("by_region", "by_channel") for m in summary[group].values() for v in m.values()]
+    assert all(math.isfinite(v) for v in numbers)
+    assert np.isfinite(model.timeseries().select_dtypes("number").to_numpy()).all()
