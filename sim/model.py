@@ -99,9 +99,11 @@ class GiftEconomy(mesa.Model):
         flows["n_viewers_watching"] = watchers.size
         flows["n_creators_live"] = int(creators.is_live.sum())
 
-        capacity = purchasing.spending_capacity(viewers, watchers, self.prices)
+        # Only watchers with coins or budget left can afford a gift: most viewers never pay.
+        can_pay = watchers[(viewers.wallet_coins[watchers] > 0) | (viewers.budget_left_micro[watchers] > 0)]
+        capacity = purchasing.spending_capacity(viewers, can_pay, self.prices)
         gifters, gift_coins = gifting.draw_gifts(
-            viewers, watchers, self.catalog, capacity, cfg.viewers, self.streams["gifting"]
+            viewers, can_pay, self.catalog, capacity, cfg.viewers, self.streams["gifting"]
         )
         has_coins, purchase_flows = purchasing.top_up(viewers, gifters, gift_coins, self.prices, self.ledger)
         self._add(purchase_flows)

@@ -73,6 +73,7 @@ class PriceTable:
     fee: np.ndarray
     net: np.ndarray
     n_bundles: np.ndarray  # [region, channel] int64
+    best_coins_per_micro: np.ndarray  # [region, channel] most coins a micro-USD buys (0: none on sale)
 
     @classmethod
     def from_config(cls, config: Config) -> PriceTable:
@@ -99,10 +100,6 @@ class PriceTable:
                     for field in fields:
                         fields[field][r, c, b] = getattr(price, field)
         is_app_store = np.array([config.channels[n].kind == "app_store" for n in channels])
-        return cls(regions, channels, is_app_store, n_bundles=n_bundles, **fields)
-
-    def best_coins_per_micro(self) -> np.ndarray:
-        """[region, channel] the most coins one micro-USD buys in any bundle (0 where none)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(self.gross > 0, self.coins / np.maximum(self.gross, 1), 0.0)
-        return rate.max(axis=2)
+        gross = fields["gross"]
+        best_rate = np.where(gross > 0, fields["coins"] / np.maximum(gross, 1), 0.0).max(axis=2)
+        return cls(regions, channels, is_app_store, n_bundles=n_bundles, best_coins_per_micro=best_rate, **fields)

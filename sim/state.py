@@ -38,7 +38,7 @@ class ViewerState:
     budget_monthly_micro: np.ndarray  # gifting budget per month
     budget_left_micro: np.ndarray  # what is left of this month's budget
     propensity: np.ndarray  # multiplier on the gifting hazard, mean 1
-    activity: np.ndarray  # multiplier on the chance of being online, mean 1
+    activity: np.ndarray  # float32 multiplier on the chance of being online, mean 1
     followed: np.ndarray  # creator followed most recently, or NOBODY
     watching: np.ndarray  # creator watched this hour, or NOBODY
     wallet_coins: np.ndarray
@@ -137,7 +137,8 @@ def draw_viewers(config: Config, rng: np.random.Generator) -> ViewerState:
         budget_monthly_micro=budget,
         budget_left_micro=budget.copy(),
         propensity=_lognormal(rng, np.exp(-p.propensity_sigma**2 / 2), p.propensity_sigma, n),
-        activity=rng.gamma(4.0, 0.25, n),  # mean 1: some viewers are online far more than others
+        # mean 1: some viewers are online far more than others; float32 as used in the hourly draw
+        activity=rng.gamma(4.0, 0.25, n).astype(np.float32),
         followed=np.full(n, NOBODY, dtype=np.int64),
         watching=np.full(n, NOBODY, dtype=np.int64),
     )

@@ -18,7 +18,7 @@ from sim.state import ViewerState
 
 def spending_capacity(viewers: ViewerState, who: np.ndarray, prices: PriceTable) -> np.ndarray:
     """The most coins each viewer could spend now: its wallet plus what its budget buys."""
-    rate = prices.best_coins_per_micro()[viewers.region[who], viewers.channel[who]]
+    rate = prices.best_coins_per_micro[viewers.region[who], viewers.channel[who]]
     return viewers.wallet_coins[who] + np.floor(viewers.budget_left_micro[who] * rate).astype(np.int64)
 
 

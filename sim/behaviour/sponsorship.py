@@ -12,7 +12,7 @@ import numpy as np
 from sim.config import Brands
 from sim.ledger import Account, Ledger
 from sim.pricing import to_micro
-from sim.state import BrandState, CreatorState
+from sim.state import NOBODY, BrandState, CreatorState
 
 
 def sponsor(
@@ -21,16 +21,25 @@ def sponsor(
     """Pay this hour's sponsorships; ``audience`` is each creator's viewers this hour."""
     live = np.flatnonzero(creators.is_live)
     price = to_micro(params.sponsorship_usd_per_live_hour)
-    if brands.size == 0 or live.size == 0 or params.lives_per_brand == 0:
-        return {"new_brand_spend_micro": 0, "new_sponsored_hours": 0}
-    # [brand, live creator] audience where the creator is in the brand's region, else -1
-    score = np.where(brands.region[:, None] == creators.region[live][None, :], audience[live][None, :], -1)
     k = min(params.lives_per_brand, live.size)
-    ranked = np.argsort(-score, axis=1, kind="stable")[:, :k]
+    if brands.size == 0 or k == 0:
+        return {"new_brand_spend_micro": 0, "new_sponsored_hours": 0}
+    # Every brand in a region ranks the same creators, so rank each region's lives once:
+    # [region, slot] the k largest audiences, NOBODY where the region has fewer live creators.
+    n_regions = int(max(creators.region.max(), brands.region.max())) + 1
+    top = np.full((n_regions, k), NOBODY, dtype=np.int64)
+    by_region = live[np.lexsort((-audience[live], creators.region[live]))]  # region, then audience
+    region_of = creators.region[by_region]
+    first = np.searchsorted(region_of, np.arange(n_regions))
+    slot = np.arange(by_region.size) - first[region_of]
+    keep = slot < k
+    top[region_of[keep], slot[keep]] = by_region[keep]
+
+    picks = top[brands.region]  # [brand, slot]
     affordable = np.minimum(brands.budget_left_micro // price, k)
-    chosen = (np.take_along_axis(score, ranked, axis=1) >= 0) & (np.arange(k)[None, :] < affordable[:, None])
-    brand_idx, slot = np.nonzero(chosen)
-    creator_idx = live[ranked[brand_idx, slot]]
+    chosen = (picks != NOBODY) & (np.arange(k)[None, :] < affordable[:, None])
+    brand_idx, slot_idx = np.nonzero(chosen)
+    creator_idx = picks[brand_idx, slot_idx]
 
     n_sponsored = np.bincount(brand_idx, minlength=brands.size)
     brands.budget_left_micro -= n_sponsored * price

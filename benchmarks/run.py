@@ -1,0 +1,194 @@
+"""Benchmark the engine: build time, run time, viewer-hours per second and peak memory.
+
+Run on demand (it is not part of the test suite)::
+
+    .venv/bin/python benchmarks/run.py                  # S, M, L, scaling probes and the reference ratio
+    .venv/bin/python benchmarks/run.py --only S M       # a subset
+    .venv/bin/python benchmarks/run.py --update-docs    # also rewrite the table in docs/performance.md
+    .venv/bin/python benchmarks/run.py --profile M      # cProfile of one scenario's run, top functions
+
+Each measurement runs in a fresh Python process, so its peak memory (max RSS) is its own; engine
+runs shorter than 10^8 viewer-hours are repeated five times and the fastest kept. The speed
+ratio compares the engine with the plain per-agent Mesa reference (``benchmarks/reference_mesa.py``)
+on the same config and the same number of hours, measured in the same invocation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import platform
+import pstats
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = REPO / "configs" / "default.yaml"
+PERFORMANCE_DOC = REPO / "docs" / "performance.md"
+
+# name: (viewers, creators, days)
+SCENARIOS = {
+    "S": (20_000, 400, 7),
+    "M": (100_000, 2_000, 30),
+    "L": (1_000_000, 10_000, 30),
+    # Scaling probes: double the viewers, or ten times the creators, of a 3-day M.
+    "M3": (100_000, 2_000, 3),
+    "M3-viewers-x2": (200_000, 2_000, 3),
+    "M3-creators-x10": (100_000, 20_000, 3),
+    # The reference is slow, so the ratio is measured on S shortened to one day.
+    "S1": (20_000, 400, 1),
+}
+REFERENCE_SCENARIO = "S1"
+SEED = 1
+SHORT_RUN_REPEATS = 5
+
+
+def scenario_config(name: str):
+    """The default config resized to a scenario."""
+    import sim
+
+    viewers, creators, days = SCENARIOS[name]
+    return sim.load_config(DEFAULT_CONFIG, [f"population.viewers={viewers}", f"population.creators={creators}",
+                                            f"run.days={days}"])
+
+
+def measure_engine(name: str) -> dict:
+    """Build and run one scenario in this process; return its figures."""
+    import sim
+
+    config = scenario_config(name)
+    viewer_hours = config.population.viewers * config.hours
+    # Runs under a second are timed several times and the fastest kept: one is too noisy.
+    repeats = SHORT_RUN_REPEATS if viewer_hours < 1e8 else 1
+    build_s, run_s = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        model = sim.GiftEconomy(config, rng=SEED)
+        built = time.perf_counter()
+        model.run_for(config.hours)
+        build_s.append(built - started)
+        run_s.append(time.perf_counter() - built)
+    return {
+        "scenario": name, "engine": "giftsim", "viewers": config.population.viewers,
+        "creators": config.population.creators, "days": config.run.days, "repeats": repeats,
+        "build_s": min(build_s), "run_s": min(run_s), "viewer_hours_per_s": viewer_hours / min(run_s),
+        "peak_rss_gb": _peak_rss_gb(), "books_balance": model.invariant_violations() == [],
+    }
+
+
+def measure_reference(name: str) -> dict:
+    """Run one scenario with the plain-Mesa reference in this process."""
+    sys.path.insert(0, str(REPO))
+    from benchmarks.reference_mesa import run_reference
+
+    config = scenario_config(name)
+    _, run_s = run_reference(config, SEED, config.hours)
+    viewer_hours = config.population.viewers * config.hours
+    return {
+        "scenario": name, "engine": "reference", "viewers": config.population.viewers,
+        "creators": config.population.creators, "days": config.run.days, "build_s": None,
+        "run_s": run_s, "viewer_hours_per_s": viewer_hours / run_s, "peak_rss_gb": _peak_rss_gb(),
+    }
+
+
+def _peak_rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9  # Linux reports KiB
+
+
+def in_fresh_process(kind: str, name: str) -> dict:
+    """Measure in a new interpreter, so peak memory and warm caches are the scenario's own."""
+    done = subprocess.run([sys.executable, __file__, "--measure", kind, name], capture_output=True, text=True,
+                          check=True, cwd=REPO)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def markdown_table(rows: list[dict], ratio: float | None) -> str:
+    """The measurements as a Markdown table, with the machine they were taken on."""
+    lines = [
+        "| scenario | engine | viewers | creators | days | build (s) | run (s) | viewer-hours/s | peak RSS (GB) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        build = "-" if r["build_s"] is None else f"{r['build_s']:.2f}"
+        lines.append(
+            f"| {r['scenario']} | {r['engine']} | {r['viewers']:,} | {r['creators']:,} | {r['days']} | {build} "
+            f"| {r['run_s']:.2f} | {r['viewer_hours_per_s']:.3g} | {r['peak_rss_gb']:.2f} |"
+        )
+    if ratio is not None:
+        lines.append(f"\nSpeed ratio, engine / plain-Mesa reference, on {REFERENCE_SCENARIO} (run time, same "
+                     f"config and hours): **{ratio:.0f}x**.")
+    lines.append(f"\nMeasured with Python {platform.python_version()} on {platform.machine()}, "
+                 f"{_cpu_count()} cores, seed {SEED}.")
+    return "\n".join(lines)
+
+
+def _cpu_count() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def update_doc(table: str) -> None:
+    """Replace the table between the benchmark markers in docs/performance.md."""
+    text = PERFORMANCE_DOC.read_text(encoding="utf-8")
+    pattern = re.compile(r"(<!-- benchmark:start -->\n).*?(\n<!-- benchmark:end -->)", re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"{PERFORMANCE_DOC} has no <!-- benchmark:start --> ... <!-- benchmark:end --> section")
+    PERFORMANCE_DOC.write_text(pattern.sub(lambda m: m.group(1) + table + m.group(2), text), encoding="utf-8")
+
+
+def profile(name: str, top: int = 20) -> None:
+    """Print the functions that dominate one scenario's run."""
+    import sim
+
+    config = scenario_config(name)
+    model = sim.GiftEconomy(config, rng=SEED)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    model.run_for(config.hours)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=list(SCENARIOS), help="scenarios to run (default: all)")
+    parser.add_argument("--no-reference", action="store_true", help="skip the plain-Mesa reference")
+    parser.add_argument("--update-docs", action="store_true", help="rewrite the table in docs/performance.md")
+    parser.add_argument("--profile", choices=list(SCENARIOS), help="profile one scenario and stop")
+    parser.add_argument("--measure", nargs=2, metavar=("KIND", "SCENARIO"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.measure:
+        kind, name = args.measure
+        print(json.dumps(measure_engine(name) if kind == "engine" else measure_reference(name)))
+        return
+    if args.profile:
+        profile(args.profile)
+        return
+    names = args.only or list(SCENARIOS)
+    rows = []
+    for name in names:
+        rows.append(in_fresh_process("engine", name))
+        print(f"{name}: {rows[-1]['run_s']:.2f} s", file=sys.stderr)
+    ratio = None
+    if not args.no_reference:
+        if REFERENCE_SCENARIO not in names:
+            rows.append(in_fresh_process("engine", REFERENCE_SCENARIO))
+        reference = in_fresh_process("reference", REFERENCE_SCENARIO)
+        rows.append(reference)
+        engine = next(r for r in rows if r["scenario"] == REFERENCE_SCENARIO and r["engine"] == "giftsim")
+        ratio = engine["viewer_hours_per_s"] / reference["viewer_hours_per_s"]
+    table = markdown_table(rows, ratio)
+    print(table)
+    if args.update_docs:
+        update_doc(table)
+
+
+if __name__ == "__main__":
+    main()
