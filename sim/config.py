@@ -95,6 +95,13 @@ class Platform(Section):
         description="The platform cut as one figure: share of a coin's nominal value that reaches the "
         "creator as diamonds (1). 0.33 = 1 diamond per coin at ~$0.005 (C) over $0.0151 per coin.",
     )
+    creator_share_basis: Literal["coin_value", "net_revenue"] = Field(
+        "coin_value",
+        description="coin_value: creators get creator_share of each gifted coin's nominal value, "
+        "whatever the buyer paid (TikTok, Twitch, Bigo). net_revenue: creators get creator_share of "
+        "what the platform netted for the gifted coins after tax and store fees (YouTube Super Chat); "
+        "a diamond is then one micro-USD.",
+    )
     diamonds_per_coin: int = Field(
         1, ge=1, le=1000, description="Diamonds a creator receives per coin of gift value (C: ~1)."
     )
@@ -120,6 +127,8 @@ class Platform(Section):
     @property
     def micro_usd_per_diamond(self) -> int:
         """Value of one diamond in whole micro-USD, derived from the creator share."""
+        if self.creator_share_basis == "net_revenue":
+            return 1
         return round(self.creator_share * self.coin_nominal_usd * MICRO_PER_USD / self.diamonds_per_coin)
 
     @model_validator(mode="after")
@@ -164,6 +173,10 @@ class Viewers(Section):
         0.01, description="Chance a viewer is online in the quietest local hour (1/hour).",
     )
     peak_local_hour: int = Field(21, ge=0, le=23, description="Local hour of peak activity (h).")
+    weekend_activity_multiplier: float = Field(
+        1.15, gt=0.0, le=5.0, description="Multiplier on the chance of being online on a local Saturday "
+        "or Sunday (1; assumption; 1 switches the weekend effect off).",
+    )
     follow_return_probability: Share = Field(
         0.5, description="Chance an online viewer goes to the creator they follow when that "
         "creator is live (1).",
@@ -177,6 +190,28 @@ class Viewers(Section):
     gift_size_exponent: float = Field(
         0.6, ge=0.0, le=5.0, description="Gift choice weight is coins^-exponent among affordable "
         "gifts (1): large gifts are rare.",
+    )
+    follower_affinity: float = Field(
+        2.0, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching the creator "
+        "the viewer follows (1; assumption; 1 switches affinity off).",
+    )
+    audience_effect: float = Field(
+        0.01, ge=0.0, le=1.0, description="Rise in the gifting hazard per extra viewer in the room (1): "
+        "one extra viewer adds ~1% of mean tips (B: Lu, Yao, Chen, Grewal 2021, Marketing Science 40(5)).",
+    )
+    audience_effect_cap: float = Field(
+        2.0, ge=1.0, le=100.0, description="Largest multiplier the audience size can give (1): crowding "
+        "out in large rooms (B: Yao, Lu, Chen 2023, Production and Operations Management).",
+    )
+    contagion_strength: float = Field(
+        0.3, ge=0.0, le=10.0, description="Gifting hazard multiplier is 1 + strength * ln(1 + gifts in the "
+        "room last hour) (1): peers' gifts raise the chance of gifting (B: Int. J. Human-Computer "
+        "Interaction 2024); the logarithm saturates. 0 switches contagion off.",
+    )
+    stock_up_share: Share = Field(
+        0.25, description="A top-up buys the largest bundle that covers the gift and costs at most this "
+        "share of the monthly budget (habit: heavy spenders buy big packs); 0 buys the smallest "
+        "covering bundle (1; calibrated to the 1,321-coin pack's ~25% of revenue, B: data.ai).",
     )
 
 
@@ -212,7 +247,37 @@ class Creators(Section):
         "rich-get-richer.",
     )
     exploration_share: Share = Field(
-        0.1, description="Share of feed picks made uniformly among live creators (1).",
+        0.1, description="Share of feed picks reserved for small creators: drawn uniformly among live "
+        "creators with fewer followers than the median live creator (1).",
+    )
+    herding_exponent: float = Field(
+        0.3, ge=0.0, le=3.0, description="Feed weight is multiplied by (1 + last hour's audience)^exponent "
+        "(1): larger audiences attract more viewers (B: Lu et al. 2021). 0 switches herding off.",
+    )
+    session_fatigue: float = Field(
+        0.9, gt=0.0, le=1.0, description="Gifting hazard multiplier per hour already streamed in a "
+        "session (1/h): income per streamed hour falls as a session grows long (B/C). 1: no fatigue.",
+    )
+    follower_growth_per_day: float = Field(
+        0.003, ge=0.0, le=1.0, description="Organic follower growth outside lives, a share of followers "
+        "per day scaled by quality (1/day; assumption).",
+    )
+    reservation_usd_per_live_hour: float = Field(
+        0.5, gt=0.0, le=1e6, description="Gift income per live hour at which a creator keeps its "
+        "streaming habits unchanged (USD/h; assumption).",
+    )
+    effort_elasticity: float = Field(
+        0.5, ge=0.0, le=5.0, description="Effort (the chance of streaming on a day and the session "
+        "length) scales as (recent income per live hour / reservation)^elasticity, within 0.25-2 (1): "
+        "incentives raise streamer effort (B: PACIS 2023). 0 switches the response off.",
+    )
+    income_memory_days: float = Field(
+        3.0, gt=0.0, le=365.0, description="Half-life of the creator's running average of income per "
+        "live hour (days).",
+    )
+    quit_probability: Share = Field(
+        0.02, description="Daily chance that a creator whose recent income per live hour is below a "
+        "tenth of the reservation quits for good (1/day; assumption). 0: nobody quits.",
     )
 
 

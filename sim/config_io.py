@@ -42,9 +42,38 @@ def load_config(path: str | Path, overrides: Iterable[str] = ()) -> Config:
         ConfigError: The file is missing or unreadable, is not YAML, or the config is invalid.
     """
     path = Path(path)
-    raw = read_yaml_mapping(path)
+    raw = read_with_extends(path)
     raw.setdefault("name", path.stem)
     return config_from_dict(apply_overrides(raw, overrides, source=str(path)), source=str(path))
+
+
+def read_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a config; if it says ``extends: other.yaml`` (relative to it), lay it over that one.
+
+    Mappings merge key by key, at any depth; any other value (a list, a number) replaces the base's.
+    """
+    raw = read_yaml_mapping(path)
+    base_name = raw.pop("extends", None)
+    if base_name is None:
+        return raw
+    if not isinstance(base_name, str):
+        raise ConfigError(str(path), [f"extends: expected a file name, got {base_name!r}"])
+    base_path = (path.parent / base_name).resolve()
+    if base_path in seen or base_path == path.resolve():
+        raise ConfigError(str(path), [f"extends: {base_name} extends itself, directly or through others"])
+    base = read_with_extends(base_path, (*seen, path.resolve()))
+    base.pop("name", None)  # a preset's name is its own, not its base's
+    return _merge(base, raw)
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def read_yaml_mapping(path: Path) -> dict[str, Any]:

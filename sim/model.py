@@ -1,9 +1,10 @@
 """The gift economy as a Mesa model: the hourly step and the scheduled daily and monthly events.
 
-One step is one simulated hour (UTC). Each step applies, to whole populations at once: creators
-starting sessions, viewers coming online, choosing rooms and following, gifting (with top-ups),
-brands sponsoring, and the end of the hour for live creators. Daily cash-outs, monthly budget
-refreshes and brand campaign periods are Mesa events scheduled at their times, not polled.
+One step is one simulated hour (UTC); the run starts at midnight UTC on a Monday. Each step
+applies, to whole populations at once: creators starting sessions, viewers coming online, choosing
+rooms and following, gifting (with top-ups), brands sponsoring, and the end of the hour for live
+creators. Daily cash-outs and creators' effort updates, monthly budget refreshes and brand campaign
+periods are Mesa events scheduled at their times, not polled.
 The hourly row of the time series is recorded by a low-priority event after all of them.
 
 Randomness: one seed per run. Each mechanism draws from its own stream spawned from that seed,
@@ -22,15 +23,17 @@ from mesa.time import Priority, Schedule
 from sim import report
 from sim.invariants import invariant_violations
 from sim.agents import Brand, Creator, Viewer
-from sim.behaviour import activity, attention, gifting, payouts, purchasing, sponsorship, streaming
+from sim.behaviour import activity, attention, effort, gifting, payouts, purchasing, sponsorship, streaming
 from sim.config import Config
 from sim.ledger import Ledger
 from sim.pricing import PriceTable
 from sim.state import NOBODY, draw_brands, draw_creators, draw_viewers
 
 HOURS_PER_DAY = 24
+DAYS_PER_WEEK = 7
+SATURDAY = 5  # day of the week, Monday = 0
 DAYS_PER_BUDGET_MONTH = 30
-STREAMS = ("population", "streaming", "activity", "attention", "gifting")
+STREAMS = ("population", "streaming", "activity", "attention", "gifting", "effort")
 
 
 class GiftEconomy(mesa.Model):
@@ -59,6 +62,8 @@ class GiftEconomy(mesa.Model):
         self.prices = PriceTable.from_config(config)
         self.catalog = gifting.Catalog.build([g.coins for g in config.gifts], config.viewers.gift_size_exponent)
         self.ledger = Ledger()
+        self.gift_counts = np.zeros(len(config.gifts), dtype=np.int64)  # by catalog.coins position
+        self.bundle_sales = np.zeros_like(self.prices.coins)  # bundles sold [region, channel, bundle]
 
         population_rng = self.streams["population"]
         self.viewer_state = draw_viewers(config, population_rng)
@@ -83,18 +88,20 @@ class GiftEconomy(mesa.Model):
     # --- the hourly step -------------------------------------------------------------------
     def step(self) -> None:
         """Simulate one hour."""
-        hour_utc = (self.steps - 1) % HOURS_PER_DAY
-        local_hour = (hour_utc + self.utc_offsets) % HOURS_PER_DAY
+        utc_hours = self.steps - 1 + self.utc_offsets  # hours since the start, on each region's clock
+        local_hour = utc_hours % HOURS_PER_DAY
+        is_weekend = (utc_hours // HOURS_PER_DAY) % DAYS_PER_WEEK >= SATURDAY
         cfg, viewers, creators = self.config, self.viewer_state, self.creator_state
         flows = self._flows
 
         flows["new_sessions_started"] += streaming.start_sessions(
             creators, local_hour, cfg.creators, self.streams["streaming"]
         )
-        online = activity.draw_online(viewers, local_hour, cfg.viewers, self.streams["activity"])
+        online = activity.draw_online(viewers, local_hour, is_weekend, cfg.viewers, self.streams["activity"])
         attention_rng = self.streams["attention"]
         watchers = attention.choose_rooms(viewers, creators, online, cfg.viewers, cfg.creators, attention_rng)
         flows["new_follows"] += attention.follow(viewers, creators, watchers, cfg.viewers, attention_rng)
+        creators.audience[:] = np.bincount(viewers.watching[watchers], minlength=creators.size)
         flows["n_viewers_online"] = online.size
         flows["n_viewers_watching"] = watchers.size
         flows["n_creators_live"] = int(creators.is_live.sum())
@@ -102,22 +109,28 @@ class GiftEconomy(mesa.Model):
         # Only watchers with coins or budget left can afford a gift: most viewers never pay.
         can_pay = watchers[(viewers.wallet_coins[watchers] > 0) | (viewers.budget_left_micro[watchers] > 0)]
         capacity = purchasing.spending_capacity(viewers, can_pay, self.prices)
+        room_factor = gifting.room_multiplier(creators, cfg.viewers, cfg.creators)
         gifters, gift_coins = gifting.draw_gifts(
-            viewers, can_pay, self.catalog, capacity, cfg.viewers, self.streams["gifting"]
+            viewers, can_pay, self.catalog, capacity, room_factor, cfg.viewers, self.streams["gifting"]
         )
-        has_coins, purchase_flows = purchasing.top_up(viewers, gifters, gift_coins, self.prices, self.ledger)
+        has_coins, purchase_flows = purchasing.top_up(
+            viewers, gifters, gift_coins, self.prices, cfg.viewers.stock_up_share, self.bundle_sales, self.ledger
+        )
         self._add(purchase_flows)
         self._add(gifting.send_gifts(
-            viewers, creators, gifters[has_coins], gift_coins[has_coins], cfg.platform, self.ledger
+            viewers, creators, gifters[has_coins], gift_coins[has_coins], self.catalog, self.gift_counts,
+            cfg.platform, self.ledger,
         ))
-
-        audience = np.bincount(viewers.watching[watchers], minlength=creators.size)
-        self._add(sponsorship.sponsor(self.brand_state, creators, audience, cfg.brands, self.ledger))
+        self._add(sponsorship.sponsor(self.brand_state, creators, creators.audience, cfg.brands, self.ledger))
         streaming.end_hour(creators)
 
     # --- scheduled events ------------------------------------------------------------------
     def _end_of_day(self) -> None:
         self._add(payouts.redeem(self.creator_state, self.config.platform, self.ledger))
+        self._flows["new_creators_churned"] += effort.end_of_day(
+            self.creator_state, self.config.creators, self.config.platform.micro_usd_per_diamond,
+            self.streams["effort"],
+        )
         self._ledger_days.append({"day": len(self._ledger_days) + 1, **self.ledger.as_dict()})
 
     def _refresh_viewer_budgets(self) -> None:
@@ -132,6 +145,7 @@ class GiftEconomy(mesa.Model):
         row.update(self._flows)
         row["n_coin_float"] = int(self.viewer_state.wallet_coins.sum())
         row["n_diamond_float"] = int(self.creator_state.diamonds_held.sum())
+        row["n_creators_churned"] = int(self.creator_state.is_churned.sum())
         self._rows.append(row)
         self._flows = defaultdict(int)
 

@@ -17,6 +17,8 @@ from sim.metrics import gini, group_sum, ratio, top_share, usd
 if TYPE_CHECKING:
     from sim.model import GiftEconomy
 
+LARGE_GIFT_COINS = 1000  # a "large" gift, for the share of gift value that large gifts carry
+
 # Flows whose running totals the time series carries as cum_* columns.
 CUMULATED = (
     "new_gross_spend_usd", "new_creator_income_usd", "new_platform_revenue_usd", "new_creator_payout_usd",
@@ -28,7 +30,7 @@ TIMESERIES_COLUMNS = (
     "new_tax_usd", "new_store_fees_usd", "new_gifts", "new_gifts_unaffordable", "new_coins_gifted",
     "new_diamonds_issued", "new_creator_income_usd", "new_platform_revenue_usd", "new_redemptions",
     "new_diamonds_redeemed", "new_creator_payout_usd", "new_brand_spend_usd", "new_sponsored_hours",
-    "n_coin_float", "n_diamond_float",
+    "new_creators_churned", "n_coin_float", "n_diamond_float", "n_creators_churned",
 )
 
 
@@ -66,6 +68,7 @@ def viewers_table(model: GiftEconomy) -> pd.DataFrame:
         "creator_income_usd": usd(v.diamond_value_sent_micro),
         "platform_revenue_usd": usd(v.released_micro - v.diamond_value_sent_micro),
         "unspent_usd": usd(v.wallet_value_micro),
+        "gifted_spend_usd": usd(v.gifted_gross_micro),
         "purchases": v.purchases,
         "coins_bought": v.coins_bought,
         "coins_gifted": v.coins_gifted,
@@ -128,7 +131,8 @@ def _money_by(model: GiftEconomy, groups: np.ndarray, names: tuple[str, ...]) ->
     def total(values: np.ndarray) -> np.ndarray:
         return group_sum(values, groups, n)
 
-    spend, creator = total(v.spend_micro), total(v.diamond_value_sent_micro)
+    spend, creator, gifted = total(v.spend_micro), total(v.diamond_value_sent_micro), total(v.gifted_gross_micro)
+    gifted_ex_tax = total(_gifted_ex_tax(v))
     active = np.bincount(groups[v.hours_online > 0], minlength=n)
     payers = np.bincount(groups[v.spend_micro > 0], minlength=n)
     result = {}
@@ -141,6 +145,8 @@ def _money_by(model: GiftEconomy, groups: np.ndarray, names: tuple[str, ...]) ->
             "creator_income_usd": usd(int(creator[i])),
             "unspent_usd": usd(int(total(v.wallet_value_micro)[i])),
             "creator_share_of_spend": ratio(creator[i], spend[i]),
+            "creator_share_of_gifted_spend": ratio(creator[i], gifted[i]),
+            "creator_share_of_gifted_spend_ex_tax": ratio(creator[i], gifted_ex_tax[i]),
             "active_viewers": int(active[i]),
             "payers": int(payers[i]),
             "payer_ratio": ratio(payers[i], active[i]),
@@ -200,6 +206,40 @@ def summary(model: GiftEconomy) -> dict[str, Any]:
         "brand_spend_usd": usd(int(b.spend_micro.sum())),
         "brand_impressions": int(b.impressions.sum()),
         "brand_cpm_usd": ratio(usd(int(b.spend_micro.sum())) * 1000, int(b.impressions.sum())),
+        "creators_churned": int(c.is_churned.sum()),
+        "creator_share_of_gifted_spend": ratio(creator_income, int(v.gifted_gross_micro.sum())),
+        "creator_share_of_gifted_spend_ex_tax": ratio(creator_income, int(_gifted_ex_tax(v).sum())),
+        **_gift_sizes(model),
+        "revenue_share_by_bundle_coins": _revenue_by_bundle(model, spend),
         "by_region": _money_by(model, v.region, model.region_codes),
         "by_channel": _money_by(model, v.channel, model.prices.channel_names),
     }
+
+
+def _gifted_ex_tax(v) -> np.ndarray:
+    """What each viewer paid for the coins it gifted, less tax (micro-USD).
+
+    A viewer buys in one region, so tax is the same share of all its purchases (to the micro-USD).
+    """
+    tax_share = np.divide(v.tax_micro, v.spend_micro, out=np.zeros(v.size), where=v.spend_micro > 0)
+    return v.gifted_gross_micro - np.round(v.gifted_gross_micro * tax_share).astype(np.int64)
+
+
+def _gift_sizes(model: GiftEconomy) -> dict[str, float]:
+    """How much of the gifting large gifts are: their share of gifts sent and of coins gifted."""
+    coins, counts = model.catalog.coins, model.gift_counts
+    value = coins * counts
+    is_large = coins >= LARGE_GIFT_COINS
+    return {
+        "large_gift_count_share": ratio(int(counts[is_large].sum()), int(counts.sum())),
+        "large_gift_value_share": ratio(int(value[is_large].sum()), int(value.sum())),
+    }
+
+
+def _revenue_by_bundle(model: GiftEconomy, spend_micro: int) -> dict[str, float]:
+    """Share of viewers' gross spend by bundle size (coins), across every region and channel."""
+    revenue = model.bundle_sales * model.prices.gross
+    shares: dict[str, float] = {}
+    for coins in np.unique(model.prices.coins[model.prices.coins > 0]):
+        shares[str(int(coins))] = ratio(int(revenue[model.prices.coins == coins].sum()), spend_micro)
+    return shares

@@ -43,6 +43,7 @@ class ViewerState:
     watching: np.ndarray  # creator watched this hour, or NOBODY
     wallet_coins: np.ndarray
     wallet_value_micro: np.ndarray  # net revenue the platform received for the coins in the wallet
+    wallet_gross_micro: np.ndarray  # what the viewer paid for the coins in the wallet, tax included
     coins_bought: np.ndarray
     coins_gifted: np.ndarray
     gifts_sent: np.ndarray
@@ -51,6 +52,7 @@ class ViewerState:
     tax_micro: np.ndarray
     fee_micro: np.ndarray  # app store or processor fees on this viewer's purchases
     released_micro: np.ndarray  # net value of coins gifted (revenue recognised on gifting)
+    gifted_gross_micro: np.ndarray  # what the viewer paid for the coins it gifted, tax included
     diamond_value_sent_micro: np.ndarray  # value of the diamonds this viewer's gifts issued
     watch_hours: np.ndarray
     hours_online: np.ndarray
@@ -71,7 +73,15 @@ class CreatorState:
     start_local_hour: np.ndarray  # local hour a session starts
     session_hours: np.ndarray  # length of a session (h)
     is_live: np.ndarray  # bool
+    is_churned: np.ndarray  # bool: quit for good
     hours_left: np.ndarray  # hours left in the current session
+    session_hour: np.ndarray  # hours already streamed in the current session
+    effort: np.ndarray  # float multiplier on streaming days and session length, 1 = habits unchanged
+    income_rate_ema: np.ndarray  # float running average of gift income per live hour (micro-USD/h)
+    audience: np.ndarray  # viewers in the creator's room this hour (last hour's, until rooms are chosen)
+    gifts_last_hour: np.ndarray  # gifts received in the last hour
+    income_at_day_start_micro: np.ndarray  # gift income earned before today
+    live_hours_at_day_start: np.ndarray
     live_hours: np.ndarray
     diamonds_held: np.ndarray
     diamonds_earned: np.ndarray
@@ -159,6 +169,9 @@ def draw_creators(config: Config, rng: np.random.Generator) -> CreatorState:
         start_local_hour=(start % 24).astype(np.int64),
         session_hours=1 + rng.poisson(p.session_hours_mean - 1.0, n).astype(np.int64),
         is_live=np.zeros(n, dtype=bool),
+        is_churned=np.zeros(n, dtype=bool),
+        effort=np.ones(n),
+        income_rate_ema=np.full(n, p.reservation_usd_per_live_hour * 1e6),
     )
     return CreatorState(**given, **_running_totals(CreatorState, n, given))
 

@@ -8,6 +8,7 @@ from sim import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO / "configs" / "default.yaml"
+TIKTOK_CONFIG = REPO / "configs" / "tiktok.yaml"
 SMALL = ["population.viewers=2000", "population.creators=60", "population.brands=3", "run.days=3"]
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from sim.config_io import ConfigError, load_config
-from tests.conftest import DEFAULT_CONFIG
+from tests.conftest import DEFAULT_CONFIG, TIKTOK_CONFIG
 
 
 def _write(tmp_path, text: str | bytes):
@@ -62,7 +62,7 @@ def test_unsafe_yaml_tags_are_not_executed(tmp_path):
 
 
 def test_unknown_top_level_key(tmp_path):
-    text = DEFAULT_CONFIG.read_text() + "\nplatfrom: {}\n"
+    text = f"extends: {TIKTOK_CONFIG}\nplatfrom: {{}}\n"
     with pytest.raises(ConfigError, match="platfrom: unknown key"):
         load_config(_write(tmp_path, text))
 
@@ -83,5 +83,26 @@ def test_bad_overrides(override, expected):
 
 def test_name_defaults_to_the_file_stem(tmp_path):
     path = tmp_path / "my-preset.yaml"
-    path.write_text(DEFAULT_CONFIG.read_text())
+    path.write_text(TIKTOK_CONFIG.read_text())
     assert load_config(path).name == "my-preset"
+
+
+def test_extends_lays_a_config_over_its_base(tmp_path):
+    path = tmp_path / "variant.yaml"
+    path.write_text(f"extends: {TIKTOK_CONFIG}\nplatform: {{creator_share: 0.5}}\ngifts: [{{name: Rose, coins: 1}}]\n")
+    variant, base = load_config(path), load_config(TIKTOK_CONFIG)
+    assert variant.name == "variant"
+    assert variant.platform.creator_share == 0.5
+    assert variant.platform.daily_cashout_cap_usd == base.platform.daily_cashout_cap_usd  # merged, not replaced
+    assert [g.name for g in variant.gifts] == ["Rose"]  # lists are replaced
+    assert variant.regions == base.regions
+
+
+def test_extends_cycles_and_missing_bases_are_errors(tmp_path):
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n")
+    with pytest.raises(ConfigError, match="extends itself"):
+        load_config(tmp_path / "a.yaml")
+    (tmp_path / "c.yaml").write_text("extends: nowhere.yaml\n")
+    with pytest.raises(ConfigError, match="nowhere.yaml: no such file"):
+        load_config(tmp_path / "c.yaml")

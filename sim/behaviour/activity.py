@@ -1,7 +1,8 @@
 """Who is online: a daily rhythm by local hour, scaled by each viewer's own activity level.
 
 The chance of being online follows a raised cosine over the local day, from a trough to a peak
-at ``peak_local_hour``; viewers in different time zones therefore peak at different UTC hours.
+at ``peak_local_hour``; viewers in different time zones therefore peak at different UTC hours. On a
+local Saturday or Sunday it is multiplied by ``weekend_activity_multiplier`` (capped at 1).
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ def online_probability(local_hour: np.ndarray, params: Viewers) -> np.ndarray:
 
 
 def draw_online(
-    viewers: ViewerState, local_hour_by_region: np.ndarray, params: Viewers, rng: np.random.Generator
+    viewers: ViewerState, local_hour_by_region: np.ndarray, is_weekend_by_region: np.ndarray,
+    params: Viewers, rng: np.random.Generator,
 ) -> np.ndarray:
     """Indices of the viewers online this hour."""
+    weekend = np.where(is_weekend_by_region, params.weekend_activity_multiplier, 1.0)
     # Single precision: this draw covers every viewer every hour, and 2**-24 resolution is ample
     # for a probability; it halves the cost of the model's largest draw.
-    by_region = online_probability(local_hour_by_region, params).astype(np.float32)
+    by_region = np.minimum(online_probability(local_hour_by_region, params) * weekend, 1.0).astype(np.float32)
     chance = by_region[viewers.region] * viewers.activity
     online = np.flatnonzero(rng.random(viewers.size, dtype=np.float32) < chance)
     viewers.hours_online[online] += 1

@@ -1,9 +1,11 @@
 """Which live room each online viewer watches, and following.
 
 A viewer whose followed creator is live returns to it with ``follow_return_probability``. Everyone
-else is sent by the feed: with ``exploration_share`` to a live creator drawn uniformly, otherwise
-to one drawn with weight ``followers ** popularity_exponent * quality`` (rich get richer). While
-watching, a viewer follows the creator with ``follow_probability`` per hour.
+else is sent by the feed: with ``exploration_share`` to a small live creator (fewer followers than
+the median live creator) drawn uniformly, otherwise to one drawn with weight
+``followers ** popularity_exponent * quality * (1 + last hour's audience) ** herding_exponent``:
+popular creators and full rooms draw more viewers (rich get richer, herding; Lu et al. 2021).
+While watching, a viewer follows the creator with ``follow_probability`` per hour.
 """
 
 from __future__ import annotations
@@ -29,14 +31,17 @@ def choose_rooms(
     followed_live[has_followed] = creators.is_live[followed[has_followed]]
     returning = followed_live & (rng.random(online.size) < viewer_params.follow_return_probability)
 
-    weights = creators.followers[live].astype(float) ** creator_params.popularity_exponent
-    weights *= creators.quality[live]
+    followers = creators.followers[live]
+    weights = followers.astype(float) ** creator_params.popularity_exponent * creators.quality[live]
+    weights *= (1.0 + creators.audience[live]) ** creator_params.herding_exponent
     cumulative = np.cumsum(weights)
     by_feed = rng.random(online.size) * cumulative[-1]
-    feed_pick = np.minimum(np.searchsorted(cumulative, by_feed, side="right"), live.size - 1)
-    explore_pick = rng.integers(0, live.size, online.size)
+    feed_pick = live[np.minimum(np.searchsorted(cumulative, by_feed, side="right"), live.size - 1)]
+    small = live[followers < np.median(followers)]
+    small = small if small.size else live  # all live creators have equal followers
+    explore_pick = small[rng.integers(0, small.size, online.size)]
     is_exploring = rng.random(online.size) < creator_params.exploration_share
-    room = np.where(returning, followed, live[np.where(is_exploring, explore_pick, feed_pick)])
+    room = np.where(returning, followed, np.where(is_exploring, explore_pick, feed_pick))
 
     viewers.watching[online] = room
     viewers.watch_hours[online] += 1

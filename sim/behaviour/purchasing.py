@@ -1,8 +1,10 @@
 """Buying coins: topping up the wallet when a gift needs more coins than it holds.
 
-A viewer short of coins buys the smallest bundle of its region and channel that covers the
-shortfall, or as many of the largest bundle as it takes, if the rest of its monthly budget pays
-for them; otherwise the gift is not sent. Each purchase splits exactly into tax, the store's or
+A viewer short of coins buys, among the bundles of its region and channel that cover the
+shortfall, the largest one that costs at most ``stock_up_share`` of its monthly budget (heavy
+spenders habitually buy big packs; the smallest covering bundle is always allowed), or as many
+of the largest bundle as it takes when none covers it. The rest of the month's budget must pay
+for it; otherwise the gift is not sent. Each purchase splits exactly into tax, the store's or
 processor's fee, and the platform's net, which waits in the coin liability until the coins are
 gifted.
 """
@@ -24,7 +26,7 @@ def spending_capacity(viewers: ViewerState, who: np.ndarray, prices: PriceTable)
 
 def top_up(
     viewers: ViewerState, buyers: np.ndarray, coins_needed: np.ndarray, prices: PriceTable,
-    ledger: Ledger,
+    stock_up_share: float, bundle_sales: np.ndarray, ledger: Ledger,
 ) -> tuple[np.ndarray, dict[str, int]]:
     """Buy coins for the viewers whose wallets hold fewer than ``coins_needed``.
 
@@ -33,6 +35,8 @@ def top_up(
         buyers: Indices of viewers about to gift (unique).
         coins_needed: Coins each of them needs in its wallet.
         prices: Every bundle's price.
+        stock_up_share: Share of the monthly budget a viewer will spend on one bundle.
+        bundle_sales: ``[region, channel, bundle]`` counts of bundles sold, updated in place.
         ledger: Where the money moves.
 
     Returns:
@@ -42,13 +46,21 @@ def top_up(
     short = shortfall > 0
     who, shortfall = buyers[short], shortfall[short]
     region, channel = viewers.region[who], viewers.channel[who]
-    bundle_coins = prices.coins[region, channel]  # [buyer, bundle]
+    bundle_coins = prices.coins[region, channel]  # [buyer, bundle], ascending coins
+    bundle_gross = prices.gross[region, channel]
     n_bundles = prices.n_bundles[region, channel]
     on_sale = np.arange(bundle_coins.shape[1]) < n_bundles[:, None]
     covers = on_sale & (bundle_coins >= shortfall[:, None])
     has_cover = covers.any(axis=1)
+    smallest_cover = covers.argmax(axis=1)
+    # The habitual spend on one pack, within what is left of the budget, but never below the
+    # smallest bundle that does the job (which may then be unaffordable).
+    habit = np.minimum(stock_up_share * viewers.budget_monthly_micro[who], viewers.budget_left_micro[who])
+    habit = np.maximum(habit, bundle_gross[np.arange(who.size), smallest_cover])
+    within_habit = covers & (bundle_gross <= habit[:, None])
+    largest_within_habit = bundle_coins.shape[1] - 1 - within_habit[:, ::-1].argmax(axis=1)
     largest = np.maximum(n_bundles - 1, 0)
-    bundle = np.where(has_cover, covers.argmax(axis=1), largest)
+    bundle = np.where(has_cover, largest_within_habit, largest)
     coins_each = bundle_coins[np.arange(who.size), bundle]
     quantity = np.where(has_cover, 1, -(-shortfall // np.maximum(coins_each, 1)))
     cost = quantity * prices.gross[region, channel, bundle]
@@ -64,11 +76,14 @@ def top_up(
     viewers.budget_left_micro[who] -= cost
     viewers.wallet_coins[who] += coins
     viewers.wallet_value_micro[who] += net
+    viewers.wallet_gross_micro[who] += cost
     viewers.coins_bought[who] += coins
     viewers.purchases[who] += quantity
     viewers.spend_micro[who] += cost
     viewers.tax_micro[who] += tax
     viewers.fee_micro[who] += fee
+
+    np.add.at(bundle_sales, (region, channel, bundle), quantity)
 
     to_store = prices.channel_is_app_store[channel]
     ledger.transfer(Account.VIEWERS_OUTSIDE, Account.TAX_AUTHORITY, int(tax.sum()))

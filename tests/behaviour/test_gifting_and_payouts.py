@@ -27,10 +27,16 @@ def test_sending_a_gift_releases_its_share_of_the_wallet_value(default_config):
     viewers.wallet_coins[:] = [100, 3]
     viewers.wallet_value_micro[:] = [700_000, 300]
     viewers.watching[:] = [1, 1]
-    flows = send_gifts(viewers, creators, np.arange(2), np.array([30, 3]), platform, ledger)
+    viewers.wallet_gross_micro[:] = [1_500_000, 45]
+    catalog = Catalog.build([1, 3, 30], 0.6)
+    counts = np.zeros(3, dtype=np.int64)
+    flows = send_gifts(viewers, creators, np.arange(2), np.array([30, 3]), catalog, counts, platform, ledger)
 
     assert viewers.wallet_coins.tolist() == [70, 0]
     assert viewers.released_micro.tolist() == [210_000, 300]  # 30% of the wallet; all of an emptied one
+    assert viewers.gifted_gross_micro.tolist() == [450_000, 45]
+    assert counts.tolist() == [0, 1, 1]
+    assert creators.gifts_last_hour.tolist() == [0, 2]
     assert creators.diamonds_held.tolist() == [0, 33]
     assert flows["new_creator_income_micro"] == 33 * 5_000
     assert ledger.balance(Account.DIAMOND_LIABILITY) == 165_000
@@ -41,9 +47,10 @@ def test_sending_a_gift_releases_its_share_of_the_wallet_value(default_config):
 def test_gift_choice_stays_within_what_a_viewer_can_afford(default_config):
     viewers, _ = _small(default_config, n_viewers=2000)
     viewers.propensity[:] = 100.0  # everyone who can, gifts
+    viewers.watching[:] = 0
     catalog = Catalog.build([g.coins for g in default_config.gifts], 0.6)
     capacity = np.where(np.arange(2000) < 1000, 10, 50_000)
-    gifters, coins = draw_gifts(viewers, np.arange(2000), catalog, capacity, default_config.viewers,
+    gifters, coins = draw_gifts(viewers, np.arange(2000), catalog, capacity, np.ones(1), default_config.viewers,
                                 np.random.default_rng(1))
     assert gifters.size == 2000
     assert (coins <= capacity[gifters]).all()
