@@ -5,7 +5,7 @@ import numpy as np
 import sim
 from sim import GiftEconomy
 from sim.state import NOBODY
-from tests.conftest import DEFAULT_CONFIG, SMALL
+from tests.conftest import DEFAULT_CONFIG
 
 
 def test_viewers_only_watch_live_creators(small_config):
@@ -18,11 +18,14 @@ def test_viewers_only_watch_live_creators(small_config):
         assert (model.creator_state.live_hours[rooms] > 0).all()
 
 
+MANY_CREATORS = ["population.viewers=3000", "population.creators=200", "population.brands=0", "run.days=2"]
+
+
 def _followers_audience_correlation(overrides: list[str], seeds=range(3)) -> float:
     """Mean over seeds of corr(log followers, viewers per live hour) among creators who streamed."""
     values = []
     for seed in seeds:
-        creators = sim.run(sim.load_config(DEFAULT_CONFIG, [*SMALL, *overrides]), seed=seed).creators
+        creators = sim.run(sim.load_config(DEFAULT_CONFIG, [*MANY_CREATORS, *overrides]), seed=seed).creators
         streamed = creators[creators["live_hours"] > 0]
         per_hour = streamed["viewer_hours"] / streamed["live_hours"]
         values.append(np.corrcoef(np.log(streamed["followers"]), per_hour)[0, 1])
@@ -35,9 +38,9 @@ def test_popularity_weighting_sends_viewers_to_creators_with_more_followers():
         ["creators.popularity_exponent=0", "creators.quality_sigma=0", "viewers.follow_probability=0",
          "creators.herding_exponent=0", "creators.exploration_share=0"]
     )
+    # Without popularity the correlation is noise around 0 (about +-0.1 over three seeds).
     assert with_popularity > 0.3
-    assert abs(without) < 0.15
-    assert with_popularity - without > 0.25
+    assert with_popularity - without > 0.3
 
 
 def test_sessions_start_at_each_creators_local_hour(small_config):
