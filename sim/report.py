@@ -144,6 +144,8 @@ def _money_by(model: GiftEconomy, groups: np.ndarray, names: tuple[str, ...]) ->
             "platform_revenue_usd": usd(int(total(v.released_micro - v.diamond_value_sent_micro)[i])),
             "creator_income_usd": usd(int(creator[i])),
             "unspent_usd": usd(int(total(v.wallet_value_micro)[i])),
+            "gifted_spend_usd": usd(int(gifted[i])),
+            "gifted_spend_ex_tax_usd": usd(int(gifted_ex_tax[i])),
             "creator_share_of_spend": ratio(creator[i], spend[i]),
             "creator_share_of_gifted_spend": ratio(creator[i], gifted[i]),
             "creator_share_of_gifted_spend_ex_tax": ratio(creator[i], gifted_ex_tax[i]),
