@@ -11,11 +11,12 @@ Quick start::
 from sim.agents import Brand, Creator, Viewer
 from sim.config import Config
 from sim.config_io import ConfigError, load_config
+from sim.lift import brand_lift
 from sim.model import GiftEconomy
 from sim.runner import RunResult, run
 
 __version__ = "0.1.0"
 __all__ = [
     "Brand", "Config", "ConfigError", "Creator", "GiftEconomy", "RunResult", "Viewer",
-    "__version__", "load_config", "run",
+    "__version__", "brand_lift", "load_config", "run",
 ]

@@ -281,8 +281,38 @@ class Creators(Section):
     )
 
 
+CAMPAIGNS = ("sponsorship", "matching", "drops", "gifts")
+
+
 class Brands(Section):
-    """Brands' flat sponsorship of live hours (the core's only campaign type)."""
+    """Brands' campaigns in the lives they sponsor."""
+
+    campaign_mix: dict[Literal[CAMPAIGNS], Share] = Field(
+        default_factory=lambda: {"sponsorship": 0.4, "matching": 0.2, "drops": 0.2, "gifts": 0.2},
+        description="Share of brands running each campaign type (1; sums to 1; assumption): "
+        "sponsorship pays creators a fee per live hour; matching gifts a share of the coins viewers gift "
+        "in the room; drops give free coins to every viewer in the room; gifts sends the brand's own gift.",
+    )
+    match_share: Share = Field(
+        0.5, description="Share of the coins viewers gift in a sponsored room that a matching brand adds (1)."
+    )
+    match_cap_coins_per_hour: int = Field(
+        2000, ge=0, le=10**9, description="Most coins a matching brand adds to one room in an hour (coins)."
+    )
+    drop_coins_per_viewer: int = Field(
+        5, ge=0, le=10**6, description="Free coins a drop gives each viewer in the room (coins; assumption)."
+    )
+    drop_gift_boost: float = Field(
+        2.05, ge=1.0, le=100.0, description="Multiplier on a viewer's gifting hazard after a free-coin drop (1): "
+        "encouraging free gifts raised paid gifting by ~105% (B: Ghose, Mayya, Yu 2022, SSRN 4316600).",
+    )
+    drop_boost_hours: int = Field(
+        24, ge=0, le=24 * 365, description="How long a drop's boost lasts (h; assumption)."
+    )
+    brand_gift_coins: int = Field(
+        500, ge=0, le=10**7, description="Coins of the gift a gifting brand sends per sponsored live hour "
+        "(coins; 500 = Money Gun)."
+    )
 
     campaign_budget_usd: float = Field(
         300.0, ge=0.0, le=1e9, description="Budget per brand per campaign period (USD; assumption)."
@@ -297,6 +327,13 @@ class Brands(Section):
     lives_per_brand: int = Field(
         2, ge=0, le=10_000, description="Most lives a brand sponsors in one hour (1)."
     )
+
+    @model_validator(mode="after")
+    def _mix_sums_to_one(self) -> Brands:
+        total = sum(self.campaign_mix.values())
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"brands.campaign_mix: shares sum to {total:g}; they must sum to 1")
+        return self
 
 
 class Run(Section):

@@ -23,7 +23,7 @@ from mesa.time import Priority, Schedule
 from sim import report
 from sim.invariants import invariant_violations
 from sim.agents import Brand, Creator, Viewer
-from sim.behaviour import activity, attention, effort, gifting, payouts, purchasing, sponsorship, streaming
+from sim.behaviour import activity, attention, brands, effort, gifting, payouts, purchasing, streaming
 from sim.config import Config
 from sim.ledger import Ledger
 from sim.pricing import PriceTable
@@ -42,6 +42,7 @@ class GiftEconomy(mesa.Model):
     Args:
         config: A validated config (see :func:`sim.load_config`).
         rng: The run's seed (a non-negative int); ``None`` takes ``config.run.seed``.
+        inactive_brands: Indices of brands switched off, to measure their lift (see :mod:`sim.lift`).
 
     Example:
         >>> model = GiftEconomy(load_config("configs/default.yaml"), rng=1)
@@ -49,7 +50,7 @@ class GiftEconomy(mesa.Model):
         >>> model.summary()["gross_spend_usd"]
     """
 
-    def __init__(self, config: Config, rng: int | None = None):
+    def __init__(self, config: Config, rng: int | None = None, inactive_brands: tuple[int, ...] = ()):
         seed = config.run.seed if rng is None else int(rng)
         if seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
@@ -69,6 +70,7 @@ class GiftEconomy(mesa.Model):
         self.viewer_state = draw_viewers(config, population_rng)
         self.creator_state = draw_creators(config, population_rng)
         self.brand_state = draw_brands(config, population_rng)
+        self.brand_state.is_active[list(inactive_brands)] = False
         self._creators = [Creator(self, i) for i in range(self.creator_state.size)]
         for i in range(self.viewer_state.size):
             Viewer(self, i)
@@ -106,12 +108,18 @@ class GiftEconomy(mesa.Model):
         flows["n_viewers_watching"] = watchers.size
         flows["n_creators_live"] = int(creators.is_live.sum())
 
+        # Draws for every watcher, so that a change in who can pay (a brand's free coins) leaves
+        # everyone else's draws as they were: runs with and without a brand stay comparable.
+        uniforms = self.streams["gifting"].random((2, watchers.size))
         # Only watchers with coins or budget left can afford a gift: most viewers never pay.
-        can_pay = watchers[(viewers.wallet_coins[watchers] > 0) | (viewers.budget_left_micro[watchers] > 0)]
+        is_able = (viewers.wallet_coins[watchers] > 0) | (viewers.budget_left_micro[watchers] > 0)
+        can_pay = watchers[is_able]
         capacity = purchasing.spending_capacity(viewers, can_pay, self.prices)
         room_factor = gifting.room_multiplier(creators, cfg.viewers, cfg.creators)
+        drop_boost = np.where(viewers.boosted_until[can_pay] > self.steps, cfg.brands.drop_gift_boost, 1.0)
         gifters, gift_coins = gifting.draw_gifts(
-            viewers, can_pay, self.catalog, capacity, room_factor, cfg.viewers, self.streams["gifting"]
+            viewers, can_pay, self.catalog, capacity, room_factor[viewers.watching[can_pay]] * drop_boost,
+            cfg.viewers, uniforms[:, is_able],
         )
         has_coins, purchase_flows = purchasing.top_up(
             viewers, gifters, gift_coins, self.prices, cfg.viewers.stock_up_share, self.bundle_sales, self.ledger
@@ -121,7 +129,9 @@ class GiftEconomy(mesa.Model):
             viewers, creators, gifters[has_coins], gift_coins[has_coins], self.catalog, self.gift_counts,
             cfg.platform, self.ledger,
         ))
-        self._add(sponsorship.sponsor(self.brand_state, creators, creators.audience, cfg.brands, self.ledger))
+        self._add(brands.run_campaigns(
+            self.brand_state, creators, viewers, cfg.brands, cfg.platform, self.prices, self.ledger, self.steps
+        ))
         streaming.end_hour(creators)
 
     # --- scheduled events ------------------------------------------------------------------
@@ -137,7 +147,7 @@ class GiftEconomy(mesa.Model):
         self.viewer_state.budget_left_micro[:] = self.viewer_state.budget_monthly_micro
 
     def _refresh_brand_budgets(self) -> None:
-        sponsorship.refresh_budgets(self.brand_state, self.config.brands)
+        brands.refresh_budgets(self.brand_state, self.config.brands)
 
     def _record_hour(self) -> None:
         step = self.steps

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.config import CAMPAIGNS
 from sim.ledger import Account
 from sim.metrics import gini, group_sum, ratio, top_share, usd
 
@@ -69,6 +70,8 @@ def viewers_table(model: GiftEconomy) -> pd.DataFrame:
         "platform_revenue_usd": usd(v.released_micro - v.diamond_value_sent_micro),
         "unspent_usd": usd(v.wallet_value_micro),
         "gifted_spend_usd": usd(v.gifted_gross_micro),
+        "coins_received": v.coins_received,
+        "received_value_usd": usd(v.received_value_micro),
         "purchases": v.purchases,
         "coins_bought": v.coins_bought,
         "coins_gifted": v.coins_gifted,
@@ -108,7 +111,11 @@ def brands_table(model: GiftEconomy) -> pd.DataFrame:
     return pd.DataFrame({
         "brand_id": np.arange(b.size),
         "region": _codes(b.region, model.region_codes),
+        "campaign": _codes(b.campaign, CAMPAIGNS),
         "spend_usd": usd(b.spend_micro),
+        "coin_spend_usd": usd(b.coin_spend_micro),
+        "coins_gifted": b.coins_gifted,
+        "coins_dropped": b.coins_dropped,
         "sponsored_hours": b.sponsored_hours,
         "impressions": b.impressions,
         "cpm_usd": [ratio(usd(s) * 1000, i) for s, i in zip(b.spend_micro, b.impressions)],
@@ -144,6 +151,7 @@ def _money_by(model: GiftEconomy, groups: np.ndarray, names: tuple[str, ...]) ->
             "platform_revenue_usd": usd(int(total(v.released_micro - v.diamond_value_sent_micro)[i])),
             "creator_income_usd": usd(int(creator[i])),
             "unspent_usd": usd(int(total(v.wallet_value_micro)[i])),
+            "dropped_value_usd": usd(int(total(v.received_value_micro)[i])),
             "gifted_spend_usd": usd(int(gifted[i])),
             "gifted_spend_ex_tax_usd": usd(int(gifted_ex_tax[i])),
             "creator_share_of_spend": ratio(creator[i], spend[i]),
@@ -206,6 +214,9 @@ def summary(model: GiftEconomy) -> dict[str, Any]:
         "coin_float": int(v.wallet_coins.sum()),
         "diamond_float": int(c.diamonds_held.sum()),
         "brand_spend_usd": usd(int(b.spend_micro.sum())),
+        "brand_coin_spend_usd": usd(int(b.coin_spend_micro.sum())),
+        "brand_coins_gifted": int(b.coins_gifted.sum()),
+        "coins_dropped": int(b.coins_dropped.sum()),
         "brand_impressions": int(b.impressions.sum()),
         "brand_cpm_usd": ratio(usd(int(b.spend_micro.sum())) * 1000, int(b.impressions.sum())),
         "creators_churned": int(c.is_churned.sum()),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from sim.config import Config
+from sim.config import CAMPAIGNS, Config
 from sim.pricing import to_micro
 
 NOBODY = -1  # index meaning "no creator" in creator-valued arrays
@@ -56,6 +56,9 @@ class ViewerState:
     diamond_value_sent_micro: np.ndarray  # value of the diamonds this viewer's gifts issued
     watch_hours: np.ndarray
     hours_online: np.ndarray
+    coins_received: np.ndarray  # free coins dropped by brands
+    received_value_micro: np.ndarray  # net value the brands paid for those coins
+    boosted_until: np.ndarray  # step until which a free-coin drop boosts this viewer's paid gifting
 
     @property
     def size(self) -> int:
@@ -80,6 +83,8 @@ class CreatorState:
     income_rate_ema: np.ndarray  # float running average of gift income per live hour (micro-USD/h)
     audience: np.ndarray  # viewers in the creator's room this hour (last hour's, until rooms are chosen)
     gifts_last_hour: np.ndarray  # gifts received in the last hour
+    gifts_this_hour: np.ndarray  # gifts received so far this hour
+    coins_this_hour: np.ndarray  # coins gifted to this creator so far this hour
     income_at_day_start_micro: np.ndarray  # gift income earned before today
     live_hours_at_day_start: np.ndarray
     live_hours: np.ndarray
@@ -104,10 +109,19 @@ class BrandState:
     """Every brand's attributes and running totals."""
 
     region: np.ndarray  # the region the brand targets
+    campaign: np.ndarray  # index into CAMPAIGNS
+    is_active: np.ndarray  # bool: False switches a brand off (to measure its lift)
     budget_left_micro: np.ndarray  # left in this campaign period
-    spend_micro: np.ndarray
+    spend_micro: np.ndarray  # everything paid: sponsorship fees and coins
+    coin_spend_micro: np.ndarray  # paid for coins, tax included
     sponsored_hours: np.ndarray
     impressions: np.ndarray  # viewer-hours in sponsored lives
+    wallet_coins: np.ndarray
+    wallet_value_micro: np.ndarray
+    wallet_gross_micro: np.ndarray
+    coins_bought: np.ndarray
+    coins_gifted: np.ndarray  # sent as gifts (the brand's own gifts and gift matching)
+    coins_dropped: np.ndarray  # given to viewers as free coins
 
     @property
     def size(self) -> int:
@@ -177,11 +191,14 @@ def draw_creators(config: Config, rng: np.random.Generator) -> CreatorState:
 
 
 def draw_brands(config: Config, rng: np.random.Generator) -> BrandState:
-    """Draw the brands: each targets one region, chosen in proportion to its viewers."""
+    """Draw the brands: each targets one region, chosen in proportion to its viewers, with one campaign type."""
     n = config.population.brands
     shares = np.array([r.share_of_viewers for r in config.regions.values()])
+    mix = np.array([config.brands.campaign_mix.get(c, 0.0) for c in CAMPAIGNS])
     given = dict(
         region=rng.choice(len(shares), size=n, p=shares / shares.sum()),
+        campaign=rng.choice(len(CAMPAIGNS), size=n, p=mix / mix.sum()),
+        is_active=np.ones(n, dtype=bool),
         budget_left_micro=np.full(n, to_micro(config.brands.campaign_budget_usd), dtype=np.int64),
     )
     return BrandState(**given, **_running_totals(BrandState, n, given))

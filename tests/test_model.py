@@ -50,9 +50,13 @@ def test_summary_agrees_with_ledger_and_tables(small_config):
     assert s["brand_spend_usd"] == pytest.approx(result.brands["spend_usd"].sum())
     assert s["gifts"] == result.timeseries["new_gifts"].sum() == result.viewers["gifts_sent"].sum()
     parts = ("tax_usd", "store_fees_usd", "platform_revenue_usd", "creator_income_usd", "unspent_coin_value_usd")
-    assert sum(s[p] for p in parts) == pytest.approx(s["gross_spend_usd"])  # every viewer dollar accounted for
+    # every dollar paid for coins, by viewers or brands, is accounted for
+    assert sum(s[p] for p in parts) == pytest.approx(s["gross_spend_usd"] + s["brand_coin_spend_usd"])
+    viewer_parts = ("tax_usd", "store_fees_usd", "platform_revenue_usd", "creator_income_usd", "unspent_usd")
     for by in ("by_region", "by_channel"):
         assert sum(m["gross_spend_usd"] for m in s[by].values()) == pytest.approx(s["gross_spend_usd"])
+        for m in s[by].values():  # viewers' own money plus the free coins brands dropped to them
+            assert sum(m[p] for p in viewer_parts) == pytest.approx(m["gross_spend_usd"] + m["dropped_value_usd"])
     last_day = result.ledger.iloc[-1]
     assert last_day["platform_micro_usd"] / 1e6 == pytest.approx(s["platform_revenue_usd"])
     assert int(result.ledger.drop(columns="day").sum(axis=1).abs().max()) == 0

@@ -31,6 +31,15 @@ economies = st.fixed_dictionaries({
     "creators.live_min_followers": st.integers(0, 5000),
     "brands.campaign_budget_usd": st.floats(0.0, 100.0),
     "brands.sponsorship_usd_per_live_hour": st.floats(0.5, 50.0),
+    "brands.match_share": st.floats(0.0, 1.0),
+    "brands.match_cap_coins_per_hour": st.integers(0, 5000),
+    "brands.drop_coins_per_viewer": st.integers(0, 50),
+    "brands.brand_gift_coins": st.integers(0, 5000),
+    "brands.lives_per_brand": st.integers(0, 4),
+    "platform.creator_share_basis": st.sampled_from(["coin_value", "net_revenue"]),
+    "viewers.stock_up_share": st.floats(0.0, 1.0),
+    "viewers.contagion_strength": st.floats(0.0, 3.0),
+    "creators.quit_probability": st.floats(0.0, 1.0),
 })
 
 

@@ -59,39 +59,78 @@ def room_multiplier(creators: CreatorState, viewer_params: Viewers, creator_para
 
 def draw_gifts(
     viewers: ViewerState, watchers: np.ndarray, catalog: Catalog, capacity_coins: np.ndarray,
-    room_factor: np.ndarray, params: Viewers, rng: np.random.Generator,
+    multiplier: np.ndarray, params: Viewers, uniforms: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Choose who gifts this hour and which gift.
 
     Args:
         viewers: The viewers.
-        watchers: Indices of the viewers watching a live.
+        watchers: Indices of the viewers watching a live who could pay for a gift.
         catalog: The gift ladder.
         capacity_coins: For each watcher, the most coins it could spend now.
-        room_factor: Each creator's room multiplier (:func:`room_multiplier`).
+        multiplier: For each watcher, its room's multiplier (:func:`room_multiplier`) times any
+            other personal one (a brand's free-coin drop).
         params: Viewer behaviour parameters.
-        rng: The gifting random stream.
+        uniforms: ``[2, watchers]`` uniform draws in [0, 1): whether to gift, and which gift.
 
     Returns:
         The gifters' indices and the coins of each one's gift.
     """
     room = viewers.watching[watchers]
     affinity = np.where(viewers.followed[watchers] == room, params.follower_affinity, 1.0)
-    hazard = np.minimum(1.0, params.gift_hazard * viewers.propensity[watchers] * affinity * room_factor[room])
+    hazard = np.minimum(1.0, params.gift_hazard * viewers.propensity[watchers] * affinity * multiplier)
     n_affordable = np.searchsorted(catalog.coins, capacity_coins, side="right")
-    gifting = (rng.random(watchers.size) < hazard) & (n_affordable > 0)
+    gifting = (uniforms[0] < hazard) & (n_affordable > 0)
     gifters, n_affordable = watchers[gifting], n_affordable[gifting]
     # Draw from the weights truncated to the affordable (cheapest) part of the ladder.
-    reach = rng.random(gifters.size) * catalog.cumulative_weight[n_affordable - 1]
+    reach = uniforms[1][gifting] * catalog.cumulative_weight[n_affordable - 1]
     choice = np.minimum(np.searchsorted(catalog.cumulative_weight, reach, side="right"), n_affordable - 1)
     return gifters, catalog.coins[choice]
+
+
+def release_coins(
+    wallet_coins: np.ndarray, wallet_value: np.ndarray, wallet_gross: np.ndarray, coins: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Take ``coins`` out of wallets; return the net value and the price they carry.
+
+    Value and price leave pro rata to the coins, in whole micro-USD, and all of them leave with the
+    last coin. The arrays are one row per wallet and are updated in place.
+    """
+    released = wallet_value * coins // wallet_coins
+    released_gross = wallet_gross * coins // wallet_coins
+    wallet_coins -= coins
+    wallet_value -= released
+    wallet_gross -= released_gross
+    return released, released_gross
+
+
+def diamonds_for(coins: np.ndarray, released: np.ndarray, platform: Platform) -> np.ndarray:
+    """Diamonds a gift of ``coins`` (carrying net value ``released``) issues to its creator."""
+    if platform.creator_share_basis == "net_revenue":
+        return (released * platform.creator_share).astype(np.int64)  # a diamond is a micro-USD
+    return coins * platform.diamonds_per_coin
+
+
+def credit_creators(creators: CreatorState, rooms: np.ndarray, diamonds: np.ndarray, coins: np.ndarray) -> None:
+    """Give each room's creator its diamonds and count the gifts and coins it received this hour."""
+    np.add.at(creators.diamonds_held, rooms, diamonds)
+    np.add.at(creators.diamonds_earned, rooms, diamonds)
+    np.add.at(creators.gifts_received, rooms, 1)
+    np.add.at(creators.gifts_this_hour, rooms, 1)
+    np.add.at(creators.coins_this_hour, rooms, coins)
+
+
+def book_gifts(ledger: Ledger, released: np.ndarray, diamond_value: np.ndarray) -> None:
+    """The platform recognises the gifted coins' net value and sets aside the diamonds' value."""
+    ledger.transfer(Account.COIN_LIABILITY, Account.PLATFORM, int(released.sum()))
+    ledger.transfer(Account.PLATFORM, Account.DIAMOND_LIABILITY, int(diamond_value.sum()))
 
 
 def send_gifts(
     viewers: ViewerState, creators: CreatorState, gifters: np.ndarray, gift_coins: np.ndarray,
     catalog: Catalog, gift_counts: np.ndarray, platform: Platform, ledger: Ledger,
 ) -> dict[str, int]:
-    """Move gifted coins out of wallets and issue diamonds to the creators watched.
+    """Move viewers' gifted coins out of their wallets and issue diamonds to the creators watched.
 
     Every gifter must hold at least its gift in its wallet. ``gift_counts`` (one per catalog item,
     in catalog order) counts the gifts sent.
@@ -99,36 +138,20 @@ def send_gifts(
     Returns:
         This hour's flows: gifts, coins gifted, diamonds issued, and their money (micro-USD).
     """
-    wallet = viewers.wallet_coins[gifters]
-    value = viewers.wallet_value_micro[gifters]
-    gross = viewers.wallet_gross_micro[gifters]
-    # The wallet's value and price, pro rata to the coins gifted; all of them when it is emptied.
-    released = value * gift_coins // wallet
-    released_gross = gross * gift_coins // wallet
-    if platform.creator_share_basis == "net_revenue":
-        diamonds = (released * platform.creator_share).astype(np.int64)  # a diamond is a micro-USD
-    else:
-        diamonds = gift_coins * platform.diamonds_per_coin
+    wallet = (viewers.wallet_coins[gifters], viewers.wallet_value_micro[gifters], viewers.wallet_gross_micro[gifters])
+    released, released_gross = release_coins(*wallet, gift_coins)
+    viewers.wallet_coins[gifters], viewers.wallet_value_micro[gifters], viewers.wallet_gross_micro[gifters] = wallet
+    diamonds = diamonds_for(gift_coins, released, platform)
     diamond_value = diamonds * platform.micro_usd_per_diamond
 
-    viewers.wallet_coins[gifters] = wallet - gift_coins
-    viewers.wallet_value_micro[gifters] = value - released
-    viewers.wallet_gross_micro[gifters] = gross - released_gross
     viewers.coins_gifted[gifters] += gift_coins
     viewers.gifts_sent[gifters] += 1
     viewers.released_micro[gifters] += released
     viewers.gifted_gross_micro[gifters] += released_gross
     viewers.diamond_value_sent_micro[gifters] += diamond_value
-
-    room = viewers.watching[gifters]
-    np.add.at(creators.diamonds_held, room, diamonds)
-    np.add.at(creators.diamonds_earned, room, diamonds)
-    np.add.at(creators.gifts_received, room, 1)
-    creators.gifts_last_hour[:] = np.bincount(room, minlength=creators.size)
+    credit_creators(creators, viewers.watching[gifters], diamonds, gift_coins)
     np.add.at(gift_counts, np.searchsorted(catalog.coins, gift_coins), 1)
-
-    ledger.transfer(Account.COIN_LIABILITY, Account.PLATFORM, int(released.sum()))
-    ledger.transfer(Account.PLATFORM, Account.DIAMOND_LIABILITY, int(diamond_value.sum()))
+    book_gifts(ledger, released, diamond_value)
     return {
         "new_gifts": int(gifters.size),
         "new_coins_gifted": int(gift_coins.sum()),

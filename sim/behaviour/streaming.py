@@ -36,7 +36,10 @@ def start_sessions(
 
 
 def end_hour(creators: CreatorState) -> None:
-    """Count the hour just streamed and end the sessions that are over."""
+    """Count the hour just streamed, end the sessions that are over, and start the next hour's tallies."""
+    creators.gifts_last_hour[:] = creators.gifts_this_hour
+    creators.gifts_this_hour[:] = 0
+    creators.coins_this_hour[:] = 0
     live = creators.is_live
     creators.live_hours[live] += 1
     creators.session_hour[live] += 1
