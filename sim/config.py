@@ -275,6 +275,18 @@ class Creators(Section):
         3.0, gt=0.0, le=365.0, description="Half-life of the creator's running average of income per "
         "live hour (days).",
     )
+    as_viewers: bool = Field(
+        True, description="Off air, creators also watch and gift peers, buying coins like viewers "
+        "(peer support); their rows in the viewer tables carry their creator_id.",
+    )
+    peer_payer_share: Share = Field(
+        0.2, description="Share of creators with a budget for gifting peers (1; assumption).",
+    )
+    reciprocity_affinity: float = Field(
+        3.0, ge=1.0, le=100.0, description="Multiplier on a creator's gifting hazard in the room of the peer "
+        "who last gifted it, whom it also follows back (1): receiving $1 causes ~$0.18 to be given back "
+        "within 24 h (B: WeChat red packets, arXiv 2023). 1 switches reciprocity off.",
+    )
     quit_probability: Share = Field(
         0.02, description="Daily chance that a creator whose recent income per live hour is below a "
         "tenth of the reservation quits for good (1/day; assumption). 0: nobody quits.",

@@ -72,7 +72,8 @@ class GiftEconomy(mesa.Model):
         self.brand_state = draw_brands(config, population_rng)
         self.brand_state.is_active[list(inactive_brands)] = False
         self._creators = [Creator(self, i) for i in range(self.creator_state.size)]
-        for i in range(self.viewer_state.size):
+        self.n_audience = config.population.viewers  # rows past it are creators watching peers
+        for i in range(self.n_audience):
             Viewer(self, i)
         for i in range(self.brand_state.size):
             Brand(self, i)
@@ -99,7 +100,8 @@ class GiftEconomy(mesa.Model):
         flows["new_sessions_started"] += streaming.start_sessions(
             creators, local_hour, cfg.creators, self.streams["streaming"]
         )
-        online = activity.draw_online(viewers, local_hour, is_weekend, cfg.viewers, self.streams["activity"])
+        on_air = self.n_audience + np.flatnonzero(creators.is_live) if cfg.creators.as_viewers else []
+        online = activity.draw_online(viewers, local_hour, is_weekend, cfg.viewers, self.streams["activity"], on_air)
         attention_rng = self.streams["attention"]
         watchers = attention.choose_rooms(viewers, creators, online, cfg.viewers, cfg.creators, attention_rng)
         flows["new_follows"] += attention.follow(viewers, creators, watchers, cfg.viewers, attention_rng)
@@ -119,7 +121,7 @@ class GiftEconomy(mesa.Model):
         drop_boost = np.where(viewers.boosted_until[can_pay] > self.steps, cfg.brands.drop_gift_boost, 1.0)
         gifters, gift_coins = gifting.draw_gifts(
             viewers, can_pay, self.catalog, capacity, room_factor[viewers.watching[can_pay]] * drop_boost,
-            cfg.viewers, uniforms[:, is_able],
+            cfg.viewers, cfg.creators.reciprocity_affinity, uniforms[:, is_able],
         )
         has_coins, purchase_flows = purchasing.top_up(
             viewers, gifters, gift_coins, self.prices, cfg.viewers.stock_up_share, self.bundle_sales, self.ledger

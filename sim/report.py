@@ -14,6 +14,7 @@ import pandas as pd
 from sim.config import CAMPAIGNS
 from sim.ledger import Account
 from sim.metrics import gini, group_sum, ratio, top_share, usd
+from sim.state import NOBODY
 
 if TYPE_CHECKING:
     from sim.model import GiftEconomy
@@ -31,7 +32,8 @@ TIMESERIES_COLUMNS = (
     "new_tax_usd", "new_store_fees_usd", "new_gifts", "new_gifts_unaffordable", "new_coins_gifted",
     "new_diamonds_issued", "new_creator_income_usd", "new_platform_revenue_usd", "new_redemptions",
     "new_diamonds_redeemed", "new_creator_payout_usd", "new_brand_spend_usd", "new_sponsored_hours",
-    "new_creators_churned", "n_coin_float", "n_diamond_float", "n_creators_churned",
+    "new_creators_churned", "new_gifts_given_back", "new_brand_coins_gifted", "new_coins_dropped",
+    "n_coin_float", "n_diamond_float", "n_creators_churned",
 )
 
 
@@ -60,6 +62,7 @@ def viewers_table(model: GiftEconomy) -> pd.DataFrame:
     v = model.viewer_state
     return pd.DataFrame({
         "viewer_id": np.arange(v.size),
+        "creator_id": v.creator_id,
         "region": _codes(v.region, model.region_codes),
         "channel": _codes(v.channel, model.prices.channel_names),
         "budget_monthly_usd": usd(v.budget_monthly_micro),
@@ -179,7 +182,7 @@ def summary(model: GiftEconomy) -> dict[str, Any]:
         "seed": model.seed,
         "days": model.steps // 24,
         "hours": model.steps,
-        "viewers": v.size,
+        "viewers": model.n_audience,
         "creators": c.size,
         "brands": b.size,
         "gross_spend_usd": usd(spend),
@@ -215,6 +218,8 @@ def summary(model: GiftEconomy) -> dict[str, Any]:
         "diamond_float": int(c.diamonds_held.sum()),
         "brand_spend_usd": usd(int(b.spend_micro.sum())),
         "brand_coin_spend_usd": usd(int(b.coin_spend_micro.sum())),
+        "creator_peer_spend_usd": usd(int(v.spend_micro[v.creator_id != NOBODY].sum())),
+        "creator_peer_gifts": int(v.gifts_sent[v.creator_id != NOBODY].sum()),
         "brand_coins_gifted": int(b.coins_gifted.sum()),
         "coins_dropped": int(b.coins_dropped.sum()),
         "brand_impressions": int(b.impressions.sum()),

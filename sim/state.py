@@ -35,6 +35,8 @@ class ViewerState:
 
     region: np.ndarray  # int: index into config.regions
     channel: np.ndarray  # int: index into config.channels
+    creator_id: np.ndarray  # the creator this row is, when off air; NOBODY for the audience
+    owed_creator: np.ndarray  # the peer creator who last gifted this creator-viewer, or NOBODY
     budget_monthly_micro: np.ndarray  # gifting budget per month
     budget_left_micro: np.ndarray  # what is left of this month's budget
     propensity: np.ndarray  # multiplier on the gifting hazard, mean 1
@@ -138,24 +140,46 @@ def _running_totals(cls: type, n: int, given: dict) -> dict:
     return {f.name: _zeros(n) for f in fields(cls) if f.name not in given}
 
 
+def creator_regions(config: Config) -> np.ndarray:
+    """Each creator's region index, apportioned by ``share_of_creators`` (no randomness)."""
+    shares = np.array([r.share_of_creators for r in config.regions.values()])
+    return np.repeat(np.arange(len(shares)), _shares_to_counts(shares, config.population.creators))
+
+
 def draw_viewers(config: Config, rng: np.random.Generator) -> ViewerState:
-    """Draw the initial viewers: region, channel, budget, propensity and activity."""
-    n = config.population.viewers
-    regions = list(config.regions.values())
-    counts = _shares_to_counts(np.array([r.share_of_viewers for r in regions]), n)
-    region = np.repeat(np.arange(len(regions)), counts)
+    """Draw the initial viewers: region, channel, budget, propensity and activity.
+
+    The audience comes first (``population.viewers`` rows); when ``creators.as_viewers`` is on, one
+    more row per creator follows, for the creator watching and gifting peers while off air, with
+    ``creator_id`` naming the creator (``NOBODY`` on audience rows).
+    """
+    shares = np.array([r.share_of_viewers for r in config.regions.values()])
+    audience_region = np.repeat(np.arange(len(shares)), _shares_to_counts(shares, config.population.viewers))
+    audience = _draw_viewer_rows(config, rng, audience_region, config.viewers.payer_share)
+    audience["creator_id"] = np.full(audience_region.size, NOBODY, dtype=np.int64)
+    rows = [audience]
+    if config.creators.as_viewers:
+        peers = _draw_viewer_rows(config, rng, creator_regions(config), config.creators.peer_payer_share)
+        peers["creator_id"] = np.arange(config.population.creators)
+        rows.append(peers)
+    given = {name: np.concatenate([r[name] for r in rows]) for name in audience}
+    return ViewerState(**given, **_running_totals(ViewerState, given["region"].size, given))
+
+
+def _draw_viewer_rows(config: Config, rng: np.random.Generator, region: np.ndarray, payer_share: float) -> dict:
+    n = region.size
     channel_names = list(config.channels)
     channel = np.empty(n, dtype=np.int64)
-    for r, reg in enumerate(regions):
+    for r, reg in enumerate(config.regions.values()):
         members = np.flatnonzero(region == r)
         mix = np.array([reg.channel_mix.get(c, 0.0) for c in channel_names])
         channel[members] = rng.choice(len(channel_names), size=len(members), p=mix / mix.sum())
     p = config.viewers
-    income_scale = np.array([r.income_scale for r in regions])[region]
-    is_payer = rng.random(n) < p.payer_share
+    income_scale = np.array([r.income_scale for r in config.regions.values()])[region]
+    is_payer = rng.random(n) < payer_share
     budget_usd = _lognormal(rng, p.budget_median_usd, p.budget_sigma, n) * income_scale
     budget = np.where(is_payer, np.round(budget_usd * 1e6), 0).astype(np.int64)
-    given = dict(
+    return dict(
         region=region,
         channel=channel,
         budget_monthly_micro=budget,
@@ -165,19 +189,17 @@ def draw_viewers(config: Config, rng: np.random.Generator) -> ViewerState:
         activity=rng.gamma(4.0, 0.25, n).astype(np.float32),
         followed=np.full(n, NOBODY, dtype=np.int64),
         watching=np.full(n, NOBODY, dtype=np.int64),
+        owed_creator=np.full(n, NOBODY, dtype=np.int64),
     )
-    return ViewerState(**given, **_running_totals(ViewerState, n, given))
 
 
 def draw_creators(config: Config, rng: np.random.Generator) -> CreatorState:
     """Draw the initial creators: region, quality, followers and streaming schedule."""
     n = config.population.creators
-    regions = list(config.regions.values())
-    counts = _shares_to_counts(np.array([r.share_of_creators for r in regions]), n)
     p = config.creators
     start = np.round(rng.normal(p.start_local_hour_mean, p.start_local_hour_sd, n))
     given = dict(
-        region=np.repeat(np.arange(len(regions)), counts),
+        region=creator_regions(config),
         quality=_lognormal(rng, 1.0, p.quality_sigma, n),
         followers=np.round(_lognormal(rng, p.followers_median, p.followers_sigma, n)).astype(np.int64),
         start_local_hour=(start % 24).astype(np.int64),

@@ -21,7 +21,7 @@ def test_agents_are_views_onto_the_state_arrays(small_config):
     model = GiftEconomy(small_config, rng=3)
     model.run_for(48)
     viewers = list(model.agents_by_type[Viewer])
-    top = int(np.argmax(model.viewer_state.spend_micro))
+    top = int(np.argmax(model.viewer_state.spend_micro[: model.n_audience]))
     viewer = viewers[top]
     assert viewer.index == top
     assert viewer.spend_micro == model.viewer_state.spend_micro[top] > 0

@@ -24,14 +24,15 @@ def online_probability(local_hour: np.ndarray, params: Viewers) -> np.ndarray:
 
 def draw_online(
     viewers: ViewerState, local_hour_by_region: np.ndarray, is_weekend_by_region: np.ndarray,
-    params: Viewers, rng: np.random.Generator,
+    params: Viewers, rng: np.random.Generator, busy: np.ndarray,
 ) -> np.ndarray:
-    """Indices of the viewers online this hour."""
+    """Indices of the viewers online this hour; rows in ``busy`` (creators on air) are not."""
     weekend = np.where(is_weekend_by_region, params.weekend_activity_multiplier, 1.0)
     # Single precision: this draw covers every viewer every hour, and 2**-24 resolution is ample
     # for a probability; it halves the cost of the model's largest draw.
     by_region = np.minimum(online_probability(local_hour_by_region, params) * weekend, 1.0).astype(np.float32)
     chance = by_region[viewers.region] * viewers.activity
+    chance[busy] = 0.0
     online = np.flatnonzero(rng.random(viewers.size, dtype=np.float32) < chance)
     viewers.hours_online[online] += 1
     return online

@@ -2,7 +2,9 @@
 
 Each watching viewer with money to spend sends at most one gift per hour, with chance
 ``gift_hazard * propensity * affinity * room``, where ``affinity`` is ``follower_affinity`` when the
-viewer follows the creator watched, and the room's multiplier combines
+viewer follows the creator watched, times ``reciprocity_affinity`` when the viewer is a creator off
+air watching the peer who last gifted it (reciprocity: ~$0.18 of each $1 received is given back
+within a day, WeChat red packets, arXiv 2023), and the room's multiplier combines
 
 - audience size: ``min(1 + audience_effect * (viewers - 1), audience_effect_cap)``: each extra
   viewer adds ~1% (Lu, Yao, Chen, Grewal 2021), up to a cap where large rooms crowd givers out
@@ -30,7 +32,7 @@ import numpy as np
 
 from sim.config import Creators, Platform, Viewers
 from sim.ledger import Account, Ledger
-from sim.state import CreatorState, ViewerState
+from sim.state import NOBODY, CreatorState, ViewerState
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def room_multiplier(creators: CreatorState, viewer_params: Viewers, creator_para
 
 def draw_gifts(
     viewers: ViewerState, watchers: np.ndarray, catalog: Catalog, capacity_coins: np.ndarray,
-    multiplier: np.ndarray, params: Viewers, uniforms: np.ndarray,
+    multiplier: np.ndarray, params: Viewers, reciprocity_affinity: float, uniforms: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Choose who gifts this hour and which gift.
 
@@ -71,6 +73,7 @@ def draw_gifts(
         multiplier: For each watcher, its room's multiplier (:func:`room_multiplier`) times any
             other personal one (a brand's free-coin drop).
         params: Viewer behaviour parameters.
+        reciprocity_affinity: Multiplier when a creator-viewer watches the peer who last gifted it.
         uniforms: ``[2, watchers]`` uniform draws in [0, 1): whether to gift, and which gift.
 
     Returns:
@@ -78,6 +81,7 @@ def draw_gifts(
     """
     room = viewers.watching[watchers]
     affinity = np.where(viewers.followed[watchers] == room, params.follower_affinity, 1.0)
+    affinity *= np.where(viewers.owed_creator[watchers] == room, reciprocity_affinity, 1.0)
     hazard = np.minimum(1.0, params.gift_hazard * viewers.propensity[watchers] * affinity * multiplier)
     n_affordable = np.searchsorted(catalog.coins, capacity_coins, side="right")
     gifting = (uniforms[0] < hazard) & (n_affordable > 0)
@@ -120,6 +124,23 @@ def credit_creators(creators: CreatorState, rooms: np.ndarray, diamonds: np.ndar
     np.add.at(creators.coins_this_hour, rooms, coins)
 
 
+def reciprocate(viewers: ViewerState, creators: CreatorState, giving_creator: np.ndarray, rooms: np.ndarray) -> None:
+    """A creator gifted by a peer owes it: it follows the peer back and favours its room when off air.
+
+    ``giving_creator`` is each gift's giver as a creator (``NOBODY`` for the audience); creators'
+    own viewer rows are the last ``creators.size`` rows, in creator order.
+    """
+    from_peer = giving_creator != NOBODY
+    if not from_peer.any():
+        return
+    receiver_row = viewers.size - creators.size + rooms[from_peer]
+    giver = giving_creator[from_peer]
+    viewers.owed_creator[receiver_row] = giver
+    new_follow = viewers.followed[receiver_row] != giver
+    viewers.followed[receiver_row[new_follow]] = giver[new_follow]
+    np.add.at(creators.followers, giver[new_follow], 1)
+
+
 def book_gifts(ledger: Ledger, released: np.ndarray, diamond_value: np.ndarray) -> None:
     """The platform recognises the gifted coins' net value and sets aside the diamonds' value."""
     ledger.transfer(Account.COIN_LIABILITY, Account.PLATFORM, int(released.sum()))
@@ -149,7 +170,10 @@ def send_gifts(
     viewers.released_micro[gifters] += released
     viewers.gifted_gross_micro[gifters] += released_gross
     viewers.diamond_value_sent_micro[gifters] += diamond_value
-    credit_creators(creators, viewers.watching[gifters], diamonds, gift_coins)
+    rooms = viewers.watching[gifters]
+    given_back = int((viewers.owed_creator[gifters] == rooms).sum())
+    credit_creators(creators, rooms, diamonds, gift_coins)
+    reciprocate(viewers, creators, viewers.creator_id[gifters], rooms)
     np.add.at(gift_counts, np.searchsorted(catalog.coins, gift_coins), 1)
     book_gifts(ledger, released, diamond_value)
     return {
@@ -158,4 +182,5 @@ def send_gifts(
         "new_diamonds_issued": int(diamonds.sum()),
         "new_creator_income_micro": int(diamond_value.sum()),
         "new_platform_gift_margin_micro": int(released.sum() - diamond_value.sum()),
+        "new_gifts_given_back": given_back,
     }

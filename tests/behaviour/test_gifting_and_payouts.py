@@ -51,7 +51,7 @@ def test_gift_choice_stays_within_what_a_viewer_can_afford(default_config):
     catalog = Catalog.build([g.coins for g in default_config.gifts], 0.6)
     capacity = np.where(np.arange(2000) < 1000, 10, 50_000)
     gifters, coins = draw_gifts(viewers, np.arange(2000), catalog, capacity, np.ones(2000), default_config.viewers,
-                                np.random.default_rng(1).random((2, 2000)))
+                                1.0, np.random.default_rng(1).random((2, 2000)))
     assert gifters.size == 2000
     assert (coins <= capacity[gifters]).all()
     assert coins[gifters >= 1000].max() > 10_000  # whales do send the large gifts
