@@ -348,6 +348,25 @@ class Brands(Section):
         return self
 
 
+class Battles(Section):
+    """Battles (LIVE Match): optional matches between live creators."""
+
+    enabled: bool = Field(False, description="Whether live creators are paired into matches.")
+    participation: Share = Field(
+        0.3, description="Chance a live creator enters a match in a given hour (1/h; assumption)."
+    )
+    gift_multiplier: float = Field(
+        1.5, ge=1.0, le=20.0, description="Multiplier on the gifting hazard in a match (1; assumption: "
+        "boosters count a gift up to 5x in points, C).",
+    )
+    winner_visibility_boost: float = Field(
+        0.5, ge=0.0, le=20.0, description="Rise in the winner's feed weight after a match (1; assumption)."
+    )
+    winner_visibility_hours: int = Field(
+        2, ge=0, le=24 * 30, description="How long the winner's visibility boost lasts (h; assumption)."
+    )
+
+
 class Run(Section):
     """Length and seed of a run."""
 
@@ -368,6 +387,7 @@ class Config(Section):
     viewers: Viewers = Viewers()
     creators: Creators = Creators()
     brands: Brands = Brands()
+    battles: Battles = Battles()
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:

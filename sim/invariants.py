@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sim.ledger import Account
 
-SIGNED_FIELDS = ("followed", "watching", "creator_id", "owed_creator")  # creator indices: -1 is "none"
+SIGNED_FIELDS = ("followed", "watching", "creator_id", "owed_creator", "opponent")  # creator indices: -1 is "none"
 
 if TYPE_CHECKING:
     from sim.model import GiftEconomy

@@ -1,9 +1,9 @@
 """The gift economy as a Mesa model: the hourly step and the scheduled daily and monthly events.
 
 One step is one simulated hour (UTC); the run starts at midnight UTC on a Monday. Each step
-applies, to whole populations at once: creators starting sessions, viewers coming online, choosing
-rooms and following, gifting (with top-ups), brands sponsoring, and the end of the hour for live
-creators. Daily cash-outs and creators' effort updates, monthly budget refreshes and brand campaign
+applies, to whole populations at once: creators starting sessions, battles pairing, viewers coming
+online, choosing rooms and following, gifting (with top-ups), brands' campaigns, battles settling,
+and the end of the hour for live creators. Daily cash-outs and creators' effort updates, monthly budget refreshes and brand campaign
 periods are Mesa events scheduled at their times, not polled.
 The hourly row of the time series is recorded by a low-priority event after all of them.
 
@@ -23,7 +23,7 @@ from mesa.time import Priority, Schedule
 from sim import report
 from sim.invariants import invariant_violations
 from sim.agents import Brand, Creator, Viewer
-from sim.behaviour import activity, attention, brands, effort, gifting, payouts, purchasing, streaming
+from sim.behaviour import activity, attention, battles, brands, effort, gifting, payouts, purchasing, streaming
 from sim.config import Config
 from sim.ledger import Ledger
 from sim.pricing import PriceTable
@@ -33,7 +33,7 @@ HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7
 SATURDAY = 5  # day of the week, Monday = 0
 DAYS_PER_BUDGET_MONTH = 30
-STREAMS = ("population", "streaming", "activity", "attention", "gifting", "effort")
+STREAMS = ("population", "streaming", "activity", "attention", "gifting", "effort", "battles")
 
 
 class GiftEconomy(mesa.Model):
@@ -103,7 +103,11 @@ class GiftEconomy(mesa.Model):
         on_air = self.n_audience + np.flatnonzero(creators.is_live) if cfg.creators.as_viewers else []
         online = activity.draw_online(viewers, local_hour, is_weekend, cfg.viewers, self.streams["activity"], on_air)
         attention_rng = self.streams["attention"]
-        watchers = attention.choose_rooms(viewers, creators, online, cfg.viewers, cfg.creators, attention_rng)
+        battles.pair_creators(creators, cfg.battles, self.streams["battles"])
+        watchers = attention.choose_rooms(
+            viewers, creators, online, cfg.viewers, cfg.creators, attention_rng,
+            battles.visibility(creators, cfg.battles, self.steps),
+        )
         flows["new_follows"] += attention.follow(viewers, creators, watchers, cfg.viewers, attention_rng)
         creators.audience[:] = np.bincount(viewers.watching[watchers], minlength=creators.size)
         flows["n_viewers_online"] = online.size
@@ -118,6 +122,7 @@ class GiftEconomy(mesa.Model):
         can_pay = watchers[is_able]
         capacity = purchasing.spending_capacity(viewers, can_pay, self.prices)
         room_factor = gifting.room_multiplier(creators, cfg.viewers, cfg.creators)
+        room_factor *= battles.gift_multiplier(creators, cfg.battles)
         drop_boost = np.where(viewers.boosted_until[can_pay] > self.steps, cfg.brands.drop_gift_boost, 1.0)
         gifters, gift_coins = gifting.draw_gifts(
             viewers, can_pay, self.catalog, capacity, room_factor[viewers.watching[can_pay]] * drop_boost,
@@ -134,6 +139,7 @@ class GiftEconomy(mesa.Model):
         self._add(brands.run_campaigns(
             self.brand_state, creators, viewers, cfg.brands, cfg.platform, self.prices, self.ledger, self.steps
         ))
+        flows["new_battles_won"] += battles.settle_battles(creators, cfg.battles, self.steps)
         streaming.end_hour(creators)
 
     # --- scheduled events ------------------------------------------------------------------

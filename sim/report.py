@@ -32,7 +32,7 @@ TIMESERIES_COLUMNS = (
     "new_tax_usd", "new_store_fees_usd", "new_gifts", "new_gifts_unaffordable", "new_coins_gifted",
     "new_diamonds_issued", "new_creator_income_usd", "new_platform_revenue_usd", "new_redemptions",
     "new_diamonds_redeemed", "new_creator_payout_usd", "new_brand_spend_usd", "new_sponsored_hours",
-    "new_creators_churned", "new_gifts_given_back", "new_brand_coins_gifted", "new_coins_dropped",
+    "new_creators_churned", "new_gifts_given_back", "new_brand_coins_gifted", "new_coins_dropped", "new_battles_won",
     "n_coin_float", "n_diamond_float", "n_creators_churned",
 )
 

@@ -87,6 +87,8 @@ class CreatorState:
     gifts_last_hour: np.ndarray  # gifts received in the last hour
     gifts_this_hour: np.ndarray  # gifts received so far this hour
     coins_this_hour: np.ndarray  # coins gifted to this creator so far this hour
+    opponent: np.ndarray  # the creator faced in this hour's battle, or NOBODY
+    visible_until: np.ndarray  # step until which a battle win boosts the feed weight
     income_at_day_start_micro: np.ndarray  # gift income earned before today
     live_hours_at_day_start: np.ndarray
     live_hours: np.ndarray
@@ -206,6 +208,7 @@ def draw_creators(config: Config, rng: np.random.Generator) -> CreatorState:
         session_hours=1 + rng.poisson(p.session_hours_mean - 1.0, n).astype(np.int64),
         is_live=np.zeros(n, dtype=bool),
         is_churned=np.zeros(n, dtype=bool),
+        opponent=np.full(n, NOBODY, dtype=np.int64),
         effort=np.ones(n),
         income_rate_ema=np.full(n, p.reservation_usd_per_live_hour * 1e6),
     )

@@ -40,6 +40,9 @@ economies = st.fixed_dictionaries({
     "viewers.stock_up_share": st.floats(0.0, 1.0),
     "viewers.contagion_strength": st.floats(0.0, 3.0),
     "creators.quit_probability": st.floats(0.0, 1.0),
+    "creators.as_viewers": st.booleans(),
+    "battles.enabled": st.booleans(),
+    "battles.participation": st.floats(0.0, 1.0),
 })
 
 

@@ -18,9 +18,12 @@ from sim.state import NOBODY, CreatorState, ViewerState
 
 def choose_rooms(
     viewers: ViewerState, creators: CreatorState, online: np.ndarray,
-    viewer_params: Viewers, creator_params: Creators, rng: np.random.Generator,
+    viewer_params: Viewers, creator_params: Creators, rng: np.random.Generator, boost: np.ndarray,
 ) -> np.ndarray:
-    """Set ``viewers.watching`` for this hour; return the indices of viewers watching a live."""
+    """Set ``viewers.watching`` for this hour; return the indices of viewers watching a live.
+
+    ``boost`` multiplies each creator's feed weight (a recent battle win).
+    """
     viewers.watching[:] = NOBODY
     live = np.flatnonzero(creators.is_live)
     if live.size == 0 or online.size == 0:
@@ -33,7 +36,7 @@ def choose_rooms(
 
     followers = creators.followers[live]
     weights = followers.astype(float) ** creator_params.popularity_exponent * creators.quality[live]
-    weights *= (1.0 + creators.audience[live]) ** creator_params.herding_exponent
+    weights *= (1.0 + creators.audience[live]) ** creator_params.herding_exponent * boost[live]
     cumulative = np.cumsum(weights)
     by_feed = rng.random(online.size) * cumulative[-1]
     feed_pick = live[np.minimum(np.searchsorted(cumulative, by_feed, side="right"), live.size - 1)]

@@ -97,3 +97,10 @@ def test_creators_gift_peers_off_air_and_reciprocity_raises_gifts_given_back():
     _, back_with = given_back(30.0)
     assert peer_gifts > 0
     assert back_with > 1.3 * back_without
+
+
+def test_battles_intensify_gifting_and_reward_winners():
+    off, on = (_runs([f"battles.enabled={enabled}", "battles.participation=1.0"], 3) for enabled in (False, True))
+    assert all(r.timeseries["new_battles_won"].sum() == 0 for r in off)
+    assert all(r.timeseries["new_battles_won"].sum() > 0 for r in on)
+    assert _mean(r.summary["gifts_per_watch_hour"] for r in on) > 1.1 * _mean(r.summary["gifts_per_watch_hour"] for r in off)
