@@ -32,65 +32,75 @@ class Target:
 
     preset: str
     measure: str
-    value: Callable[[dict], float]
+    value: Callable[[sim.RunResult], float]
     low: float
     high: float
     source: str
     drivers: str
 
 
-def _channel(channel: str, key: str = "creator_share_of_gifted_spend_ex_tax") -> Callable[[dict], float]:
-    return lambda s: s["by_channel"][channel][key]
+def creator_share(channels: tuple[str, ...] | None = None, ex_tax: bool = True) -> Callable[[sim.RunResult], float]:
+    """Creator income from viewers' gifts over what those viewers paid for the coins they gifted.
+
+    Only viewers who paid for every coin they hold count: coins a brand dropped carry the brand's
+    (web) price into the wallet, which is not what the viewer's own channel charges.
+    """
+    def value(result: sim.RunResult) -> float:
+        v = result.viewers
+        v = v[(v["coins_received"] == 0) & (v["spend_usd"] > 0)]
+        if channels is not None:
+            v = v[v["channel"].isin(channels)]
+        paid = v["gifted_spend_usd"] * (1 - v["tax_usd"] / v["spend_usd"]) if ex_tax else v["gifted_spend_usd"]
+        return float(v["creator_income_usd"].sum() / paid.sum())
+
+    return value
 
 
-def _in_app(s: dict) -> float:
-    """Creator share of gifted spend ex tax over the iOS and Android purchases together."""
-    channels = [s["by_channel"][c] for c in ("ios", "android")]
-    spend = sum(c["gifted_spend_ex_tax_usd"] for c in channels)
-    return sum(c["creator_income_usd"] for c in channels) / spend if spend else 0.0
+def summary_key(key: str) -> Callable[[sim.RunResult], float]:
+    return lambda result: result.summary[key]
 
 
-def _pack_share(*coins: str) -> Callable[[dict], float]:
-    return lambda s: sum(s["revenue_share_by_bundle_coins"].get(c, 0.0) for c in coins)
+def pack_share(*coins: str) -> Callable[[sim.RunResult], float]:
+    return lambda result: sum(result.summary["revenue_share_by_bundle_coins"].get(c, 0.0) for c in coins)
 
 
 TARGETS = (
-    Target("tiktok", "payer ratio (payers / active viewers, 30 days)", lambda s: s["payer_ratio"], 0.03, 0.08,
+    Target("tiktok", "payer ratio (payers / active viewers, 30 days)", summary_key("payer_ratio"), 0.03, 0.08,
            "3-8% of monthly actives pay: Huya 3.7-7.1% (A), Bigo 4.4% (C)", "viewers.payer_share, gift_hazard"),
-    Target("tiktok", "creator share of gifted spend, in-app, ex tax", _in_app, 0.31, 0.35,
+    Target("tiktok", "creator share of gifted spend, in-app, ex tax", creator_share(("ios", "android")), 0.31, 0.35,
            "~31% (BBC 2022, B); ~33% by arithmetic (D)", "platform.creator_share, coin_nominal_usd, store fee"),
-    Target("tiktok", "creator share of gifted spend, web, ex tax", _channel("web"), 0.38, 0.47,
+    Target("tiktok", "creator share of gifted spend, web, ex tax", creator_share(("web",)), 0.38, 0.47,
            "~38-47% on web (D): web coins ~25% cheaper (B/C)", "web bundle prices, platform.creator_share"),
-    Target("tiktok", "1,321-coin pack's share of coin revenue", _pack_share("1321"), 0.20, 0.30,
+    Target("tiktok", "1,321-coin pack's share of coin revenue", pack_share("1321"), 0.20, 0.30,
            "~25% of coin revenue (data.ai, Dec 2023, B)", "viewers.stock_up_share, budget_median_usd"),
     Target("tiktok", "the same with its web and Indonesian peers (1,300 and 1,400 coins)",
-           _pack_share("1321", "1300", "1400"), 0.0, 1.0, "reported for reference", "as above"),
-    Target("tiktok", "share of gifts that are large (1,000+ coins)", lambda s: s["large_gift_count_share"], 0.0, 0.02,
+           pack_share("1321", "1300", "1400"), 0.0, 1.0, "reported for reference", "as above"),
+    Target("tiktok", "share of gifts that are large (1,000+ coins)", summary_key("large_gift_count_share"), 0.0, 0.02,
            "large gifts are rare (C); no figure: we ask under 2%", "viewers.gift_size_exponent, budget_sigma"),
-    Target("tiktok", "share of gift value in large gifts (1,000+ coins)", lambda s: s["large_gift_value_share"], 0.15, 1.0,
-           "large gifts carry a large share of value (B/C); no figure: we ask at least 15%",
+    Target("tiktok", "share of gift value in large gifts (1,000+ coins)", summary_key("large_gift_value_share"),
+           0.15, 1.0, "large gifts carry a large share of value (B/C); no figure: we ask at least 15%",
            "viewers.gift_size_exponent, budget_sigma"),
-    Target("twitch", "creator share of gifted spend, ex tax", lambda s: s["creator_share_of_gifted_spend_ex_tax"],
-           0.71, 0.81, "$0.01 per Bit on $0.0123-0.014 per Bit: ~71-81% (C/D)", "platform.creator_share, Bits bundles"),
-    Target("youtube", "creator share of gifted spend, web, ex tax", _channel("web"), 0.65, 0.70,
+    Target("twitch", "creator share of gifted spend, ex tax", creator_share(), 0.71, 0.81,
+           "$0.01 per Bit on $0.0123-0.014 per Bit: ~71-81% (C/D)", "platform.creator_share, Bits bundles"),
+    Target("youtube", "creator share of gifted spend, web, ex tax", creator_share(("web",)), 0.65, 0.70,
            "70% after tax (A); web processor fees lower it a little", "platform.creator_share (net basis), web fee"),
-    Target("youtube", "creator share of gifted spend, iOS, ex tax", _channel("ios"), 0.47, 0.51,
+    Target("youtube", "creator share of gifted spend, iOS, ex tax", creator_share(("ios",)), 0.47, 0.51,
            "~49% on iOS: 70% of what is left after Apple's 30% (A/D)", "platform.creator_share, iOS fee"),
-    Target("bigo", "creator share of gifted spend, incl. tax", lambda s: s["creator_share_of_gifted_spend"], 0.22, 0.26,
+    Target("bigo", "creator share of gifted spend, incl. tax", creator_share(ex_tax=False), 0.22, 0.26,
            "~24% by arithmetic: 210 beans per $1 against $1.96 per 100 diamonds (C/D)", "platform.creator_share"),
 )
 
 
-def simulate(presets: list[str], seeds: int) -> dict[str, list[dict]]:
-    """30-day summaries of each preset on seeds 0..seeds-1."""
-    summaries = {}
-    for preset in presets:
-        config = sim.load_config(REPO / "configs" / f"{preset}.yaml", [f"run.days={DAYS}"])
-        summaries[preset] = [sim.run(config, seed=seed).summary for seed in range(seeds)]
-    return summaries
+def simulate(presets: list[str], seeds: int) -> dict[str, list[sim.RunResult]]:
+    """30-day runs of each preset on seeds 0..seeds-1."""
+    return {
+        preset: [sim.run(sim.load_config(REPO / "configs" / f"{preset}.yaml", [f"run.days={DAYS}"]), seed=seed)
+                 for seed in range(seeds)]
+        for preset in presets
+    }
 
 
-def table(summaries: dict[str, list[dict]]) -> str:
+def table(summaries: dict[str, list[sim.RunResult]]) -> str:
     """The calibration table in Markdown."""
     lines = ["| preset | target | source | range | simulated mean [min, max] | met | driven by |",
              "|---|---|---|---|---|---|---|"]

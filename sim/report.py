@@ -225,8 +225,10 @@ def summary(model: GiftEconomy) -> dict[str, Any]:
         "brand_impressions": int(b.impressions.sum()),
         "brand_cpm_usd": ratio(usd(int(b.spend_micro.sum())) * 1000, int(b.impressions.sum())),
         "creators_churned": int(c.is_churned.sum()),
-        "creator_share_of_gifted_spend": ratio(creator_income, int(v.gifted_gross_micro.sum())),
-        "creator_share_of_gifted_spend_ex_tax": ratio(creator_income, int(_gifted_ex_tax(v).sum())),
+        # Of viewers' gifts only: brands' own gifts issue diamonds that no viewer paid for.
+        "creator_share_of_gifted_spend": ratio(int(v.diamond_value_sent_micro.sum()), int(v.gifted_gross_micro.sum())),
+        "creator_share_of_gifted_spend_ex_tax": ratio(int(v.diamond_value_sent_micro.sum()),
+                                                      int(_gifted_ex_tax(v).sum())),
         **_gift_sizes(model),
         "revenue_share_by_bundle_coins": _revenue_by_bundle(model, spend),
         "by_region": _money_by(model, v.region, model.region_codes),
