@@ -38,6 +38,11 @@ class _ArrayAgent(mesa.Agent):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(index={self.index})"
 
+    @property
+    def region(self) -> str:
+        """The agent's region code (a brand's: the region it targets)."""
+        return self.model.region_codes[getattr(self.model, self.population).region[self.index]]
+
 
 class Viewer(_ArrayAgent):
     """A viewer: buys coins in its region and channel and sends gifts in the lives it watches."""
@@ -48,11 +53,6 @@ class Viewer(_ArrayAgent):
     spend_micro = StateView("spend_micro", "Gross spent on coins so far (micro-USD).")
     coins_gifted = StateView("coins_gifted", "Coins sent as gifts so far.")
     watch_hours = StateView("watch_hours", "Hours spent watching lives.")
-
-    @property
-    def region(self) -> str:
-        """The viewer's region code."""
-        return self.model.region_codes[self.model.viewer_state.region[self.index]]
 
     @property
     def channel(self) -> str:
@@ -76,11 +76,6 @@ class Creator(_ArrayAgent):
     diamonds_earned = StateView("diamonds_earned", "Diamonds received so far.")
     payout_micro = StateView("payout_micro", "Cash received from redemptions (micro-USD).")
 
-    @property
-    def region(self) -> str:
-        """The creator's region code."""
-        return self.model.region_codes[self.model.creator_state.region[self.index]]
-
 
 class Brand(_ArrayAgent):
     """A brand: sponsors live hours of creators in its target region."""
@@ -89,9 +84,4 @@ class Brand(_ArrayAgent):
     budget_left_micro = StateView("budget_left_micro", "Budget left this campaign period (micro-USD).")
     spend_micro = StateView("spend_micro", "Spent so far (micro-USD).")
     impressions = StateView("impressions", "Viewer-hours in the lives it sponsored.")
-
-    @property
-    def region(self) -> str:
-        """The region the brand targets."""
-        return self.model.region_codes[self.model.brand_state.region[self.index]]
 
