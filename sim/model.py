@@ -57,7 +57,8 @@ class GiftEconomy(mesa.Model):
         super().__init__(rng=seed)
         self.config = config
         self.seed = seed
-        self.streams = dict(zip(STREAMS, (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(STREAMS)))))
+        children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+        self.streams = {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
         self.region_codes = tuple(config.regions)
         self.utc_offsets = np.array([r.utc_offset_hours for r in config.regions.values()])
         self.prices = PriceTable.from_config(config)
@@ -114,19 +115,29 @@ class GiftEconomy(mesa.Model):
         flows["n_viewers_watching"] = watchers.size
         flows["n_creators_live"] = int(creators.is_live.sum())
 
+        self._gift(watchers)
+        self._add(brands.run_campaigns(
+            self.brand_state, creators, viewers, cfg.brands, cfg.platform, self.prices, self.ledger, self.steps
+        ))
+        flows["new_battles_won"] += battles.settle_battles(creators, cfg.battles, self.steps)
+        streaming.end_hour(creators)
+
+    def _gift(self, watchers: np.ndarray) -> None:
+        """Watchers who can pay choose gifts, top up their wallets when short, and send them."""
+        cfg, viewers, creators = self.config, self.viewer_state, self.creator_state
         # Draws for every watcher, so that a change in who can pay (a brand's free coins) leaves
         # everyone else's draws as they were: runs with and without a brand stay comparable.
         uniforms = self.streams["gifting"].random((2, watchers.size))
         # Only watchers with coins or budget left can afford a gift: most viewers never pay.
         is_able = (viewers.wallet_coins[watchers] > 0) | (viewers.budget_left_micro[watchers] > 0)
         can_pay = watchers[is_able]
-        capacity = purchasing.spending_capacity(viewers, can_pay, self.prices)
         room_factor = gifting.room_multiplier(creators, cfg.viewers, cfg.creators)
         room_factor *= battles.gift_multiplier(creators, cfg.battles)
         drop_boost = np.where(viewers.boosted_until[can_pay] > self.steps, cfg.brands.drop_gift_boost, 1.0)
         gifters, gift_coins = gifting.draw_gifts(
-            viewers, can_pay, self.catalog, capacity, room_factor[viewers.watching[can_pay]] * drop_boost,
-            cfg.viewers, cfg.creators.reciprocity_affinity, uniforms[:, is_able],
+            viewers, can_pay, self.catalog, purchasing.spending_capacity(viewers, can_pay, self.prices),
+            room_factor[viewers.watching[can_pay]] * drop_boost, cfg.viewers, cfg.creators.reciprocity_affinity,
+            uniforms[:, is_able],
         )
         has_coins, purchase_flows = purchasing.top_up(
             viewers, gifters, gift_coins, self.prices, cfg.viewers.stock_up_share, self.bundle_sales, self.ledger
@@ -136,11 +147,6 @@ class GiftEconomy(mesa.Model):
             viewers, creators, gifters[has_coins], gift_coins[has_coins], self.catalog, self.gift_counts,
             cfg.platform, self.ledger,
         ))
-        self._add(brands.run_campaigns(
-            self.brand_state, creators, viewers, cfg.brands, cfg.platform, self.prices, self.ledger, self.steps
-        ))
-        flows["new_battles_won"] += battles.settle_battles(creators, cfg.battles, self.steps)
-        streaming.end_hour(creators)
 
     # --- scheduled events ------------------------------------------------------------------
     def _end_of_day(self) -> None:
@@ -161,7 +167,7 @@ class GiftEconomy(mesa.Model):
         step = self.steps
         row = {"step": step, "day": (step - 1) // HOURS_PER_DAY + 1, "hour_utc": (step - 1) % HOURS_PER_DAY}
         row.update(self._flows)
-        row["n_coin_float"] = int(self.viewer_state.wallet_coins.sum())
+        row["n_coin_float"] = int(self.viewer_state.wallet_coins.sum() + self.brand_state.wallet_coins.sum())
         row["n_diamond_float"] = int(self.creator_state.diamonds_held.sum())
         row["n_creators_churned"] = int(self.creator_state.is_churned.sum())
         self._rows.append(row)

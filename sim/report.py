@@ -214,7 +214,7 @@ def summary(model: GiftEconomy) -> dict[str, Any]:
         "watch_hours": watch_hours,
         "gifts": int(v.gifts_sent.sum()),
         "gifts_per_watch_hour": ratio(int(v.gifts_sent.sum()), watch_hours),
-        "coin_float": int(v.wallet_coins.sum()),
+        "coin_float": int(v.wallet_coins.sum() + b.wallet_coins.sum()),
         "diamond_float": int(c.diamonds_held.sum()),
         "brand_spend_usd": usd(int(b.spend_micro.sum())),
         "brand_coin_spend_usd": usd(int(b.coin_spend_micro.sum())),
