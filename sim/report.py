@@ -143,8 +143,9 @@ def _money_by(model: GiftEconomy, groups: np.ndarray, names: tuple[str, ...]) ->
 
     spend, creator, gifted = total(v.spend_micro), total(v.diamond_value_sent_micro), total(v.gifted_gross_micro)
     gifted_ex_tax = total(_gifted_ex_tax(v))
-    active = np.bincount(groups[v.hours_online > 0], minlength=n)
-    payers = np.bincount(groups[v.spend_micro > 0], minlength=n)
+    audience = v.creator_id == NOBODY  # people counts are of the audience; money includes creators' own
+    active = np.bincount(groups[audience & (v.hours_online > 0)], minlength=n)
+    payers = np.bincount(groups[audience & (v.spend_micro > 0)], minlength=n)
     result = {}
     for i, name in enumerate(names):
         result[name] = {
@@ -174,8 +175,11 @@ def summary(model: GiftEconomy) -> dict[str, Any]:
     per_diamond = model.config.platform.micro_usd_per_diamond
     spend = int(v.spend_micro.sum())
     creator_income = int(c.diamonds_earned.sum()) * per_diamond
-    is_active = v.hours_online > 0
-    n_active, n_payers = int(is_active.sum()), int((v.spend_micro > 0).sum())
+    # Per-person measures are of the audience; money totals include creators' spending on peers.
+    audience = v.creator_id == NOBODY
+    is_active = audience & (v.hours_online > 0)
+    n_active, n_payers = int(is_active.sum()), int((audience & (v.spend_micro > 0)).sum())
+    audience_spend = int(v.spend_micro[audience].sum())
     income = c.diamonds_earned * per_diamond
     watch_hours = int(v.watch_hours.sum())
     return {
@@ -200,8 +204,8 @@ def summary(model: GiftEconomy) -> dict[str, Any]:
         "active_viewers": n_active,
         "payers": n_payers,
         "payer_ratio": ratio(n_payers, n_active),
-        "arpu_usd": ratio(usd(spend), n_active),
-        "arppu_usd": ratio(usd(spend), n_payers),
+        "arpu_usd": ratio(usd(audience_spend), n_active),
+        "arppu_usd": ratio(usd(audience_spend), n_payers),
         "viewer_spend_gini": gini(v.spend_micro[is_active]),
         "top1_viewer_spend_share": top_share(v.spend_micro[is_active], 0.01),
         "top20_viewer_spend_share": top_share(v.spend_micro[is_active], 0.20),
