@@ -15,7 +15,8 @@ from pathlib import Path
 from sim import __version__
 from sim.config import Config
 from sim.config_io import ConfigError, config_schema, load_config
-from sim.results import ResultsExistError, default_results_dir, write_results
+from sim.plots import DEFAULT_DPI, FORMATS, save_run_figures
+from sim.results import TABLES, ResultsExistError, default_results_dir, read_results, write_results
 from sim.runner import run, with_days
 
 USAGE_ERROR = 2
@@ -56,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_arguments(validate_parser)
 
     commands.add_parser("schema", help="print the JSON Schema of a config")
+
+    plot_parser = commands.add_parser("plot", help="draw every figure of a results folder")
+    plot_parser.add_argument("results", type=Path, help="a results folder, e.g. results/default-0")
+    plot_parser.add_argument("--format", dest="formats", action="extend", nargs="+", metavar="FORMAT",
+                             help="png, svg or pdf; repeat it or list several (default png)")
+    plot_parser.add_argument("--dpi", type=_positive_int, default=DEFAULT_DPI,
+                             help=f"PNG resolution in dots per inch (default {DEFAULT_DPI})")
+    plot_parser.add_argument("--out", type=Path, help="folder for the figures (default RESULTS/figures)")
     return parser
 
 
@@ -80,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "schema":
             print(json.dumps(config_schema(), indent=2))
             return 0
+        if args.command == "plot":
+            return _plot(args)
         config = load_config(args.config, args.overrides)
         if args.command == "validate":
             print(f"{args.config}: valid. {describe(config)}")
@@ -109,6 +120,46 @@ def _run(args: argparse.Namespace, config: Config) -> int:
             print(f"  {label:<26} {fmt.format(result.summary[key])}")
         print(f"Results: {out}")
     return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    formats = list(dict.fromkeys(fmt.lower() for fmt in args.formats or ["png"]))  # once each, in order
+    problem = _plot_problem(args.results, formats)
+    if problem:
+        print(f"giftsim: error: {problem}", file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        results = read_results(args.results)
+    except (OSError, ValueError) as exc:  # unreadable Parquet or JSON raise ValueError subclasses
+        print(f"giftsim: error: {args.results}: cannot read results: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    out = args.out or args.results / "figures"
+    try:
+        written = save_run_figures(results, out, formats=formats, dpi=args.dpi)
+    except KeyError as exc:  # a column or summary key that results from an older giftsim lack
+        print(f"giftsim: error: {args.results}: the results have no {exc}; run the config again", file=sys.stderr)
+        return USAGE_ERROR
+    except OSError as exc:
+        print(f"giftsim: error: cannot write figures: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    print(f"{len(written)} files written to {out}: {', '.join(sorted({path.stem for path in written}))}")
+    return 0
+
+
+def _plot_problem(results: Path, formats: list[str]) -> str | None:
+    """What is wrong with ``giftsim plot``'s arguments, or None."""
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown:
+        return f"--format: unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}"
+    if not results.exists():
+        return f"{results}: no such folder"
+    if not results.is_dir():
+        return f"{results}: not a folder; give a results folder, e.g. results/default-0"
+    needed = ["summary.json", "meta.json", *(f"{table}.parquet" for table in TABLES)]
+    missing = [name for name in needed if not (results / name).is_file()]
+    if missing:
+        return f"{results}: not a results folder (no {missing[0]}); giftsim run writes one"
+    return None
 
 
 def describe(config: Config) -> str:

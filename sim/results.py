@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim.config_io import config_to_yaml
-from sim.plots import save_run_figures
+from sim.plots import RESULTS_FOLDER_FIGURES, save_run_figures
 from sim.runner import RunResult
 
 TABLES = ("timeseries", "viewers", "creators", "brands", "ledger")
@@ -81,8 +81,7 @@ def write_results(
         for name in TABLES:
             getattr(result, name).to_parquet(staging / f"{name}.parquet", index=False)
         (staging / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
-        save_run_figures(staging / "figures", result.timeseries, result.viewers, result.creators,
-                         result.summary, formats=figure_formats)
+        save_run_figures(result, staging / "figures", names=RESULTS_FOLDER_FIGURES, formats=figure_formats)
         meta = {
             "config_name": result.config.name, "seed": result.seed, "days": result.config.run.days,
             "versions": versions(), "git_commit": git_commit(), "wall_time_s": wall_time_s,

@@ -26,7 +26,8 @@ def test_run_writes_a_complete_results_folder(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["run", str(DEFAULT_CONFIG), "--out", str(out), "--seed", "4", *SMALL]) == 0
     assert {p.name for p in out.iterdir()} == EXPECTED_FILES
-    assert {p.name for p in (out / "figures").iterdir()} == {"lorenz.png", "viewer_dollar.png", "engagement.png"}
+    assert {p.name for p in (out / "figures").iterdir()} == {
+        "lorenz.png", "income_ccdf.png", "viewer_dollar.png", "engagement.png", "regions.png"}
     meta = json.loads((out / "meta.json").read_text())
     assert meta["seed"] == 4 and meta["status"] == "complete" and meta["days"] == 2
     assert {"giftsim", "mesa", "numpy", "python"} <= set(meta["versions"])

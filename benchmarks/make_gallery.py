@@ -1,0 +1,136 @@
+"""Regenerate docs/figures.md and docs/figures/: every figure giftsim draws, as a gallery.
+
+Run on demand::
+
+    .venv/bin/python benchmarks/make_gallery.py
+
+The run figures are those of ``configs/default.yaml`` with seed 0 (what ``giftsim plot`` writes);
+the comparison runs the four presets with seed 0; the sweep figures come from a small sweep of the
+default config (feed popularity weighting against the share of the feed kept for small creators,
+three seeds each) built by the DataFrame contract of :func:`sim.plots.sweep_figure`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+import sim
+from sim import plots
+
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "figures.md"
+FIGURES = REPO / "docs" / "figures"
+DPI = 150  # enough to read on screen; keeps the gallery's PNGs small
+SEED = 0
+PRESETS = {"TikTok (default)": "default", "Twitch": "twitch", "YouTube": "youtube", "Bigo": "bigo"}
+SWEEP = {"creators.popularity_exponent": [0.0, 0.5, 1.0, 1.5], "creators.exploration_share": [0.0, 0.1, 0.3]}
+SWEEP_SEEDS = range(3)
+SWEEP_LABELS = {
+    "creators.popularity_exponent": "Feed popularity exponent (1)",
+    "creators.exploration_share": "Feed share for small creators (0-1)",
+}
+
+# Each figure of the gallery: its heading, the call that draws it, and what it shows.
+CAPTIONS = {
+    "lorenz": ("Lorenz curves", "lorenz_figure(creators, viewers)",
+               "Lorenz curves of creator income and of active viewers' spend, with their Gini coefficients. "
+               "The dashed diagonal is perfect equality."),
+    "income_ccdf": ("Creator income distribution", "income_ccdf_figure(creators)",
+                    "Complementary CDF of creator income on log-log axes: the share of all creators who earned at "
+                    "least x over the run. A straight stretch is a power-law tail; creators who earned nothing "
+                    "are counted in the shares and noted, as a log axis cannot show zero."),
+    "viewer_dollar": ("Where each viewer dollar goes", "viewer_dollar_figure(summary)",
+                      "Shares of the money paid for viewers' coins that went to tax, app-store and payment fees, "
+                      "the platform, creators (and agencies and payout fees, when a run has them), or are still "
+                      "in wallets as coins not yet gifted; by the viewer's region and by purchase channel."),
+    "regions": ("Regions compared", "regions_figure(summary)",
+                "Average revenue per active viewer, payer ratio and creator share by the viewer's region. "
+                "The creator share is shown of all spend and of the spend on coins that were gifted; dashed "
+                "lines mark the whole run."),
+    "engagement": ("Engagement over time", "engagement_figure(timeseries)",
+                   "Concurrent viewers and gifts sent in each simulated hour (UTC): the daily rhythm of "
+                   "viewers across time zones, and gifting that is highest in the first days of the run."),
+    "compare_runs": ("Presets side by side", "compare_runs_figure({label: results_folder_or_summary, ...})",
+                     "The four presets, seed 0, 7 days: creator share of all spend and of gifted spend, and "
+                     "creator income Gini (above); gross viewer spend, creator income and platform revenue "
+                     "(below)."),
+    "sweep": ("A metric along a sweep", "sweep_figure(sweep, parameter, metric, by=..., labels=...)",
+              "Creator income Gini against the feed's popularity exponent, one line per share of the feed kept "
+              "for small creators: the mean over 3 seeds and its t-based 95% confidence band."),
+    "sweep_heatmap": ("A metric over two swept parameters", "sweep_heatmap_figure(sweep, x, y, metric, labels=...)",
+                      "The top 1% of creators' share of income, the mean over 3 seeds, on the same sweep."),
+}
+
+
+def run_sweep() -> pd.DataFrame:
+    """The sweep as the plotting contract wants it: one row per run, parameters, metrics, replicate."""
+    rows = []
+    for values in itertools.product(*SWEEP.values()):
+        point = dict(zip(SWEEP, values, strict=True))
+        config = sim.load_config(REPO / "configs" / "default.yaml", [f"{k}={v}" for k, v in point.items()])
+        for seed in SWEEP_SEEDS:
+            summary = sim.run(config, seed=seed).summary
+            rows.append({**point, "replicate": seed, "creator_income_gini": summary["creator_income_gini"],
+                         "top1_creator_income_share": summary["top1_creator_income_share"]})
+    return pd.DataFrame(rows)
+
+
+def draw_all() -> dict[str, Figure]:
+    """Every figure of the gallery, by file name."""
+    default = sim.load_config(REPO / "configs" / "default.yaml")
+    figures = plots.run_figures(sim.run(default, seed=SEED))
+    presets = {label: sim.run(sim.load_config(REPO / "configs" / f"{name}.yaml"), seed=SEED)
+               for label, name in PRESETS.items()}
+    figures["compare_runs"] = plots.compare_runs_figure({label: run.summary for label, run in presets.items()})
+    sweep = run_sweep()
+    parameter, by = SWEEP
+    figures["sweep"] = plots.sweep_figure(sweep, parameter, "creator_income_gini", by=by, labels=SWEEP_LABELS)
+    figures["sweep_heatmap"] = plots.sweep_heatmap_figure(sweep, parameter, by, "top1_creator_income_share",
+                                                          labels=SWEEP_LABELS)
+    return figures
+
+
+def gallery(written: list[Path]) -> str:
+    """docs/figures.md, embedding the PNGs written."""
+    lines = [
+        "# Figures",
+        "",
+        "Every figure `sim/plots.py` draws. Each function takes results (DataFrames, the summary, or a results",
+        "folder) and returns a matplotlib Figure. The first five are one run's figures, here of the default",
+        "config (`configs/default.yaml`, seed 0, 7 days); `giftsim plot RESULTS` writes them for any results",
+        "folder. The comparison and sweep figures take several runs and are drawn from Python (`sim.plots`).",
+        "",
+        "All share one house style: the Okabe-Ito colour-blind-safe palette (cividis for heatmaps), units on",
+        "every axis, 3.5 in wide (a journal's single column) with no text under 7 pt at that size,",
+        "constrained layout, text kept as text in SVG and PDF, and no timestamps, so the same results give",
+        "byte-identical files. These PNGs are at 150 dpi; `giftsim plot` writes 300 dpi by default.",
+        "",
+        "Generated by `benchmarks/make_gallery.py` (`.venv/bin/python benchmarks/make_gallery.py`); run it",
+        "again after changing a figure.",
+        "",
+    ]
+    for path in written:
+        title, call, caption = CAPTIONS[path.stem]
+        lines += [f"## {title}", "", f"`plots.{call}`, file `{path.stem}.png`", "",
+                  f"![{title}](figures/{path.name})", "", caption, ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # --help, and no stray arguments
+    figures = draw_all()
+    for stale in FIGURES.glob("*.png"):
+        if stale.stem not in figures:
+            stale.unlink()
+    written = plots.save_figures(figures, FIGURES, formats=["png"], dpi=DPI)
+    DOC.write_text(gallery(written), encoding="utf-8")
+    print(f"{len(written)} figures in {FIGURES.relative_to(REPO)}; {DOC.relative_to(REPO)} rewritten")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,363 @@
+"""Figures: what each one draws, the house style, the files in each format, and ``giftsim plot``."""
+
+import copy
+import itertools
+import shutil
+import xml.etree.ElementTree as ET
+
+import matplotlib.image
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PolyCollection
+from matplotlib.image import AxesImage
+from matplotlib.text import Text
+
+import sim
+from sim import plots
+from sim.cli import main
+from sim.results import read_results, write_results
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+LOW_DPI = 60  # the tests check content, not resolution; small PNGs keep them fast
+# Its log axes' math text and its non-ASCII sign take the most font handling to write.
+WRITTEN = ("income_ccdf",)
+
+
+@pytest.fixture(scope="module")
+def results_dir(tmp_path_factory, small_config):
+    # No figure files: the tests draw and write their own.
+    return write_results(sim.run(small_config, seed=2), tmp_path_factory.mktemp("plots") / "run", figure_formats=())
+
+
+@pytest.fixture(scope="module")
+def results(results_dir):
+    return read_results(results_dir)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def synthetic_sweep(seed: int = 0) -> pd.DataFrame:
+    """A sweep by the documented contract: 4 x 3 parameter points, 5 replicates, two metrics."""
+    rng = np.random.default_rng(seed)
+    rows = [
+        {"share": share, "price": price, "replicate": replicate,
+         "creator_income_gini": 0.9 - 0.2 * share + rng.normal(0, 0.01),
+         "gross_spend_usd": 9000 * price + rng.normal(0, 100)}
+        for share, price, replicate in itertools.product([0.2, 0.33, 0.5, 0.7], [0.8, 1.0, 1.25], range(5))
+    ]
+    return pd.DataFrame(rows)
+
+
+def drawn_texts(fig) -> list[Text]:
+    """The texts a viewer sees: tick labels inside the axis limits, and every other visible text."""
+    fig.canvas.draw()
+    tick_labels, drawn = set(), []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            slack = (high - low) * 1e-9
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                tick_labels.update({id(tick.label1), id(tick.label2)})
+                if low - slack <= tick.get_loc() <= high + slack:
+                    drawn += [label for label in (tick.label1, tick.label2) if label.get_visible()]
+    others = [t for t in fig.findobj(Text) if id(t) not in tick_labels and t.get_visible()]
+    return [t for t in drawn + others if t.get_text().strip()]
+
+
+def every_figure(results) -> dict:
+    sweep = synthetic_sweep()
+    return {
+        **plots.run_figures(results),
+        "compare_runs": plots.compare_runs_figure({"a": results, "b": results["summary"]}),
+        "sweep": plots.sweep_figure(sweep, "share", "creator_income_gini", by="price"),
+        "sweep_heatmap": plots.sweep_heatmap_figure(sweep, "share", "price", "gross_spend_usd"),
+    }
+
+
+# What each figure draws.
+
+def test_run_figures_come_from_a_folder_or_the_dict_read_results_returns(results_dir, results):
+    from_folder = plots.run_figures(results_dir)
+    assert list(from_folder) == list(plots.RUN_FIGURES)
+    assert list(plots.run_figures(results, ["engagement", "lorenz"])) == ["lorenz", "engagement"]
+    with pytest.raises(KeyError, match="unknown figures"):
+        plots.run_figures(results, ["nope"])
+
+
+def test_lorenz_curves_carry_the_summarys_gini(results):
+    fig = plots.lorenz_figure(results["creators"], results["viewers"])
+    (ax,) = fig.axes
+    assert len(ax.lines) == 3  # creators, viewers, equality
+    labels = ax.get_legend_handles_labels()[1]
+    summary = results["summary"]
+    assert labels[0] == f"Creator income (Gini {summary['creator_income_gini']:.2f})"
+    assert labels[1] == f"Viewer spend (Gini {summary['viewer_spend_gini']:.2f})"
+    assert ax.get_xlim() == (0, 1) and ax.get_ylim() == (0, 1)
+    assert "(%)" in ax.get_xlabel() and "(%)" in ax.get_ylabel()
+    assert len(plots.lorenz_figure(results["creators"]).axes[0].lines) == 2
+
+
+def test_income_ccdf_is_log_log_and_starts_at_the_share_of_earners(results):
+    income = results["creators"]["income_usd"]
+    fig = plots.income_ccdf_figure(results["creators"])
+    (ax,) = fig.axes
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    assert "USD" in ax.get_xlabel()
+    (line,) = ax.lines
+    shares = line.get_ydata()
+    assert shares[0] == pytest.approx((income > 0).mean()) and np.all(np.diff(shares) < 0)
+    assert f"{(income == 0).sum():,} of {len(income):,} creators earned nothing" in ax.texts[0].get_text()
+
+
+def test_viewer_dollar_bars_split_all_the_money_by_region_and_channel(results):
+    summary = results["summary"]
+    fig = plots.viewer_dollar_figure(summary)
+    region_ax, channel_ax = fig.axes
+    assert region_ax.get_ylabel() == "Viewer's region" and channel_ax.get_ylabel() == "Purchase channel"
+    assert "(%)" in channel_ax.get_xlabel()
+    parts = ["Tax", "Store and payment fees", "Platform", "Creators", "Coins not yet gifted"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == parts
+    for ax, group in ((region_ax, "region"), (channel_ax, "channel")):
+        n_groups = sum(m["gross_spend_usd"] + m["dropped_value_usd"] > 0 for m in summary[f"by_{group}"].values())
+        assert len(ax.patches) == n_groups * len(parts)
+        ends = {}
+        for patch in ax.patches:  # each bar's parts end where the next begins; the last ends at 100%
+            ends[patch.get_y()] = max(ends.get(patch.get_y(), 0), patch.get_x() + patch.get_width())
+        assert list(ends.values()) == pytest.approx([1.0] * n_groups)
+    assert len(plots.viewer_dollar_figure(summary, groups=["channel"]).axes) == 1
+
+
+def test_viewer_dollar_shows_agencies_when_the_run_had_them(results):
+    summary = copy.deepcopy(results["summary"])
+    summary["agency_usd"] = 0.25 * summary["creator_income_usd"]
+    fig = plots.viewer_dollar_figure(summary)
+    assert "Agencies and payout fees" in [t.get_text() for t in fig.legends[0].get_texts()]
+    region_ax = fig.axes[0]
+    assert len(region_ax.patches) == 6 * len(summary["by_region"])
+    assert max(p.get_x() + p.get_width() for p in region_ax.patches) == pytest.approx(1.0)
+
+
+def test_engagement_plots_every_hour(results):
+    fig = plots.engagement_figure(results["timeseries"])
+    watching, gifting = fig.axes
+    hours = len(results["timeseries"])
+    assert len(watching.lines[0].get_xdata()) == hours and len(gifting.lines[0].get_xdata()) == hours
+    assert "Concurrent viewers" in watching.get_ylabel() and "per hour" in gifting.get_ylabel()
+    assert "days" in gifting.get_xlabel()
+
+
+def test_regions_figure_compares_every_region(results):
+    summary = results["summary"]
+    regions = summary["by_region"]
+    fig = plots.regions_figure(summary)
+    arpu_ax, payer_ax, share_ax = fig.axes
+    assert [len(ax.patches) for ax in fig.axes] == [len(regions), len(regions), 2 * len(regions)]
+    expected_arpu = [m["gross_spend_usd"] / m["active_viewers"] for m in regions.values()]
+    assert [p.get_height() for p in arpu_ax.patches] == pytest.approx(expected_arpu)
+    assert [p.get_height() for p in payer_ax.patches] == pytest.approx([m["payer_ratio"] for m in regions.values()])
+    assert [t.get_text() for t in share_ax.get_xticklabels()] == list(regions)
+    assert "USD" in arpu_ax.get_ylabel() and "%" in payer_ax.get_ylabel() and "%" in share_ax.get_ylabel()
+
+
+def test_compare_runs_draws_one_bar_per_run_and_measure(results_dir, results):
+    other = copy.deepcopy(results["summary"])
+    other["gross_spend_usd"] *= 2
+    fig = plots.compare_runs_figure({"folder": results_dir, "summary": results["summary"], "doubled": other})
+    share_ax, dollar_ax = fig.axes
+    assert len(share_ax.patches) == 3 * len(plots.COMPARED_SHARES)
+    assert len(dollar_ax.patches) == 3 * len(plots.COMPARED_DOLLARS)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["folder", "summary", "doubled"]
+    gross = [p.get_height() for p in dollar_ax.patches][::len(plots.COMPARED_DOLLARS)]  # first measure of each run
+    assert gross == pytest.approx([results["summary"]["gross_spend_usd"]] * 2 + [other["gross_spend_usd"]])
+    assert "USD" in dollar_ax.get_ylabel()
+    for runs in ({}, {str(i): results for i in range(9)}):
+        with pytest.raises(ValueError, match="compare 1 to 8 runs"):
+            plots.compare_runs_figure(runs)
+
+
+# Sweeps, on synthetic DataFrames.
+
+def test_sweep_figure_draws_the_mean_and_a_t_based_95_percent_band():
+    sweep = synthetic_sweep()
+    one_price = sweep[sweep["price"] == 1.0]
+    fig = plots.sweep_figure(one_price, "share", "creator_income_gini",
+                             labels={"share": "Creator share of coin value (0-1)"})
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "Creator share of coin value (0-1)"
+    assert ax.get_ylabel() == plots.METRIC_LABELS["creator_income_gini"]
+    (line,) = ax.lines
+    groups = one_price.groupby("share")["creator_income_gini"]
+    assert list(line.get_xdata()) == [0.2, 0.33, 0.5, 0.7]
+    assert line.get_ydata() == pytest.approx(groups.mean().to_numpy())
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    vertices = band.get_paths()[0].vertices
+    at_first = vertices[np.isclose(vertices[:, 0], 0.2), 1]
+    half_width = plots.t_quantile(0.975, 4) * groups.std().iloc[0] / np.sqrt(5)
+    assert at_first.max() - at_first.min() == pytest.approx(2 * half_width)
+    assert "95% CI (t) over 5 replicates" in ax.get_title(loc="left")
+
+
+def test_sweep_figure_draws_one_line_per_value_of_a_second_parameter():
+    fig = plots.sweep_figure(synthetic_sweep(), "share", "gross_spend_usd", by="price")
+    (ax,) = fig.axes
+    assert len(ax.lines) == 3
+    assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 3
+    legend = fig.legends[0]
+    assert legend.get_title().get_text() == "price"
+    assert [t.get_text() for t in legend.get_texts()] == ["0.8", "1", "1.25"]
+
+
+def test_sweep_figure_places_text_parameters_in_order_and_skips_bands_of_single_runs():
+    sweep = synthetic_sweep()
+    presets = {0.2: "a", 0.33: "b", 0.5: "c", 0.7: "d"}
+    sweep = sweep[sweep["price"] == 1.0].assign(preset=lambda d: d["share"].map(presets))
+    single = sweep[(sweep["preset"] != "d") | (sweep["replicate"] == 0)]
+    (ax,) = plots.sweep_figure(single, "preset", "creator_income_gini").axes
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c", "d"]
+    vertices = ax.collections[0].get_paths()[0].vertices
+    assert not np.isclose(vertices[:, 0], 3).any()  # one replicate at "d": no band there
+    assert "1-5 replicates" in ax.get_title(loc="left")
+
+
+def test_sweeps_refuse_runs_that_are_not_replicates_of_one_point():
+    sweep = synthetic_sweep()
+    with pytest.raises(ValueError, match="share a replicate"):
+        plots.sweep_figure(sweep, "share", "creator_income_gini")  # price varies too
+    with pytest.raises(ValueError, match="no column"):
+        plots.sweep_figure(sweep.drop(columns="replicate"), "share", "creator_income_gini", by="price")
+    with pytest.raises(ValueError, match="no column"):
+        plots.sweep_heatmap_figure(sweep, "share", "nope", "gross_spend_usd")
+
+
+def test_sweep_heatmap_colours_the_mean_of_each_point():
+    sweep = synthetic_sweep()
+    sweep = sweep[~((sweep["share"] == 0.7) & (sweep["price"] == 1.25))]  # one point not run
+    fig = plots.sweep_heatmap_figure(sweep, "share", "price", "gross_spend_usd", labels={"price": "Price multiplier"})
+    ax, colorbar_ax = fig.axes
+    (image,) = [i for i in ax.get_images() if isinstance(i, AxesImage)]
+    values = image.get_array()
+    expected = sweep.groupby(["price", "share"])["gross_spend_usd"].mean().unstack("share").to_numpy()
+    assert values.shape == (3, 4) and values.mask[2, 3]
+    assert values.filled(np.nan) == pytest.approx(expected, nan_ok=True)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.2", "0.33", "0.5", "0.7"]
+    assert ax.get_ylabel() == "Price multiplier" and "Gross viewer spend (USD)" in colorbar_ax.get_ylabel()
+    assert len(ax.texts) == 11  # the mean printed in every point that was run
+
+
+@pytest.mark.parametrize(("probability", "dof", "quantile"),
+                         [(0.975, 1, 12.7062), (0.975, 2, 4.3027), (0.975, 4, 2.7764), (0.975, 30, 2.0423),
+                          (0.95, 10, 1.8125), (0.5, 3, 0.0)])
+def test_t_quantile_matches_published_tables(probability, dof, quantile):
+    assert plots.t_quantile(probability, dof) == pytest.approx(quantile, abs=1e-4)
+
+
+def test_t_quantile_refuses_what_it_cannot_compute():
+    with pytest.raises(ValueError):
+        plots.t_quantile(0.975, 0)
+    with pytest.raises(ValueError):
+        plots.t_quantile(0.9999, 3)
+
+
+# The house style.
+
+def test_every_figure_fits_a_single_column_with_readable_text_and_nothing_overlapping(results):
+    for name, fig in every_figure(results).items():
+        assert fig.get_figwidth() == plots.COLUMN_WIDTH_IN, name
+        renderer = fig.canvas.get_renderer()
+        boxes = []
+        for text in drawn_texts(fig):
+            assert text.get_fontsize() >= 7, (name, text.get_text())
+            box = text.get_window_extent(renderer)
+            inside = box.x0 >= -1 and box.y0 >= -1 and box.x1 <= fig.bbox.x1 + 1 and box.y1 <= fig.bbox.y1 + 1
+            assert inside, (name, "clipped", text.get_text())
+            boxes.append((text.get_text(), box))
+        for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+            assert not box_a.overlaps(box_b), (name, "overlap", a, b)
+
+
+def test_every_panel_has_a_y_label(results):
+    for name, fig in every_figure(results).items():
+        assert all(ax.get_ylabel() for ax in fig.axes), name
+
+
+# Files.
+
+@pytest.mark.parametrize("fmt", plots.FORMATS)
+def test_each_format_is_written_readable_and_byte_identical_twice(results, tmp_path, fmt):
+    first = plots.save_run_figures(results, tmp_path / "a", names=WRITTEN, formats=[fmt], dpi=LOW_DPI)
+    again = plots.save_run_figures(results, tmp_path / "b", names=WRITTEN, formats=[fmt], dpi=LOW_DPI)
+    assert [p.name for p in first] == [f"{name}.{fmt}" for name in WRITTEN]
+    for a, b in zip(first, again, strict=True):
+        data = a.read_bytes()
+        assert data == b.read_bytes(), a.name
+        if fmt == "png":
+            assert data.startswith(PNG_SIGNATURE)
+            assert matplotlib.image.imread(a).shape[1] == round(plots.COLUMN_WIDTH_IN * LOW_DPI)
+        elif fmt == "svg":
+            texts = ET.fromstring(data).iter("{http://www.w3.org/2000/svg}text")
+            assert any(t.text for t in texts), a.name  # text kept as text, not paths
+        else:
+            assert data.startswith(b"%PDF") and b"CreationDate" not in data
+
+
+def test_save_figures_refuses_unknown_formats(results, tmp_path):
+    with pytest.raises(ValueError, match="unknown formats"):
+        plots.save_figures(plots.run_figures(results, ["lorenz"]), tmp_path, formats=["jpg"])
+    assert list(tmp_path.iterdir()) == []
+
+
+# giftsim plot.
+
+def test_giftsim_plot_writes_every_format_asked(results_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(plots, "RUN_FIGURES", {"lorenz": plots.RUN_FIGURES["lorenz"]})  # one figure is enough here
+    out = tmp_path / "figures"
+    args = ["plot", str(results_dir), "--out", str(out), "--format", "png", "SVG", "--format", "pdf", "png",
+            "--dpi", "50"]
+    assert main(args) == 0
+    assert {p.name for p in out.iterdir()} == {"lorenz.png", "lorenz.svg", "lorenz.pdf"}
+    assert matplotlib.image.imread(out / "lorenz.png").shape[1] == round(plots.COLUMN_WIDTH_IN * 50)
+    assert f"3 files written to {out}: lorenz" in capsys.readouterr().out
+
+
+def test_giftsim_plot_writes_png_into_the_results_folder_by_default(results_dir, tmp_path):
+    folder = shutil.copytree(results_dir, tmp_path / "run")
+    assert main(["plot", str(folder), "--dpi", str(LOW_DPI)]) == 0
+    assert {p.name for p in (folder / "figures").iterdir()} == {f"{name}.png" for name in plots.RUN_FIGURES}
+
+
+@pytest.mark.parametrize(
+    ("make", "extra", "message"),
+    [
+        (lambda tmp, run: tmp / "missing", [], "missing: no such folder"),
+        (lambda tmp, run: tmp, [], "not a results folder (no summary.json)"),
+        (lambda tmp, run: run / "summary.json", [], "not a folder"),
+        (lambda tmp, run: run, ["--format", "png", "jpg"], "unknown format 'jpg'"),
+    ],
+)
+def test_giftsim_plot_fails_cleanly(results_dir, tmp_path, capsys, make, extra, message):
+    target = make(tmp_path, results_dir)
+    out = tmp_path / "out"
+    assert main(["plot", str(target), "--out", str(out), *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("giftsim: error:") and message in err and err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_giftsim_plot_reports_unreadable_or_outdated_results(results_dir, tmp_path, capsys):
+    broken = shutil.copytree(results_dir, tmp_path / "broken")
+    (broken / "creators.parquet").write_bytes(b"not parquet")
+    assert main(["plot", str(broken)]) == 2
+    assert "cannot read results" in capsys.readouterr().err
+    old = shutil.copytree(results_dir, tmp_path / "old")
+    summary = (old / "summary.json").read_text().replace('"by_channel"', '"by_something"')
+    (old / "summary.json").write_text(summary)
+    assert main(["plot", str(old), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "the results have no 'by_channel'" in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
