@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,10 +18,12 @@ from sim import __version__
 from sim.config import Config
 from sim.config_io import ConfigError, config_schema, load_config
 from sim.plots import DEFAULT_DPI, FORMATS, save_run_figures
+from sim.resources import InsufficientMemoryError
 from sim.results import TABLES, ResultsExistError, default_results_dir, read_results, write_results
 from sim.runner import run, with_days
 
 USAGE_ERROR = 2
+INTERRUPTED = 130  # the shell's convention for a process stopped by SIGINT
 HEADLINES = (
     ("gross_spend_usd", "Gross viewer spend (USD)", "{:,.2f}"),
     ("creator_income_usd", "Creator income (USD)", "{:,.2f}"),
@@ -82,9 +86,23 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds like Ctrl-C, so partial output is removed on the way out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``giftsim`` command; return its exit status."""
     args = build_parser().parse_args(argv)
+    on_main_thread = threading.current_thread() is threading.main_thread()  # only it may set handlers
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm) if on_main_thread else None
+    try:
+        return _dispatch(args)
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         if args.command == "schema":
             print(json.dumps(config_schema(), indent=2))
@@ -96,9 +114,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.config}: valid. {describe(config)}")
             return 0
         return _run(args, config)
-    except (ConfigError, ResultsExistError) as exc:
+    except (ConfigError, ResultsExistError, InsufficientMemoryError) as exc:
         print(f"giftsim: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("giftsim: interrupted; nothing was written", file=sys.stderr)
+        return INTERRUPTED
     except OSError as exc:
         print(f"giftsim: error: cannot write results: {exc}", file=sys.stderr)
         return USAGE_ERROR

@@ -144,8 +144,9 @@ class Platform(Section):
 class Population(Section):
     """How many agents of each kind."""
 
-    viewers: int = Field(20_000, ge=1, le=10_000_000, description="Number of viewers.")
-    creators: int = Field(400, ge=1, le=1_000_000, description="Number of creators.")
+    # The upper bounds are sanity limits; what a machine can hold is checked before a run starts.
+    viewers: int = Field(20_000, ge=1, le=10**10, description="Number of viewers.")
+    creators: int = Field(400, ge=1, le=10**9, description="Number of creators.")
     brands: int = Field(10, ge=0, le=100_000, description="Number of brands.")
 
 

@@ -27,6 +27,7 @@ from sim.behaviour import activity, attention, battles, brands, effort, gifting,
 from sim.config import Config
 from sim.ledger import Ledger
 from sim.pricing import PriceTable
+from sim.resources import check_memory
 from sim.state import NOBODY, draw_brands, draw_creators, draw_viewers
 
 HOURS_PER_DAY = 24
@@ -44,6 +45,9 @@ class GiftEconomy(mesa.Model):
         rng: The run's seed (a non-negative int); ``None`` takes ``config.run.seed``.
         inactive_brands: Indices of brands switched off, to measure their lift (see :mod:`sim.lift`).
 
+    Raises:
+        InsufficientMemoryError: The populations need more memory than the machine has available.
+
     Example:
         >>> model = GiftEconomy(load_config("configs/default.yaml"), rng=1)
         >>> model.run_for(24)
@@ -54,6 +58,7 @@ class GiftEconomy(mesa.Model):
         seed = config.run.seed if rng is None else int(rng)
         if seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
+        check_memory(config)
         super().__init__(rng=seed)
         self.config = config
         self.seed = seed
