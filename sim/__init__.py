@@ -13,10 +13,12 @@ from sim.config import Config
 from sim.config_io import ConfigError, load_config
 from sim.lift import brand_lift
 from sim.model import GiftEconomy
+from sim.query import open_results
 from sim.runner import RunResult, run
+from sim.experiment import sweep
 
 __version__ = "0.1.0"
 __all__ = [
     "Brand", "Config", "ConfigError", "Creator", "GiftEconomy", "RunResult", "Viewer",
-    "__version__", "brand_lift", "load_config", "run",
+    "__version__", "brand_lift", "load_config", "open_results", "run", "sweep",
 ]

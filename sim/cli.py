@@ -14,10 +14,14 @@ import threading
 import time
 from pathlib import Path
 
-from sim import __version__
+from sim import __version__, sweep_cli
 from sim.config import Config
 from sim.config_io import ConfigError, config_schema, load_config
-from sim.plots import DEFAULT_DPI, FORMATS, save_run_figures
+import matplotlib.pyplot as plt
+
+from sim.plots import DEFAULT_DPI, FORMATS, save_figures, save_run_figures, sweep_figures
+from sim.query import open_results
+from sim.sweep_spec import param_column
 from sim.resources import InsufficientMemoryError
 from sim.results import TABLES, ResultsExistError, default_results_dir, read_results, write_results
 from sim.runner import run, with_days
@@ -61,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_arguments(validate_parser)
 
     commands.add_parser("schema", help="print the JSON Schema of a config")
+    sweep_cli.add_commands(commands)
 
     plot_parser = commands.add_parser("plot", help="draw every figure of a results folder")
     plot_parser.add_argument("results", type=Path, help="a results folder, e.g. results/default-0")
@@ -109,6 +114,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             return 0
         if args.command == "plot":
             return _plot(args)
+        if args.command in sweep_cli.COMMANDS:
+            return sweep_cli.run_command(args)
         config = load_config(args.config, args.overrides)
         if args.command == "validate":
             print(f"{args.config}: valid. {describe(config)}")
@@ -145,6 +152,8 @@ def _run(args: argparse.Namespace, config: Config) -> int:
 
 def _plot(args: argparse.Namespace) -> int:
     formats = list(dict.fromkeys(fmt.lower() for fmt in args.formats or ["png"]))  # once each, in order
+    if (args.results / "sweep.yaml").is_file():
+        return _plot_sweep(args, formats)
     problem = _plot_problem(args.results, formats)
     if problem:
         print(f"giftsim: error: {problem}", file=sys.stderr)
@@ -164,6 +173,29 @@ def _plot(args: argparse.Namespace) -> int:
         print(f"giftsim: error: cannot write figures: {exc}", file=sys.stderr)
         return USAGE_ERROR
     print(f"{len(written)} files written to {out}: {', '.join(sorted({path.stem for path in written}))}")
+    return 0
+
+
+def _plot_sweep(args: argparse.Namespace, formats: list[str]) -> int:
+    """Draw a sweep folder's figures: each metric against each swept parameter."""
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown:
+        print(f"giftsim: error: --format: unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}",
+              file=sys.stderr)
+        return USAGE_ERROR
+    results = open_results(args.results)
+    if results.runs.empty:
+        print(f"giftsim: error: {args.results}: no finished runs to plot yet", file=sys.stderr)
+        return USAGE_ERROR
+    parameters = {param_column(path): path for path in results.spec.parameters}
+    figures = sweep_figures(results.runs, parameters)
+    out = args.out or args.results / "figures"
+    try:
+        written = save_figures(figures, out, formats=formats, dpi=args.dpi)
+    finally:
+        for figure in figures.values():
+            plt.close(figure)
+    print(f"{len(written)} files written to {out}")
     return 0
 
 

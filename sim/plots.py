@@ -396,6 +396,46 @@ def sweep_heatmap_figure(
     return fig
 
 
+# What a sweep's figures show, with the axis label of each.
+SWEEP_METRICS = {
+    "creator_income_usd": "Creator income (USD)",
+    "platform_revenue_usd": "Platform revenue (USD)",
+    "gross_spend_usd": "Viewers' gross spend (USD)",
+    "creator_income_gini": "Creator income Gini (0-1)",
+}
+
+
+def sweep_figures(runs: pd.DataFrame, parameters: Mapping[str, str]) -> dict[str, Figure]:
+    """The standard figures of a sweep: each metric against each parameter, and heatmaps over two.
+
+    Args:
+        runs: One row per run (``sim.open_results(path).runs``): parameter, metric and ``replicate``
+            columns.
+        parameters: The swept parameters' columns in ``runs``, each with its axis label.
+
+    Returns:
+        Figures by file name: ``<metric>_by_<parameter>`` for every pair (with one line per value
+        of the other parameter when a grid has two; left out when a grid varies three or more
+        together, as one line would mix them), and ``<metric>_heatmap`` over the first two
+        parameters when there are two or more.
+    """
+    labels = {**SWEEP_METRICS, **parameters}
+    columns = list(parameters)
+    figures = {}
+    for column in columns:
+        others = [c for c in columns if c != column]
+        mixes_others = runs.duplicated([column, "replicate"]).any()
+        if mixes_others and len(others) > 1:
+            continue
+        by = others[0] if mixes_others else None
+        for metric in SWEEP_METRICS:
+            figures[f"{metric}_by_{column}"] = sweep_figure(runs, column, metric, by=by, labels=labels)
+    if len(columns) >= 2:
+        figures.update({f"{metric}_heatmap": sweep_heatmap_figure(runs, columns[0], columns[1], metric, labels=labels)
+                        for metric in SWEEP_METRICS})
+    return figures
+
+
 @functools.cache  # a sweep asks for the same few quantiles at every point
 def t_quantile(probability: float, dof: int) -> float:
     """The ``probability`` quantile of Student's t distribution with ``dof`` degrees of freedom.

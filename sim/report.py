@@ -200,7 +200,8 @@ def summary(model: GiftEconomy) -> dict[str, Any]:
         "agency_usd": usd(ledger.balance(Account.AGENCIES)),
         "payout_fees_usd": usd(ledger.balance(Account.PAYOUT_FEES)),
         "unspent_coin_value_usd": usd(ledger.balance(Account.COIN_LIABILITY)),
-        "creator_share_of_spend": ratio(creator_income, spend),
+        # Of viewers' own gifts, like the spend it divides: brands' gifts are paid by brands.
+        "creator_share_of_spend": ratio(int(v.diamond_value_sent_micro.sum()), spend),
         "active_viewers": n_active,
         "payers": n_payers,
         "payer_ratio": ratio(n_payers, n_active),

@@ -49,6 +49,10 @@ def test_summary_agrees_with_ledger_and_tables(small_config):
     assert s["creator_payout_usd"] == pytest.approx(result.creators["payout_usd"].sum())
     assert s["brand_spend_usd"] == pytest.approx(result.brands["spend_usd"].sum())
     assert s["gifts"] == result.timeseries["new_gifts"].sum() == result.viewers["gifts_sent"].sum()
+    # creator income and platform revenue over time add up to the totals, brands' gifts included
+    assert result.timeseries["new_creator_income_usd"].sum() == pytest.approx(s["creator_income_usd"])
+    assert result.timeseries["new_platform_revenue_usd"].sum() == pytest.approx(s["platform_revenue_usd"])
+    assert s["creator_share_of_spend"] <= 1
     parts = ("tax_usd", "store_fees_usd", "platform_revenue_usd", "creator_income_usd", "unspent_coin_value_usd")
     # every dollar paid for coins, by viewers or brands, is accounted for
     assert sum(s[p] for p in parts) == pytest.approx(s["gross_spend_usd"] + s["brand_coin_spend_usd"])

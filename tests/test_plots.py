@@ -361,3 +361,19 @@ def test_giftsim_plot_reports_unreadable_or_outdated_results(results_dir, tmp_pa
     err = capsys.readouterr().err
     assert "the results have no 'by_channel'" in err and err.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_giftsim_plot_draws_a_sweep_folder(tmp_path, capsys):
+    from tests.test_sweep import tiny_spec
+
+    spec = tiny_spec(grid={"combine": "product", "parameters": {
+        "platform.creator_share": [0.2, 0.5], "regions.ID.price_multiplier": [0.8, 1.2]}})
+    folder = tmp_path / "sweep"
+    sim.sweep(spec, out=folder, workers=1)
+    assert main(["plot", str(folder), "--format", "png", "svg"]) == 0
+    names = {p.name for p in (folder / "figures").iterdir()}
+    # 4 metrics against each of 2 parameters, and 4 heatmaps, in 2 formats
+    assert len(names) == (4 * 2 + 4) * 2
+    assert "creator_income_usd_by_platform__creator_share.svg" in names
+    assert "platform_revenue_usd_heatmap.png" in names
+    assert "files written" in capsys.readouterr().out

@@ -58,7 +58,7 @@ def run_campaigns(
     """Run this hour's campaigns; return the hour's flows."""
     k = params.lives_per_brand
     flows = {"new_brand_spend_micro": 0, "new_sponsored_hours": 0, "new_brand_coins_gifted": 0,
-             "new_coins_dropped": 0}
+             "new_coins_dropped": 0, "new_creator_income_micro": 0, "new_platform_gift_margin_micro": 0}
     if brands.size == 0 or k == 0 or not creators.is_live.any():
         return flows
     brand_idx, slot_idx, room = choose_lives(brands, creators, k)
@@ -100,8 +100,11 @@ def run_campaigns(
         gifting = campaign[here] != DROPS
         coins, rooms = wanted[here][gifting], room[here][gifting]
         diamonds = diamonds_for(coins, released[gifting], platform)
+        diamond_value = diamonds * platform.micro_usd_per_diamond
         credit_creators(creators, rooms, diamonds, coins)
-        book_gifts(ledger, released[gifting], diamonds * platform.micro_usd_per_diamond)
+        book_gifts(ledger, released[gifting], diamond_value)
+        flows["new_creator_income_micro"] += int(diamond_value.sum())
+        flows["new_platform_gift_margin_micro"] += int(released[gifting].sum() - diamond_value.sum())
         np.add.at(brands.coins_gifted, brand_idx[here][gifting], coins)
         flows["new_brand_coins_gifted"] += int(coins.sum())
         dropping = ~gifting

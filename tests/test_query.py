@@ -1,0 +1,79 @@
+"""Querying a sweep's results with DuckDB, and reading them as DataFrames."""
+
+import duckdb
+import pandas as pd
+import pytest
+
+import sim
+from sim.query import NotSweepResultsError, query, results_table
+from sim.sweep_store import RUNS_FILE
+from tests.test_sweep import tiny_spec
+
+CREATOR_INCOME_BY_SHARE_AND_REGION = """
+    SELECT r.platform__creator_share AS creator_share, c.region, avg(c.income_usd) AS income_usd
+    FROM creators c JOIN runs r USING (run_id) GROUP BY ALL ORDER BY ALL
+"""
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("query") / "out"
+    sim.sweep(tiny_spec(), out=out, workers=1)
+    return out
+
+
+def test_mean_creator_income_by_share_and_region_matches_pandas(results):
+    answer = query(results, CREATOR_INCOME_BY_SHARE_AND_REGION)
+    opened = sim.open_results(results)
+    creators = opened.table("creators").merge(opened.runs[["run_id", "platform__creator_share"]], on="run_id")
+    expected = (creators.groupby(["platform__creator_share", "region"], observed=True)["income_usd"].mean()
+                .reset_index().set_axis(["creator_share", "region", "income_usd"], axis=1))
+    pd.testing.assert_frame_equal(answer, expected, check_dtype=False)
+    assert set(answer["creator_share"]) == {0.2, 0.5, 0.8}
+
+
+def test_open_results_gives_runs_manifest_and_tables(results):
+    opened = sim.open_results(results)
+    assert len(opened.runs) == len(opened.manifest) == 6
+    assert list(opened.runs[["point", "replicate"]].itertuples(index=False, name=None)) == [
+        (p, r) for p in range(3) for r in range(2)]
+    assert opened.parameter_columns == ["platform__creator_share"]
+    run_id = opened.runs["run_id"].iloc[0]
+    timeseries = opened.table("timeseries", [run_id])
+    assert timeseries.columns[0] == "run_id" and len(timeseries) == 24 and set(timeseries["run_id"]) == {run_id}
+    assert len(opened.table("timeseries")) == 6 * 24
+    with pytest.raises(KeyError, match="'ledger' is not stored"):
+        opened.table("ledger")
+
+
+def test_queries_read_the_per_run_files_of_an_unfinished_sweep(results, tmp_path):
+    unfinished = tmp_path / "unfinished"
+    sim.sweep(tiny_spec(), out=unfinished, workers=1)
+    (unfinished / RUNS_FILE).unlink()  # as after a sweep stopped by force
+    next((unfinished / "status").glob("*.json")).unlink()
+    assert query(unfinished, "SELECT count(*) AS n FROM runs")["n"].item() == 5
+    assert query(unfinished, "SELECT count(*) AS n FROM manifest WHERE status = 'pending'")["n"].item() == 1
+    partial, complete = sim.open_results(unfinished).runs, sim.open_results(results).runs
+    pd.testing.assert_frame_equal(partial, complete[complete["run_id"].isin(partial["run_id"])].reset_index(drop=True))
+
+
+def test_a_run_id_of_digits_stays_text(results, tmp_path):
+    copy = tmp_path / "copy"
+    sim.sweep(tiny_spec(replicates=1, shares=[0.3]), out=copy, workers=1)
+    (partition,) = (copy / "timeseries").iterdir()
+    partition.rename(partition.with_name("run_id=0000000000000123"))
+    assert query(copy, "SELECT DISTINCT run_id FROM timeseries")["run_id"].tolist() == ["0000000000000123"]
+
+
+def test_results_table_has_one_row_per_point(results):
+    table, points = results_table(results, limit=2)
+    assert points == 3 and len(table) == 2
+    assert list(table.columns[:3]) == ["platform__creator_share", "runs", "gross_spend_usd"]
+    assert (table["runs"] == 2).all()
+
+
+def test_bad_queries_and_folders_raise(results, tmp_path):
+    with pytest.raises(duckdb.Error, match="nope"):
+        query(results, "SELECT nope FROM runs")
+    with pytest.raises(NotSweepResultsError, match="not a sweep results folder"):
+        query(tmp_path, "SELECT 1")
