@@ -1,8 +1,13 @@
-"""Property tests: over generated configs, seeds and lengths, the books balance after every hour."""
+"""Property tests: over generated configs, seeds and lengths, the books balance after every hour.
+
+Each example also checks that no output holds NaN or infinity and that the summary agrees with the
+tables it summarises. ``max_examples`` below is the number of generated economies per CI run.
+"""
 
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -46,7 +51,7 @@ economies = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(params=economies, seed=st.integers(0, 2**32), days=st.integers(1, 3))
 def test_invariants_hold_every_hour(params, seed, days):
     overrides = [f"{k}={v!r}" for k, v in params.items()] + [f"run.days={days}"]
@@ -57,5 +62,19 @@ def test_invariants_hold_every_hour(params, seed, days):
     summary = model.summary()
     numbers = [v for v in summary.values() if isinstance(v, (int, float))]
     numbers += [v for group in ("by_region", "by_channel") for m in summary[group].values() for v in m.values()]
+    numbers += list(summary["revenue_share_by_bundle_coins"].values())
     assert all(math.isfinite(v) for v in numbers)
-    assert np.isfinite(model.timeseries().select_dtypes("number").to_numpy()).all()
+    tables = {name: getattr(model, f"{name}_table")() for name in ("viewers", "creators", "brands", "ledger")}
+    tables["timeseries"] = model.timeseries()
+    for name, table in tables.items():
+        assert np.isfinite(table.select_dtypes("number").to_numpy(dtype=float)).all(), name
+
+    # the summary agrees with the tables it summarises
+    viewers, creators, brands = tables["viewers"], tables["creators"], tables["brands"]
+    assert summary["gross_spend_usd"] == pytest.approx(viewers["spend_usd"].sum(), abs=1e-6)
+    assert summary["creator_income_usd"] == pytest.approx(creators["income_usd"].sum(), abs=1e-6)
+    assert summary["creator_payout_usd"] == pytest.approx(creators["payout_usd"].sum(), abs=1e-6)
+    assert summary["brand_spend_usd"] == pytest.approx(brands["spend_usd"].sum(), abs=1e-6)
+    assert summary["gifts"] == viewers["gifts_sent"].sum() == tables["timeseries"]["new_gifts"].sum()
+    assert summary["coin_float"] == viewers["wallet_coins"].sum() + model.brand_state.wallet_coins.sum()
+    assert (tables["ledger"].drop(columns="day").sum(axis=1) == 0).all()

@@ -8,6 +8,7 @@ import time
 
 import pandas as pd
 import pytest
+import yaml
 
 import sim
 from sim import runner
@@ -185,3 +186,37 @@ def test_example_specs_run_on_a_tiny_economy(path, tmp_path):
     assert set(results.parameter_columns) <= set(results.runs.columns) and len(parameters) >= 1
     assert len(results.runs) == report.planned == len(results.manifest)
 
+
+
+def test_sigterm_stops_a_sweep_leaving_a_folder_that_resume_completes(tmp_path):
+    spec = tiny_spec(replicates=12, set={**TINY, "population.viewers": 1000, "run.days": 2})
+    spec_file = tmp_path / "spec.yaml"
+    spec_file.write_text(yaml.safe_dump(spec))
+    out = tmp_path / "out"
+    child = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(spec_file), "--out", str(out),
+                              "--workers", "2", "--quiet"], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while len(list((out / "status").glob("*.json"))) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        child.send_signal(signal.SIGTERM)
+        _, err = child.communicate(timeout=60)
+        assert child.returncode == 128 + signal.SIGTERM and "Traceback" not in err, err
+    finally:
+        child.kill()
+    manifest = pd.read_parquet(out / "manifest.parquet")
+    assert 3 <= (manifest["status"] == "ok").sum() < len(manifest)
+    assert sim.sweep(spec_file, out=out, workers=1, resume=True).is_complete
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_an_unwritable_results_folder_is_a_clear_error(tmp_path, capsys):
+    from sim.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    spec_file = tmp_path / "spec.yaml"
+    spec_file.write_text(yaml.safe_dump(tiny_spec()))
+    assert main(["sweep", str(spec_file), "--out", str(blocker / "out"), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("giftsim: error:") and "Traceback" not in err
