@@ -2,13 +2,13 @@
 
 Run on demand (it is not part of the test suite)::
 
-    .venv/bin/python benchmarks/run.py                  # S, M, L, scaling probes and the reference ratio
+    .venv/bin/python benchmarks/run.py                  # S, M, L, scaling probes and the reference ratios
     .venv/bin/python benchmarks/run.py --only S M       # a subset
     .venv/bin/python benchmarks/run.py --update-docs    # also rewrite the table in docs/performance.md
     .venv/bin/python benchmarks/run.py --profile M      # cProfile of one scenario's run, top functions
 
 Each measurement runs in a fresh Python process, so its peak memory (max RSS) is its own; engine
-runs shorter than 10^8 viewer-hours are repeated five times and the fastest kept. The speed
+runs shorter than 10^7 viewer-hours are repeated five times and the fastest kept. The speed
 ratio compares the engine with the plain per-agent Mesa reference (``benchmarks/reference_mesa.py``)
 on the same config and the same number of hours, measured in the same invocation.
 """
@@ -28,22 +28,24 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_CONFIG = REPO / "configs" / "default.yaml"
 PERFORMANCE_DOC = REPO / "docs" / "performance.md"
 
-# name: (viewers, creators, days)
+# name: (viewers, creators, days, config)
 SCENARIOS = {
-    "S": (20_000, 400, 7),
-    "M": (100_000, 2_000, 30),
-    "L": (1_000_000, 10_000, 30),
+    "S": (20_000, 400, 7, "default"),
+    "M": (100_000, 2_000, 30, "default"),
+    "L": (1_000_000, 10_000, 30, "default"),
     # Scaling probes: double the viewers, or ten times the creators, of a 3-day M.
-    "M3": (100_000, 2_000, 3),
-    "M3-viewers-x2": (200_000, 2_000, 3),
-    "M3-creators-x10": (100_000, 20_000, 3),
-    # The reference is slow, so the ratio is measured on S shortened to one day.
-    "S1": (20_000, 400, 1),
+    "M3": (100_000, 2_000, 3, "default"),
+    "M3-viewers-x2": (200_000, 2_000, 3, "default"),
+    "M3-creators-x10": (100_000, 20_000, 3, "default"),
+    # The reference implements the core rules and is slow: the ratio is measured on S with the
+    # core config (every mechanism off), shortened to one day, for both.
+    "S1-core": (20_000, 400, 1, "core"),
+    # The same at L's size (the reference takes about a minute here).
+    "L1-core": (1_000_000, 10_000, 1, "core"),
 }
-REFERENCE_SCENARIO = "S1"
+REFERENCE_SCENARIOS = ("S1-core", "L1-core")
 SEED = 1
 SHORT_RUN_REPEATS = 5
 
@@ -52,9 +54,9 @@ def scenario_config(name: str):
     """The default config resized to a scenario."""
     import sim
 
-    viewers, creators, days = SCENARIOS[name]
-    return sim.load_config(DEFAULT_CONFIG, [f"population.viewers={viewers}", f"population.creators={creators}",
-                                            f"run.days={days}"])
+    viewers, creators, days, preset = SCENARIOS[name]
+    return sim.load_config(REPO / "configs" / f"{preset}.yaml",
+                           [f"population.viewers={viewers}", f"population.creators={creators}", f"run.days={days}"])
 
 
 def measure_engine(name: str) -> dict:
@@ -64,7 +66,7 @@ def measure_engine(name: str) -> dict:
     config = scenario_config(name)
     viewer_hours = config.population.viewers * config.hours
     # Runs under a second are timed several times and the fastest kept: one is too noisy.
-    repeats = SHORT_RUN_REPEATS if viewer_hours < 1e8 else 1
+    repeats = SHORT_RUN_REPEATS if viewer_hours < 1e7 else 1
     build_s, run_s = [], []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -74,7 +76,7 @@ def measure_engine(name: str) -> dict:
         build_s.append(built - started)
         run_s.append(time.perf_counter() - built)
     return {
-        "scenario": name, "engine": "giftsim", "viewers": config.population.viewers,
+        "scenario": name, "engine": "giftsim", "config": config.name, "viewers": config.population.viewers,
         "creators": config.population.creators, "days": config.run.days, "repeats": repeats,
         "build_s": min(build_s), "run_s": min(run_s), "viewer_hours_per_s": viewer_hours / min(run_s),
         "peak_rss_gb": _peak_rss_gb(), "books_balance": model.invariant_violations() == [],
@@ -90,7 +92,7 @@ def measure_reference(name: str) -> dict:
     _, run_s = run_reference(config, SEED, config.hours)
     viewer_hours = config.population.viewers * config.hours
     return {
-        "scenario": name, "engine": "reference", "viewers": config.population.viewers,
+        "scenario": name, "engine": "reference", "config": config.name, "viewers": config.population.viewers,
         "creators": config.population.creators, "days": config.run.days, "build_s": None,
         "run_s": run_s, "viewer_hours_per_s": viewer_hours / run_s, "peak_rss_gb": _peak_rss_gb(),
     }
@@ -107,21 +109,21 @@ def in_fresh_process(kind: str, name: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def markdown_table(rows: list[dict], ratio: float | None) -> str:
+def markdown_table(rows: list[dict], ratios: dict[str, float]) -> str:
     """The measurements as a Markdown table, with the machine they were taken on."""
     lines = [
-        "| scenario | engine | viewers | creators | days | build (s) | run (s) | viewer-hours/s | peak RSS (GB) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | engine | config | viewers | creators | days | build (s) | run (s) | viewer-hours/s | peak RSS (GB) |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         build = "-" if r["build_s"] is None else f"{r['build_s']:.2f}"
         lines.append(
-            f"| {r['scenario']} | {r['engine']} | {r['viewers']:,} | {r['creators']:,} | {r['days']} | {build} "
+            f"| {r['scenario']} | {r['engine']} | {r['config']} | {r['viewers']:,} | {r['creators']:,} | {r['days']} | {build} "
             f"| {r['run_s']:.2f} | {r['viewer_hours_per_s']:.3g} | {r['peak_rss_gb']:.2f} |"
         )
-    if ratio is not None:
-        lines.append(f"\nSpeed ratio, engine / plain-Mesa reference, on {REFERENCE_SCENARIO} (run time, same "
-                     f"config and hours): **{ratio:.0f}x**.")
+    for name, ratio in ratios.items():
+        lines.append(f"\nSpeed ratio, engine / plain-Mesa reference, on {name} (run time, same config and "
+                     f"hours): **{ratio:.0f}x**.")
     lines.append(f"\nMeasured with Python {platform.python_version()} on {platform.machine()}, "
                  f"{_cpu_count()} cores, seed {SEED}.")
     return "\n".join(lines)
@@ -176,15 +178,16 @@ def main() -> None:
     for name in names:
         rows.append(in_fresh_process("engine", name))
         print(f"{name}: {rows[-1]['run_s']:.2f} s", file=sys.stderr)
-    ratio = None
+    ratios = {}
     if not args.no_reference:
-        if REFERENCE_SCENARIO not in names:
-            rows.append(in_fresh_process("engine", REFERENCE_SCENARIO))
-        reference = in_fresh_process("reference", REFERENCE_SCENARIO)
-        rows.append(reference)
-        engine = next(r for r in rows if r["scenario"] == REFERENCE_SCENARIO and r["engine"] == "giftsim")
-        ratio = engine["viewer_hours_per_s"] / reference["viewer_hours_per_s"]
-    table = markdown_table(rows, ratio)
+        for name in REFERENCE_SCENARIOS:
+            if name not in names:
+                rows.append(in_fresh_process("engine", name))
+            reference = in_fresh_process("reference", name)
+            rows.append(reference)
+            engine = next(r for r in rows if r["scenario"] == name and r["engine"] == "giftsim")
+            ratios[name] = engine["viewer_hours_per_s"] / reference["viewer_hours_per_s"]
+    table = markdown_table(rows, ratios)
     print(table)
     if args.update_docs:
         update_doc(table)

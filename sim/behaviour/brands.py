@@ -74,6 +74,13 @@ def run_campaigns(
     np.add.at(creators.sponsorship_micro, room[fee_paid], price)
     ledger.transfer(Account.BRANDS_OUTSIDE, Account.CREATORS_CASH, int(n_paid.sum()) * price)
 
+    flows["new_brand_spend_micro"] = int(n_paid.sum()) * price
+    flows["new_sponsored_hours"] = int(fee_paid.sum())
+    if sponsored.all():
+        brands.sponsored_hours += n_paid
+        np.add.at(brands.impressions, brand_idx[fee_paid], creators.audience[room[fee_paid]])
+        return flows
+
     # Coin campaigns: buy what the rooms need, then act on the rooms the coins cover, best first.
     wanted = np.select(
         [campaign == MATCHING, campaign == DROPS, campaign == GIFTS],
@@ -84,7 +91,7 @@ def run_campaigns(
         default=0,
     )
     needed = np.bincount(brand_idx, weights=wanted, minlength=brands.size).astype(np.int64)
-    flows["new_brand_spend_micro"] = int(n_paid.sum()) * price + buy_coins(brands, needed, prices, ledger)
+    flows["new_brand_spend_micro"] += buy_coins(brands, needed, prices, ledger)
     # candidates come out brand by brand, slot by slot: a running total per brand says what is covered
     spent_before = np.cumsum(wanted) - wanted
     brand_start = np.searchsorted(brand_idx, brand_idx)
@@ -96,6 +103,8 @@ def run_campaigns(
     flows["new_sponsored_hours"] = int(acted.sum())
     for slot in range(k):  # a brand acts in at most one room per slot, so each slot is one vector step
         here = covered & (slot_idx == slot)
+        if not here.any():
+            continue
         released, released_gross = _spend_from_wallets(brands, brand_idx[here], wanted[here])
         gifting = campaign[here] != DROPS
         coins, rooms = wanted[here][gifting], room[here][gifting]
