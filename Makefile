@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFIG ?= configs/default.yaml
 
-.PHONY: run test setup clean
+.PHONY: run test setup lab clean
 .DEFAULT_GOAL := test
 
 run: $(VENV)/.installed  ## run the default config; writes results/<config-name>-<seed>/
@@ -14,6 +14,10 @@ test: $(VENV)/.installed  ## the whole test suite (what .ci/run calls)
 	$(BIN)/python -m pytest
 
 setup: $(VENV)/.installed
+
+lab: $(VENV)/.installed  ## open the notebooks in JupyterLab
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
+	$(BIN)/jupyter lab notebooks/
 
 $(VENV)/.installed: pyproject.toml scripts/find-python
 	@python=$$(./scripts/find-python) || exit 1; \
