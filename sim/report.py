@@ -138,33 +138,30 @@ def _money_by(model: GiftEconomy, groups: np.ndarray, names: tuple[str, ...]) ->
     v = model.viewer_state
     n = len(names)
 
-    def total(values: np.ndarray) -> np.ndarray:
-        return group_sum(values, groups, n)
-
-    spend, creator, gifted = total(v.spend_micro), total(v.diamond_value_sent_micro), total(v.gifted_gross_micro)
-    gifted_ex_tax = total(_gifted_ex_tax(v))
+    money = {  # exact sums per group (micro-USD), each computed once
+        key: group_sum(values, groups, n) for key, values in {
+            "gross_spend": v.spend_micro, "tax": v.tax_micro, "store_fees": v.fee_micro,
+            "platform_revenue": v.released_micro - v.diamond_value_sent_micro,
+            "creator_income": v.diamond_value_sent_micro, "unspent": v.wallet_value_micro,
+            "dropped_value": v.received_value_micro, "gifted_spend": v.gifted_gross_micro,
+            "gifted_spend_ex_tax": _gifted_ex_tax(v),
+        }.items()
+    }
     audience = v.creator_id == NOBODY  # people counts are of the audience; money includes creators' own
     active = np.bincount(groups[audience & (v.hours_online > 0)], minlength=n)
     payers = np.bincount(groups[audience & (v.spend_micro > 0)], minlength=n)
+    creator = money["creator_income"]
     result = {}
     for i, name in enumerate(names):
-        result[name] = {
-            "gross_spend_usd": usd(int(spend[i])),
-            "tax_usd": usd(int(total(v.tax_micro)[i])),
-            "store_fees_usd": usd(int(total(v.fee_micro)[i])),
-            "platform_revenue_usd": usd(int(total(v.released_micro - v.diamond_value_sent_micro)[i])),
-            "creator_income_usd": usd(int(creator[i])),
-            "unspent_usd": usd(int(total(v.wallet_value_micro)[i])),
-            "dropped_value_usd": usd(int(total(v.received_value_micro)[i])),
-            "gifted_spend_usd": usd(int(gifted[i])),
-            "gifted_spend_ex_tax_usd": usd(int(gifted_ex_tax[i])),
-            "creator_share_of_spend": ratio(creator[i], spend[i]),
-            "creator_share_of_gifted_spend": ratio(creator[i], gifted[i]),
-            "creator_share_of_gifted_spend_ex_tax": ratio(creator[i], gifted_ex_tax[i]),
+        result[name] = {f"{key}_usd": usd(int(total[i])) for key, total in money.items()}
+        result[name].update({
+            "creator_share_of_spend": ratio(creator[i], money["gross_spend"][i]),
+            "creator_share_of_gifted_spend": ratio(creator[i], money["gifted_spend"][i]),
+            "creator_share_of_gifted_spend_ex_tax": ratio(creator[i], money["gifted_spend_ex_tax"][i]),
             "active_viewers": int(active[i]),
             "payers": int(payers[i]),
             "payer_ratio": ratio(payers[i], active[i]),
-        }
+        })
     return result
 
 
