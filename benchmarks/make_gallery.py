@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 import sim
 from sim import plots
+from sim.compare import differences
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "figures.md"
@@ -30,6 +31,7 @@ SEED = 0
 PRESETS = {"TikTok (default)": "default", "Twitch": "twitch", "YouTube": "youtube", "Bigo": "bigo"}
 SWEEP = {"creators.popularity_exponent": [0.0, 0.5, 1.0, 1.5], "creators.exploration_share": [0.0, 0.1, 0.3]}
 SWEEP_SEEDS = range(3)
+SWEEP_METRICS = ("creator_income_gini", "top1_creator_income_share", "creator_income_usd", "platform_revenue_usd")
 SWEEP_LABELS = {
     "creators.popularity_exponent": "Feed popularity exponent (1)",
     "creators.exploration_share": "Feed share for small creators (0-1)",
@@ -64,6 +66,11 @@ CAPTIONS = {
               "for small creators: the mean over 3 seeds and its t-based 95% confidence band."),
     "sweep_heatmap": ("A metric over two swept parameters", "sweep_heatmap_figure(sweep, x, y, metric, labels=...)",
                       "The top 1% of creators' share of income, the mean over 3 seeds, on the same sweep."),
+    "tradeoff": ("Options against a baseline", "tradeoff_figure(changes, x_metric, y_metric, labels=...)",
+                 "Each point of the same sweep against the default feed (popularity exponent 1, 10% for small "
+                 "creators, at the origin): the change in creator income and in platform revenue, paired by "
+                 "seed, with 95% confidence intervals (`SweepResults.differences` or `sim.compare.differences`). "
+                 "Options in the shaded quadrant raise both."),
 }
 
 
@@ -75,8 +82,7 @@ def run_sweep() -> pd.DataFrame:
         config = sim.load_config(REPO / "configs" / "default.yaml", [f"{k}={v}" for k, v in point.items()])
         for seed in SWEEP_SEEDS:
             summary = sim.run(config, seed=seed).summary
-            rows.append({**point, "replicate": seed, "creator_income_gini": summary["creator_income_gini"],
-                         "top1_creator_income_share": summary["top1_creator_income_share"]})
+            rows.append({**point, "replicate": seed, **{key: summary[key] for key in SWEEP_METRICS}})
     return pd.DataFrame(rows)
 
 
@@ -92,6 +98,11 @@ def draw_all() -> dict[str, Figure]:
     figures["sweep"] = plots.sweep_figure(sweep, parameter, "creator_income_gini", by=by, labels=SWEEP_LABELS)
     figures["sweep_heatmap"] = plots.sweep_heatmap_figure(sweep, parameter, by, "top1_creator_income_share",
                                                           labels=SWEEP_LABELS)
+    feed = default.creators
+    changes = differences(sweep, list(SWEEP), {parameter: feed.popularity_exponent, by: feed.exploration_share},
+                          ["creator_income_usd", "platform_revenue_usd"])
+    figures["tradeoff"] = plots.tradeoff_figure(changes, "creator_income_usd", "platform_revenue_usd",
+                                                labels=SWEEP_LABELS)
     return figures
 
 

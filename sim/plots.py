@@ -12,12 +12,12 @@ One run (a results folder, the dict :func:`sim.results.read_results` returns, or
 
 Several runs: :func:`compare_runs_figure`. Sweeps: :func:`sweep_figure` and
 :func:`sweep_heatmap_figure`, on a DataFrame with one row per run (the contract is in
-:func:`sweep_figure`).
+:func:`sweep_figure`), and :func:`tradeoff_figure` on a table of changes from a baseline
+(:mod:`sim.compare`).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -32,8 +32,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter, StrMethodFormatter  # noqa: E402
 
+from sim.compare import DIFFERENCE_COLUMNS, t_quantile  # noqa: E402
 from sim.metrics import gini, lorenz_curve  # noqa: E402
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -71,6 +73,7 @@ HOUSE_STYLE = {
 NO_TIMESTAMP = {"png": {}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
 
 GREY = "0.55"
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")  # distinguishable without colour
 CHANNEL_NAMES = {"ios": "iOS", "android": "Android", "web": "Web"}
 GROUP_AXIS_LABELS = {"region": "Viewer's region", "channel": "Purchase channel"}
 # Axis labels, with units, of the summary's keys, used by the comparison and sweep figures.
@@ -396,6 +399,70 @@ def sweep_heatmap_figure(
     return fig
 
 
+def tradeoff_figure(
+    changes: pd.DataFrame, x: str, y: str, *, labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Two metrics' changes from a baseline point, one marker per point with its intervals on both axes.
+
+    Answers "which options raise ``x`` without lowering ``y``?": those in the shaded quadrant,
+    with intervals clear of the axes. Markers are coloured by the first parameter and shaped by
+    the second; the baseline sits at the origin.
+
+    Args:
+        changes: A differences table (:meth:`sim.query.SweepResults.differences` or
+            :func:`sim.compare.differences`) holding both metrics: parameter columns, then
+            ``metric``, ``difference``, ``low``, ``high`` and the rest of
+            :data:`sim.compare.DIFFERENCE_COLUMNS`.
+        x: The metric across.
+        y: The metric up.
+        labels: Labels for metrics and parameter columns, with units, as in :func:`sweep_figure`.
+
+    Raises:
+        ValueError: ``changes`` lacks a metric or holds no parameter column.
+    """
+    parameters = [c for c in changes.columns if c not in DIFFERENCE_COLUMNS]
+    held = set(changes["metric"]) if "metric" in changes.columns else set()
+    if not parameters or not {x, y} <= held:
+        raise ValueError(f"need a differences table with parameter columns and the metrics {x!r} and {y!r}; "
+                         f"it has columns {list(changes.columns)} and metrics {sorted(held)}")
+    both = changes[changes["metric"] == x].merge(changes[changes["metric"] == y], on=parameters, suffixes=("_x", "_y"))
+    label = _labeller(labels)
+    colour_by, shape_by = parameters[0], parameters[1] if len(parameters) > 1 else None
+    colours = {v: OKABE_ITO[i % len(OKABE_ITO)] for i, v in enumerate(sorted(both[colour_by].unique()))}
+    shapes = {v: MARKERS[i % len(MARKERS)] for i, v in enumerate(sorted(both[shape_by].unique()))} if shape_by else {}
+    with plt.rc_context(HOUSE_STYLE):
+        fig, ax = plt.subplots(figsize=(COLUMN_WIDTH_IN, 3.4))
+        for row in both.itertuples(index=False):
+            point = dict(zip(parameters, row[:len(parameters)], strict=True))
+            ax.errorbar(row.difference_x, row.difference_y,
+                        xerr=[[row.difference_x - row.low_x], [row.high_x - row.difference_x]],
+                        yerr=[[row.difference_y - row.low_y], [row.high_y - row.difference_y]],
+                        color=colours[point[colour_by]], marker=shapes.get(point.get(shape_by), "o"),
+                        markersize=4, linewidth=0.7, capsize=0)
+        ax.axhline(0, color=GREY, linewidth=0.6, linestyle="--", zorder=0)
+        ax.axvline(0, color=GREY, linewidth=0.6, linestyle="--", zorder=0)
+        # Shade where both metrics rise: the options that win on both counts, once the axes are set.
+        x_low, x_high = ax.get_xlim()
+        y_low, y_high = ax.get_ylim()
+        ax.fill_between([0, max(x_high, 0)], 0, max(y_high, 0), color=OKABE_ITO[2], alpha=0.08, linewidth=0, zorder=0)
+        ax.set(xlim=(x_low, x_high), ylim=(y_low, y_high),
+               xlabel=f"Change in {_lower_first(label(x))}", ylabel=f"Change in {_lower_first(label(y))}")
+        _thousands_axis(ax.xaxis, both[["low_x", "high_x"]].to_numpy().ravel())
+        _thousands_axis(ax.yaxis, both[["low_y", "high_y"]].to_numpy().ravel())
+        replicates = _replicate_range(both.rename(columns={"n_x": "n"}))
+        ax.set_title(f"Mean change, {both['level_x'].iloc[0]:.0%} CI, {replicates} replicates per point", loc="left",
+                     fontsize=7, color="0.3")
+        # One legend per parameter, side by side under the axes, each titled with the parameter.
+        keys = [(colour_by, {v: dict(color=c, marker="o") for v, c in colours.items()}, "left")]
+        if shape_by:
+            keys.append((shape_by, {v: dict(color=GREY, marker=m) for v, m in shapes.items()}, "right"))
+        for column, styles, side in keys:
+            handles = [Line2D([], [], linestyle="", markersize=4, **style) for style in styles.values()]
+            fig.legend(handles, [_format_value(v) for v in styles], loc=f"outside lower {side}",
+                       title=label(column), ncols=math.ceil(len(styles) / 4), alignment="left")
+    return fig
+
+
 # What a sweep's figures show, with the axis label of each.
 SWEEP_METRICS = {
     "creator_income_usd": "Creator income (USD)",
@@ -434,25 +501,6 @@ def sweep_figures(runs: pd.DataFrame, parameters: Mapping[str, str]) -> dict[str
         figures.update({f"{metric}_heatmap": sweep_heatmap_figure(runs, columns[0], columns[1], metric, labels=labels)
                         for metric in SWEEP_METRICS})
     return figures
-
-
-@functools.cache  # a sweep asks for the same few quantiles at every point
-def t_quantile(probability: float, dof: int) -> float:
-    """The ``probability`` quantile of Student's t distribution with ``dof`` degrees of freedom.
-
-    Integrates the density numerically (trapezoids on a fine grid; scipy is not a dependency),
-    accurate to about 1e-6 for probabilities from 0.5 to 0.999.
-
-    Raises:
-        ValueError: ``probability`` is outside [0.5, 0.999] or ``dof`` is below 1.
-    """
-    if not 0.5 <= probability <= 0.999 or dof < 1:
-        raise ValueError(f"need 0.5 <= probability <= 0.999 and dof >= 1, got {probability}, {dof}")
-    grid = np.linspace(0.0, 400.0, 2**18 + 1)  # 0.999 with 1 dof is at 318.3
-    log_scale = math.lgamma((dof + 1) / 2) - math.lgamma(dof / 2) - 0.5 * math.log(dof * math.pi)
-    density = np.exp(log_scale - (dof + 1) / 2 * np.log1p(grid**2 / dof))
-    cdf = 0.5 + np.concatenate([[0.0], np.cumsum((density[1:] + density[:-1]) / 2 * np.diff(grid))])
-    return float(np.interp(probability, cdf, grid))
 
 
 def run_figures(results: str | Path | Mapping[str, Any] | Any, names: Iterable[str] | None = None) -> dict[str, Figure]:
@@ -616,6 +664,11 @@ def _replicate_range(points: pd.DataFrame) -> str:
 def _labeller(labels: Mapping[str, str] | None) -> Callable[[str], str]:
     known = {**METRIC_LABELS, **(labels or {})}
     return lambda column: known.get(column, column)
+
+
+def _lower_first(text: str) -> str:
+    """A label to follow other words: "Creator income" becomes "creator income", "ARPU" stays."""
+    return text[0].lower() + text[1:] if text[:2].istitle() else text
 
 
 def _format_value(value: Any) -> str:

@@ -15,7 +15,7 @@ The views read the per-run files, so they show a sweep that is still running or 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 import yaml
 
+from sim.compare import differences
 from sim.sweep_spec import SweepSpec, param_column
 from sim.sweep_store import PART_FILE, PLAN_FILE, SPEC_FILE, SweepStore
 
@@ -121,6 +122,28 @@ class SweepResults:
     def query(self, sql: str) -> pd.DataFrame:
         """The result of a SQL query over the folder's views (see :func:`query`)."""
         return query(self.path, sql)
+
+    def differences(
+        self, baseline: Mapping[str, Any], metrics: Iterable[str] = HEADLINE_METRICS, level: float = 0.95,
+    ) -> pd.DataFrame:
+        """Each point's change in each metric from the baseline point, with a confidence interval.
+
+        Paired by replicate when the sweep's seeds are common (the default), else Welch's
+        interval on the difference of the means; the table is described in
+        :func:`sim.compare.differences`.
+
+        Args:
+            baseline: A value for every swept parameter, by dotted path or column, e.g.
+                ``{"platform.creator_share": 0.33, "regions.ID.price_multiplier": 1.0}``.
+            metrics: Summary keys (columns of ``runs``) to compare.
+            level: The confidence level.
+
+        Raises:
+            ValueError: As :func:`sim.compare.differences`.
+        """
+        by_column = {param_column(key) if key in self.spec.parameters else key: value for key, value in baseline.items()}
+        return differences(self.runs, self.parameter_columns, by_column, metrics,
+                           paired=self.spec.seeds == "common", level=level)
 
 
 def open_results(path: str | Path) -> SweepResults:

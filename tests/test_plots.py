@@ -17,6 +17,7 @@ from matplotlib.text import Text
 import sim
 from sim import plots
 from sim.cli import main
+from sim.compare import differences, t_quantile
 from sim.results import read_results, write_results
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -77,7 +78,13 @@ def every_figure(results) -> dict:
         "compare_runs": plots.compare_runs_figure({"a": results, "b": results["summary"]}),
         "sweep": plots.sweep_figure(sweep, "share", "creator_income_gini", by="price"),
         "sweep_heatmap": plots.sweep_heatmap_figure(sweep, "share", "price", "gross_spend_usd"),
+        "tradeoff": plots.tradeoff_figure(synthetic_changes(), "gross_spend_usd", "creator_income_gini"),
     }
+
+
+def synthetic_changes():
+    return differences(synthetic_sweep(), ["share", "price"], {"share": 0.33, "price": 1.0},
+                       ["gross_spend_usd", "creator_income_gini"])
 
 
 # What each figure draws.
@@ -198,7 +205,7 @@ def test_sweep_figure_draws_the_mean_and_a_t_based_95_percent_band():
     (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
     vertices = band.get_paths()[0].vertices
     at_first = vertices[np.isclose(vertices[:, 0], 0.2), 1]
-    half_width = plots.t_quantile(0.975, 4) * groups.std().iloc[0] / np.sqrt(5)
+    half_width = t_quantile(0.975, 4) * groups.std().iloc[0] / np.sqrt(5)
     assert at_first.max() - at_first.min() == pytest.approx(2 * half_width)
     assert "95% CI (t) over 5 replicates" in ax.get_title(loc="left")
 
@@ -250,18 +257,30 @@ def test_sweep_heatmap_colours_the_mean_of_each_point():
     assert len(ax.texts) == 11  # the mean printed in every point that was run
 
 
-@pytest.mark.parametrize(("probability", "dof", "quantile"),
-                         [(0.975, 1, 12.7062), (0.975, 2, 4.3027), (0.975, 4, 2.7764), (0.975, 30, 2.0423),
-                          (0.95, 10, 1.8125), (0.5, 3, 0.0)])
-def test_t_quantile_matches_published_tables(probability, dof, quantile):
-    assert plots.t_quantile(probability, dof) == pytest.approx(quantile, abs=1e-4)
+def test_tradeoff_figure_draws_each_points_change_with_its_intervals():
+    changes = synthetic_changes()
+    fig = plots.tradeoff_figure(changes, "gross_spend_usd", "creator_income_gini", labels={"share": "Share (0-1)"})
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "Change in gross viewer spend (USD)"
+    assert ax.get_ylabel() == "Change in creator income Gini (0-1)"
+    markers = [line for line in ax.lines if line.get_marker() not in ("None", None, "")]
+    assert len(markers) == 12  # one per point, the baseline at the origin among them
+    at = {(round(float(m.get_xdata()[0]), 6), round(float(m.get_ydata()[0]), 6)) for m in markers}
+    x = changes[changes.metric == "gross_spend_usd"]["difference"].round(6)
+    y = changes[changes.metric == "creator_income_gini"]["difference"].round(6)
+    assert at == set(zip(x, y, strict=True)) and (0.0, 0.0) in at
+    colour_key, shape_key = fig.legends
+    assert colour_key.get_title().get_text() == "Share (0-1)"
+    assert [t.get_text() for t in colour_key.get_texts()] == ["0.2", "0.33", "0.5", "0.7"]
+    assert shape_key.get_title().get_text() == "price"
+    assert [t.get_text() for t in shape_key.get_texts()] == ["0.8", "1", "1.25"]
+    assert "95% CI, 5 replicates per point" in ax.get_title(loc="left")
 
 
-def test_t_quantile_refuses_what_it_cannot_compute():
-    with pytest.raises(ValueError):
-        plots.t_quantile(0.975, 0)
-    with pytest.raises(ValueError):
-        plots.t_quantile(0.9999, 3)
+def test_tradeoff_figure_refuses_a_table_without_both_metrics():
+    changes = synthetic_changes()
+    with pytest.raises(ValueError, match="the metrics 'gross_spend_usd' and 'payer_ratio'"):
+        plots.tradeoff_figure(changes, "gross_spend_usd", "payer_ratio")
 
 
 # The house style.

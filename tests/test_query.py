@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.compare import differences
 from sim.query import NotSweepResultsError, query, results_table
 from sim.sweep_store import RUNS_FILE
 from tests.test_sweep import tiny_spec
@@ -77,3 +78,29 @@ def test_bad_queries_and_folders_raise(results, tmp_path):
         query(results, "SELECT nope FROM runs")
     with pytest.raises(NotSweepResultsError, match="not a sweep results folder"):
         query(tmp_path, "SELECT 1")
+
+
+def test_differences_pair_replicates_against_a_baseline_given_by_dotted_path(results):
+    opened = sim.open_results(results)
+    table = opened.differences({"platform.creator_share": 0.5}, metrics=["creator_income_usd"])
+    assert list(table["platform__creator_share"]) == [0.2, 0.5, 0.8]
+    runs = opened.runs.set_index(["platform__creator_share", "replicate"])["creator_income_usd"]
+    paired = (runs.loc[0.8] - runs.loc[0.5]).mean()
+    assert table["difference"].iloc[2] == pytest.approx(paired)
+    assert table["n"].tolist() == [2, 2, 2]
+    # The same by column name; a value the sweep did not run is refused with the values it did.
+    pd.testing.assert_frame_equal(opened.differences({"platform__creator_share": 0.5}, ["creator_income_usd"]), table)
+    with pytest.raises(ValueError, match=r"takes \[0.2, 0.5, 0.8\]"):
+        opened.differences({"platform.creator_share": 0.4})
+
+
+def test_differences_compare_means_when_seeds_are_independent(tmp_path):
+    out = tmp_path / "independent"
+    sim.sweep(tiny_spec(seeds="independent"), out=out, workers=1)
+    opened = sim.open_results(out)
+    table = opened.differences({"platform.creator_share": 0.5}, metrics=["gross_spend_usd"])
+    welch = differences(opened.runs, ["platform__creator_share"], {"platform__creator_share": 0.5},
+                        ["gross_spend_usd"], paired=False)
+    pd.testing.assert_frame_equal(table, welch)
+    assert not table.equals(differences(opened.runs, ["platform__creator_share"], {"platform__creator_share": 0.5},
+                                        ["gross_spend_usd"], paired=True))

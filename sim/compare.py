@@ -1,0 +1,133 @@
+"""Comparing sweep points: each point's change from a baseline point, with a confidence interval.
+
+A product team asks "does this option raise creator income, and by how much?". Means per point
+answer it badly: replicates of a gifting economy differ a lot (a few whales carry much of the
+spend), so the bands of two points overlap even when one is better in every replicate. A sweep's
+default seeds are common random numbers (replicate ``r`` has the same seed at every point), so the
+question is answered replicate by replicate: the change is the mean of the paired differences
+``x[point, r] - x[baseline, r]``, with a t interval over the replicates. Without common seeds the
+change is the difference of the means, with Welch's interval.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# The columns of a differences table after the parameters, in order.
+DIFFERENCE_COLUMNS = ("metric", "n", "baseline", "value", "difference", "low", "high", "level")
+
+
+def t_quantile(probability: float, dof: float) -> float:
+    """The ``probability`` quantile of Student's t distribution with ``dof`` degrees of freedom.
+
+    Raises:
+        ValueError: ``probability`` is outside [0.5, 0.999] or ``dof`` is below 1.
+    """
+    if not 0.5 <= probability <= 0.999 or not dof >= 1:
+        raise ValueError(f"need 0.5 <= probability <= 0.999 and dof >= 1, got {probability}, {dof}")
+    from scipy.stats import t  # slow to import; only intervals need it
+
+    return float(t.ppf(probability, dof))
+
+
+def differences(
+    runs: pd.DataFrame, parameters: Iterable[str], baseline: Mapping[str, Any], metrics: Iterable[str],
+    *, paired: bool = True, level: float = 0.95,
+) -> pd.DataFrame:
+    """Each point's change in each metric from the baseline point, with a confidence interval.
+
+    Args:
+        runs: One row per run: the ``parameters`` columns (a point is one combination of their
+            values), a ``replicate`` column and the ``metrics`` columns.
+        parameters: The columns that identify a point.
+        baseline: The baseline point: a value for every parameter column. Numbers match within
+            floating-point rounding.
+        metrics: The columns to compare.
+        paired: Compare replicate ``r`` of each point with replicate ``r`` of the baseline (runs on
+            common random numbers); replicates missing from either side are left out. Otherwise,
+            compare the means, with Welch's interval.
+        level: The confidence level of the intervals.
+
+    Returns:
+        One row per point and metric, points in order: the parameter columns, then ``metric``,
+        ``n`` (pairs, or the point's runs when unpaired), ``baseline`` and ``value`` (the baseline's
+        and the point's mean), ``difference`` (value minus baseline) and ``low``, ``high`` (its
+        interval; NaN with fewer than two replicates) and ``level``. The baseline's own rows are
+        included.
+
+    Raises:
+        ValueError: A column is missing, ``baseline`` does not name exactly the parameters or
+            matches no run, two runs at one point share a replicate, or ``level`` is not in (0, 1).
+    """
+    parameters, metrics = list(parameters), list(metrics)
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be between 0 and 1 (exclusive), got {level}")
+    missing = [c for c in [*parameters, "replicate", *metrics] if c not in runs.columns]
+    if missing:
+        raise ValueError(f"the runs have no column {missing}; columns are {list(runs.columns)}")
+    if set(baseline) != set(parameters):
+        raise ValueError(f"the baseline must give a value for exactly the parameters {parameters}; "
+                         f"it gives {list(baseline)}")
+    repeated = runs.duplicated([*parameters, "replicate"])
+    if repeated.any():
+        point = runs.loc[repeated, parameters].iloc[0].to_dict()
+        raise ValueError(f"several runs at {point} share a replicate: a column not named as a parameter varies")
+    at_baseline = _matching(runs, baseline)
+    if not at_baseline.any():
+        raise ValueError(f"no run is at the baseline {dict(baseline)}; "
+                         + "; ".join(f"{c} takes {sorted(runs[c].unique().tolist())}" for c in parameters))
+    base = runs.loc[at_baseline].set_index("replicate")[metrics]
+    probability = 1 - (1 - level) / 2
+
+    rows = []
+    for point, group in runs.groupby(parameters, sort=True):
+        group = group.set_index("replicate")[metrics]
+        for metric in metrics:
+            change = _paired(group[metric], base[metric], probability) if paired else \
+                _unpaired(group[metric], base[metric], probability)
+            rows.append((*point, metric, *change, level))
+    return pd.DataFrame(rows, columns=[*parameters, *DIFFERENCE_COLUMNS])
+
+
+def _matching(runs: pd.DataFrame, point: Mapping[str, Any]) -> pd.Series:
+    """Which runs are at ``point``: numbers within rounding, anything else equal."""
+    mask = pd.Series(True, index=runs.index)
+    for column, value in point.items():
+        values = runs[column]
+        if pd.api.types.is_numeric_dtype(values) and isinstance(value, int | float) and not isinstance(value, bool):
+            mask &= np.isclose(values.to_numpy(dtype=float), float(value), rtol=1e-9, atol=0.0)
+        else:
+            mask &= values == value
+    return mask
+
+
+def _paired(point: pd.Series, base: pd.Series, probability: float) -> tuple:
+    """n, baseline mean, point mean, mean paired difference and its t interval."""
+    both = point.index.intersection(base.index)
+    point, base = point.loc[both].astype(float), base.loc[both].astype(float)
+    change = point - base
+    n = len(both)
+    mean = change.mean() if n else math.nan
+    half = t_quantile(probability, n - 1) * change.std() / math.sqrt(n) if n > 1 else math.nan
+    return n, base.mean(), point.mean(), mean, mean - half, mean + half
+
+
+def _unpaired(point: pd.Series, base: pd.Series, probability: float) -> tuple:
+    """n, baseline mean, point mean, difference of means and Welch's interval."""
+    point, base = point.astype(float), base.astype(float)
+    mean = point.mean() - base.mean()
+    if len(point) < 2 or len(base) < 2:
+        return len(point), base.mean(), point.mean(), mean, math.nan, math.nan
+    share_point, share_base = point.var() / len(point), base.var() / len(base)
+    se = math.sqrt(share_point + share_base)
+    if se == 0.0:
+        return len(point), base.mean(), point.mean(), mean, mean, mean
+    # Welch-Satterthwaite degrees of freedom
+    dof = se**4 / (share_point**2 / (len(point) - 1) + share_base**2 / (len(base) - 1))
+    half = t_quantile(probability, max(dof, 1.0)) * se
+    return len(point), base.mean(), point.mean(), mean, mean - half, mean + half
