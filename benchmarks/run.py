@@ -6,6 +6,7 @@ Run on demand (it is not part of the test suite)::
     .venv/bin/python benchmarks/run.py --only S M       # a subset
     .venv/bin/python benchmarks/run.py --update-docs    # also rewrite the table in docs/performance.md
     .venv/bin/python benchmarks/run.py --profile M      # cProfile of one scenario's run, top functions
+    .venv/bin/python benchmarks/run.py --phases S1-core # time per step of each phase of the model
 
 Each measurement runs in a fresh Python process, so its peak memory (max RSS) is its own; engine
 runs shorter than 10^7 viewer-hours are repeated five times and the fastest kept. The speed
@@ -89,11 +90,11 @@ def measure_reference(name: str) -> dict:
     from benchmarks.reference_mesa import run_reference
 
     config = scenario_config(name)
-    _, run_s = run_reference(config, SEED, config.hours)
+    _, build_s, run_s = run_reference(config, SEED, config.hours)
     viewer_hours = config.population.viewers * config.hours
     return {
         "scenario": name, "engine": "reference", "config": config.name, "viewers": config.population.viewers,
-        "creators": config.population.creators, "days": config.run.days, "build_s": None,
+        "creators": config.population.creators, "days": config.run.days, "build_s": build_s,
         "run_s": run_s, "viewer_hours_per_s": viewer_hours / run_s, "peak_rss_gb": _peak_rss_gb(),
     }
 
@@ -109,7 +110,7 @@ def in_fresh_process(kind: str, name: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def markdown_table(rows: list[dict], ratios: dict[str, float]) -> str:
+def markdown_table(rows: list[dict], ratios: dict[str, tuple[float, float]]) -> str:
     """The measurements as a Markdown table, with the machine they were taken on."""
     lines = [
         "| scenario | engine | config | viewers | creators | days | build (s) | run (s) | viewer-hours/s | peak RSS (GB) |",
@@ -121,9 +122,9 @@ def markdown_table(rows: list[dict], ratios: dict[str, float]) -> str:
             f"| {r['scenario']} | {r['engine']} | {r['config']} | {r['viewers']:,} | {r['creators']:,} | {r['days']} | {build} "
             f"| {r['run_s']:.2f} | {r['viewer_hours_per_s']:.3g} | {r['peak_rss_gb']:.2f} |"
         )
-    for name, ratio in ratios.items():
-        lines.append(f"\nSpeed ratio, engine / plain-Mesa reference, on {name} (run time, same config and "
-                     f"hours): **{ratio:.0f}x**.")
+    for name, (run_ratio, total_ratio) in ratios.items():
+        lines.append(f"\nSpeed ratio, engine / plain-Mesa reference, on {name} (same config and hours): "
+                     f"**{run_ratio:.0f}x** in run time, {total_ratio:.0f}x in build and run time.")
     lines.append(f"\nMeasured with Python {platform.python_version()} on {platform.machine()}, "
                  f"{_cpu_count()} cores, seed {SEED}.")
     return "\n".join(lines)
@@ -157,12 +158,60 @@ def profile(name: str, top: int = 20) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
 
 
+# The model's phases: the behaviour functions the hourly step calls, timed by --phases.
+PHASES = {
+    "activity": ("draw_online",), "attention": ("choose_rooms", "follow"), "streaming": ("start_sessions", "end_hour"),
+    "gifting": ("room_multiplier", "draw_gifts", "send_gifts"), "purchasing": ("spending_capacity", "top_up"),
+    "brands": ("run_campaigns",), "battles": ("pair_creators", "visibility", "gift_multiplier", "settle_battles"),
+}
+
+
+def phases(name: str) -> None:
+    """Print the time per hourly step of each phase of one scenario's run, and of the whole step.
+
+    Each behaviour function is wrapped with a timer (a few microseconds of overhead per call),
+    after one untimed run to warm up; the rest of the step is the model's own bookkeeping.
+    """
+    import importlib
+
+    import sim
+
+    config = scenario_config(name)
+    sim.GiftEconomy(config, rng=SEED).run_for(config.hours)
+    spent: dict[str, float] = dict.fromkeys([f for functions in PHASES.values() for f in functions], 0.0)
+
+    def timed(function, key):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[key] += time.perf_counter() - started
+        return wrapper
+
+    for module_name, functions in PHASES.items():
+        module = importlib.import_module(f"sim.behaviour.{module_name}")
+        for function in functions:
+            setattr(module, function, timed(getattr(module, function), function))
+    model = sim.GiftEconomy(config, rng=SEED)
+    started = time.perf_counter()
+    model.run_for(config.hours)
+    total = time.perf_counter() - started
+    per_step = {key: seconds / config.hours * 1e6 for key, seconds in spent.items()}
+    rest = total / config.hours * 1e6 - sum(per_step.values())
+    print(f"{name}: {config.population.viewers:,} viewers, {config.hours} steps; microseconds per step")
+    for key, micros in sorted({**per_step, "the rest of the step": rest}.items(), key=lambda kv: -kv[1]):
+        print(f"  {key:22s} {micros:8.1f}")
+    print(f"  {'whole step':22s} {total / config.hours * 1e6:8.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=list(SCENARIOS), help="scenarios to run (default: all)")
     parser.add_argument("--no-reference", action="store_true", help="skip the plain-Mesa reference")
     parser.add_argument("--update-docs", action="store_true", help="rewrite the table in docs/performance.md")
     parser.add_argument("--profile", choices=list(SCENARIOS), help="profile one scenario and stop")
+    parser.add_argument("--phases", choices=list(SCENARIOS), help="time each phase of one scenario's step and stop")
     parser.add_argument("--measure", nargs=2, metavar=("KIND", "SCENARIO"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -172,6 +221,9 @@ def main() -> None:
         return
     if args.profile:
         profile(args.profile)
+        return
+    if args.phases:
+        phases(args.phases)
         return
     names = args.only or list(SCENARIOS)
     rows = []
@@ -186,7 +238,8 @@ def main() -> None:
             reference = in_fresh_process("reference", name)
             rows.append(reference)
             engine = next(r for r in rows if r["scenario"] == name and r["engine"] == "giftsim")
-            ratios[name] = engine["viewer_hours_per_s"] / reference["viewer_hours_per_s"]
+            ratios[name] = (reference["run_s"] / engine["run_s"],
+                            (reference["build_s"] + reference["run_s"]) / (engine["build_s"] + engine["run_s"]))
     table = markdown_table(rows, ratios)
     print(table)
     if args.update_docs:

@@ -23,7 +23,9 @@ from sim.plots import DEFAULT_DPI, FORMATS, save_figures, save_run_figures, swee
 from sim.query import open_results
 from sim.sweep_spec import param_column
 from sim.resources import InsufficientMemoryError
-from sim.results import TABLES, ResultsExistError, default_results_dir, read_results, write_results
+from sim.results import (
+    TABLES, ResultsExistError, default_results_dir, explain_write_error, read_results, write_results,
+)
 from sim.runner import run, with_days
 
 USAGE_ERROR = 2
@@ -128,7 +130,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         print("giftsim: interrupted; nothing was written", file=sys.stderr)
         return INTERRUPTED
     except OSError as exc:
-        print(f"giftsim: error: cannot write results: {exc}", file=sys.stderr)
+        print(f"giftsim: error: cannot write results: {explain_write_error(exc)}", file=sys.stderr)
         return USAGE_ERROR
 
 
@@ -170,7 +172,7 @@ def _plot(args: argparse.Namespace) -> int:
         print(f"giftsim: error: {args.results}: the results have no {exc}; run the config again", file=sys.stderr)
         return USAGE_ERROR
     except OSError as exc:
-        print(f"giftsim: error: cannot write figures: {exc}", file=sys.stderr)
+        print(f"giftsim: error: cannot write figures: {explain_write_error(exc)}", file=sys.stderr)
         return USAGE_ERROR
     print(f"{len(written)} files written to {out}: {', '.join(sorted({path.stem for path in written}))}")
     return 0

@@ -7,6 +7,7 @@ only when every file is complete, so a failed or interrupted run leaves no parti
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import platform
@@ -28,6 +29,20 @@ TABLES = ("timeseries", "viewers", "creators", "brands", "ledger")
 
 class ResultsExistError(FileExistsError):
     """The results folder exists and overwriting was not asked for."""
+
+
+def explain_write_error(exc: OSError) -> str:
+    """What a failed write means, in words: the path and the cause (not Python's errno text)."""
+    where = exc.filename or "the output folder"
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        return f"{where} is a file, and a folder is needed there"
+    if isinstance(exc, PermissionError):
+        return f"no permission to write {where}"
+    if exc.errno == errno.ENOSPC:
+        return f"no space left on the device holding {where}"
+    if exc.errno == errno.EROFS:
+        return f"{where} is on a read-only file system"
+    return f"{where}: {exc.strerror or exc}"
 
 
 def default_results_dir(config_name: str, seed: int, root: Path = Path("results")) -> Path:

@@ -20,6 +20,7 @@ from sim.config_io import ConfigError
 from sim.executors import SchedulerUnreachableError
 from sim.experiment import SweepReport, sweep
 from sim.query import NotSweepResultsError, describe_value, query, results_table
+from sim.results import explain_write_error
 from sim.sweep_store import SweepExistsError, SweepMismatchError
 
 COMMANDS = ("sweep", "query")
@@ -80,7 +81,7 @@ def run_command(args: argparse.Namespace) -> int:
     except duckdb.Error as exc:
         return _usage_error(f"query: {' '.join(str(exc).split())}")
     except OSError as exc:
-        return _usage_error(f"cannot write results: {exc}")
+        return _usage_error(f"cannot write results: {explain_write_error(exc)}")
 
 
 def _usage_error(message: str) -> int:

@@ -1,5 +1,6 @@
 """The giftsim command: run, validate and schema, and clean failures with exit status 2."""
 
+import errno
 import json
 import subprocess
 import sys
@@ -100,7 +101,19 @@ def test_unwritable_output_folder_is_a_clear_error(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     assert main(["run", str(DEFAULT_CONFIG), "--out", str(blocker / "run"), "--quiet", *SMALL]) == 2
-    assert "cannot write results" in capsys.readouterr().err
+    assert f"cannot write results: {blocker} is a file, and a folder is needed there" in capsys.readouterr().err
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_nothing(tmp_path, capsys, monkeypatch):
+    def disk_full(self, path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", disk_full)  # after config.yaml is written
+    out = tmp_path / "run"
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(out), "--quiet", *SMALL]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write results: no space left on the device holding" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_validate_describes_the_config(capsys):

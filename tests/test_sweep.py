@@ -220,3 +220,4 @@ def test_an_unwritable_results_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["sweep", str(spec_file), "--out", str(blocker / "out"), "--workers", "1", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("giftsim: error:") and "Traceback" not in err
+    assert f"{blocker} is a file, and a folder is needed there" in err
