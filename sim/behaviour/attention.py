@@ -40,7 +40,7 @@ def choose_rooms(
     cumulative = np.cumsum(weights)
     by_feed = rng.random(online.size) * cumulative[-1]
     feed_pick = live[np.minimum(np.searchsorted(cumulative, by_feed, side="right"), live.size - 1)]
-    small = live[followers < np.median(followers)]
+    small = live[followers < _median(followers)]
     small = small if small.size else live  # all live creators have equal followers
     explore_pick = small[rng.integers(0, small.size, online.size)]
     is_exploring = rng.random(online.size) < creator_params.exploration_share
@@ -62,3 +62,10 @@ def follow(
     viewers.followed[watchers[new]] = room[new]
     np.add.at(creators.followers, room[new], 1)
     return int(new.sum())
+
+
+def _median(values: np.ndarray) -> float:
+    """The median, as ``np.median`` gives it, at a fraction of its fixed cost on small arrays."""
+    lower, upper = (values.size - 1) // 2, values.size // 2
+    middle = np.partition(values, [lower, upper])
+    return (middle[lower] + middle[upper]) / 2

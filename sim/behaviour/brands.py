@@ -82,14 +82,12 @@ def run_campaigns(
         return flows
 
     # Coin campaigns: buy what the rooms need, then act on the rooms the coins cover, best first.
-    wanted = np.select(
-        [campaign == MATCHING, campaign == DROPS, campaign == GIFTS],
-        [np.minimum(np.round(params.match_share * creators.coins_this_hour[room]).astype(np.int64),
-                    params.match_cap_coins_per_hour),
-         params.drop_coins_per_viewer * creators.audience[room],
-         np.full(room.size, params.brand_gift_coins)],
-        default=0,
-    )
+    wanted = np.zeros(room.size, dtype=np.int64)
+    is_match, is_drop, is_gift = campaign == MATCHING, campaign == DROPS, campaign == GIFTS
+    wanted[is_match] = np.minimum(np.round(params.match_share * creators.coins_this_hour[room[is_match]]),
+                                  params.match_cap_coins_per_hour)
+    wanted[is_drop] = params.drop_coins_per_viewer * creators.audience[room[is_drop]]
+    wanted[is_gift] = params.brand_gift_coins
     needed = np.bincount(brand_idx, weights=wanted, minlength=brands.size).astype(np.int64)
     flows["new_brand_spend_micro"] += buy_coins(brands, needed, prices, ledger)
     # candidates come out brand by brand, slot by slot: a running total per brand says what is covered
@@ -137,11 +135,13 @@ def buy_coins(brands: BrandState, needed: np.ndarray, prices: PriceTable, ledger
     Returns:
         What the brands paid (micro-USD).
     """
+    shortfall = np.maximum(needed - brands.wallet_coins, 0)
+    if not shortfall.any():  # most hours: the wallets hold enough from an earlier bundle
+        return 0
     channel = brand_channels(prices)[brands.region]
     largest = prices.n_bundles[brands.region, channel] - 1
     coins_each = prices.coins[brands.region, channel, largest]
     gross_each = prices.gross[brands.region, channel, largest]
-    shortfall = np.maximum(needed - brands.wallet_coins, 0)
     quantity = np.minimum(-(-shortfall // coins_each), brands.budget_left_micro // gross_each)
     cost = quantity * gross_each
     tax = quantity * prices.tax[brands.region, channel, largest]
