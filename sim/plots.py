@@ -432,12 +432,11 @@ def tradeoff_figure(
     shapes = {v: MARKERS[i % len(MARKERS)] for i, v in enumerate(sorted(both[shape_by].unique()))} if shape_by else {}
     with plt.rc_context(HOUSE_STYLE):
         fig, ax = plt.subplots(figsize=(COLUMN_WIDTH_IN, 3.4))
-        for row in both.itertuples(index=False):
-            point = dict(zip(parameters, row[:len(parameters)], strict=True))
-            ax.errorbar(row.difference_x, row.difference_y,
-                        xerr=[[row.difference_x - row.low_x], [row.high_x - row.difference_x]],
-                        yerr=[[row.difference_y - row.low_y], [row.high_y - row.difference_y]],
-                        color=colours[point[colour_by]], marker=shapes.get(point.get(shape_by), "o"),
+        for _, row in both.iterrows():
+            ax.errorbar(row["difference_x"], row["difference_y"],
+                        xerr=[[row["difference_x"] - row["low_x"]], [row["high_x"] - row["difference_x"]]],
+                        yerr=[[row["difference_y"] - row["low_y"]], [row["high_y"] - row["difference_y"]]],
+                        color=colours[row[colour_by]], marker=shapes[row[shape_by]] if shape_by else "o",
                         markersize=4, linewidth=0.7, capsize=0)
         ax.axhline(0, color=GREY, linewidth=0.6, linestyle="--", zorder=0)
         ax.axvline(0, color=GREY, linewidth=0.6, linestyle="--", zorder=0)
