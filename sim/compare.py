@@ -35,6 +35,14 @@ def t_quantile(probability: float, dof: float) -> float:
     return float(t.ppf(probability, dof))
 
 
+def mean_half_width(sd: float, n: int, probability: float = 0.975) -> float:
+    """Half the width of the t interval of a mean of ``n`` values with sample standard deviation ``sd``.
+
+    NaN for fewer than two values. ``probability`` is the upper quantile: 0.975 for 95%.
+    """
+    return t_quantile(probability, n - 1) * sd / math.sqrt(n) if n > 1 else math.nan
+
+
 def differences(
     runs: pd.DataFrame, parameters: Iterable[str], baseline: Mapping[str, Any], metrics: Iterable[str],
     *, paired: bool = True, level: float = 0.95,
@@ -113,7 +121,7 @@ def _paired(point: pd.Series, base: pd.Series, probability: float) -> tuple:
     change = point - base
     n = len(both)
     mean = change.mean() if n else math.nan
-    half = t_quantile(probability, n - 1) * change.std() / math.sqrt(n) if n > 1 else math.nan
+    half = mean_half_width(change.std(), n, probability)
     return n, base.mean(), point.mean(), mean, mean - half, mean + half
 
 

@@ -35,7 +35,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter, StrMethodFormatter  # noqa: E402
 
-from sim.compare import DIFFERENCE_COLUMNS, t_quantile  # noqa: E402
+from sim.compare import DIFFERENCE_COLUMNS, mean_half_width  # noqa: E402
 from sim.metrics import gini, lorenz_curve  # noqa: E402
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -642,8 +642,7 @@ def _replicate_stats(sweep: pd.DataFrame, keys: list[str], metric: str) -> pd.Da
         raise ValueError(f"several runs at {point} share a replicate: another parameter varies among them; "
                          "select the rows first or pass that parameter to the figure")
     stats = sweep.groupby(keys, sort=True)[metric].agg(n="count", mean="mean", sd="std").reset_index()
-    t = np.array([t_quantile(0.975, int(n) - 1) if n > 1 else np.nan for n in stats["n"]])
-    half = t * stats["sd"] / np.sqrt(stats["n"])
+    half = np.array([mean_half_width(sd, int(n)) for sd, n in zip(stats["sd"], stats["n"], strict=True)])
     return stats.assign(low=stats["mean"] - half, high=stats["mean"] + half)
 
 

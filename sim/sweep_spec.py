@@ -23,7 +23,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
@@ -34,8 +34,8 @@ from sim.config_io import (
     ConfigError, apply_overrides, config_from_dict, describe_error, load_config, read_yaml_mapping,
 )
 
-TableName = Literal["timeseries", "viewers", "creators", "brands", "ledger"]
-TABLE_NAMES = get_args(TableName)
+TableName = Literal[  # the tables of a results folder, sim.results.TABLES
+    "timeseries", "viewers", "creators", "brands", "ledger"]
 RUN_ID_HEX_DIGITS = 16
 MAX_REPORTED_PROBLEMS = 5
 DESIGN_STREAM, RUN_SEED_STREAM = 0, 1  # children of SeedSequence(root_seed)

@@ -135,3 +135,12 @@ def test_example_specs_plan(path):
     expected = {"creator_share": 70, "regional_price": 64, "exploration": 64}[path.stem]
     assert len(plan.runs) == expected
     assert plan.base_config.population.viewers == 20_000
+
+
+def test_the_tables_a_sweep_may_store_are_those_of_a_results_folder():
+    from typing import get_args
+
+    from sim.results import TABLES
+    from sim.sweep_spec import TableName
+
+    assert get_args(TableName) == TABLES
