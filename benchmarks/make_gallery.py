@@ -7,7 +7,7 @@ Run on demand::
 The run figures are those of ``configs/default.yaml`` with seed 0 (what ``giftsim plot`` writes);
 the comparison runs the four presets with seed 0; the sweep figures come from a small sweep of the
 default config (feed popularity weighting against the share of the feed kept for small creators,
-three seeds each) built by the DataFrame contract of :func:`sim.plots.sweep_figure`.
+three seeds each) built by the DataFrame contract of :func:`sim.figures.plots.sweep_figure`.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import sim
-from sim import plots
-from sim.compare import differences
+from sim.figures import plots
+from sim.sweep.compare import differences
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "figures.md"
@@ -69,7 +69,7 @@ CAPTIONS = {
     "tradeoff": ("Options against a baseline", "tradeoff_figure(changes, x_metric, y_metric, labels=...)",
                  "Each point of the same sweep against the default feed (popularity exponent 1, 10% for small "
                  "creators, at the origin): the change in creator income and in platform revenue, paired by "
-                 "seed, with 95% confidence intervals (`SweepResults.differences` or `sim.compare.differences`). "
+                 "seed, with 95% confidence intervals (`SweepResults.differences` or `sim.sweep.compare.differences`). "
                  "Options in the shaded quadrant raise both."),
 }
 
@@ -114,7 +114,7 @@ def gallery(written: list[Path]) -> str:
         "Every figure `sim/plots.py` draws. Each function takes results (DataFrames, the summary, or a results",
         "folder) and returns a matplotlib Figure. The first five are one run's figures, here of the default",
         "config (`configs/default.yaml`, seed 0, 7 days); `giftsim plot RESULTS` writes them for any results",
-        "folder. The comparison and sweep figures take several runs and are drawn from Python (`sim.plots`).",
+        "folder. The comparison and sweep figures take several runs and are drawn from Python (`sim.figures.plots`).",
         "",
         "All share one house style: the Okabe-Ito colour-blind-safe palette (cividis for heatmaps), units on",
         "every axis, 3.5 in wide (a journal's single column) with no text under 7 pt at that size,",

@@ -23,12 +23,12 @@ from typing import Any
 
 import mesa
 
-from sim.behaviour.activity import online_probability
-from sim.config import Config
-from sim.ledger import Account, Ledger
-from sim.metrics import ratio, usd
-from sim.pricing import PriceTable, to_micro
-from sim.state import draw_brands, draw_creators, draw_viewers
+from sim.engine.mechanisms.activity import online_probability
+from sim.engine.config import Config
+from sim.engine.ledger import Account, Ledger
+from sim.engine.metrics import ratio, usd
+from sim.engine.pricing import PriceTable, to_micro
+from sim.engine.state import draw_brands, draw_creators, draw_viewers
 
 NOBODY = -1
 

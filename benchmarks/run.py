@@ -190,7 +190,7 @@ def phases(name: str) -> None:
         return wrapper
 
     for module_name, functions in PHASES.items():
-        module = importlib.import_module(f"sim.behaviour.{module_name}")
+        module = importlib.import_module(f"sim.engine.mechanisms.{module_name}")
         for function in functions:
             setattr(module, function, timed(getattr(module, function), function))
     model = sim.GiftEconomy(config, rng=SEED)

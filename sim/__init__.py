@@ -8,14 +8,14 @@ Quick start::
     result.summary["creator_share_of_spend"], result.creators.head()
 """
 
-from sim.agents import Brand, Creator, Viewer
-from sim.config import Config
-from sim.config_io import ConfigError, load_config
-from sim.lift import brand_lift
-from sim.model import GiftEconomy
-from sim.query import open_results
-from sim.runner import RunResult, run
-from sim.experiment import sweep
+from sim.engine.agents import Brand, Creator, Viewer
+from sim.engine.config import Config
+from sim.engine.config_io import ConfigError, load_config
+from sim.sweep.lift import brand_lift
+from sim.engine.model import GiftEconomy
+from sim.sweep.results import open_results
+from sim.io.runner import RunResult, run
+from sim.sweep.experiment import sweep
 
 __version__ = "0.1.0"
 __all__ = [

@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 from tests.conftest import DEFAULT_CONFIG
 
 SMALL = ["--set", "population.viewers=1500", "--set", "population.creators=40", "--days", "2"]

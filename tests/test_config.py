@@ -2,8 +2,8 @@
 
 import pytest
 
-from sim.config import Platform
-from sim.config_io import ConfigError, config_from_dict, config_to_yaml, load_config
+from sim.engine.config import Platform
+from sim.engine.config_io import ConfigError, config_from_dict, config_to_yaml, load_config
 from tests.conftest import DEFAULT_CONFIG
 
 

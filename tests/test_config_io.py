@@ -2,7 +2,7 @@
 
 import pytest
 
-from sim.config_io import ConfigError, load_config
+from sim.engine.config_io import ConfigError, load_config
 from tests.conftest import DEFAULT_CONFIG, TIKTOK_CONFIG
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sim.ledger import Account, Ledger, LedgerError
+from sim.engine.ledger import Account, Ledger, LedgerError
 
 
 def test_transfers_conserve_money():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.metrics import gini, lorenz_curve, ratio, top_share
+from sim.engine.metrics import gini, lorenz_curve, ratio, top_share
 
 
 @pytest.mark.parametrize(

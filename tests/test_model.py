@@ -6,7 +6,7 @@ import pytest
 
 import sim
 from sim import Brand, Creator, GiftEconomy, Viewer
-from sim.ledger import Account
+from sim.engine.ledger import Account
 from tests.conftest import DEFAULT_CONFIG
 
 

@@ -15,10 +15,10 @@ from matplotlib.image import AxesImage
 from matplotlib.text import Text
 
 import sim
-from sim import plots
-from sim.cli import main
-from sim.compare import differences, t_quantile
-from sim.results import read_results, write_results
+from sim.figures import plots
+from sim.cli.main import main
+from sim.sweep.compare import differences, t_quantile
+from sim.io.folder import read_results, write_results
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LOW_DPI = 60  # the tests check content, not resolution; small PNGs keep them fast

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.pricing import PriceTable, price_bundle
+from sim.engine.pricing import PriceTable, price_bundle
 
 
 def test_app_store_price_with_tax_added_at_checkout():

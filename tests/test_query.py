@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.compare import differences
-from sim.query import NotSweepResultsError, query, results_table
-from sim.sweep_store import RUNS_FILE
+from sim.sweep.compare import differences
+from sim.sweep.results import NotSweepResultsError, query, results_table
+from sim.sweep.store import RUNS_FILE
 from tests.test_sweep import tiny_spec
 
 CREATOR_INCOME_BY_SHARE_AND_REGION = """

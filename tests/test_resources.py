@@ -9,8 +9,8 @@ import time
 import pytest
 
 import sim
-from sim.cli import main
-from sim.resources import InsufficientMemoryError, available_bytes, check_memory, estimate_peak_bytes
+from sim.cli.main import main
+from sim.engine.resources import InsufficientMemoryError, available_bytes, check_memory, estimate_peak_bytes
 from tests.conftest import DEFAULT_CONFIG
 
 

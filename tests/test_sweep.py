@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 import sim
-from sim import runner
-from sim.executors import ProcessExecutor, execute_run
-from sim.sweep_spec import load_sweep_spec, plan_sweep, validate_spec
-from sim.sweep_store import RUNS_FILE, SweepExistsError, SweepMismatchError, flatten
+from sim.io import runner
+from sim.sweep.executors import ProcessExecutor, execute_run
+from sim.sweep.spec import load_sweep_spec, plan_sweep, validate_spec
+from sim.sweep.store import RUNS_FILE, SweepExistsError, SweepMismatchError, flatten
 from tests.conftest import DEFAULT_CONFIG, REPO
 
 TINY = {"population.viewers": 300, "population.creators": 10, "population.brands": 1, "run.days": 1}
@@ -211,7 +211,7 @@ def test_sigterm_stops_a_sweep_leaving_a_folder_that_resume_completes(tmp_path):
 
 
 def test_an_unwritable_results_folder_is_a_clear_error(tmp_path, capsys):
-    from sim.cli import main
+    from sim.cli.main import main
 
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")

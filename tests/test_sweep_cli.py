@@ -6,7 +6,8 @@ import re
 import pytest
 import yaml
 
-from sim import runner, sweep_cli
+from sim.cli import sweep as sweep_cli
+from sim.io import runner
 from tests.conftest import DEFAULT_CONFIG
 from tests.test_sweep import TINY_OVERRIDES, tiny_spec
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.config_io import ConfigError
-from sim.sweep_spec import (
+from sim.engine.config_io import ConfigError
+from sim.sweep.spec import (
     Grid, Range, Sample, SweepSpecError, load_sweep_spec, param_column, plan_sweep, run_seed, validate_spec,
 )
 from tests.conftest import DEFAULT_CONFIG, REPO
@@ -140,7 +140,7 @@ def test_example_specs_plan(path):
 def test_the_tables_a_sweep_may_store_are_those_of_a_results_folder():
     from typing import get_args
 
-    from sim.results import TABLES
-    from sim.sweep_spec import TableName
+    from sim.io.folder import TABLES
+    from sim.sweep.spec import TableName
 
     assert get_args(TableName) == TABLES

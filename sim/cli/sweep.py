@@ -1,0 +1,134 @@
+"""The ``giftsim sweep`` and ``giftsim query`` commands.
+
+:func:`add_commands` registers both on the ``giftsim`` parser's subcommands and
+:func:`run_command` runs them. As with every giftsim command, a user's mistake (a bad spec, a
+missing file, an existing results folder without ``--resume``, a bad query) ends with one
+``giftsim: error: ...`` line on stderr, exit status 2 and nothing written. A sweep in which some
+runs failed exits with status 1; an interrupted one with 130 (its folder is kept for ``--resume``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from sim.engine.config_io import ConfigError
+from sim.sweep.executors import SchedulerUnreachableError
+from sim.sweep.experiment import SweepReport, sweep
+from sim.sweep.results import NotSweepResultsError, describe_value, query, results_table
+from sim.io.folder import explain_write_error
+from sim.sweep.store import SweepExistsError, SweepMismatchError
+
+COMMANDS = ("sweep", "query")
+USAGE_ERROR = 2
+RUNS_FAILED = 1
+INTERRUPTED = 130
+SHOWN_POINTS = 20
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(text)
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``sweep`` and ``query`` on a parser's subcommands (``parser.add_subparsers()``)."""
+    sweep_parser = subparsers.add_parser(
+        "sweep", help="run a sweep spec: many runs, streamed to a results folder",
+        description="Run every run of a sweep spec (see docs/sweeps.md) and stream the results to a folder.")
+    sweep_parser.add_argument("spec", type=Path, help="YAML sweep spec, e.g. configs/sweeps/creator_share.yaml")
+    sweep_parser.add_argument("--out", type=Path, help="results folder (default results/sweep-<name>)")
+    where = sweep_parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int, metavar="N",
+                       help="local worker processes (default: all cores); 1 runs serially in this process")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    where.add_argument("--dask-local", type=_positive_int, metavar="N",
+                       help="start a local Dask cluster of N worker processes and run on it")
+    sweep_parser.add_argument("--resume", action="store_true",
+                              help="complete an existing results folder: run only what is missing or failed")
+    sweep_parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                              help="set a config field in every run, e.g. --set population.viewers=500 (repeatable)")
+    shown = sweep_parser.add_mutually_exclusive_group()
+    shown.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    shown.add_argument("--quiet", action="store_true", help="no progress bar or closing table")
+
+    query_parser = subparsers.add_parser(
+        "query", help="run SQL over a sweep's results with DuckDB",
+        description="Run SQL over a sweep's results folder. Views: runs, manifest, and one per stored "
+        "per-run table (timeseries, creators, ...); see docs/sweeps.md.")
+    query_parser.add_argument("results", type=Path, help="a sweep's results folder")
+    query_parser.add_argument("sql", help='the query, e.g. "SELECT count(*) FROM runs"')
+    query_parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                              help="output format (default: an aligned table)")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run ``giftsim sweep`` or ``giftsim query``; return the exit status."""
+    try:
+        if args.command == "sweep":
+            return _sweep(args)
+        return _query(args)
+    except ConfigError as exc:
+        return _usage_error("; ".join(f"{exc.source}: {problem}" for problem in exc.problems))
+    except (SweepExistsError, SweepMismatchError, NotSweepResultsError, SchedulerUnreachableError) as exc:
+        return _usage_error(str(exc))
+    except duckdb.Error as exc:
+        return _usage_error(f"query: {' '.join(str(exc).split())}")
+    except OSError as exc:
+        return _usage_error(f"cannot write results: {explain_write_error(exc)}")
+
+
+def _usage_error(message: str) -> int:
+    print(f"giftsim: error: {message}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    progress = True if args.progress else (False if args.quiet else None)
+    try:
+        report = sweep(args.spec, out=args.out, workers=args.workers, scheduler=args.scheduler,
+                       dask_local=args.dask_local, resume=args.resume, overrides=args.overrides,
+                       progress=progress)
+    except KeyboardInterrupt:
+        print("giftsim: interrupted; the runs finished so far are kept: run the same command with --resume "
+              "to complete the sweep", file=sys.stderr)
+        return INTERRUPTED
+    if not args.quiet:
+        print_report(report)
+    return RUNS_FAILED if report.failed else 0
+
+
+def print_report(report: SweepReport) -> None:
+    """A few lines on what the sweep did, and the mean headline metrics per point."""
+    ran = report.succeeded + report.failed
+    print(f"{report.planned} runs planned, {report.skipped} already done; ran {ran} {report.executor} in "
+          f"{report.wall_time_s:.1f} s ({report.runs_per_minute:,.0f} runs/min): {report.succeeded} ok, "
+          f"{report.failed} failed")
+    if report.failed:
+        print(f"  failed runs, with their tracebacks: giftsim query {report.out} "
+              "\"SELECT run_id, error FROM manifest WHERE status = 'failed'\"")
+    table, points = results_table(report.out, limit=SHOWN_POINTS)
+    if not table.empty:
+        print("Mean per point:")
+        print(table.map(describe_value).to_string(index=False))
+        if points > len(table):
+            print(f"  ... and {points - len(table)} more points")
+    print(f"Results: {report.out}   (giftsim query {report.out} \"SELECT ...\"; docs/sweeps.md)")
+
+
+def _query(args: argparse.Namespace) -> int:
+    frame = query(args.results, args.sql)
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print(frame.to_json(orient="records", indent=1, date_format="iso"))
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200):
+            print(frame.to_string(index=False))
+    return 0

@@ -1,0 +1,87 @@
+"""Mesa agents: ``Viewer``, ``Creator`` and ``Brand``, each a view onto one row of array state.
+
+The model keeps every attribute in NumPy arrays (:mod:`sim.engine.state`) and applies behaviour to whole
+populations at once; an agent object reads its own row, so ``model.agents_by_type[Viewer]`` and
+Mesa's AgentSet tools work as usual. The views are read-only: changes go through the model, so
+the ledger always sees them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+
+
+class StateView:
+    """A read-only attribute that returns ``model.<population>.<field>[agent.index]``."""
+
+    def __init__(self, field: str, doc: str = ""):
+        self.field = field
+        self.__doc__ = doc
+
+    def __get__(self, agent: Any, owner: type | None = None) -> Any:
+        if agent is None:
+            return self
+        return getattr(getattr(agent.model, agent.population), self.field)[agent.index].item()
+
+
+class _ArrayAgent(mesa.Agent):
+    """An agent whose state is row ``index`` of the model's ``population`` arrays."""
+
+    population = ""
+
+    def __init__(self, model: mesa.Model, index: int):
+        super().__init__(model)
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(index={self.index})"
+
+    @property
+    def region(self) -> str:
+        """The agent's region code (a brand's: the region it targets)."""
+        return self.model.region_codes[getattr(self.model, self.population).region[self.index]]
+
+
+class Viewer(_ArrayAgent):
+    """A viewer: buys coins in its region and channel and sends gifts in the lives it watches."""
+
+    population = "viewer_state"
+    wallet_coins = StateView("wallet_coins", "Coins in the wallet.")
+    budget_left_micro = StateView("budget_left_micro", "Budget left this month (micro-USD).")
+    spend_micro = StateView("spend_micro", "Gross spent on coins so far (micro-USD).")
+    coins_gifted = StateView("coins_gifted", "Coins sent as gifts so far.")
+    watch_hours = StateView("watch_hours", "Hours spent watching lives.")
+
+    @property
+    def channel(self) -> str:
+        """The channel the viewer buys coins through."""
+        return self.model.prices.channel_names[self.model.viewer_state.channel[self.index]]
+
+    @property
+    def watching(self) -> Creator | None:
+        """The creator watched this hour, if any."""
+        return self.model.creator(self.model.viewer_state.watching[self.index])
+
+
+class Creator(_ArrayAgent):
+    """A creator: streams lives, receives gifts as diamonds and redeems them for cash."""
+
+    population = "creator_state"
+    followers = StateView("followers", "Followers.")
+    is_live = StateView("is_live", "Whether the creator is live this hour.")
+    live_hours = StateView("live_hours", "Hours streamed so far.")
+    diamonds_held = StateView("diamonds_held", "Diamonds not yet redeemed.")
+    diamonds_earned = StateView("diamonds_earned", "Diamonds received so far.")
+    payout_micro = StateView("payout_micro", "Cash received from redemptions (micro-USD).")
+
+
+class Brand(_ArrayAgent):
+    """A brand: sponsors live hours of creators in its target region."""
+
+    population = "brand_state"
+    budget_left_micro = StateView("budget_left_micro", "Budget left this campaign period (micro-USD).")
+    spend_micro = StateView("spend_micro", "Spent so far (micro-USD).")
+    impressions = StateView("impressions", "Viewer-hours in the lives it sponsored.")
+

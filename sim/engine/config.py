@@ -1,0 +1,435 @@
+"""The configuration schema: every parameter of an economy, declared once.
+
+Each field carries its type, unit, default, allowed range and, where one exists, the source of its
+default (grades as in ``shared/research/platform-facts.md``: A official, B research or press,
+C community, D arithmetic). A config is frozen once validated; unknown keys are rejected.
+
+Loading, overrides and error reporting live in :mod:`sim.engine.config_io`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MICRO_PER_USD = 1_000_000
+SHARE_TOLERANCE = 1e-6
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+PositiveCoins = Annotated[int, Field(gt=0, le=10_000_000)]
+PositivePrice = Annotated[float, Field(gt=0.0, le=1e12)]
+Bundle = tuple[PositiveCoins, PositivePrice]
+
+
+class Section(BaseModel):
+    """Base of every config section: frozen, and unknown keys are an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Channel(Section):
+    """A purchase channel and what it charges on each coin purchase."""
+
+    kind: Literal["app_store", "web"] = Field(
+        description="app_store: the store keeps a share of the price net of tax; web: a payment "
+        "processor charges a share of the gross price plus a fixed fee."
+    )
+    fee_share: float = Field(
+        ge=0.0, lt=1.0,
+        description="Share of the price the store or processor keeps (1); app stores 0.30 (A: store "
+        "policy; 0.15 small-business tier), card processors ~0.029 (assumption).",
+    )
+    fee_fixed_usd: float = Field(
+        0.0, ge=0.0, le=100.0, description="Fixed fee per purchase (USD); web processors ~0.30."
+    )
+
+
+class Region(Section):
+    """A market: its currency, clock, tax, audience and coin prices per channel."""
+
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code of the local currency.")
+    usd_per_unit: float = Field(
+        gt=0.0, le=1e4, description="Exchange rate: USD per unit of local currency (USD/unit)."
+    )
+    utc_offset_hours: int = Field(ge=-12, le=14, description="Local time minus UTC (hours).")
+    share_of_viewers: Share = Field(description="Share of all viewers living here (1).")
+    share_of_creators: Share = Field(description="Share of all creators living here (1).")
+    income_scale: float = Field(
+        1.0, gt=0.0, le=100.0, description="Multiplier on viewers' gifting budgets (1; US = 1)."
+    )
+    tax_rate: float = Field(ge=0.0, lt=1.0, description="Sales tax or VAT rate on coin purchases (1).")
+    prices_include_tax: bool = Field(
+        True, description="True where listed prices include VAT (EU, UK); False where sales tax "
+        "is added at checkout (US).",
+    )
+    price_multiplier: float = Field(
+        1.0, gt=0.0, le=100.0, description="Scales every bundle price in this region (1): the "
+        "product team's regional pricing lever.",
+    )
+    channel_mix: dict[str, Share] = Field(
+        description="Share of this region's viewers buying through each channel (1); sums to 1."
+    )
+    bundles: dict[str, list[Bundle]] = Field(
+        description="Per channel, the coin bundles on sale as [coins, price in local currency]."
+    )
+
+
+class Gift(Section):
+    """One item of the gift catalog."""
+
+    name: str = Field(min_length=1, max_length=64, description="Display name.")
+    coins: PositiveCoins = Field(description="Price of the gift (coins).")
+
+
+class Platform(Section):
+    """The platform's cut and cash-out rules."""
+
+    coin_nominal_usd: float = Field(
+        0.0151, gt=0.0, le=100.0,
+        description="Nominal value of one coin (USD/coin): the US in-app price, $19.99 / 1,321 coins "
+        "(C, consistent with data.ai).",
+    )
+    creator_share: float = Field(
+        0.33, gt=0.0, le=1.0,
+        description="The platform cut as one figure: share of a coin's nominal value that reaches the "
+        "creator as diamonds (1). 0.33 = 1 diamond per coin at ~$0.005 (C) over $0.0151 per coin.",
+    )
+    creator_share_basis: Literal["coin_value", "net_revenue"] = Field(
+        "coin_value",
+        description="coin_value: creators get creator_share of each gifted coin's nominal value, "
+        "whatever the buyer paid (TikTok, Twitch, Bigo). net_revenue: creators get creator_share of "
+        "what the platform netted for the gifted coins after tax and store fees (YouTube Super Chat); "
+        "a diamond is then one micro-USD.",
+    )
+    diamonds_per_coin: int = Field(
+        1, ge=1, le=1000, description="Diamonds a creator receives per coin of gift value (C: ~1)."
+    )
+    min_withdrawal_usd: float = Field(
+        10.0, ge=0.0, le=1e6,
+        description="Smallest cash-out (USD); reports conflict between $10, $50 and $100 (C).",
+    )
+    daily_cashout_cap_usd: float = Field(
+        1000.0, gt=0.0, le=1e9, description="Most a creator can cash out per day (USD) (A)."
+    )
+    payout_fee_share: float = Field(
+        0.0, ge=0.0, lt=1.0,
+        description="Share of a cash-out kept by the payout provider (1); TikTok charges none (A).",
+    )
+    payout_fee_fixed_usd: float = Field(
+        0.0, ge=0.0, le=1000.0, description="Fixed fee per cash-out (USD)."
+    )
+    agency_share: float = Field(
+        0.0, ge=0.0, lt=1.0,
+        description="Share of a cash-out taken by the creator's agency (1); 0.35 in the BBC case (B).",
+    )
+
+    @property
+    def micro_usd_per_diamond(self) -> int:
+        """Value of one diamond in whole micro-USD, derived from the creator share."""
+        if self.creator_share_basis == "net_revenue":
+            return 1
+        return round(self.creator_share * self.coin_nominal_usd * MICRO_PER_USD / self.diamonds_per_coin)
+
+    @model_validator(mode="after")
+    def _diamond_has_value(self) -> Platform:
+        if self.micro_usd_per_diamond < 1:
+            raise ValueError(
+                "platform: creator_share * coin_nominal_usd / diamonds_per_coin is below one "
+                "micro-USD per diamond; raise creator_share or coin_nominal_usd"
+            )
+        return self
+
+
+class Population(Section):
+    """How many agents of each kind."""
+
+    # The upper bounds are sanity limits; what a machine can hold is checked before a run starts.
+    viewers: int = Field(20_000, ge=1, le=10**10, description="Number of viewers.")
+    creators: int = Field(400, ge=1, le=10**9, description="Number of creators.")
+    brands: int = Field(10, ge=0, le=100_000, description="Number of brands.")
+
+
+class Viewers(Section):
+    """Viewers' budgets, daily rhythm and gifting (simple core versions)."""
+
+    payer_share: Share = Field(
+        0.08, description="Share of viewers with a non-zero monthly gifting budget (1); payer ratios "
+        "are 3-8% of monthly actives (A: Huya), so at most this many pay (assumption).",
+    )
+    budget_median_usd: float = Field(
+        12.0, gt=0.0, le=1e6, description="Median monthly gifting budget of a payer (USD, US income "
+        "scale; assumption).",
+    )
+    budget_sigma: float = Field(
+        1.6, ge=0.0, le=5.0, description="Log-normal sigma of monthly budgets (1): heavy tail, whales.",
+    )
+    propensity_sigma: float = Field(
+        0.6, ge=0.0, le=5.0, description="Log-normal sigma of the gifting propensity, mean 1 (1).",
+    )
+    online_peak_probability: Share = Field(
+        0.16, description="Chance a viewer is online in the peak local hour (1/hour; assumption).",
+    )
+    online_trough_probability: Share = Field(
+        0.01, description="Chance a viewer is online in the quietest local hour (1/hour).",
+    )
+    peak_local_hour: int = Field(21, ge=0, le=23, description="Local hour of peak activity (h).")
+    weekend_activity_multiplier: float = Field(
+        1.15, gt=0.0, le=5.0, description="Multiplier on the chance of being online on a local Saturday "
+        "or Sunday (1; assumption; 1 switches the weekend effect off).",
+    )
+    follow_return_probability: Share = Field(
+        0.5, description="Chance an online viewer goes to the creator they follow when that "
+        "creator is live (1).",
+    )
+    follow_probability: Share = Field(
+        0.02, description="Chance per watched hour that the viewer follows the creator watched (1/h).",
+    )
+    gift_hazard: Share = Field(
+        0.25, description="Chance per watched hour that a payer of propensity 1 sends a gift (1/h).",
+    )
+    gift_size_exponent: float = Field(
+        0.6, ge=0.0, le=5.0, description="Gift choice weight is coins^-exponent among affordable "
+        "gifts (1): large gifts are rare.",
+    )
+    follower_affinity: float = Field(
+        2.0, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching the creator "
+        "the viewer follows (1; assumption; 1 switches affinity off).",
+    )
+    audience_effect: float = Field(
+        0.01, ge=0.0, le=1.0, description="Rise in the gifting hazard per extra viewer in the room (1): "
+        "one extra viewer adds ~1% of mean tips (B: Lu, Yao, Chen, Grewal 2021, Marketing Science 40(5)).",
+    )
+    audience_effect_cap: float = Field(
+        2.0, ge=1.0, le=100.0, description="Largest multiplier the audience size can give (1): crowding "
+        "out in large rooms (B: Yao, Lu, Chen 2023, Production and Operations Management).",
+    )
+    contagion_strength: float = Field(
+        0.3, ge=0.0, le=10.0, description="Gifting hazard multiplier is 1 + strength * ln(1 + gifts in the "
+        "room last hour) (1): peers' gifts raise the chance of gifting (B: Int. J. Human-Computer "
+        "Interaction 2024); the logarithm saturates. 0 switches contagion off.",
+    )
+    stock_up_share: Share = Field(
+        0.25, description="A top-up buys the largest bundle that covers the gift and costs at most this "
+        "share of the monthly budget (habit: heavy spenders buy big packs); 0 buys the smallest "
+        "covering bundle (1; calibrated to the 1,321-coin pack's ~25% of revenue, B: data.ai).",
+    )
+
+
+class Creators(Section):
+    """Creators' audience, eligibility and streaming schedule (simple core versions)."""
+
+    live_min_followers: int = Field(
+        1000, ge=0, le=10**9, description="Followers needed to go LIVE (B: 1,000)."
+    )
+    followers_median: float = Field(
+        1500.0, gt=0.0, le=1e9, description="Median initial followers (1; assumption)."
+    )
+    followers_sigma: float = Field(
+        1.5, ge=0.0, le=5.0, description="Log-normal sigma of initial followers (1)."
+    )
+    quality_sigma: float = Field(
+        0.5, ge=0.0, le=5.0, description="Log-normal sigma of content quality, median 1 (1)."
+    )
+    stream_day_probability: Share = Field(
+        0.6, description="Chance an eligible creator goes live on a given day (1/day)."
+    )
+    start_local_hour_mean: float = Field(
+        19.0, ge=0.0, le=23.0, description="Mean local hour creators start streaming (h)."
+    )
+    start_local_hour_sd: float = Field(
+        2.5, ge=0.0, le=12.0, description="Spread of start hours across creators (h)."
+    )
+    session_hours_mean: float = Field(
+        2.0, ge=1.0, le=24.0, description="Mean length of a live session (h)."
+    )
+    popularity_exponent: float = Field(
+        1.0, ge=0.0, le=3.0, description="Feed weight is followers^exponent * quality (1): "
+        "rich-get-richer.",
+    )
+    exploration_share: Share = Field(
+        0.1, description="Share of feed picks reserved for small creators: drawn uniformly among live "
+        "creators with fewer followers than the median live creator (1).",
+    )
+    herding_exponent: float = Field(
+        0.3, ge=0.0, le=3.0, description="Feed weight is multiplied by (1 + last hour's audience)^exponent "
+        "(1): larger audiences attract more viewers (B: Lu et al. 2021). 0 switches herding off.",
+    )
+    session_fatigue: float = Field(
+        0.9, gt=0.0, le=1.0, description="Gifting hazard multiplier per hour already streamed in a "
+        "session (1/h): income per streamed hour falls as a session grows long (B/C). 1: no fatigue.",
+    )
+    follower_growth_per_day: float = Field(
+        0.003, ge=0.0, le=1.0, description="Organic follower growth outside lives, a share of followers "
+        "per day scaled by quality (1/day; assumption).",
+    )
+    reservation_usd_per_live_hour: float = Field(
+        0.5, gt=0.0, le=1e6, description="Gift income per live hour at which a creator keeps its "
+        "streaming habits unchanged (USD/h; assumption).",
+    )
+    effort_elasticity: float = Field(
+        0.5, ge=0.0, le=5.0, description="Effort (the chance of streaming on a day and the session "
+        "length) scales as (recent income per live hour / reservation)^elasticity, within 0.25-2 (1): "
+        "incentives raise streamer effort (B: PACIS 2023). 0 switches the response off.",
+    )
+    income_memory_days: float = Field(
+        3.0, gt=0.0, le=365.0, description="Half-life of the creator's running average of income per "
+        "live hour (days).",
+    )
+    as_viewers: bool = Field(
+        True, description="Off air, creators also watch and gift peers, buying coins like viewers "
+        "(peer support); their rows in the viewer tables carry their creator_id.",
+    )
+    peer_payer_share: Share = Field(
+        0.2, description="Share of creators with a budget for gifting peers (1; assumption).",
+    )
+    reciprocity_affinity: float = Field(
+        3.0, ge=1.0, le=100.0, description="Multiplier on a creator's gifting hazard in the room of the peer "
+        "who last gifted it, whom it also follows back (1): receiving $1 causes ~$0.18 to be given back "
+        "within 24 h (B: WeChat red packets, arXiv 2023). 1 switches reciprocity off.",
+    )
+    quit_probability: Share = Field(
+        0.02, description="Daily chance that a creator whose recent income per live hour is below a "
+        "tenth of the reservation quits for good (1/day; assumption). 0: nobody quits.",
+    )
+
+
+CAMPAIGNS = ("sponsorship", "matching", "drops", "gifts")
+
+
+class Brands(Section):
+    """Brands' campaigns in the lives they sponsor."""
+
+    campaign_mix: dict[Literal[CAMPAIGNS], Share] = Field(
+        default_factory=lambda: {"sponsorship": 0.4, "matching": 0.2, "drops": 0.2, "gifts": 0.2},
+        description="Share of brands running each campaign type (1; sums to 1; assumption): "
+        "sponsorship pays creators a fee per live hour; matching gifts a share of the coins viewers gift "
+        "in the room; drops give free coins to every viewer in the room; gifts sends the brand's own gift.",
+    )
+    match_share: Share = Field(
+        0.5, description="Share of the coins viewers gift in a sponsored room that a matching brand adds (1)."
+    )
+    match_cap_coins_per_hour: int = Field(
+        2000, ge=0, le=10**9, description="Most coins a matching brand adds to one room in an hour (coins)."
+    )
+    drop_coins_per_viewer: int = Field(
+        5, ge=0, le=10**6, description="Free coins a drop gives each viewer in the room (coins; assumption)."
+    )
+    drop_gift_boost: float = Field(
+        2.05, ge=1.0, le=100.0, description="Multiplier on a viewer's gifting hazard after a free-coin drop (1): "
+        "encouraging free gifts raised paid gifting by ~105% (B: Ghose, Mayya, Yu 2022, SSRN 4316600).",
+    )
+    drop_boost_hours: int = Field(
+        24, ge=0, le=24 * 365, description="How long a drop's boost lasts (h; assumption)."
+    )
+    brand_gift_coins: int = Field(
+        500, ge=0, le=10**7, description="Coins of the gift a gifting brand sends per sponsored live hour "
+        "(coins; 500 = Money Gun)."
+    )
+
+    campaign_budget_usd: float = Field(
+        300.0, ge=0.0, le=1e9, description="Budget per brand per campaign period (USD; assumption)."
+    )
+    campaign_period_days: int = Field(
+        7, ge=1, le=365, description="Length of a campaign period; budgets refresh after it (days)."
+    )
+    sponsorship_usd_per_live_hour: float = Field(
+        10.0, gt=0.0, le=1e7, description="Price a brand pays a creator per sponsored live hour (USD; "
+        "assumption).",
+    )
+    lives_per_brand: int = Field(
+        2, ge=0, le=10_000, description="Most lives a brand sponsors in one hour (1)."
+    )
+    switched_off: tuple[Annotated[int, Field(ge=0)], ...] = Field(
+        (), description="Indices of brands that run no campaign: a brand's lift is the run with it "
+        "against the same seed with it switched off.",
+    )
+
+    @model_validator(mode="after")
+    def _mix_sums_to_one(self) -> Brands:
+        total = sum(self.campaign_mix.values())
+        if abs(total - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"brands.campaign_mix: shares sum to {total:g}; they must sum to 1")
+        return self
+
+
+class Battles(Section):
+    """Battles (LIVE Match): optional matches between live creators."""
+
+    enabled: bool = Field(False, description="Whether live creators are paired into matches.")
+    participation: Share = Field(
+        0.3, description="Chance a live creator enters a match in a given hour (1/h; assumption)."
+    )
+    gift_multiplier: float = Field(
+        1.5, ge=1.0, le=20.0, description="Multiplier on the gifting hazard in a match (1; assumption: "
+        "boosters count a gift up to 5x in points, C).",
+    )
+    winner_visibility_boost: float = Field(
+        0.5, ge=0.0, le=20.0, description="Rise in the winner's feed weight after a match (1; assumption)."
+    )
+    winner_visibility_hours: int = Field(
+        2, ge=0, le=24 * 30, description="How long the winner's visibility boost lasts (h; assumption)."
+    )
+
+
+class Run(Section):
+    """Length and seed of a run."""
+
+    days: int = Field(7, ge=1, le=3650, description="Simulated days; one step is one hour (days).")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Default seed; `--seed` overrides it.")
+
+
+class Config(Section):
+    """A whole economy: platform rules, markets, catalog, populations and behaviour."""
+
+    name: str = Field("giftsim", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="Name of the preset.")
+    run: Run = Run()
+    population: Population = Population()
+    platform: Platform = Platform()
+    channels: dict[str, Channel] = Field(min_length=1, description="Purchase channels by name.")
+    regions: dict[str, Region] = Field(min_length=1, description="Markets by region code.")
+    gifts: list[Gift] = Field(min_length=1, description="The gift catalog.")
+    viewers: Viewers = Viewers()
+    creators: Creators = Creators()
+    brands: Brands = Brands()
+    battles: Battles = Battles()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        problems = []
+        for field in ("share_of_viewers", "share_of_creators"):
+            total = sum(getattr(r, field) for r in self.regions.values())
+            if abs(total - 1.0) > SHARE_TOLERANCE:
+                problems.append(f"regions.*.{field}: shares sum to {total:g}; they must sum to 1")
+        channel_names = ", ".join(sorted(self.channels))
+        for code, region in self.regions.items():
+            if not code.isidentifier():
+                problems.append(f"regions.{code}: a region code must be letters, digits or _")
+            for name in [*region.channel_mix, *region.bundles]:
+                if name not in self.channels:
+                    problems.append(
+                        f"regions.{code}: unknown channel {name!r}; channels are: {channel_names}"
+                    )
+            total = sum(region.channel_mix.values())
+            if abs(total - 1.0) > SHARE_TOLERANCE:
+                problems.append(f"regions.{code}.channel_mix: shares sum to {total:g}; they must sum to 1")
+            for name, share in region.channel_mix.items():
+                if share > 0 and not region.bundles.get(name):
+                    problems.append(
+                        f"regions.{code}.bundles.{name}: channel has share {share:g} but no bundles"
+                    )
+        for index in self.brands.switched_off:
+            if index >= self.population.brands:
+                problems.append(f"brands.switched_off: brand {index} does not exist; there are "
+                                f"{self.population.brands} brands, numbered from 0")
+        names = [g.name for g in self.gifts]
+        if len(set(names)) != len(names):
+            problems.append("gifts: gift names must be unique")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def hours(self) -> int:
+        """Length of the run in hourly steps."""
+        return self.run.days * 24

@@ -1,0 +1,52 @@
+"""The books must balance: the checks run after any step, in tests and on demand.
+
+- the ledger's balances sum to zero, and no account that must stay non-negative is negative;
+- coins bought (by viewers and brands) = coins gifted + coins in wallets; viewers' wallets hold the
+  coins brands dropped to them, which left the brands' wallets;
+- diamonds earned = diamonds redeemed + diamonds held;
+- the coin liability equals the value of the coins in wallets, the diamond liability the value of
+  the diamonds held, and creators' cash what creators were paid;
+- no wallet, budget or balance of any agent is negative.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.engine.ledger import Account
+
+SIGNED_FIELDS = ("followed", "watching", "creator_id", "owed_creator", "opponent")  # creator indices: -1 is "none"
+
+if TYPE_CHECKING:
+    from sim.engine.model import GiftEconomy
+
+
+def invariant_violations(model: GiftEconomy) -> list[str]:
+    """Every broken invariant, as one sentence each; an empty list when all hold."""
+    v, c, b = model.viewer_state, model.creator_state, model.brand_state
+    ledger = model.ledger
+    problems = list(ledger.violations())
+
+    def expect(name: str, left: int, right: int) -> None:
+        if int(left) != int(right):
+            problems.append(f"{name}: {int(left)} != {int(right)}")
+
+    expect("viewers: coins bought + received = gifted + in wallets", v.coins_bought.sum() + v.coins_received.sum(),
+           v.coins_gifted.sum() + v.wallet_coins.sum())
+    expect("brands: coins bought = gifted + dropped + in wallets", b.coins_bought.sum(),
+           b.coins_gifted.sum() + b.coins_dropped.sum() + b.wallet_coins.sum())
+    expect("coins dropped = coins received", b.coins_dropped.sum(), v.coins_received.sum())
+    expect("diamonds earned = redeemed + held", c.diamonds_earned.sum(), c.diamonds_redeemed.sum() + c.diamonds_held.sum())
+    expect("coin liability = value of wallets", ledger.balance(Account.COIN_LIABILITY),
+           v.wallet_value_micro.sum() + b.wallet_value_micro.sum())
+    expect("diamond liability = value of diamonds held", ledger.balance(Account.DIAMOND_LIABILITY),
+           c.diamonds_held.sum() * model.config.platform.micro_usd_per_diamond)
+    expect("creators' cash = payouts + sponsorships", ledger.balance(Account.CREATORS_CASH),
+           c.payout_micro.sum() + c.sponsorship_micro.sum())
+    expect("viewers' outside money = minus their spend", -ledger.balance(Account.VIEWERS_OUTSIDE), v.spend_micro.sum())
+    expect("brands' outside money = minus their spend", -ledger.balance(Account.BRANDS_OUTSIDE), b.spend_micro.sum())
+    for population, state in (("viewer", v), ("creator", c), ("brand", b)):
+        for name, values in vars(state).items():
+            if values.dtype.kind in "iuf" and values.size and values.min() < 0 and name not in SIGNED_FIELDS:
+                problems.append(f"some {population}'s {name} is negative ({values.min()})")
+    return problems

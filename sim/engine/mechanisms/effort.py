@@ -1,0 +1,45 @@
+"""Creators' daily response to income: effort, follower growth and quitting.
+
+Once a day each creator that streamed updates its running average of gift income per live hour
+(an exponential average with half-life ``income_memory_days``). Its effort, which scales both its
+chance of streaming on a day and its session length, is ``(average / reservation) **
+effort_elasticity``, kept within [0.25, 2]: rewarded creators stream more and longer, unrewarded
+ones less (incentives raise streamer effort, PACIS 2023). A creator whose average stays under a
+tenth of the reservation quits with ``quit_probability`` a day. Followers grow outside lives by
+``follower_growth_per_day * quality``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.config import Creators
+from sim.engine.state import CreatorState
+
+EFFORT_RANGE = (0.25, 2.0)
+QUIT_BELOW_SHARE_OF_RESERVATION = 0.1
+
+
+def end_of_day(creators: CreatorState, params: Creators, micro_per_diamond: int, rng: np.random.Generator) -> int:
+    """Apply the day's effort, growth and quitting; return how many creators quit today."""
+    income = creators.diamonds_earned * micro_per_diamond
+    income_today = income - creators.income_at_day_start_micro
+    hours_today = creators.live_hours - creators.live_hours_at_day_start
+    streamed = hours_today > 0
+    weight = 1.0 - 0.5 ** (1.0 / params.income_memory_days)
+    rate_today = income_today[streamed] / hours_today[streamed]
+    creators.income_rate_ema[streamed] += weight * (rate_today - creators.income_rate_ema[streamed])
+
+    reservation = params.reservation_usd_per_live_hour * 1e6
+    relative = np.maximum(creators.income_rate_ema / reservation, 1e-9)
+    creators.effort[:] = np.clip(relative**params.effort_elasticity, *EFFORT_RANGE)
+
+    struggling = ~creators.is_churned & (relative < QUIT_BELOW_SHARE_OF_RESERVATION)
+    quitting = struggling & (rng.random(creators.size) < params.quit_probability)
+    creators.is_churned |= quitting
+
+    growth = params.follower_growth_per_day * creators.quality * creators.followers
+    creators.followers += rng.poisson(growth)
+    creators.income_at_day_start_micro[:] = income
+    creators.live_hours_at_day_start[:] = creators.live_hours
+    return int(quitting.sum())

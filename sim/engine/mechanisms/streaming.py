@@ -1,0 +1,47 @@
+"""When creators are live: a daily session at each creator's own local start hour.
+
+An eligible creator (followers at or above the LIVE threshold, not churned) starts a session when
+its local clock reaches its start hour, with a chance per day of ``stream_day_probability *
+effort``, and streams for ``session_hours * effort`` hours (at least one). Effort is set daily by
+:mod:`sim.engine.mechanisms.effort`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.config import Creators
+from sim.engine.state import CreatorState
+
+MAX_STREAM_DAY_PROBABILITY = 0.98  # even the keenest creator misses a day now and then
+
+
+def start_sessions(
+    creators: CreatorState, local_hour_by_region: np.ndarray, params: Creators, rng: np.random.Generator
+) -> int:
+    """Start the sessions due this hour; return how many started."""
+    due = (
+        ~creators.is_live
+        & ~creators.is_churned
+        & (local_hour_by_region[creators.region] == creators.start_local_hour)
+        & (creators.followers >= params.live_min_followers)
+    )
+    chance = np.minimum(params.stream_day_probability * creators.effort, MAX_STREAM_DAY_PROBABILITY)
+    starting = due & (rng.random(creators.size) < chance)
+    creators.is_live[starting] = True
+    length = np.maximum(1, np.round(creators.session_hours[starting] * creators.effort[starting]))
+    creators.hours_left[starting] = length.astype(np.int64)
+    creators.session_hour[starting] = 0
+    return int(starting.sum())
+
+
+def end_hour(creators: CreatorState) -> None:
+    """Count the hour just streamed, end the sessions that are over, and start the next hour's tallies."""
+    creators.gifts_last_hour[:] = creators.gifts_this_hour
+    creators.gifts_this_hour[:] = 0
+    creators.coins_this_hour[:] = 0
+    live = creators.is_live
+    creators.live_hours[live] += 1
+    creators.session_hour[live] += 1
+    creators.hours_left[live] -= 1
+    creators.is_live &= creators.hours_left > 0

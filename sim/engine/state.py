@@ -1,0 +1,229 @@
+"""Agent state: one NumPy array per attribute per population, and how the initial state is drawn.
+
+Behaviours read and write these arrays for a whole population at once; the Mesa agent objects in
+:mod:`sim.engine.agents` are views onto one index of them. Money is in integer micro-USD, coins and
+diamonds in whole units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from sim.engine.config import CAMPAIGNS, Config
+from sim.engine.pricing import to_micro
+
+NOBODY = -1  # index meaning "no creator" in creator-valued arrays
+
+
+def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:
+    return median * np.exp(sigma * rng.standard_normal(n))
+
+
+def _shares_to_counts(shares: np.ndarray, n: int) -> np.ndarray:
+    """Largest-remainder apportionment of ``n`` items to ``shares`` (exact total, deterministic)."""
+    raw = shares * n
+    counts = np.floor(raw).astype(np.int64)
+    counts[np.argsort(-(raw - counts), kind="stable")[: n - counts.sum()]] += 1
+    return counts
+
+
+@dataclass(eq=False)
+class ViewerState:
+    """Every viewer's attributes and running totals."""
+
+    region: np.ndarray  # int: index into config.regions
+    channel: np.ndarray  # int: index into config.channels
+    creator_id: np.ndarray  # the creator this row is, when off air; NOBODY for the audience
+    owed_creator: np.ndarray  # the peer creator who last gifted this creator-viewer, or NOBODY
+    budget_monthly_micro: np.ndarray  # gifting budget per month
+    budget_left_micro: np.ndarray  # what is left of this month's budget
+    propensity: np.ndarray  # multiplier on the gifting hazard, mean 1
+    activity: np.ndarray  # float32 multiplier on the chance of being online, mean 1
+    followed: np.ndarray  # creator followed most recently, or NOBODY
+    watching: np.ndarray  # creator watched this hour, or NOBODY
+    wallet_coins: np.ndarray
+    wallet_value_micro: np.ndarray  # net revenue the platform received for the coins in the wallet
+    wallet_gross_micro: np.ndarray  # what the viewer paid for the coins in the wallet, tax included
+    coins_bought: np.ndarray
+    coins_gifted: np.ndarray
+    gifts_sent: np.ndarray
+    purchases: np.ndarray
+    spend_micro: np.ndarray  # gross paid, tax included
+    tax_micro: np.ndarray
+    fee_micro: np.ndarray  # app store or processor fees on this viewer's purchases
+    released_micro: np.ndarray  # net value of coins gifted (revenue recognised on gifting)
+    gifted_gross_micro: np.ndarray  # what the viewer paid for the coins it gifted, tax included
+    diamond_value_sent_micro: np.ndarray  # value of the diamonds this viewer's gifts issued
+    watch_hours: np.ndarray
+    hours_online: np.ndarray
+    coins_received: np.ndarray  # free coins dropped by brands
+    received_value_micro: np.ndarray  # net value the brands paid for those coins
+    boosted_until: np.ndarray  # step until which a free-coin drop boosts this viewer's paid gifting
+
+    @property
+    def size(self) -> int:
+        """Number of viewers."""
+        return len(self.region)
+
+
+@dataclass(eq=False)
+class CreatorState:
+    """Every creator's attributes and running totals."""
+
+    region: np.ndarray
+    quality: np.ndarray  # multiplier on feed weight, median 1
+    followers: np.ndarray
+    start_local_hour: np.ndarray  # local hour a session starts
+    session_hours: np.ndarray  # length of a session (h)
+    is_live: np.ndarray  # bool
+    is_churned: np.ndarray  # bool: quit for good
+    hours_left: np.ndarray  # hours left in the current session
+    session_hour: np.ndarray  # hours already streamed in the current session
+    effort: np.ndarray  # float multiplier on streaming days and session length, 1 = habits unchanged
+    income_rate_ema: np.ndarray  # float running average of gift income per live hour (micro-USD/h)
+    audience: np.ndarray  # viewers in the creator's room this hour (last hour's, until rooms are chosen)
+    gifts_last_hour: np.ndarray  # gifts received in the last hour
+    gifts_this_hour: np.ndarray  # gifts received so far this hour
+    coins_this_hour: np.ndarray  # coins gifted to this creator so far this hour
+    opponent: np.ndarray  # the creator faced in this hour's battle, or NOBODY
+    visible_until: np.ndarray  # step until which a battle win boosts the feed weight
+    income_at_day_start_micro: np.ndarray  # gift income earned before today
+    live_hours_at_day_start: np.ndarray
+    live_hours: np.ndarray
+    diamonds_held: np.ndarray
+    diamonds_earned: np.ndarray
+    diamonds_redeemed: np.ndarray
+    payout_micro: np.ndarray  # cash received from redeeming diamonds
+    agency_micro: np.ndarray  # agency's cut of this creator's redemptions
+    payout_fee_micro: np.ndarray  # payout provider's fees on this creator's redemptions
+    sponsorship_micro: np.ndarray  # cash received from brands
+    gifts_received: np.ndarray
+    viewer_hours: np.ndarray  # viewer-hours watched in this creator's lives
+
+    @property
+    def size(self) -> int:
+        """Number of creators."""
+        return len(self.region)
+
+
+@dataclass(eq=False)
+class BrandState:
+    """Every brand's attributes and running totals."""
+
+    region: np.ndarray  # the region the brand targets
+    campaign: np.ndarray  # index into CAMPAIGNS
+    is_active: np.ndarray  # bool: False switches a brand off (to measure its lift)
+    budget_left_micro: np.ndarray  # left in this campaign period
+    spend_micro: np.ndarray  # everything paid: sponsorship fees and coins
+    coin_spend_micro: np.ndarray  # paid for coins, tax included
+    sponsored_hours: np.ndarray
+    impressions: np.ndarray  # viewer-hours in sponsored lives
+    wallet_coins: np.ndarray
+    wallet_value_micro: np.ndarray
+    wallet_gross_micro: np.ndarray
+    coins_bought: np.ndarray
+    coins_gifted: np.ndarray  # sent as gifts (the brand's own gifts and gift matching)
+    coins_dropped: np.ndarray  # given to viewers as free coins
+
+    @property
+    def size(self) -> int:
+        """Number of brands."""
+        return len(self.region)
+
+
+def _zeros(n: int, dtype=np.int64) -> np.ndarray:
+    return np.zeros(n, dtype=dtype)
+
+
+def _running_totals(cls: type, n: int, given: dict) -> dict:
+    """Zero arrays for every field of ``cls`` not in ``given``."""
+    return {f.name: _zeros(n) for f in fields(cls) if f.name not in given}
+
+
+def creator_regions(config: Config) -> np.ndarray:
+    """Each creator's region index, apportioned by ``share_of_creators`` (no randomness)."""
+    shares = np.array([r.share_of_creators for r in config.regions.values()])
+    return np.repeat(np.arange(len(shares)), _shares_to_counts(shares, config.population.creators))
+
+
+def draw_viewers(config: Config, rng: np.random.Generator) -> ViewerState:
+    """Draw the initial viewers: region, channel, budget, propensity and activity.
+
+    The audience comes first (``population.viewers`` rows); when ``creators.as_viewers`` is on, one
+    more row per creator follows, for the creator watching and gifting peers while off air, with
+    ``creator_id`` naming the creator (``NOBODY`` on audience rows).
+    """
+    shares = np.array([r.share_of_viewers for r in config.regions.values()])
+    audience_region = np.repeat(np.arange(len(shares)), _shares_to_counts(shares, config.population.viewers))
+    audience = _draw_viewer_rows(config, rng, audience_region, config.viewers.payer_share)
+    audience["creator_id"] = np.full(audience_region.size, NOBODY, dtype=np.int64)
+    rows = [audience]
+    if config.creators.as_viewers:
+        peers = _draw_viewer_rows(config, rng, creator_regions(config), config.creators.peer_payer_share)
+        peers["creator_id"] = np.arange(config.population.creators)
+        rows.append(peers)
+    given = {name: np.concatenate([r[name] for r in rows]) for name in audience}
+    return ViewerState(**given, **_running_totals(ViewerState, given["region"].size, given))
+
+
+def _draw_viewer_rows(config: Config, rng: np.random.Generator, region: np.ndarray, payer_share: float) -> dict:
+    n = region.size
+    channel_names = list(config.channels)
+    channel = np.empty(n, dtype=np.int64)
+    for r, reg in enumerate(config.regions.values()):
+        members = np.flatnonzero(region == r)
+        mix = np.array([reg.channel_mix.get(c, 0.0) for c in channel_names])
+        channel[members] = rng.choice(len(channel_names), size=len(members), p=mix / mix.sum())
+    p = config.viewers
+    income_scale = np.array([r.income_scale for r in config.regions.values()])[region]
+    is_payer = rng.random(n) < payer_share
+    budget_usd = _lognormal(rng, p.budget_median_usd, p.budget_sigma, n) * income_scale
+    budget = np.where(is_payer, np.round(budget_usd * 1e6), 0).astype(np.int64)
+    return dict(
+        region=region,
+        channel=channel,
+        budget_monthly_micro=budget,
+        budget_left_micro=budget.copy(),
+        propensity=_lognormal(rng, np.exp(-p.propensity_sigma**2 / 2), p.propensity_sigma, n),
+        # mean 1: some viewers are online far more than others; float32 as used in the hourly draw
+        activity=rng.gamma(4.0, 0.25, n).astype(np.float32),
+        followed=np.full(n, NOBODY, dtype=np.int64),
+        watching=np.full(n, NOBODY, dtype=np.int64),
+        owed_creator=np.full(n, NOBODY, dtype=np.int64),
+    )
+
+
+def draw_creators(config: Config, rng: np.random.Generator) -> CreatorState:
+    """Draw the initial creators: region, quality, followers and streaming schedule."""
+    n = config.population.creators
+    p = config.creators
+    start = np.round(rng.normal(p.start_local_hour_mean, p.start_local_hour_sd, n))
+    given = dict(
+        region=creator_regions(config),
+        quality=_lognormal(rng, 1.0, p.quality_sigma, n),
+        followers=np.round(_lognormal(rng, p.followers_median, p.followers_sigma, n)).astype(np.int64),
+        start_local_hour=(start % 24).astype(np.int64),
+        session_hours=1 + rng.poisson(p.session_hours_mean - 1.0, n).astype(np.int64),
+        is_live=np.zeros(n, dtype=bool),
+        is_churned=np.zeros(n, dtype=bool),
+        opponent=np.full(n, NOBODY, dtype=np.int64),
+        effort=np.ones(n),
+        income_rate_ema=np.full(n, p.reservation_usd_per_live_hour * 1e6),
+    )
+    return CreatorState(**given, **_running_totals(CreatorState, n, given))
+
+
+def draw_brands(config: Config, rng: np.random.Generator) -> BrandState:
+    """Draw the brands: each targets one region, chosen in proportion to its viewers, with one campaign type."""
+    n = config.population.brands
+    shares = np.array([r.share_of_viewers for r in config.regions.values()])
+    mix = np.array([config.brands.campaign_mix.get(c, 0.0) for c in CAMPAIGNS])
+    given = dict(
+        region=rng.choice(len(shares), size=n, p=shares / shares.sum()),
+        campaign=rng.choice(len(CAMPAIGNS), size=n, p=mix / mix.sum()),
+        is_active=np.ones(n, dtype=bool),
+        budget_left_micro=np.full(n, to_micro(config.brands.campaign_budget_usd), dtype=np.int64),
+    )
+    return BrandState(**given, **_running_totals(BrandState, n, given))

@@ -1,0 +1,1 @@
+"""Figures drawn from results: runs, comparisons and sweeps, in the house style."""

@@ -1,0 +1,65 @@
+"""Running one economy from start to end and collecting everything it produced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from sim.engine.config import Config
+from sim.engine.config_io import config_from_dict
+from sim.engine.model import HOURS_PER_DAY, GiftEconomy
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced, as pandas objects (see ``docs/results.md``)."""
+
+    config: Config
+    seed: int
+    timeseries: pd.DataFrame
+    viewers: pd.DataFrame
+    creators: pd.DataFrame
+    brands: pd.DataFrame
+    ledger: pd.DataFrame
+    summary: dict[str, Any]
+    model: GiftEconomy | None = field(default=None, repr=False)
+
+
+def with_days(config: Config, days: int | None) -> Config:
+    """The config with ``run.days`` replaced (validated), or unchanged when ``days`` is None."""
+    if days is None:
+        return config
+    raw = config.model_dump(mode="json")
+    raw["run"]["days"] = days
+    return config_from_dict(raw, source="--days")
+
+
+def run(
+    config: Config, seed: int | None = None, days: int | None = None, progress: bool = False,
+    keep_model: bool = False,
+) -> RunResult:
+    """Build a :class:`GiftEconomy`, run it for its days, and collect its outputs.
+
+    Args:
+        config: A validated config.
+        seed: The run's seed; ``None`` takes ``config.run.seed``.
+        days: Overrides ``config.run.days``.
+        progress: Show a progress bar, one tick per simulated day.
+        keep_model: Keep the model in the result, for inspecting agents afterwards.
+
+    Returns:
+        The run's time series, per-agent tables, daily ledger and summary.
+    """
+    config = with_days(config, days)
+    model = GiftEconomy(config, rng=seed)
+    for _ in tqdm(range(config.run.days), desc=f"{config.name} seed {model.seed}", unit="day",
+                  disable=None if progress else True, leave=False):  # None: only on a terminal
+        model.run_for(HOURS_PER_DAY)
+    return RunResult(
+        config=config, seed=model.seed, timeseries=model.timeseries(), viewers=model.viewers_table(),
+        creators=model.creators_table(), brands=model.brands_table(), ledger=model.ledger_table(),
+        summary=model.summary(), model=model if keep_model else None,
+    )

@@ -1,0 +1,1 @@
+"""Many runs: sweep specs expanded into run plans, executed on processes or Dask, stored, read and compared."""

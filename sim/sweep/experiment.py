@@ -1,0 +1,140 @@
+"""Running a sweep: plan it, run what is missing on an executor, and stream each run to the folder.
+
+The coordinator expands the spec (validating every run's config before anything runs), makes or
+reopens the results folder, sends the runs that are not finished yet to an executor, and writes
+each outcome as it arrives; it never holds more than one run's results. Interrupting it (Ctrl-C)
+leaves a folder that ``resume=True`` completes; a run that fails is recorded with its traceback
+and the others go on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from sim.sweep.executors import execute_run, make_executor
+from sim.sweep.spec import SweepSpec, load_sweep_spec, plan_sweep, validate_spec, with_settings
+from sim.sweep.store import SweepStore, ensure_absent
+
+DEFAULT_RESULTS_ROOT = Path("results")
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What one invocation of a sweep did.
+
+    Attributes:
+        out: The results folder.
+        planned: Runs in the sweep.
+        skipped: Runs already finished in the folder (when resuming), not run again.
+        succeeded: Runs this invocation finished.
+        failed: Runs this invocation recorded as failed.
+        wall_time_s: Seconds this invocation took, planning included (s).
+        executor: Where the runs executed.
+    """
+
+    out: Path
+    planned: int
+    skipped: int
+    succeeded: int
+    failed: int
+    wall_time_s: float
+    executor: str
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether every planned run has finished."""
+        return self.skipped + self.succeeded == self.planned
+
+    @property
+    def runs_per_minute(self) -> float:
+        """Runs this invocation executed (finished or failed) per minute of wall time."""
+        return 60.0 * (self.succeeded + self.failed) / self.wall_time_s if self.wall_time_s else 0.0
+
+
+def default_out(spec: SweepSpec) -> Path:
+    """``results/sweep-<name>``."""
+    return DEFAULT_RESULTS_ROOT / f"sweep-{spec.name}"
+
+
+def as_spec(spec: SweepSpec | Mapping[str, Any] | str | Path, overrides: Iterable[str] = ()) -> SweepSpec:
+    """A validated spec from a spec, a plain mapping or a YAML file, with ``overrides`` in its ``set``."""
+    if isinstance(spec, SweepSpec):
+        return with_settings(spec, overrides)
+    if isinstance(spec, Mapping):
+        return with_settings(validate_spec(spec), overrides)
+    return load_sweep_spec(spec, overrides)
+
+
+def sweep(
+    spec: SweepSpec | Mapping[str, Any] | str | Path, *, out: str | Path | None = None,
+    workers: int | None = None, scheduler: Any = None, dask_local: int | None = None, resume: bool = False,
+    overrides: Iterable[str] = (), progress: bool | None = None,
+) -> SweepReport:
+    """Run a sweep and stream its results to a folder.
+
+    Args:
+        spec: A sweep spec: a YAML file, a mapping in the file's format, or a :class:`SweepSpec`.
+        out: The results folder (default ``results/sweep-<name>``).
+        workers: Local worker processes (default: all cores); 1 runs serially in this process.
+        scheduler: Run on an existing Dask cluster: its scheduler's address (``tcp://host:port``)
+            or a ``distributed.Client``.
+        dask_local: Run on a Dask LocalCluster of this many worker processes.
+        resume: Complete an existing folder of the same sweep: run only what is missing or failed.
+        overrides: ``dotted.path=value`` settings for every run, added to the spec's ``set``
+            (e.g. ``population.viewers=500`` for a small version of a sweep).
+        progress: Show a progress bar with ETA: None on a terminal only, True always, False never.
+
+    Returns:
+        What was run; :func:`sim.open_results` reads the folder.
+
+    Raises:
+        ConfigError: The spec or its base config is invalid, or a file is missing
+            (a ``SweepSpecError`` for the spec itself).
+        SweepExistsError: ``out`` exists and ``resume`` is False.
+        SweepMismatchError: ``resume`` is True and ``out`` holds another sweep.
+        ValueError: Contradictory execution options.
+        SchedulerUnreachableError: The Dask scheduler cannot be reached.
+        OSError: The folder cannot be written.
+        KeyboardInterrupt: Interrupted; the folder holds every run finished so far.
+    """
+    started = time.perf_counter()
+    source = str(spec) if isinstance(spec, (str, Path)) else "<sweep>"
+    spec = as_spec(spec, overrides)
+    plan = plan_sweep(spec, source)
+    out = Path(out) if out is not None else default_out(spec)
+    if not resume:
+        ensure_absent(out)
+    store = SweepStore.reopen(out, plan) if out.exists() else None
+    finished = store.finished_run_ids() if store else set()
+    todo = [run for run in plan.runs if run.run_id not in finished]
+    succeeded = failed = 0
+    with make_executor(workers, scheduler, dask_local) as executor:
+        store = store or SweepStore.create(out, plan)  # only once the executor is up: errors leave nothing
+        bar = tqdm(total=len(todo), unit="run", desc=f"sweep {spec.name}", disable=_disable_bar(progress),
+                   dynamic_ncols=True)
+        try:
+            base_config = plan.base_config.model_dump(mode="json")
+            for outcome in executor.map(execute_run, base_config, todo, spec.tables):
+                store.record(outcome)
+                if outcome.status == "ok":
+                    succeeded += 1
+                else:
+                    failed += 1
+                    bar.set_postfix(failed=failed)
+                bar.update()
+        finally:
+            bar.close()
+            store.consolidate()
+    return SweepReport(out=out, planned=len(plan.runs), skipped=len(finished), succeeded=succeeded,
+                       failed=failed, wall_time_s=time.perf_counter() - started, executor=executor.description)
+
+
+def _disable_bar(progress: bool | None) -> bool | None:
+    """tqdm's ``disable``: None lets tqdm show the bar on a terminal only."""
+    return None if progress is None else not progress

@@ -1,0 +1,184 @@
+"""Reading a sweep's results folder: SQL over its Parquet files with DuckDB, and pandas DataFrames.
+
+A connection from :func:`connect` has one view per kind of result (``docs/sweeps.md``):
+
+- ``runs``: one row per finished run: ``run_id``, ``point``, ``replicate``, ``seed``, one column per
+  swept parameter (its dotted path with ``__`` for dots) and every summary key (nested keys
+  flattened the same way, e.g. ``by_region__US__creator_income_usd``);
+- ``manifest``: every planned run with its ``status`` (``ok``, ``failed`` or ``pending``), wall time,
+  error and traceback;
+- one view per stored per-run table (``timeseries``, ``creators``, ...): every run's rows with its
+  ``run_id`` first.
+
+The views read the per-run files, so they show a sweep that is still running or was interrupted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import yaml
+
+from sim.sweep.compare import differences
+from sim.sweep.spec import SweepSpec, param_column
+from sim.sweep.store import PART_FILE, PLAN_FILE, SPEC_FILE, SweepStore
+
+HEADLINE_METRICS = ("gross_spend_usd", "creator_income_usd", "platform_revenue_usd", "creator_share_of_spend",
+                    "creator_income_gini")
+
+
+class NotSweepResultsError(FileNotFoundError):
+    """The path is not a sweep's results folder."""
+
+
+def stored_spec(path: str | Path) -> SweepSpec:
+    """The spec a results folder was made from.
+
+    Raises:
+        NotSweepResultsError: ``path`` holds no sweep results.
+    """
+    path = Path(path)
+    if not (path / SPEC_FILE).is_file() or not (path / PLAN_FILE).is_file():
+        raise NotSweepResultsError(f"{path}: not a sweep results folder (no {SPEC_FILE} and {PLAN_FILE})")
+    return SweepSpec.model_validate(yaml.safe_load((path / SPEC_FILE).read_text(encoding="utf-8")))
+
+
+def sql_string(text: str | Path) -> str:
+    """A SQL string literal."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the folder's views: runs, manifest and each per-run table."""
+    path = Path(path)
+    spec = stored_spec(path)
+    store = SweepStore(path)
+    connection = duckdb.connect()
+    connection.register("runs", store.runs_table())
+    connection.register("manifest", store.manifest())
+    for name in spec.tables:
+        if any((path / name).glob(f"run_id=*/{PART_FILE}")):
+            parts = sql_string(path / name / f"run_id=*/{PART_FILE}")
+            # run_id's type is fixed: an id of decimal digits alone must not be read as a number.
+            connection.execute(
+                f"CREATE VIEW {name} AS SELECT run_id, * EXCLUDE (run_id) FROM read_parquet({parts}, "
+                "hive_partitioning = true, hive_types = {'run_id': VARCHAR})"
+            )
+    return connection
+
+
+def query(path: str | Path, sql: str) -> pd.DataFrame:
+    """The result of a SQL query over a results folder's views, as a DataFrame.
+
+    Example: the mean creator income by creator share and region::
+
+        query("results/sweep-creator_share", '''
+            SELECT r.platform__creator_share AS creator_share, c.region, avg(c.income_usd) AS income_usd
+            FROM creators c JOIN runs r USING (run_id) GROUP BY ALL ORDER BY ALL''')
+
+    Raises:
+        NotSweepResultsError: ``path`` holds no sweep results.
+        duckdb.Error: The query is not valid.
+    """
+    with connect(path) as connection:
+        return connection.execute(sql).df()
+
+
+@dataclass
+class SweepResults:
+    """A sweep's results folder, read: the runs and the manifest in memory, per-run tables on demand.
+
+    Attributes:
+        path: The folder.
+        spec: The spec the sweep ran.
+        runs: One row per finished run, in point and replicate order.
+        manifest: Every planned run with its status.
+    """
+
+    path: Path
+    spec: SweepSpec
+    runs: pd.DataFrame
+    manifest: pd.DataFrame
+
+    @property
+    def parameter_columns(self) -> list[str]:
+        """The columns of ``runs`` that hold the swept parameters."""
+        return [param_column(path) for path in self.spec.parameters]
+
+    def table(self, name: str, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """A per-run table (e.g. ``timeseries``) for the given runs, or all runs, with ``run_id`` first."""
+        if name not in self.spec.tables:
+            raise KeyError(f"{name!r} is not stored in this sweep; stored tables: {', '.join(self.spec.tables)}")
+        if run_ids is None:
+            return self.query(f"SELECT * FROM {name}")
+        ids = ", ".join(sql_string(run_id) for run_id in run_ids) or "NULL"
+        return self.query(f"SELECT * FROM {name} WHERE run_id IN ({ids})")
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """The result of a SQL query over the folder's views (see :func:`query`)."""
+        return query(self.path, sql)
+
+    def differences(
+        self, baseline: Mapping[str, Any], metrics: Iterable[str] = HEADLINE_METRICS, level: float = 0.95,
+    ) -> pd.DataFrame:
+        """Each point's change in each metric from the baseline point, with a confidence interval.
+
+        Paired by replicate when the sweep's seeds are common (the default), else Welch's
+        interval on the difference of the means; the table is described in
+        :func:`sim.sweep.compare.differences`.
+
+        Args:
+            baseline: A value for every swept parameter, by dotted path or column, e.g.
+                ``{"platform.creator_share": 0.33, "regions.ID.price_multiplier": 1.0}``.
+            metrics: Summary keys (columns of ``runs``) to compare.
+            level: The confidence level.
+
+        Raises:
+            ValueError: As :func:`sim.sweep.compare.differences`.
+        """
+        by_column = {param_column(key) if key in self.spec.parameters else key: value for key, value in baseline.items()}
+        return differences(self.runs, self.parameter_columns, by_column, metrics,
+                           paired=self.spec.seeds == "common", level=level)
+
+
+def open_results(path: str | Path) -> SweepResults:
+    """Read a sweep's results folder (complete or not).
+
+    Raises:
+        NotSweepResultsError: ``path`` holds no sweep results.
+    """
+    path = Path(path)
+    spec = stored_spec(path)
+    with connect(path) as connection:
+        runs = connection.execute("SELECT * FROM runs ORDER BY point, replicate").df()
+        manifest = connection.execute("SELECT * FROM manifest ORDER BY point, replicate").df()
+    return SweepResults(path=path, spec=spec, runs=runs, manifest=manifest)
+
+
+def results_table(path: str | Path, limit: int = 20) -> tuple[pd.DataFrame, int]:
+    """Per point: the swept values, the runs finished, and the mean of the headline metrics.
+
+    Returns:
+        The first ``limit`` points' rows, and the number of points with finished runs.
+    """
+    spec = stored_spec(path)
+    with connect(path) as connection:
+        columns = {row[0] for row in connection.execute("DESCRIBE runs").fetchall()}
+        params = [f'"{param_column(p)}"' for p in spec.parameters]
+        metrics = [f'avg("{m}") AS "{m}"' for m in HEADLINE_METRICS if m in columns]
+        selected = ", ".join([*params, "count(*) AS runs", *metrics])
+        grouped = ", ".join(["point", *params])
+        table = connection.execute(
+            f"SELECT {selected} FROM runs GROUP BY {grouped} ORDER BY point LIMIT {int(limit)}").df()
+        points = connection.execute("SELECT count(DISTINCT point) FROM runs").fetchone()[0]
+    return table, points
+
+
+def describe_value(value: Any) -> str:
+    """A cell of the closing table: floats to four significant figures, the rest as they are."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)

@@ -1,0 +1,358 @@
+"""What a sweep is: the YAML spec, and its expansion into one run spec per run.
+
+A sweep spec names a base config, changes to it that hold for every run (``set``), the swept
+parameters, and a number of replicates. Parameters are given by dotted path (as with ``--set``)
+either with explicit values (``grid``, combined as a product or zipped) or as ranges sampled by a
+design (``sample``: random, Latin hypercube or Sobol); a spec with both crosses every grid point
+with every sampled point. ``docs/sweeps.md`` documents the format.
+
+Randomness comes from the spec's ``root_seed`` alone, through :class:`numpy.random.SeedSequence`:
+its child 0 drives the sampling design and its child 1 the runs' seeds. With ``seeds: common`` (the
+default) replicate ``r`` has the same seed at every point: common random numbers, so differences
+between points are not drowned in noise between seeds. With ``seeds: independent`` every run has
+its own seed. A run's id is a hash of its resolved config and its seed: the same run has the same
+id in every sweep, which is how a results folder knows which runs it already holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from sim.engine.config import Config
+from sim.engine.config_io import (
+    ConfigError, apply_overrides, config_from_dict, describe_error, load_config, read_yaml_mapping,
+)
+
+TableName = Literal[  # the tables of a results folder, sim.results.TABLES
+    "timeseries", "viewers", "creators", "brands", "ledger"]
+RUN_ID_HEX_DIGITS = 16
+MAX_REPORTED_PROBLEMS = 5
+DESIGN_STREAM, RUN_SEED_STREAM = 0, 1  # children of SeedSequence(root_seed)
+
+DottedPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)+$")]
+
+
+class SweepSpecError(ConfigError):
+    """A sweep spec that cannot be used, with one line per problem (field, value, what is allowed)."""
+
+
+class SpecModel(BaseModel):
+    """Base of the spec's sections: frozen, and unknown keys are an error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Grid(SpecModel):
+    """Parameters with explicit values."""
+
+    combine: Literal["product", "zip"] | None = Field(
+        None, description="How the values of several parameters combine: product (every combination) "
+        "or zip (the i-th values together; every list the same length). Required with more than one "
+        "parameter.",
+    )
+    parameters: dict[DottedPath, list[Any]] = Field(
+        min_length=1, description="Dotted config path (as with --set, e.g. platform.creator_share) to "
+        "its list of values.",
+    )
+
+    @model_validator(mode="after")
+    def _values_combine(self) -> Grid:
+        for path, values in self.parameters.items():
+            if not values:
+                raise ValueError(f"grid.parameters.{path}: needs at least one value")
+            canonical = [json.dumps(v, sort_keys=True, default=str) for v in values]
+            if len(set(canonical)) < len(canonical):
+                raise ValueError(f"grid.parameters.{path}: repeated values in {values}; each run would be run twice")
+        if len(self.parameters) > 1 and self.combine is None:
+            raise ValueError("grid.combine: required with more than one parameter: product (every "
+                             "combination) or zip (the i-th values together)")
+        lengths = {path: len(values) for path, values in self.parameters.items()}
+        if self.combine == "zip" and len(set(lengths.values())) > 1:
+            raise ValueError(f"grid.combine: zip needs lists of one length, got {lengths}")
+        return self
+
+    def points(self) -> list[dict[str, Any]]:
+        """One mapping of path to value per grid point, in the order the values are listed."""
+        paths = list(self.parameters)
+        columns = [self.parameters[p] for p in paths]
+        rows = zip(*columns, strict=True) if self.combine == "zip" else itertools.product(*columns)
+        return [dict(zip(paths, row, strict=True)) for row in rows]
+
+
+class Range(SpecModel):
+    """A parameter's range, for sampling designs."""
+
+    low: float = Field(description="Smallest value.")
+    high: float = Field(description="Largest value; greater than low.")
+    scale: Literal["linear", "log"] = Field(
+        "linear", description="linear: uniform between low and high; log: uniform in log(value) (low > 0).",
+    )
+    integer: bool = Field(
+        False, description="Whole numbers from low to high inclusive, each equally likely (linear scale only).",
+    )
+
+    @model_validator(mode="after")
+    def _valid_range(self) -> Range:
+        if not self.high > self.low:
+            raise ValueError(f"high must be greater than low (got low {self.low}, high {self.high})")
+        if self.scale == "log" and self.low <= 0:
+            raise ValueError(f"scale log needs low > 0 (got {self.low})")
+        if self.integer and (self.scale == "log" or not self.low.is_integer() or not self.high.is_integer()):
+            raise ValueError("integer needs scale linear and whole-number low and high")
+        return self
+
+    def value(self, unit: float) -> float | int:
+        """The value at ``unit`` (0 <= unit < 1) of the way through the range."""
+        if self.integer:
+            return min(int(self.low) + math.floor(unit * (self.high - self.low + 1)), int(self.high))
+        if self.scale == "log":
+            return math.exp(math.log(self.low) + unit * (math.log(self.high) - math.log(self.low)))
+        return self.low + unit * (self.high - self.low)
+
+
+class Sample(SpecModel):
+    """Parameters with ranges, sampled by a design."""
+
+    design: Literal["random", "lhs", "sobol"] = Field(
+        description="random: independent uniform draws; lhs: Latin hypercube (every range cut into "
+        "`samples` strata, one draw in each); sobol: scrambled Sobol sequence (samples a power of two)."
+    )
+    samples: int = Field(ge=1, le=1_000_000, description="Number of sampled points.")
+    parameters: dict[DottedPath, Range] = Field(
+        min_length=1, description="Dotted config path to its range.",
+    )
+
+    @model_validator(mode="after")
+    def _sobol_power_of_two(self) -> Sample:
+        if self.design == "sobol" and self.samples & (self.samples - 1):
+            below = 1 << (self.samples.bit_length() - 1)
+            raise ValueError(f"sample.samples: sobol needs a power of two (got {self.samples}; "
+                             f"try {below} or {below * 2})")
+        return self
+
+    def points(self, root_seed: int) -> list[dict[str, Any]]:
+        """One mapping of path to value per sampled point, drawn from the root seed's design stream."""
+        rng = np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(DESIGN_STREAM,)))
+        dimensions = len(self.parameters)
+        if self.design == "random":
+            units = rng.random((self.samples, dimensions))
+        else:
+            from scipy.stats import qmc  # slow to import; only sampled designs need it
+
+            if self.design == "lhs":
+                units = qmc.LatinHypercube(dimensions, rng=rng).random(self.samples)
+            else:
+                units = qmc.Sobol(dimensions, rng=rng).random_base2(self.samples.bit_length() - 1)
+        return [{path: ranged.value(float(u)) for (path, ranged), u in zip(self.parameters.items(), row, strict=True)}
+                for row in units]
+
+
+class SweepSpec(SpecModel):
+    """A sweep: a base config, the parameters to vary, replicates and the root seed."""
+
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,100}$")] = Field(
+        "sweep", description="Name of the sweep; the default results folder is results/sweep-<name>. "
+        "Defaults to the spec file's name.",
+    )
+    base: Path = Field(description="The base config file; a relative path is relative to the spec file.")
+    set: dict[DottedPath, Any] = Field(
+        {}, description="Dotted config path to the value it takes in every run (e.g. population sizes).",
+    )
+    grid: Grid | None = Field(None, description="Parameters with explicit values.")
+    sample: Sample | None = Field(None, description="Parameters with ranges, sampled by a design.")
+    replicates: int = Field(1, ge=1, le=100_000, description="Runs per point, each with its own seed.")
+    root_seed: int = Field(0, ge=0, le=2**63 - 1, description="The one seed every run's seed derives from.")
+    seeds: Literal["common", "independent"] = Field(
+        "common", description="common: replicate r has the same seed at every point (common random "
+        "numbers); independent: every run has its own seed.",
+    )
+    tables: list[TableName] = Field(
+        ["timeseries", "creators"], description="Per-run tables stored besides the summary row, each "
+        "partitioned by run: any of timeseries, viewers, creators, brands, ledger.",
+    )
+
+    @model_validator(mode="after")
+    def _each_path_once(self) -> SweepSpec:
+        seen: dict[str, str] = {}
+        for section, paths in (("set", self.set), ("grid.parameters", self.grid.parameters if self.grid else {}),
+                               ("sample.parameters", self.sample.parameters if self.sample else {})):
+            for path in paths:
+                if path in seen:
+                    raise ValueError(f"{section}.{path}: already given in {seen[path]}; give each path once")
+                seen[path] = section
+        if len(set(self.tables)) < len(self.tables):
+            raise ValueError(f"tables: repeated names in {self.tables}")
+        return self
+
+    @property
+    def parameters(self) -> list[str]:
+        """The swept parameters' dotted paths: grid first, then sampled."""
+        return [*(self.grid.parameters if self.grid else {}), *(self.sample.parameters if self.sample else {})]
+
+    def points(self) -> list[dict[str, Any]]:
+        """Every point of the sweep: each grid point crossed with each sampled point."""
+        grid_points = self.grid.points() if self.grid else [{}]
+        sample_points = self.sample.points(self.root_seed) if self.sample else [{}]
+        return [{**g, **s} for g in grid_points for s in sample_points]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run of a sweep: its parameter values and seed; what a worker needs besides the base config.
+
+    Attributes:
+        run_id: Hash of the run's resolved config and seed (hex).
+        seed: The run's seed, from the root seed.
+        point: Index of the parameter point (0-based, in the spec's order).
+        replicate: Index of the replicate at that point (0-based).
+        params: Dotted config path to value, for every swept parameter.
+    """
+
+    run_id: str
+    seed: int
+    point: int
+    replicate: int
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """A spec expanded: the base config with ``set`` applied, and every run."""
+
+    spec: SweepSpec
+    base_config: Config
+    runs: list[RunSpec]
+
+    @property
+    def parameters(self) -> list[str]:
+        """The swept parameters' dotted paths."""
+        return self.spec.parameters
+
+
+def param_column(path: str) -> str:
+    """The column that holds a swept parameter in the results: dots become double underscores."""
+    return path.replace(".", "__")
+
+
+def load_sweep_spec(path: str | Path, overrides: Iterable[str] = ()) -> SweepSpec:
+    """Read a YAML sweep spec; its ``base`` is resolved against the spec file's folder.
+
+    Args:
+        path: The spec file.
+        overrides: ``dotted.path=value`` strings added to the spec's ``set`` (values read as YAML),
+            e.g. ``population.viewers=500`` to run a spec on a small population.
+
+    Raises:
+        ConfigError: The file is missing or not YAML (a :class:`SweepSpecError` when the spec is invalid).
+    """
+    path = Path(path)
+    raw = read_yaml_mapping(path)
+    raw.setdefault("name", path.stem)
+    if isinstance(raw.get("base"), str):
+        raw["base"] = str((path.parent / raw["base"]).resolve())
+    return with_settings(validate_spec(raw, source=str(path)), overrides, source=str(path))
+
+
+def validate_spec(raw: Mapping[str, Any], source: str = "<sweep>") -> SweepSpec:
+    """Validate a plain mapping into a :class:`SweepSpec`, one problem per line."""
+    try:
+        return SweepSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise SweepSpecError(source, [describe_error(e) for e in exc.errors()]) from None
+
+
+def with_settings(spec: SweepSpec, overrides: Iterable[str], source: str = "<sweep>") -> SweepSpec:
+    """The spec with ``dotted.path=value`` overrides added to its ``set`` (later ones win)."""
+    settings = dict(spec.set)
+    for override in overrides:
+        key, sep, text = override.partition("=")
+        if not sep or not key:
+            raise SweepSpecError(source, [f"--set {override!r}: expected dotted.path=value"])
+        try:
+            settings[key] = yaml.safe_load(text)
+        except yaml.YAMLError:
+            raise SweepSpecError(source, [f"--set {key}: cannot parse value {text!r}"]) from None
+    if settings == spec.set:
+        return spec
+    return validate_spec({**spec.model_dump(), "set": settings}, source)
+
+
+def as_override_strings(values: Mapping[str, Any]) -> list[str]:
+    """``path=value`` strings whose values :func:`sim.engine.config_io.apply_overrides` reads back exactly."""
+    # YAML, not JSON: PyYAML reads JSON's "1e-05" back as a string, but its own dump round-trips.
+    return [f"{path}={yaml.safe_dump(value, default_flow_style=True)}" for path, value in values.items()]
+
+
+def resolve_config(base_config: Mapping[str, Any], params: Mapping[str, Any], source: str = "<sweep>") -> Config:
+    """The base config (a plain mapping) with a run's parameter values set, validated."""
+    return config_from_dict(apply_overrides(dict(base_config), as_override_strings(params), source), source)
+
+
+def config_digest(config: Config) -> str:
+    """SHA-256 of the resolved config's canonical JSON."""
+    canonical = json.dumps(config.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def make_run_id(config_hash: str, seed: int) -> str:
+    """A run's id: a hash of its resolved config's digest and its seed."""
+    return hashlib.sha256(f"{config_hash}:{seed}".encode()).hexdigest()[:RUN_ID_HEX_DIGITS]
+
+
+def run_seed(root_seed: int, point: int, replicate: int, seeds: str) -> int:
+    """A run's seed: 63 bits drawn from the root seed's run stream for its replicate (and point)."""
+    key = (RUN_SEED_STREAM, replicate) if seeds == "common" else (RUN_SEED_STREAM, point, replicate)
+    word = np.random.SeedSequence(root_seed, spawn_key=key).generate_state(1, dtype=np.uint64)[0]
+    return int(word >> np.uint64(1))  # 63 bits: fits int64 columns and run.seed's range
+
+
+def plan_sweep(spec: SweepSpec, source: str = "<sweep>") -> SweepPlan:
+    """Expand a spec into its runs, validating every point's config before anything runs.
+
+    Raises:
+        ConfigError: The base config cannot be loaded, or ``set`` makes it invalid.
+        SweepSpecError: A swept value makes the config invalid (the message names the point's
+            values, the field and what is allowed), or two runs would be the same run.
+    """
+    base_config = load_config(spec.base, as_override_strings(spec.set))
+    base_raw = base_config.model_dump(mode="json")
+    runs: list[RunSpec] = []
+    problems: list[str] = []
+    invalid_config_problems: set[str] = set()  # each reported once, at the first point that has it
+    owners: dict[str, int] = {}
+    for point, raw_params in enumerate(spec.points()):
+        params = {path: _plain(value) for path, value in raw_params.items()}
+        try:
+            digest = config_digest(resolve_config(base_raw, params, source))
+        except ConfigError as exc:
+            shown = ", ".join(f"{path}={value!r}" for path, value in params.items())
+            problems.extend(f"point {point} ({shown}): {problem}" for problem in exc.problems
+                            if problem not in invalid_config_problems)
+            invalid_config_problems.update(exc.problems)
+            continue
+        for replicate in range(spec.replicates):
+            seed = run_seed(spec.root_seed, point, replicate, spec.seeds)
+            run_id = make_run_id(digest, seed)
+            if run_id in owners:
+                problems.append(f"points {owners[run_id]} and {point} are the same run (same config and seed)")
+            owners[run_id] = point
+            runs.append(RunSpec(run_id=run_id, seed=seed, point=point, replicate=replicate, params=params))
+    if problems:
+        raise SweepSpecError(source, problems[:MAX_REPORTED_PROBLEMS])
+    return SweepPlan(spec=spec, base_config=base_config, runs=runs)
+
+
+def _plain(value: Any) -> Any:
+    """Python scalars in place of NumPy ones, so values hash, print and serialise plainly."""
+    return value.item() if isinstance(value, np.generic) else value

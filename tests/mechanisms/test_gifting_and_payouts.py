@@ -1,0 +1,82 @@
+"""Gifts turn coins into diamonds at their paid-for value; cash-outs respect minimum, cap and fees."""
+
+import numpy as np
+import pytest
+
+from sim.engine.mechanisms.gifting import Catalog, draw_gifts, send_gifts
+from sim.engine.mechanisms.payouts import redeem
+from sim.engine.config import Platform
+from sim.engine.ledger import Account, Ledger
+from sim.engine.state import draw_creators, draw_viewers
+
+
+def _small(config, n_viewers=2, n_creators=2):
+    rng = np.random.default_rng(0)
+    viewers, creators = draw_viewers(config, rng), draw_creators(config, rng)
+    for state, n in ((viewers, n_viewers), (creators, n_creators)):
+        for name, values in vars(state).items():
+            setattr(state, name, values[:n].copy())
+    return viewers, creators
+
+
+def test_sending_a_gift_releases_its_share_of_the_wallet_value(default_config):
+    platform = Platform(coin_nominal_usd=0.01, creator_share=0.5)  # 1 diamond = 5,000 micro-USD
+    viewers, creators = _small(default_config)
+    ledger = Ledger()
+    ledger.transfer(Account.VIEWERS_OUTSIDE, Account.COIN_LIABILITY, 700_000 + 300)
+    viewers.wallet_coins[:] = [100, 3]
+    viewers.wallet_value_micro[:] = [700_000, 300]
+    viewers.watching[:] = [1, 1]
+    viewers.wallet_gross_micro[:] = [1_500_000, 45]
+    catalog = Catalog.build([1, 3, 30], 0.6)
+    counts = np.zeros(3, dtype=np.int64)
+    flows = send_gifts(viewers, creators, np.arange(2), np.array([30, 3]), catalog, counts, platform, ledger)
+
+    assert viewers.wallet_coins.tolist() == [70, 0]
+    assert viewers.released_micro.tolist() == [210_000, 300]  # 30% of the wallet; all of an emptied one
+    assert viewers.gifted_gross_micro.tolist() == [450_000, 45]
+    assert counts.tolist() == [0, 1, 1]
+    assert creators.gifts_this_hour.tolist() == [0, 2]
+    assert creators.diamonds_held.tolist() == [0, 33]
+    assert flows["new_creator_income_micro"] == 33 * 5_000
+    assert ledger.balance(Account.DIAMOND_LIABILITY) == 165_000
+    assert ledger.balance(Account.PLATFORM) == 210_300 - 165_000
+    assert ledger.violations() == []
+
+
+def test_gift_choice_stays_within_what_a_viewer_can_afford(default_config):
+    viewers, _ = _small(default_config, n_viewers=2000)
+    viewers.propensity[:] = 100.0  # everyone who can, gifts
+    viewers.watching[:] = 0
+    catalog = Catalog.build([g.coins for g in default_config.gifts], 0.6)
+    capacity = np.where(np.arange(2000) < 1000, 10, 50_000)
+    gifters, coins = draw_gifts(viewers, np.arange(2000), catalog, capacity, np.ones(2000), default_config.viewers,
+                                1.0, np.random.default_rng(1).random((2, 2000)))
+    assert gifters.size == 2000
+    assert (coins <= capacity[gifters]).all()
+    assert coins[gifters >= 1000].max() > 10_000  # whales do send the large gifts
+    assert np.mean(coins[gifters >= 1000] == 1) > np.mean(coins[gifters >= 1000] == 44_999)  # but rarely
+
+
+@pytest.mark.parametrize(
+    ("held", "expected_redeemed"),
+    [(1_999, 0), (2_000, 2_000), (500_000, 200_000)],  # $9.995 below the $10 minimum; cap $1,000
+)
+def test_redeem_minimum_and_daily_cap(default_config, held, expected_redeemed):
+    platform = Platform(coin_nominal_usd=0.01, creator_share=0.5, min_withdrawal_usd=10,
+                        daily_cashout_cap_usd=1000, payout_fee_share=0.02, agency_share=0.35)
+    _, creators = _small(default_config, n_creators=1)
+    ledger = Ledger()
+    ledger.transfer(Account.VIEWERS_OUTSIDE, Account.DIAMOND_LIABILITY, held * 5_000)
+    creators.diamonds_held[:] = held
+    creators.diamonds_earned[:] = held
+    redeem(creators, platform, ledger)
+
+    gross = expected_redeemed * 5_000
+    fee = round(gross * 0.02)
+    agency = round((gross - fee) * 0.35)
+    assert creators.diamonds_redeemed[0] == expected_redeemed
+    assert creators.payout_micro[0] == gross - fee - agency
+    assert ledger.balance(Account.PAYOUT_FEES) == fee
+    assert ledger.balance(Account.AGENCIES) == agency
+    assert ledger.balance(Account.DIAMOND_LIABILITY) == (held - expected_redeemed) * 5_000
