@@ -72,7 +72,7 @@ TARGETS = (
     Target("tiktok", "creator share of gifted spend, web, ex tax", creator_share(("web",)), 0.38, 0.47,
            "~38-47% on web (D): web coins ~25% cheaper (B/C)", "web bundle prices, platform.creator_share"),
     Target("tiktok", "1,321-coin pack's share of coin revenue", pack_share("1321"), 0.20, 0.30,
-           "~25% of coin revenue (data.ai, Dec 2023, B)", "viewers.stock_up_share, budget_median_usd"),
+           "~25% of coin revenue (data.ai, Dec 2023, B)", "stock_up.share, viewers.budget_median_usd"),
     Target("tiktok", "the same with its web and Indonesian peers (1,300 and 1,400 coins)",
            pack_share("1321", "1300", "1400"), 0.0, 1.0, "reported for reference", "as above"),
     Target("tiktok", "share of gifts that are large (1,000+ coins)", summary_key("large_gift_count_share"), 0.0, 0.02,

@@ -29,12 +29,12 @@ FIGURES = REPO / "docs" / "figures"
 DPI = 150  # enough to read on screen; keeps the gallery's PNGs small
 SEED = 0
 PRESETS = {"TikTok (default)": "default", "Twitch": "twitch", "YouTube": "youtube", "Bigo": "bigo"}
-SWEEP = {"creators.popularity_exponent": [0.0, 0.5, 1.0, 1.5], "creators.exploration_share": [0.0, 0.1, 0.3]}
+SWEEP = {"creators.popularity_exponent": [0.0, 0.5, 1.0, 1.5], "exploration.share": [0.0, 0.1, 0.3]}
 SWEEP_SEEDS = range(3)
 SWEEP_METRICS = ("creator_income_gini", "top1_creator_income_share", "creator_income_usd", "platform_revenue_usd")
 SWEEP_LABELS = {
     "creators.popularity_exponent": "Feed popularity exponent (1)",
-    "creators.exploration_share": "Feed share for small creators (0-1)",
+    "exploration.share": "Feed share for small creators (0-1)",
 }
 
 # Each figure of the gallery: its heading, the call that draws it, and what it shows.
@@ -98,8 +98,7 @@ def draw_all() -> dict[str, Figure]:
     figures["sweep"] = plots.sweep_figure(sweep, parameter, "creator_income_gini", by=by, labels=SWEEP_LABELS)
     figures["sweep_heatmap"] = plots.sweep_heatmap_figure(sweep, parameter, by, "top1_creator_income_share",
                                                           labels=SWEEP_LABELS)
-    feed = default.creators
-    changes = differences(sweep, list(SWEEP), {parameter: feed.popularity_exponent, by: feed.exploration_share},
+    changes = differences(sweep, list(SWEEP), {parameter: default.creators.popularity_exponent, by: default.exploration.share},
                           ["creator_income_usd", "platform_revenue_usd"])
     figures["tradeoff"] = plots.tradeoff_figure(changes, "creator_income_usd", "platform_revenue_usd",
                                                 labels=SWEEP_LABELS)

@@ -82,7 +82,7 @@ def test_failed_runs_give_exit_status_1(spec_file, tmp_path, capsys, monkeypatch
 
 
 def test_an_unreachable_scheduler_is_an_error(spec_file, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("sim.executors.DASK_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("sim.sweep.executors.DASK_CONNECT_TIMEOUT", "1s")
     assert giftsim("sweep", spec_file, "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:9", *SET_TINY) == 2
     assert capsys.readouterr().err.startswith("giftsim: error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
     assert not (tmp_path / "out").exists()

@@ -151,7 +151,7 @@ class Population(Section):
 
 
 class Viewers(Section):
-    """Viewers' budgets, daily rhythm and gifting (simple core versions)."""
+    """Viewers' budgets, daily rhythm, choice of rooms and gifting: the core rules every run has."""
 
     payer_share: Share = Field(
         0.08, description="Share of viewers with a non-zero monthly gifting budget (1); payer ratios "
@@ -174,10 +174,6 @@ class Viewers(Section):
         0.01, description="Chance a viewer is online in the quietest local hour (1/hour).",
     )
     peak_local_hour: int = Field(21, ge=0, le=23, description="Local hour of peak activity (h).")
-    weekend_activity_multiplier: float = Field(
-        1.15, gt=0.0, le=5.0, description="Multiplier on the chance of being online on a local Saturday "
-        "or Sunday (1; assumption; 1 switches the weekend effect off).",
-    )
     follow_return_probability: Share = Field(
         0.5, description="Chance an online viewer goes to the creator they follow when that "
         "creator is live (1).",
@@ -192,32 +188,10 @@ class Viewers(Section):
         0.6, ge=0.0, le=5.0, description="Gift choice weight is coins^-exponent among affordable "
         "gifts (1): large gifts are rare.",
     )
-    follower_affinity: float = Field(
-        2.0, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching the creator "
-        "the viewer follows (1; assumption; 1 switches affinity off).",
-    )
-    audience_effect: float = Field(
-        0.01, ge=0.0, le=1.0, description="Rise in the gifting hazard per extra viewer in the room (1): "
-        "one extra viewer adds ~1% of mean tips (B: Lu, Yao, Chen, Grewal 2021, Marketing Science 40(5)).",
-    )
-    audience_effect_cap: float = Field(
-        2.0, ge=1.0, le=100.0, description="Largest multiplier the audience size can give (1): crowding "
-        "out in large rooms (B: Yao, Lu, Chen 2023, Production and Operations Management).",
-    )
-    contagion_strength: float = Field(
-        0.3, ge=0.0, le=10.0, description="Gifting hazard multiplier is 1 + strength * ln(1 + gifts in the "
-        "room last hour) (1): peers' gifts raise the chance of gifting (B: Int. J. Human-Computer "
-        "Interaction 2024); the logarithm saturates. 0 switches contagion off.",
-    )
-    stock_up_share: Share = Field(
-        0.25, description="A top-up buys the largest bundle that covers the gift and costs at most this "
-        "share of the monthly budget (habit: heavy spenders buy big packs); 0 buys the smallest "
-        "covering bundle (1; calibrated to the 1,321-coin pack's ~25% of revenue, B: data.ai).",
-    )
 
 
 class Creators(Section):
-    """Creators' audience, eligibility and streaming schedule (simple core versions)."""
+    """Creators' audience, eligibility and streaming schedule: the core rules every run has."""
 
     live_min_followers: int = Field(
         1000, ge=0, le=10**9, description="Followers needed to go LIVE (B: 1,000)."
@@ -247,57 +221,135 @@ class Creators(Section):
         1.0, ge=0.0, le=3.0, description="Feed weight is followers^exponent * quality (1): "
         "rich-get-richer.",
     )
-    exploration_share: Share = Field(
+
+
+class MechanismSection(Section):
+    """Base of a behavioural mechanism's section: the mechanism runs only while ``enabled``."""
+
+    enabled: bool = Field(True, description="Whether the mechanism runs; false switches it off.")
+
+
+class Weekend(MechanismSection):
+    """Weekend activity: more viewers online on a local Saturday or Sunday."""
+
+    activity_multiplier: float = Field(
+        1.15, gt=0.0, le=5.0, description="Multiplier on the chance of being online on a local Saturday "
+        "or Sunday, capped at 1 (1; assumption).",
+    )
+
+
+class Herding(MechanismSection):
+    """Herding in the feed: larger audiences attract more viewers."""
+
+    exponent: float = Field(
+        0.3, ge=0.0, le=3.0, description="Feed weight is multiplied by (1 + last hour's audience)^exponent "
+        "(1): larger audiences attract more viewers (B: Lu et al. 2021).",
+    )
+
+
+class Exploration(MechanismSection):
+    """Exploration in the feed: a share of picks reserved for small creators."""
+
+    share: Share = Field(
         0.1, description="Share of feed picks reserved for small creators: drawn uniformly among live "
         "creators with fewer followers than the median live creator (1).",
     )
-    herding_exponent: float = Field(
-        0.3, ge=0.0, le=3.0, description="Feed weight is multiplied by (1 + last hour's audience)^exponent "
-        "(1): larger audiences attract more viewers (B: Lu et al. 2021). 0 switches herding off.",
+
+
+class FollowerAffinity(MechanismSection):
+    """Affinity: viewers gift more in the room of the creator they follow."""
+
+    multiplier: float = Field(
+        2.0, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching the creator "
+        "the viewer follows (1; assumption).",
     )
-    session_fatigue: float = Field(
+
+
+class AudienceEffect(MechanismSection):
+    """Audience size: each extra viewer in the room raises the gifting hazard, up to a cap."""
+
+    per_viewer: float = Field(
+        0.01, ge=0.0, le=1.0, description="Rise in the gifting hazard per extra viewer in the room (1): "
+        "one extra viewer adds ~1% of mean tips (B: Lu, Yao, Chen, Grewal 2021, Marketing Science 40(5)).",
+    )
+    cap: float = Field(
+        2.0, ge=1.0, le=100.0, description="Largest multiplier the audience size can give (1): crowding "
+        "out in large rooms (B: Yao, Lu, Chen 2023, Production and Operations Management).",
+    )
+
+
+class Contagion(MechanismSection):
+    """Contagion: gifts in the room last hour raise the chance of gifting."""
+
+    strength: float = Field(
+        0.3, ge=0.0, le=10.0, description="Gifting hazard multiplier is 1 + strength * ln(1 + gifts in the "
+        "room last hour) (1): peers' gifts raise the chance of gifting (B: Int. J. Human-Computer "
+        "Interaction 2024); the logarithm saturates.",
+    )
+
+
+class Fatigue(MechanismSection):
+    """Session fatigue: gifting falls as a session grows long."""
+
+    per_hour: float = Field(
         0.9, gt=0.0, le=1.0, description="Gifting hazard multiplier per hour already streamed in a "
-        "session (1/h): income per streamed hour falls as a session grows long (B/C). 1: no fatigue.",
+        "session (1/h): income per streamed hour falls as a session grows long (B/C).",
     )
-    follower_growth_per_day: float = Field(
-        0.003, ge=0.0, le=1.0, description="Organic follower growth outside lives, a share of followers "
-        "per day scaled by quality (1/day; assumption).",
+
+
+class StockUp(MechanismSection):
+    """Stock-up habit: heavy spenders buy big packs."""
+
+    share: Share = Field(
+        0.25, description="A top-up buys the largest bundle that covers the gift and costs at most this "
+        "share of the monthly budget; switched off, it buys the smallest covering bundle (1; calibrated to "
+        "the 1,321-coin pack's ~25% of revenue, B: data.ai).",
     )
+
+
+class Effort(MechanismSection):
+    """Creators' daily response to income: effort, quitting and follower growth."""
+
     reservation_usd_per_live_hour: float = Field(
         0.5, gt=0.0, le=1e6, description="Gift income per live hour at which a creator keeps its "
         "streaming habits unchanged (USD/h; assumption).",
     )
-    effort_elasticity: float = Field(
+    elasticity: float = Field(
         0.5, ge=0.0, le=5.0, description="Effort (the chance of streaming on a day and the session "
         "length) scales as (recent income per live hour / reservation)^elasticity, within 0.25-2 (1): "
-        "incentives raise streamer effort (B: PACIS 2023). 0 switches the response off.",
+        "incentives raise streamer effort (B: PACIS 2023). 0: effort stays 1.",
     )
     income_memory_days: float = Field(
         3.0, gt=0.0, le=365.0, description="Half-life of the creator's running average of income per "
         "live hour (days).",
     )
-    as_viewers: bool = Field(
-        True, description="Off air, creators also watch and gift peers, buying coins like viewers "
-        "(peer support); their rows in the viewer tables carry their creator_id.",
+    quit_probability: Share = Field(
+        0.02, description="Daily chance that a creator whose recent income per live hour is below a "
+        "tenth of the reservation quits for good (1/day; assumption). 0: nobody quits.",
     )
-    peer_payer_share: Share = Field(
+    follower_growth_per_day: float = Field(
+        0.003, ge=0.0, le=1.0, description="Organic follower growth outside lives: Poisson with mean "
+        "follower_growth_per_day * quality * followers a day (1/day; assumption).",
+    )
+
+
+class PeerGifting(MechanismSection):
+    """Creators as viewers: off air, creators watch and gift peers, and give back to those who gave."""
+
+    payer_share: Share = Field(
         0.2, description="Share of creators with a budget for gifting peers (1; assumption).",
     )
     reciprocity_affinity: float = Field(
         3.0, ge=1.0, le=100.0, description="Multiplier on a creator's gifting hazard in the room of the peer "
         "who last gifted it, whom it also follows back (1): receiving $1 causes ~$0.18 to be given back "
-        "within 24 h (B: WeChat red packets, arXiv 2023). 1 switches reciprocity off.",
-    )
-    quit_probability: Share = Field(
-        0.02, description="Daily chance that a creator whose recent income per live hour is below a "
-        "tenth of the reservation quits for good (1/day; assumption). 0: nobody quits.",
+        "within 24 h (B: WeChat red packets, arXiv 2023).",
     )
 
 
 CAMPAIGNS = ("sponsorship", "matching", "drops", "gifts")
 
 
-class Brands(Section):
+class Brands(MechanismSection):
     """Brands' campaigns in the lives they sponsor."""
 
     campaign_mix: dict[Literal[CAMPAIGNS], Share] = Field(
@@ -353,7 +405,7 @@ class Brands(Section):
         return self
 
 
-class Battles(Section):
+class Battles(MechanismSection):
     """Battles (LIVE Match): optional matches between live creators."""
 
     enabled: bool = Field(False, description="Whether live creators are paired into matches.")
@@ -391,6 +443,17 @@ class Config(Section):
     gifts: list[Gift] = Field(min_length=1, description="The gift catalog.")
     viewers: Viewers = Viewers()
     creators: Creators = Creators()
+    # Behavioural mechanisms, one section each (see sim.engine.mechanisms).
+    weekend: Weekend = Weekend()
+    herding: Herding = Herding()
+    exploration: Exploration = Exploration()
+    follower_affinity: FollowerAffinity = FollowerAffinity()
+    audience_effect: AudienceEffect = AudienceEffect()
+    contagion: Contagion = Contagion()
+    fatigue: Fatigue = Fatigue()
+    stock_up: StockUp = StockUp()
+    effort: Effort = Effort()
+    peer_gifting: PeerGifting = PeerGifting()
     brands: Brands = Brands()
     battles: Battles = Battles()
 

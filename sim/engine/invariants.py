@@ -11,20 +11,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sim.engine.ledger import Account
-
-SIGNED_FIELDS = ("followed", "watching", "creator_id", "owed_creator", "opponent")  # creator indices: -1 is "none"
-
-if TYPE_CHECKING:
-    from sim.engine.model import GiftEconomy
+from sim.engine.ledger import Account, Ledger
+from sim.engine.state import INDEX_FIELDS, BrandState, CreatorState, ViewerState
 
 
-def invariant_violations(model: GiftEconomy) -> list[str]:
+def invariant_violations(
+    v: ViewerState, c: CreatorState, b: BrandState, ledger: Ledger, micro_usd_per_diamond: int,
+) -> list[str]:
     """Every broken invariant, as one sentence each; an empty list when all hold."""
-    v, c, b = model.viewer_state, model.creator_state, model.brand_state
-    ledger = model.ledger
     problems = list(ledger.violations())
 
     def expect(name: str, left: int, right: int) -> None:
@@ -40,13 +34,13 @@ def invariant_violations(model: GiftEconomy) -> list[str]:
     expect("coin liability = value of wallets", ledger.balance(Account.COIN_LIABILITY),
            v.wallet_value_micro.sum() + b.wallet_value_micro.sum())
     expect("diamond liability = value of diamonds held", ledger.balance(Account.DIAMOND_LIABILITY),
-           c.diamonds_held.sum() * model.config.platform.micro_usd_per_diamond)
+           c.diamonds_held.sum() * micro_usd_per_diamond)
     expect("creators' cash = payouts + sponsorships", ledger.balance(Account.CREATORS_CASH),
            c.payout_micro.sum() + c.sponsorship_micro.sum())
     expect("viewers' outside money = minus their spend", -ledger.balance(Account.VIEWERS_OUTSIDE), v.spend_micro.sum())
     expect("brands' outside money = minus their spend", -ledger.balance(Account.BRANDS_OUTSIDE), b.spend_micro.sum())
     for population, state in (("viewer", v), ("creator", c), ("brand", b)):
         for name, values in vars(state).items():
-            if values.dtype.kind in "iuf" and values.size and values.min() < 0 and name not in SIGNED_FIELDS:
+            if values.dtype.kind in "iuf" and values.size and values.min() < 0 and name not in INDEX_FIELDS:
                 problems.append(f"some {population}'s {name} is negative ({values.min()})")
     return problems

@@ -1,19 +1,18 @@
-"""The gift economy as a Mesa model: the hourly step and the scheduled daily and monthly events.
+"""The gift economy as a Mesa model: the clock, the hour's phases in their declared order, and the books.
 
-One step is one simulated hour (UTC); the run starts at midnight UTC on a Monday. Each step
-applies, to whole populations at once: creators starting sessions, battles pairing, viewers coming
-online, choosing rooms and following, gifting (with top-ups), brands' campaigns, battles settling,
-and the end of the hour for live creators. Daily cash-outs and creators' effort updates, monthly budget refreshes and brand campaign
-periods are Mesa events scheduled at their times, not polled.
+One step is one simulated hour (UTC); the run starts at midnight UTC on a Monday. The model knows no
+mechanism by name: it runs the phases of ``sim.engine.mechanisms.HOUR`` whose mechanism is enabled,
+composes the registered mechanisms' modifiers, and schedules their events (cash-outs and effort
+daily, budget refreshes monthly, brand campaign periods) as Mesa events at the end of their days.
 The hourly row of the time series is recorded by a low-priority event after all of them.
 
-Randomness: one seed per run. Each mechanism draws from its own stream spawned from that seed,
-so switching one mechanism off leaves every other mechanism's draws unchanged.
+Randomness: one seed per run. Each mechanism draws from its own stream spawned from that seed, keyed
+by the mechanism's name; draws are made whether or not they are used where that keeps runs with and
+without a brand comparable (see :mod:`~sim.engine.mechanisms.gifting`). Switching a mechanism off
+skips its draws, which can change later draws of the same stream only.
 """
 
 from __future__ import annotations
-
-from collections import defaultdict
 
 import mesa
 import numpy as np
@@ -21,11 +20,13 @@ import pandas as pd
 from mesa.time import Priority, Schedule
 
 from sim.engine import report
-from sim.engine.invariants import invariant_violations
 from sim.engine.agents import Brand, Creator, Viewer
-from sim.engine.mechanisms import activity, attention, battles, brands, effort, gifting, payouts, purchasing, streaming
 from sim.engine.config import Config
+from sim.engine.invariants import invariant_violations
 from sim.engine.ledger import Ledger
+from sim.engine.mechanism import Flows, Hour, Modifier, Phase, is_enabled
+from sim.engine.mechanisms import HOUR, MECHANISMS
+from sim.engine.mechanisms.gifting import Catalog
 from sim.engine.pricing import PriceTable
 from sim.engine.resources import check_memory
 from sim.engine.state import NOBODY, draw_brands, draw_creators, draw_viewers
@@ -33,7 +34,6 @@ from sim.engine.state import NOBODY, draw_brands, draw_creators, draw_viewers
 HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7
 SATURDAY = 5  # day of the week, Monday = 0
-DAYS_PER_BUDGET_MONTH = 30
 STREAMS = ("population", "streaming", "activity", "attention", "gifting", "effort", "battles")
 
 
@@ -66,7 +66,7 @@ class GiftEconomy(mesa.Model):
         self.region_codes = tuple(config.regions)
         self.utc_offsets = np.array([r.utc_offset_hours for r in config.regions.values()])
         self.prices = PriceTable.from_config(config)
-        self.catalog = gifting.Catalog.build([g.coins for g in config.gifts], config.viewers.gift_size_exponent)
+        self.catalog = Catalog.build([g.coins for g in config.gifts], config.viewers.gift_size_exponent)
         self.ledger = Ledger()
         self.gift_counts = np.zeros(len(config.gifts), dtype=np.int64)  # by catalog.coins position
         self.bundle_sales = np.zeros_like(self.prices.coins)  # bundles sold [region, channel, bundle]
@@ -83,103 +83,52 @@ class GiftEconomy(mesa.Model):
         for i in range(self.brand_state.size):
             Brand(self, i)
 
-        self._flows: defaultdict[str, int] = defaultdict(int)
+        self.outputs = tuple(output for mechanism in MECHANISMS for output in mechanism.outputs)
+        self.flows = Flows(self.outputs)
+        self._measured = tuple(o for o in self.outputs if o.measure is not None)
+        self.phases = tuple(phase for phase in HOUR if is_enabled(config, phase.section))
+        self.modifiers: dict[str, list[Modifier]] = {"online": [], "feed": [], "room": [], "watcher": []}
+        for mechanism in MECHANISMS:
+            for modifier in mechanism.modifiers:
+                if is_enabled(config, modifier.section):
+                    self.modifiers[modifier.target].append(modifier)
         self._rows: list[dict[str, int]] = []
         self._ledger_days: list[dict[str, int]] = []
-        self.schedule_recurring(self._end_of_day, Schedule(interval=HOURS_PER_DAY, start=HOURS_PER_DAY))
-        month = HOURS_PER_DAY * DAYS_PER_BUDGET_MONTH
-        self.schedule_recurring(self._refresh_viewer_budgets, Schedule(interval=month, start=month))
-        period = HOURS_PER_DAY * config.brands.campaign_period_days
-        self.schedule_recurring(self._refresh_brand_budgets, Schedule(interval=period, start=period))
+        self._events = [_EventRun(self, event.phase, HOURS_PER_DAY * event.every_days(config))
+                        for mechanism in MECHANISMS for event in mechanism.events
+                        if is_enabled(config, event.phase.section)]
+        for event in self._events:  # Mesa holds callbacks weakly: the model keeps them
+            self.schedule_recurring(event, Schedule(interval=event.every_hours, start=event.every_hours))
+        self.schedule_recurring(self._close_day, Schedule(interval=HOURS_PER_DAY, start=HOURS_PER_DAY))
         self.schedule_recurring(self._record_hour, Schedule(interval=1, start=1), priority=Priority.LOW)
 
     # --- the hourly step -------------------------------------------------------------------
     def step(self) -> None:
-        """Simulate one hour."""
+        """Simulate one hour: every enabled phase, in the declared order."""
+        hour = self._hour()
+        for phase in self.phases:
+            phase.run(hour)
+
+    def _hour(self) -> Hour:
         utc_hours = self.steps - 1 + self.utc_offsets  # hours since the start, on each region's clock
-        local_hour = utc_hours % HOURS_PER_DAY
-        is_weekend = (utc_hours // HOURS_PER_DAY) % DAYS_PER_WEEK >= SATURDAY
-        cfg, viewers, creators = self.config, self.viewer_state, self.creator_state
-        flows = self._flows
+        return Hour(
+            model=self, step=self.steps, local_hour=utc_hours % HOURS_PER_DAY,
+            is_weekend=(utc_hours // HOURS_PER_DAY) % DAYS_PER_WEEK >= SATURDAY, config=self.config,
+            viewers=self.viewer_state, creators=self.creator_state, brands=self.brand_state, flows=self.flows,
+            streams=self.streams, modifiers=self.modifiers,
+        )
 
-        flows["new_sessions_started"] += streaming.start_sessions(
-            creators, local_hour, cfg.creators, self.streams["streaming"]
-        )
-        on_air = self.n_audience + np.flatnonzero(creators.is_live) if cfg.creators.as_viewers else []
-        online = activity.draw_online(viewers, local_hour, is_weekend, cfg.viewers, self.streams["activity"], on_air)
-        attention_rng = self.streams["attention"]
-        battles.pair_creators(creators, cfg.battles, self.streams["battles"])
-        watchers = attention.choose_rooms(
-            viewers, creators, online, cfg.viewers, cfg.creators, attention_rng,
-            battles.visibility(creators, cfg.battles, self.steps),
-        )
-        flows["new_follows"] += attention.follow(viewers, creators, watchers, cfg.viewers, attention_rng)
-        creators.audience[:] = np.bincount(viewers.watching[watchers], minlength=creators.size)
-        flows["n_viewers_online"] = online.size
-        flows["n_viewers_watching"] = watchers.size
-        flows["n_creators_live"] = int(creators.is_live.sum())
-
-        self._gift(watchers)
-        self._add(brands.run_campaigns(
-            self.brand_state, creators, viewers, cfg.brands, cfg.platform, self.prices, self.ledger, self.steps
-        ))
-        flows["new_battles_won"] += battles.settle_battles(creators, cfg.battles, self.steps)
-        streaming.end_hour(creators)
-
-    def _gift(self, watchers: np.ndarray) -> None:
-        """Watchers who can pay choose gifts, top up their wallets when short, and send them."""
-        cfg, viewers, creators = self.config, self.viewer_state, self.creator_state
-        # Draws for every watcher, so that a change in who can pay (a brand's free coins) leaves
-        # everyone else's draws as they were: runs with and without a brand stay comparable.
-        uniforms = self.streams["gifting"].random((2, watchers.size))
-        # Only watchers with coins or budget left can afford a gift: most viewers never pay.
-        is_able = (viewers.wallet_coins[watchers] > 0) | (viewers.budget_left_micro[watchers] > 0)
-        can_pay = watchers[is_able]
-        room_factor = gifting.room_multiplier(creators, cfg.viewers, cfg.creators)
-        room_factor *= battles.gift_multiplier(creators, cfg.battles)
-        drop_boost = np.where(viewers.boosted_until[can_pay] > self.steps, cfg.brands.drop_gift_boost, 1.0)
-        gifters, gift_coins = gifting.draw_gifts(
-            viewers, can_pay, self.catalog, purchasing.spending_capacity(viewers, can_pay, self.prices),
-            room_factor[viewers.watching[can_pay]] * drop_boost, cfg.viewers, cfg.creators.reciprocity_affinity,
-            uniforms[:, is_able],
-        )
-        has_coins, purchase_flows = purchasing.top_up(
-            viewers, gifters, gift_coins, self.prices, cfg.viewers.stock_up_share, self.bundle_sales, self.ledger
-        )
-        self._add(purchase_flows)
-        self._add(gifting.send_gifts(
-            viewers, creators, gifters[has_coins], gift_coins[has_coins], self.catalog, self.gift_counts,
-            cfg.platform, self.ledger,
-        ))
-
-    # --- scheduled events ------------------------------------------------------------------
-    def _end_of_day(self) -> None:
-        self._add(payouts.redeem(self.creator_state, self.config.platform, self.ledger))
-        self._flows["new_creators_churned"] += effort.end_of_day(
-            self.creator_state, self.config.creators, self.config.platform.micro_usd_per_diamond,
-            self.streams["effort"],
-        )
+    # --- scheduled bookkeeping -------------------------------------------------------------
+    def _close_day(self) -> None:
         self._ledger_days.append({"day": len(self._ledger_days) + 1, **self.ledger.as_dict()})
-
-    def _refresh_viewer_budgets(self) -> None:
-        self.viewer_state.budget_left_micro[:] = self.viewer_state.budget_monthly_micro
-
-    def _refresh_brand_budgets(self) -> None:
-        brands.refresh_budgets(self.brand_state, self.config.brands)
 
     def _record_hour(self) -> None:
         step = self.steps
         row = {"step": step, "day": (step - 1) // HOURS_PER_DAY + 1, "hour_utc": (step - 1) % HOURS_PER_DAY}
-        row.update(self._flows)
-        row["n_coin_float"] = int(self.viewer_state.wallet_coins.sum() + self.brand_state.wallet_coins.sum())
-        row["n_diamond_float"] = int(self.creator_state.diamonds_held.sum())
-        row["n_creators_churned"] = int(self.creator_state.is_churned.sum())
+        for output in self._measured:
+            self.flows.set(output.name, output.measure(self))
+        row.update(self.flows.take())
         self._rows.append(row)
-        self._flows = defaultdict(int)
-
-    def _add(self, flows: dict[str, int]) -> None:
-        for key, value in flows.items():
-            self._flows[key] += value
 
     # --- reading the model -----------------------------------------------------------------
     def creator(self, index: int) -> Creator | None:
@@ -188,7 +137,7 @@ class GiftEconomy(mesa.Model):
 
     def timeseries(self) -> pd.DataFrame:
         """One row per simulated hour: flows ``new_*``, stocks ``n_*`` and cumulative ``cum_*``."""
-        return report.timeseries(self._rows)
+        return report.timeseries(self._rows, self.outputs)
 
     def viewers_table(self) -> pd.DataFrame:
         """One row per viewer with its region, channel, spending, gifting and watching."""
@@ -207,9 +156,20 @@ class GiftEconomy(mesa.Model):
         return report.ledger_table(self._ledger_days)
 
     def summary(self) -> dict:
-        """Scalar outcomes of the run so far, with money figures by region and by channel."""
+        """Scalar outcomes of the run so far, with money by region and by channel."""
         return report.summary(self)
 
     def invariant_violations(self) -> list[str]:
         """Everything wrong with the books now: an empty list when money, coins and diamonds balance."""
-        return invariant_violations(self)
+        return invariant_violations(self.viewer_state, self.creator_state, self.brand_state, self.ledger,
+                                    self.config.platform.micro_usd_per_diamond)
+
+
+class _EventRun:
+    """A mechanism's scheduled phase, bound to its model: the callback of a recurring Mesa event."""
+
+    def __init__(self, model: GiftEconomy, phase: Phase, every_hours: int):
+        self.model, self.phase, self.every_hours = model, phase, every_hours
+
+    def __call__(self) -> None:
+        self.phase.run(self.model._hour())

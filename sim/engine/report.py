@@ -6,50 +6,36 @@ Money is summed in exact integer micro-USD and shown in USD (columns and keys en
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.engine.config import CAMPAIGNS
 from sim.engine.ledger import Account
+from sim.engine.mechanism import Output
 from sim.engine.metrics import gini, group_sum, ratio, top_share, usd
 from sim.engine.state import NOBODY
 
-if TYPE_CHECKING:
-    from sim.engine.model import GiftEconomy
-
 LARGE_GIFT_COINS = 1000  # a "large" gift, for the share of gift value that large gifts carry
 
-# Flows whose running totals the time series carries as cum_* columns.
-CUMULATED = (
-    "new_gross_spend_usd", "new_creator_income_usd", "new_platform_revenue_usd", "new_creator_payout_usd",
-    "new_brand_spend_usd", "new_gifts", "new_coins_bought", "new_coins_gifted", "n_viewers_watching",
-)
-TIMESERIES_COLUMNS = (
-    "step", "day", "hour_utc", "n_viewers_online", "n_viewers_watching", "n_creators_live",
-    "new_sessions_started", "new_follows", "new_purchases", "new_coins_bought", "new_gross_spend_usd",
-    "new_tax_usd", "new_store_fees_usd", "new_gifts", "new_gifts_unaffordable", "new_coins_gifted",
-    "new_diamonds_issued", "new_creator_income_usd", "new_platform_revenue_usd", "new_redemptions",
-    "new_diamonds_redeemed", "new_creator_payout_usd", "new_brand_spend_usd", "new_sponsored_hours",
-    "new_creators_churned", "new_gifts_given_back", "new_brand_coins_gifted", "new_coins_dropped", "new_battles_won",
-    "n_coin_float", "n_diamond_float", "n_creators_churned",
-)
+CLOCK_COLUMNS = ("step", "day", "hour_utc")
 
 
-def timeseries(rows: list[dict[str, int]]) -> pd.DataFrame:
-    """The hourly rows as a frame, micro-USD flows in USD, with cumulative columns."""
-    frame = pd.DataFrame(rows)
-    for column in [c for c in frame.columns if c.endswith("_micro")]:
-        frame[column.removesuffix("_micro") + "_usd"] = usd(frame.pop(column))
-    frame = frame.rename(columns={"new_platform_gift_margin_usd": "new_platform_revenue_usd"})
-    # A flow that did not happen in an hour (cash-outs outside the day's end) is zero there.
-    frame = frame.reindex(columns=TIMESERIES_COLUMNS).fillna(0)
-    counts = [c for c in TIMESERIES_COLUMNS if not c.endswith("_usd")]
-    frame[counts] = frame[counts].astype("int64")
-    for column in CUMULATED:
-        name = "cum_watch_hours" if column == "n_viewers_watching" else "cum_" + column.removeprefix("new_")
-        frame[name] = frame[column].cumsum()
+def timeseries(rows: list[dict[str, int]], outputs: tuple[Output, ...]) -> pd.DataFrame:
+    """The hourly rows as a frame: the clock, every declared output (money in USD), then running totals.
+
+    Args:
+        rows: One dict per hour: the clock columns and every output, money in micro-USD.
+        outputs: The declared outputs, in column order.
+    """
+    frame = pd.DataFrame(rows, columns=[*CLOCK_COLUMNS, *(o.name for o in outputs)]).astype("int64")
+    for output in outputs:
+        if output.is_money:
+            frame[output.name] = usd(frame[output.name])
+    for output in outputs:
+        if output.cumulative:
+            frame[output.cumulative] = frame[output.name].cumsum()
     return frame
 
 
@@ -57,7 +43,7 @@ def _codes(index: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
     return pd.Categorical.from_codes(index, categories=list(names))
 
 
-def viewers_table(model: GiftEconomy) -> pd.DataFrame:
+def viewers_table(model) -> pd.DataFrame:
     """One row per viewer."""
     v = model.viewer_state
     return pd.DataFrame({
@@ -86,7 +72,7 @@ def viewers_table(model: GiftEconomy) -> pd.DataFrame:
     })
 
 
-def creators_table(model: GiftEconomy) -> pd.DataFrame:
+def creators_table(model) -> pd.DataFrame:
     """One row per creator."""
     c = model.creator_state
     return pd.DataFrame({
@@ -108,7 +94,7 @@ def creators_table(model: GiftEconomy) -> pd.DataFrame:
     })
 
 
-def brands_table(model: GiftEconomy) -> pd.DataFrame:
+def brands_table(model) -> pd.DataFrame:
     """One row per brand."""
     b = model.brand_state
     return pd.DataFrame({
@@ -133,7 +119,7 @@ def ledger_table(days: list[dict[str, int]]) -> pd.DataFrame:
     return frame.rename(columns={a.name.lower(): a.name.lower() + "_micro_usd" for a in Account})
 
 
-def _money_by(model: GiftEconomy, groups: np.ndarray, names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+def _money_by(model, groups: np.ndarray, names: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """Where viewers' money went, by the viewer's region or channel."""
     v = model.viewer_state
     n = len(names)
@@ -165,7 +151,7 @@ def _money_by(model: GiftEconomy, groups: np.ndarray, names: tuple[str, ...]) ->
     return result
 
 
-def summary(model: GiftEconomy) -> dict[str, Any]:
+def summary(model) -> dict[str, Any]:
     """Scalar outcomes of the run, from exact integer state."""
     v, c, b = model.viewer_state, model.creator_state, model.brand_state
     ledger = model.ledger
@@ -247,7 +233,7 @@ def _gifted_ex_tax(v) -> np.ndarray:
     return v.gifted_gross_micro - np.round(v.gifted_gross_micro * tax_share).astype(np.int64)
 
 
-def _gift_sizes(model: GiftEconomy) -> dict[str, float]:
+def _gift_sizes(model) -> dict[str, float]:
     """How much of the gifting large gifts are: their share of gifts sent and of coins gifted."""
     coins, counts = model.catalog.coins, model.gift_counts
     value = coins * counts
@@ -258,7 +244,7 @@ def _gift_sizes(model: GiftEconomy) -> dict[str, float]:
     }
 
 
-def _revenue_by_bundle(model: GiftEconomy, spend_micro: int) -> dict[str, float]:
+def _revenue_by_bundle(model, spend_micro: int) -> dict[str, float]:
     """Share of viewers' gross spend by bundle size (coins), across every region and channel."""
     revenue = model.bundle_sales * model.prices.gross
     shares: dict[str, float] = {}

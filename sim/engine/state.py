@@ -15,6 +15,8 @@ from sim.engine.config import CAMPAIGNS, Config
 from sim.engine.pricing import to_micro
 
 NOBODY = -1  # index meaning "no creator" in creator-valued arrays
+# The creator-valued arrays: the only ones allowed below zero (NOBODY). A new one is added here.
+INDEX_FIELDS = frozenset({"followed", "watching", "creator_id", "owed_creator", "opponent"})
 
 
 def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:
@@ -118,6 +120,9 @@ class BrandState:
     budget_left_micro: np.ndarray  # left in this campaign period
     spend_micro: np.ndarray  # everything paid: sponsorship fees and coins
     coin_spend_micro: np.ndarray  # paid for coins, tax included
+    tax_micro: np.ndarray  # tax on coin purchases
+    fee_micro: np.ndarray  # store or processor fees on coin purchases
+    purchases: np.ndarray  # coin bundles bought
     sponsored_hours: np.ndarray
     impressions: np.ndarray  # viewer-hours in sponsored lives
     wallet_coins: np.ndarray
@@ -151,7 +156,7 @@ def creator_regions(config: Config) -> np.ndarray:
 def draw_viewers(config: Config, rng: np.random.Generator) -> ViewerState:
     """Draw the initial viewers: region, channel, budget, propensity and activity.
 
-    The audience comes first (``population.viewers`` rows); when ``creators.as_viewers`` is on, one
+    The audience comes first (``population.viewers`` rows); when ``peer_gifting`` is enabled, one
     more row per creator follows, for the creator watching and gifting peers while off air, with
     ``creator_id`` naming the creator (``NOBODY`` on audience rows).
     """
@@ -160,8 +165,8 @@ def draw_viewers(config: Config, rng: np.random.Generator) -> ViewerState:
     audience = _draw_viewer_rows(config, rng, audience_region, config.viewers.payer_share)
     audience["creator_id"] = np.full(audience_region.size, NOBODY, dtype=np.int64)
     rows = [audience]
-    if config.creators.as_viewers:
-        peers = _draw_viewer_rows(config, rng, creator_regions(config), config.creators.peer_payer_share)
+    if config.peer_gifting.enabled:
+        peers = _draw_viewer_rows(config, rng, creator_regions(config), config.peer_gifting.payer_share)
         peers["creator_id"] = np.arange(config.population.creators)
         rows.append(peers)
     given = {name: np.concatenate([r[name] for r in rows]) for name in audience}
@@ -210,7 +215,7 @@ def draw_creators(config: Config, rng: np.random.Generator) -> CreatorState:
         is_churned=np.zeros(n, dtype=bool),
         opponent=np.full(n, NOBODY, dtype=np.int64),
         effort=np.ones(n),
-        income_rate_ema=np.full(n, p.reservation_usd_per_live_hour * 1e6),
+        income_rate_ema=np.full(n, config.effort.reservation_usd_per_live_hour * 1e6),
     )
     return CreatorState(**given, **_running_totals(CreatorState, n, given))
 

@@ -36,7 +36,7 @@ def test_popularity_weighting_sends_viewers_to_creators_with_more_followers():
     with_popularity = _followers_audience_correlation([])
     without = _followers_audience_correlation(
         ["creators.popularity_exponent=0", "creators.quality_sigma=0", "viewers.follow_probability=0",
-         "creators.herding_exponent=0", "creators.exploration_share=0"]
+         "herding.exponent=0", "exploration.share=0"]
     )
     # Without popularity the correlation is noise around 0 (about +-0.1 over three seeds).
     assert with_popularity > 0.3

@@ -27,7 +27,7 @@ def _mean(values) -> float:
 
 
 def test_more_exploration_lowers_creator_income_concentration():
-    gini = {e: _mean(r.summary["creator_income_gini"] for r in _runs([f"creators.exploration_share={e}"], 7))
+    gini = {e: _mean(r.summary["creator_income_gini"] for r in _runs([f"exploration.share={e}"], 7))
             for e in (0.0, 0.5)}
     assert gini[0.5] < gini[0.0] - 0.03
 
@@ -40,7 +40,7 @@ def test_a_lower_creator_share_lowers_creator_effort_and_hours():
 
 def _gift_dispersion(contagion: float) -> float:
     """Variance over mean of gifts per live room-hour: 1 for Poisson arrivals, more when bursty."""
-    config = sim.load_config(DEFAULT_CONFIG, [*BASE, f"viewers.contagion_strength={contagion}", "run.days=3"])
+    config = sim.load_config(DEFAULT_CONFIG, [*BASE, f"contagion.strength={contagion}", "run.days=3"])
     values = []
     for seed in SEEDS:
         model = GiftEconomy(config, rng=seed)
@@ -60,7 +60,7 @@ def test_contagion_makes_gifts_burstier():
 
 def test_weekend_multiplier_raises_weekend_activity():
     def weekend_ratio(multiplier: float) -> float:
-        series = [r.timeseries for r in _runs([f"viewers.weekend_activity_multiplier={multiplier}"], 7)]
+        series = [r.timeseries for r in _runs([f"weekend.activity_multiplier={multiplier}"], 7)]
         # the run starts on a Monday: days 6 and 7 are the weekend
         return _mean(t.loc[t["day"] >= 6, "n_viewers_online"].mean() / t.loc[t["day"] <= 5, "n_viewers_online"].mean()
                      for t in series)
@@ -70,14 +70,14 @@ def test_weekend_multiplier_raises_weekend_activity():
 
 
 def test_session_fatigue_lowers_gifting():
-    rate = {f: _mean(r.summary["gifts_per_watch_hour"] for r in _runs([f"creators.session_fatigue={f}"], 7))
+    rate = {f: _mean(r.summary["gifts_per_watch_hour"] for r in _runs([f"fatigue.per_hour={f}"], 7))
             for f in (1.0, 0.7)}
     assert rate[0.7] < 0.9 * rate[1.0]
 
 
 def test_stock_up_habit_shifts_revenue_to_larger_packs():
     def small_pack_share(stock_up: float) -> float:
-        shares = [r.summary["revenue_share_by_bundle_coins"] for r in _runs([f"viewers.stock_up_share={stock_up}"], 7)]
+        shares = [r.summary["revenue_share_by_bundle_coins"] for r in _runs([f"stock_up.share={stock_up}"], 7)]
         return _mean(s["65"] + s["70"] for s in shares)
 
     assert small_pack_share(0.5) < 0.5 * small_pack_share(0.0)
@@ -88,8 +88,8 @@ def test_creators_gift_peers_off_air_and_reciprocity_raises_gifts_given_back():
     # over four seeds about 100 without reciprocity and 165 with affinity 30, so the sums differ
     # by about four standard deviations.
     def given_back(affinity: float) -> tuple[float, float]:
-        runs = _runs(["population.creators=300", f"creators.reciprocity_affinity={affinity}",
-                      "creators.peer_payer_share=1.0"], 14)
+        runs = _runs(["population.creators=300", f"peer_gifting.reciprocity_affinity={affinity}",
+                      "peer_gifting.payer_share=1.0"], 14)
         return (_mean(r.summary["creator_peer_gifts"] for r in runs),
                 sum(r.timeseries["new_gifts_given_back"].sum() for r in runs))
 

@@ -1,5 +1,63 @@
-"""Behaviour mechanisms, one module each, each applied to a whole population per hourly step.
+"""The mechanisms, composed: which are registered, and the order of an hour.
 
-These are the core's simple versions of the mechanisms in ``shared/design/economy.md``; each
-module owns its rule and reads its parameters from one config section.
+Each module declares one :class:`~sim.engine.mechanism.Mechanism` (its config section, phases,
+scheduled events, modifiers and outputs). ``MECHANISMS`` registers them: their modifiers compose in
+this order, their outputs appear in the time series in this order, and their events run at the end
+of their day in this order. ``HOUR`` is the order of an hour's phases, which the model runs and
+``docs/model.md`` and ``benchmarks/run.py --phases`` read. A new mechanism is a new module plus one
+line in ``MECHANISMS`` (and one in ``HOUR`` if it runs every hour) and its section in the config.
 """
+
+from sim.engine.mechanisms import (
+    activity,
+    attention,
+    audience_effect,
+    battles,
+    brands,
+    contagion,
+    effort,
+    exploration,
+    fatigue,
+    follower_affinity,
+    gifting,
+    herding,
+    payouts,
+    peer_gifting,
+    purchasing,
+    stock_up,
+    streaming,
+    weekend,
+)
+
+MECHANISMS = (
+    streaming.MECHANISM,
+    activity.MECHANISM,
+    weekend.MECHANISM,
+    attention.MECHANISM,
+    herding.MECHANISM,
+    exploration.MECHANISM,
+    gifting.MECHANISM,
+    audience_effect.MECHANISM,
+    contagion.MECHANISM,
+    fatigue.MECHANISM,
+    follower_affinity.MECHANISM,
+    peer_gifting.MECHANISM,
+    purchasing.MECHANISM,
+    stock_up.MECHANISM,
+    payouts.MECHANISM,
+    effort.MECHANISM,
+    brands.MECHANISM,
+    battles.MECHANISM,
+)
+
+HOUR = (
+    streaming.START_SESSIONS,
+    activity.COME_ONLINE,
+    battles.PAIR,
+    attention.CHOOSE_ROOMS,
+    attention.FOLLOW,
+    gifting.GIFT,
+    brands.CAMPAIGNS_PHASE,
+    battles.SETTLE,
+    streaming.END_HOUR,
+)

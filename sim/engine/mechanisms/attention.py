@@ -1,28 +1,31 @@
 """Which live room each online viewer watches, and following.
 
 A viewer whose followed creator is live returns to it with ``follow_return_probability``. Everyone
-else is sent by the feed: with ``exploration_share`` to a small live creator (fewer followers than
-the median live creator) drawn uniformly, otherwise to one drawn with weight
-``followers ** popularity_exponent * quality * (1 + last hour's audience) ** herding_exponent``:
-popular creators and full rooms draw more viewers (rich get richer, herding; Lu et al. 2021).
-While watching, a viewer follows the creator with ``follow_probability`` per hour.
+else is sent by the feed: with the exploration share (:mod:`~sim.engine.mechanisms.exploration`) to a
+small live creator (fewer followers than the median live creator) drawn uniformly, otherwise to one
+drawn with weight ``followers ** popularity_exponent * quality`` times the ``feed`` modifiers of other
+mechanisms (herding, a battle win): popular creators draw more viewers (rich get richer). While
+watching, a viewer follows the creator with ``follow_probability`` per hour.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.config import Creators, Viewers
+from sim.engine.config import Viewers
+from sim.engine.mechanism import Hour, Mechanism, Output, Phase
+from sim.engine.mechanisms import exploration
 from sim.engine.state import NOBODY, CreatorState, ViewerState
 
 
 def choose_rooms(
-    viewers: ViewerState, creators: CreatorState, online: np.ndarray,
-    viewer_params: Viewers, creator_params: Creators, rng: np.random.Generator, boost: np.ndarray,
+    viewers: ViewerState, creators: CreatorState, online: np.ndarray, params: Viewers,
+    popularity_exponent: float, exploration_share: float, rng: np.random.Generator,
+    boost: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Set ``viewers.watching`` for this hour; return the indices of viewers watching a live.
 
-    ``boost`` multiplies each creator's feed weight (a recent battle win).
+    ``boost`` multiplies each creator's feed weight (one value per creator, or one for all).
     """
     viewers.watching[:] = NOBODY
     live = np.flatnonzero(creators.is_live)
@@ -32,18 +35,19 @@ def choose_rooms(
     followed_live = np.zeros(online.size, dtype=bool)
     has_followed = followed != NOBODY
     followed_live[has_followed] = creators.is_live[followed[has_followed]]
-    returning = followed_live & (rng.random(online.size) < viewer_params.follow_return_probability)
+    returning = followed_live & (rng.random(online.size) < params.follow_return_probability)
 
     followers = creators.followers[live]
-    weights = followers.astype(float) ** creator_params.popularity_exponent * creators.quality[live]
-    weights *= (1.0 + creators.audience[live]) ** creator_params.herding_exponent * boost[live]
+    weights = followers.astype(float) ** popularity_exponent * creators.quality[live]
+    if not np.isscalar(boost):
+        weights *= boost[live]
     cumulative = np.cumsum(weights)
     by_feed = rng.random(online.size) * cumulative[-1]
     feed_pick = live[np.minimum(np.searchsorted(cumulative, by_feed, side="right"), live.size - 1)]
     small = live[followers < _median(followers)]
     small = small if small.size else live  # all live creators have equal followers
     explore_pick = small[rng.integers(0, small.size, online.size)]
-    is_exploring = rng.random(online.size) < creator_params.exploration_share
+    is_exploring = rng.random(online.size) < exploration_share
     room = np.where(returning, followed, np.where(is_exploring, explore_pick, feed_pick))
 
     viewers.watching[online] = room
@@ -62,6 +66,42 @@ def follow(
     viewers.followed[watchers[new]] = room[new]
     np.add.at(creators.followers, room[new], 1)
     return int(new.sum())
+
+
+def _choose_rooms(hour: Hour) -> None:
+    viewers, creators, config = hour.viewers, hour.creators, hour.config
+    hour.watchers = choose_rooms(
+        viewers, creators, hour.online, config.viewers, config.creators.popularity_exponent,
+        exploration.share(config), hour.rng("attention"), hour.multiplier("feed"),
+    )
+    # From here on, the audience is this hour's (the feed above read last hour's).
+    creators.audience[:] = np.bincount(viewers.watching[hour.watchers], minlength=creators.size)
+    hour.flows.set("n_viewers_watching", hour.watchers.size)
+
+
+def _follow(hour: Hour) -> None:
+    hour.flows.add("new_follows", follow(hour.viewers, hour.creators, hour.watchers, hour.config.viewers,
+                                         hour.rng("attention")))
+
+
+CHOOSE_ROOMS = Phase(
+    "choose_rooms", _choose_rooms,
+    reads=("hour.online", "viewers.followed", "creators.is_live", "creators.followers", "creators.quality",
+           "creators.audience (last hour's)"),
+    writes=("viewers.watching", "viewers.watch_hours", "creators.viewer_hours", "creators.audience",
+            "hour.watchers"),
+)
+FOLLOW = Phase("follow", _follow, reads=("hour.watchers", "viewers.watching"),
+               writes=("viewers.followed", "creators.followers"))
+MECHANISM = Mechanism(
+    "attention", "online viewers pick a live room (followed creator or the feed) and may follow it",
+    phases=(CHOOSE_ROOMS, FOLLOW),
+    outputs=(
+        Output("n_viewers_watching", "stock", "viewers", "Viewers watching",
+               "watching a live this hour (concurrent viewers; a viewer-hour each)", cumulative="cum_watch_hours"),
+        Output("new_follows", "flow", "follows", "New follows", "viewers who followed the creator they watched"),
+    ),
+)
 
 
 def _median(values: np.ndarray) -> float:

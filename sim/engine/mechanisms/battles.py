@@ -1,6 +1,6 @@
 """Battles (LIVE Match): live creators paired for a match in which gifting intensifies.
 
-When enabled, at the start of each hour every live creator enters a match with chance
+When enabled (``battles.enabled``, off by default), at the start of each hour every live creator enters a match with chance
 ``participation``; entrants are paired at random (an odd one out sits the hour out). In a match,
 the gifting hazard of everyone watching is multiplied by ``gift_multiplier`` (boosters and the
 contest push gifting up, C); at the end of the hour the creator who received more coins wins and
@@ -14,14 +14,13 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.config import Battles
+from sim.engine.mechanism import Hour, Mechanism, Modifier, Output, Phase
 from sim.engine.state import NOBODY, CreatorState
 
 
 def pair_creators(creators: CreatorState, params: Battles, rng: np.random.Generator) -> None:
     """Set each live creator's opponent for this hour (``NOBODY`` when not in a match)."""
     creators.opponent[:] = NOBODY
-    if not params.enabled:
-        return
     entrants = np.flatnonzero(creators.is_live & (rng.random(creators.size) < params.participation))
     entrants = rng.permutation(entrants)[: entrants.size - entrants.size % 2]
     first, second = entrants[0::2], entrants[1::2]
@@ -45,3 +44,28 @@ def visibility(creators: CreatorState, params: Battles, step: int) -> np.ndarray
 def gift_multiplier(creators: CreatorState, params: Battles) -> np.ndarray:
     """Each creator's room multiplier on the gifting hazard from being in a match."""
     return np.where(creators.opponent != NOBODY, params.gift_multiplier, 1.0)
+
+
+def _pair(hour: Hour) -> None:
+    pair_creators(hour.creators, hour.config.battles, hour.rng("battles"))
+
+
+def _settle(hour: Hour) -> None:
+    hour.flows.add("new_battles_won", settle_battles(hour.creators, hour.config.battles, hour.step))
+
+
+PAIR = Phase("pair_creators", _pair, section="battles", reads=("creators.is_live",), writes=("creators.opponent",))
+SETTLE = Phase("settle_battles", _settle, section="battles", reads=("creators.opponent", "creators.coins_this_hour"),
+               writes=("creators.visible_until",))
+MECHANISM = Mechanism(
+    "battles", "live creators paired into matches; matched rooms gift more; winners gain visibility",
+    section="battles", phases=(PAIR, SETTLE),
+    modifiers=(
+        Modifier("battle_visibility", "feed",
+                 lambda hour: visibility(hour.creators, hour.config.battles, hour.step), section="battles"),
+        Modifier("battle_gifting", "room", lambda hour: gift_multiplier(hour.creators, hour.config.battles),
+                 section="battles"),
+    ),
+    outputs=(Output("new_battles_won", "flow", "matches", "Battles won",
+                    "battles won this hour (0 unless battles are enabled)"),),
+)

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.mechanisms.gifting import book_gifts, credit_creators, diamonds_for, release_coins
+from sim.engine import wallet
 from sim.engine.config import CAMPAIGNS, Brands, Platform
 from sim.engine.ledger import Account, Ledger
+from sim.engine.mechanism import Event, Hour, Mechanism, Modifier, Output, Phase
 from sim.engine.pricing import PriceTable, to_micro
 from sim.engine.state import NOBODY, BrandState, CreatorState, ViewerState
 
@@ -57,8 +58,8 @@ def run_campaigns(
 ) -> dict[str, int]:
     """Run this hour's campaigns; return the hour's flows."""
     k = params.lives_per_brand
-    flows = {"new_brand_spend_micro": 0, "new_sponsored_hours": 0, "new_brand_coins_gifted": 0,
-             "new_coins_dropped": 0, "new_creator_income_micro": 0, "new_platform_gift_margin_micro": 0}
+    flows = {"new_brand_spend_usd": 0, "new_sponsored_hours": 0, "new_brand_coins_gifted": 0,
+             "new_coins_dropped": 0, "new_creator_income_usd": 0, "new_platform_revenue_usd": 0}
     if brands.size == 0 or k == 0 or not creators.is_live.any():
         return flows
     brand_idx, slot_idx, room = choose_lives(brands, creators, k)
@@ -74,7 +75,7 @@ def run_campaigns(
     np.add.at(creators.sponsorship_micro, room[fee_paid], price)
     ledger.transfer(Account.BRANDS_OUTSIDE, Account.CREATORS_CASH, int(n_paid.sum()) * price)
 
-    flows["new_brand_spend_micro"] = int(n_paid.sum()) * price
+    flows["new_brand_spend_usd"] = int(n_paid.sum()) * price
     flows["new_sponsored_hours"] = int(fee_paid.sum())
     if sponsored.all():
         brands.sponsored_hours += n_paid
@@ -89,7 +90,7 @@ def run_campaigns(
     wanted[is_drop] = params.drop_coins_per_viewer * creators.audience[room[is_drop]]
     wanted[is_gift] = params.brand_gift_coins
     needed = np.bincount(brand_idx, weights=wanted, minlength=brands.size).astype(np.int64)
-    flows["new_brand_spend_micro"] += buy_coins(brands, needed, prices, ledger)
+    flows["new_brand_spend_usd"] += buy_coins(brands, needed, prices, ledger)
     # candidates come out brand by brand, slot by slot: a running total per brand says what is covered
     spent_before = np.cumsum(wanted) - wanted
     brand_start = np.searchsorted(brand_idx, brand_idx)
@@ -103,15 +104,12 @@ def run_campaigns(
         here = covered & (slot_idx == slot)
         if not here.any():
             continue
-        released, released_gross = _spend_from_wallets(brands, brand_idx[here], wanted[here])
+        released, released_gross = wallet.spend(brands, brand_idx[here], wanted[here])
         gifting = campaign[here] != DROPS
         coins, rooms = wanted[here][gifting], room[here][gifting]
-        diamonds = diamonds_for(coins, released[gifting], platform)
-        diamond_value = diamonds * platform.micro_usd_per_diamond
-        credit_creators(creators, rooms, diamonds, coins)
-        book_gifts(ledger, released[gifting], diamond_value)
-        flows["new_creator_income_micro"] += int(diamond_value.sum())
-        flows["new_platform_gift_margin_micro"] += int(released[gifting].sum() - diamond_value.sum())
+        _, diamond_value = wallet.issue_diamonds(creators, rooms, coins, released[gifting], platform, ledger)
+        flows["new_creator_income_usd"] += int(diamond_value.sum())
+        flows["new_platform_revenue_usd"] += int(released[gifting].sum() - diamond_value.sum())
         np.add.at(brands.coins_gifted, brand_idx[here][gifting], coins)
         flows["new_brand_coins_gifted"] += int(coins.sum())
         dropping = ~gifting
@@ -120,13 +118,6 @@ def run_campaigns(
             viewers, creators, room[here][dropping], released[dropping], released_gross[dropping], params, step
         )
     return flows
-
-
-def _spend_from_wallets(brands: BrandState, who: np.ndarray, coins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    wallet = (brands.wallet_coins[who], brands.wallet_value_micro[who], brands.wallet_gross_micro[who])
-    released = release_coins(*wallet, coins)
-    brands.wallet_coins[who], brands.wallet_value_micro[who], brands.wallet_gross_micro[who] = wallet
-    return released
 
 
 def buy_coins(brands: BrandState, needed: np.ndarray, prices: PriceTable, ledger: Ledger) -> int:
@@ -143,24 +134,10 @@ def buy_coins(brands: BrandState, needed: np.ndarray, prices: PriceTable, ledger
     coins_each = prices.coins[brands.region, channel, largest]
     gross_each = prices.gross[brands.region, channel, largest]
     quantity = np.minimum(-(-shortfall // coins_each), brands.budget_left_micro // gross_each)
-    cost = quantity * gross_each
-    tax = quantity * prices.tax[brands.region, channel, largest]
-    fee = quantity * prices.fee[brands.region, channel, largest]
-    net = quantity * prices.net[brands.region, channel, largest]
-
-    brands.budget_left_micro -= cost
-    brands.spend_micro += cost
-    brands.coin_spend_micro += cost
-    brands.wallet_coins += quantity * coins_each
-    brands.coins_bought += quantity * coins_each
-    brands.wallet_value_micro += net
-    brands.wallet_gross_micro += cost
-    to_store = prices.channel_is_app_store[channel]
-    ledger.transfer(Account.BRANDS_OUTSIDE, Account.TAX_AUTHORITY, int(tax.sum()))
-    ledger.transfer(Account.BRANDS_OUTSIDE, Account.APP_STORES, int(fee[to_store].sum()))
-    ledger.transfer(Account.BRANDS_OUTSIDE, Account.PAYMENT_PROCESSOR, int(fee[~to_store].sum()))
-    ledger.transfer(Account.BRANDS_OUTSIDE, Account.COIN_LIABILITY, int(net.sum()))
-    return int(cost.sum())
+    bought = wallet.buy(brands, np.arange(brands.size), brands.region, channel, largest, quantity, prices, ledger,
+                        Account.BRANDS_OUTSIDE)
+    brands.coin_spend_micro += bought.cost
+    return int(bought.cost.sum())
 
 
 def brand_channels(prices: PriceTable) -> np.ndarray:
@@ -196,11 +173,7 @@ def drop_coins(
     value_each[first] += room_value[room[first]] - value_each[first] * audience[first]
     gross_each[first] += room_gross[room[first]] - gross_each[first] * audience[first]
 
-    viewers.wallet_coins[recipients] += coins
-    viewers.wallet_value_micro[recipients] += value_each
-    viewers.wallet_gross_micro[recipients] += gross_each
-    viewers.coins_received[recipients] += coins
-    viewers.received_value_micro[recipients] += value_each
+    wallet.receive(viewers, recipients, coins, value_each, gross_each)
     viewers.boosted_until[recipients] = step + params.drop_boost_hours
     return int(coins.sum())
 
@@ -208,3 +181,43 @@ def drop_coins(
 def refresh_budgets(brands: BrandState, params: Brands) -> None:
     """Start a new campaign period: every brand's budget is whole again."""
     brands.budget_left_micro[:] = to_micro(params.campaign_budget_usd)
+
+
+def _campaigns(hour: Hour) -> None:
+    model, config = hour.model, hour.config
+    flows = run_campaigns(hour.brands, hour.creators, hour.viewers, config.brands, config.platform, model.prices,
+                          model.ledger, hour.step)
+    for name, amount in flows.items():
+        hour.flows.add(name, amount)
+
+
+def _refresh(hour: Hour) -> None:
+    refresh_budgets(hour.brands, hour.config.brands)
+
+
+def _drop_boost(hour: Hour, who: np.ndarray) -> np.ndarray:
+    return np.where(hour.viewers.boosted_until[who] > hour.step, hour.config.brands.drop_gift_boost, 1.0)
+
+
+CAMPAIGNS_PHASE = Phase(
+    "brand_campaigns", _campaigns, section="brands",
+    reads=("creators.is_live", "creators.audience", "creators.coins_this_hour", "brands.budget_left_micro"),
+    writes=("brands wallets and totals", "creators.sponsorship_micro", "creators.diamonds_held",
+            "viewers wallets (drops)", "viewers.boosted_until", "ledger"),
+)
+REFRESH = Phase("refresh_brand_budgets", _refresh, section="brands", writes=("brands.budget_left_micro",))
+MECHANISM = Mechanism(
+    "brands", "brands sponsor lives, match gifts, drop free coins or send gifts, within a budget per period",
+    section="brands", phases=(CAMPAIGNS_PHASE,),
+    events=(Event(REFRESH, lambda config: config.brands.campaign_period_days),),
+    modifiers=(Modifier("drop_boost", "watcher", _drop_boost, section="brands"),),
+    outputs=(
+        Output("new_brand_spend_usd", "flow", "USD", "Brand spend",
+               "what brands paid: sponsorship fees and coins (tax and fees included)", cumulative="cum_brand_spend_usd"),
+        Output("new_sponsored_hours", "flow", "live hours", "Sponsored hours",
+               "live hours in which a brand ran a campaign"),
+        Output("new_brand_coins_gifted", "flow", "coins", "Brand coins gifted",
+               "coins brands sent as gifts (their own gifts and gift matching)"),
+        Output("new_coins_dropped", "flow", "coins", "Coins dropped", "free coins brands dropped into viewers' wallets"),
+    ),
+)

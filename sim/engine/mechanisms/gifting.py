@@ -1,27 +1,23 @@
 """Gifting: who sends a gift this hour, which gift, and how coins become diamonds.
 
 Each watching viewer with money to spend sends at most one gift per hour, with chance
-``gift_hazard * propensity * affinity * room``, where ``affinity`` is ``follower_affinity`` when the
-viewer follows the creator watched, times ``reciprocity_affinity`` when the viewer is a creator off
-air watching the peer who last gifted it (reciprocity: ~$0.18 of each $1 received is given back
-within a day, WeChat red packets, arXiv 2023), and the room's multiplier combines
+``gift_hazard * propensity * room * personal``: ``room`` is the product of the ``room`` modifiers of
+the creator watched (audience size, contagion, fatigue, a battle) and ``personal`` the product of the
+``watcher`` modifiers (affinity for a followed creator, reciprocity, a brand's free-coin drop), each
+declared by its own mechanism. Draws are made for every watcher, so that a change in who can pay (a
+brand's free coins) leaves everyone else's draws as they were: runs with and without a brand stay
+comparable.
 
-- audience size: ``min(1 + audience_effect * (viewers - 1), audience_effect_cap)``: each extra
-  viewer adds ~1% (Lu, Yao, Chen, Grewal 2021), up to a cap where large rooms crowd givers out
-  (Yao, Lu, Chen 2023);
-- contagion: ``1 + contagion_strength * ln(1 + gifts in the room last hour)``: seeing peers gift
-  raises the chance of gifting (Int. J. Human-Computer Interaction 2024), so gifts come in bursts;
-  the logarithm saturates;
-- fatigue: ``session_fatigue ** hours already streamed``: income per hour falls as a session grows.
+The gift is drawn from the catalog with weight ``coins ** -gift_size_exponent`` among the gifts the
+viewer could afford with the coins in the wallet plus what the rest of the month's budget buys, so
+large gifts are rare and only those with large budgets (whales) can send them. A wallet short of
+coins is topped up first (:mod:`~sim.engine.mechanisms.purchasing`).
 
-The gift is drawn from the catalog with weight
-``coins ** -gift_size_exponent`` among the gifts the viewer could afford with the coins in the
-wallet plus what the rest of the month's budget buys, so large gifts are rare and only those with
-large budgets (whales) can send them.
-
-A sent gift leaves the wallet and issues ``coins * diamonds_per_coin`` diamonds to the creator
-watched. The platform recognises, as revenue, the share of the wallet's paid-for value that the
-gifted coins carry, and sets aside the diamonds' value for the creator.
+A sent gift leaves the wallet and issues diamonds to the creator watched
+(:func:`sim.engine.wallet.issue_diamonds`). The platform recognises, as revenue, the share of the
+wallet's paid-for value that the gifted coins carry, and sets aside the diamonds' value for the creator.
+A creator gifted by a peer creator follows it back and owes it a gift (reciprocity,
+:mod:`~sim.engine.mechanisms.peer_gifting`).
 """
 
 from __future__ import annotations
@@ -30,8 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.config import Creators, Platform, Viewers
-from sim.engine.ledger import Account, Ledger
+from sim.engine import wallet
+from sim.engine.config import Platform, Viewers
+from sim.engine.ledger import Ledger
+from sim.engine.mechanism import Hour, Mechanism, Output, Phase
+from sim.engine.mechanisms import purchasing
 from sim.engine.state import NOBODY, CreatorState, ViewerState
 
 
@@ -49,19 +48,9 @@ class Catalog:
         return cls(coins, np.cumsum(coins.astype(float) ** -size_exponent))
 
 
-def room_multiplier(creators: CreatorState, viewer_params: Viewers, creator_params: Creators) -> np.ndarray:
-    """Each creator's room's multiplier on the gifting hazard this hour: audience, contagion, fatigue."""
-    audience = np.minimum(
-        1.0 + viewer_params.audience_effect * np.maximum(creators.audience - 1, 0), viewer_params.audience_effect_cap
-    )
-    contagion = 1.0 + viewer_params.contagion_strength * np.log1p(creators.gifts_last_hour)
-    fatigue = creator_params.session_fatigue ** creators.session_hour
-    return audience * contagion * fatigue
-
-
 def draw_gifts(
     viewers: ViewerState, watchers: np.ndarray, catalog: Catalog, capacity_coins: np.ndarray,
-    multiplier: np.ndarray, params: Viewers, reciprocity_affinity: float, uniforms: np.ndarray,
+    multiplier: np.ndarray | float, params: Viewers, uniforms: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Choose who gifts this hour and which gift.
 
@@ -70,19 +59,14 @@ def draw_gifts(
         watchers: Indices of the viewers watching a live who could pay for a gift.
         catalog: The gift ladder.
         capacity_coins: For each watcher, the most coins it could spend now.
-        multiplier: For each watcher, its room's multiplier (:func:`room_multiplier`) times any
-            other personal one (a brand's free-coin drop).
+        multiplier: For each watcher, the product of its room's and its own modifiers.
         params: Viewer behaviour parameters.
-        reciprocity_affinity: Multiplier when a creator-viewer watches the peer who last gifted it.
         uniforms: ``[2, watchers]`` uniform draws in [0, 1): whether to gift, and which gift.
 
     Returns:
         The gifters' indices and the coins of each one's gift.
     """
-    room = viewers.watching[watchers]
-    affinity = np.where(viewers.followed[watchers] == room, params.follower_affinity, 1.0)
-    affinity *= np.where(viewers.owed_creator[watchers] == room, reciprocity_affinity, 1.0)
-    hazard = np.minimum(1.0, params.gift_hazard * viewers.propensity[watchers] * affinity * multiplier)
+    hazard = np.minimum(1.0, params.gift_hazard * viewers.propensity[watchers] * multiplier)
     n_affordable = np.searchsorted(catalog.coins, capacity_coins, side="right")
     gifting = (uniforms[0] < hazard) & (n_affordable > 0)
     gifters, n_affordable = watchers[gifting], n_affordable[gifting]
@@ -90,38 +74,6 @@ def draw_gifts(
     reach = uniforms[1][gifting] * catalog.cumulative_weight[n_affordable - 1]
     choice = np.minimum(np.searchsorted(catalog.cumulative_weight, reach, side="right"), n_affordable - 1)
     return gifters, catalog.coins[choice]
-
-
-def release_coins(
-    wallet_coins: np.ndarray, wallet_value: np.ndarray, wallet_gross: np.ndarray, coins: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Take ``coins`` out of wallets; return the net value and the price they carry.
-
-    Value and price leave pro rata to the coins, in whole micro-USD, and all of them leave with the
-    last coin. The arrays are one row per wallet and are updated in place.
-    """
-    released = wallet_value * coins // wallet_coins
-    released_gross = wallet_gross * coins // wallet_coins
-    wallet_coins -= coins
-    wallet_value -= released
-    wallet_gross -= released_gross
-    return released, released_gross
-
-
-def diamonds_for(coins: np.ndarray, released: np.ndarray, platform: Platform) -> np.ndarray:
-    """Diamonds a gift of ``coins`` (carrying net value ``released``) issues to its creator."""
-    if platform.creator_share_basis == "net_revenue":
-        return (released * platform.creator_share).astype(np.int64)  # a diamond is a micro-USD
-    return coins * platform.diamonds_per_coin
-
-
-def credit_creators(creators: CreatorState, rooms: np.ndarray, diamonds: np.ndarray, coins: np.ndarray) -> None:
-    """Give each room's creator its diamonds and count the gifts and coins it received this hour."""
-    np.add.at(creators.diamonds_held, rooms, diamonds)
-    np.add.at(creators.diamonds_earned, rooms, diamonds)
-    np.add.at(creators.gifts_received, rooms, 1)
-    np.add.at(creators.gifts_this_hour, rooms, 1)
-    np.add.at(creators.coins_this_hour, rooms, coins)
 
 
 def reciprocate(viewers: ViewerState, creators: CreatorState, giving_creator: np.ndarray, rooms: np.ndarray) -> None:
@@ -141,12 +93,6 @@ def reciprocate(viewers: ViewerState, creators: CreatorState, giving_creator: np
     np.add.at(creators.followers, giver[new_follow], 1)
 
 
-def book_gifts(ledger: Ledger, released: np.ndarray, diamond_value: np.ndarray) -> None:
-    """The platform recognises the gifted coins' net value and sets aside the diamonds' value."""
-    ledger.transfer(Account.COIN_LIABILITY, Account.PLATFORM, int(released.sum()))
-    ledger.transfer(Account.PLATFORM, Account.DIAMOND_LIABILITY, int(diamond_value.sum()))
-
-
 def send_gifts(
     viewers: ViewerState, creators: CreatorState, gifters: np.ndarray, gift_coins: np.ndarray,
     catalog: Catalog, gift_counts: np.ndarray, platform: Platform, ledger: Ledger,
@@ -157,30 +103,75 @@ def send_gifts(
     in catalog order) counts the gifts sent.
 
     Returns:
-        This hour's flows: gifts, coins gifted, diamonds issued, and their money (micro-USD).
+        This hour's flows by output name: gifts, coins gifted, diamonds issued, and their money
+        (micro-USD).
     """
-    wallet = (viewers.wallet_coins[gifters], viewers.wallet_value_micro[gifters], viewers.wallet_gross_micro[gifters])
-    released, released_gross = release_coins(*wallet, gift_coins)
-    viewers.wallet_coins[gifters], viewers.wallet_value_micro[gifters], viewers.wallet_gross_micro[gifters] = wallet
-    diamonds = diamonds_for(gift_coins, released, platform)
-    diamond_value = diamonds * platform.micro_usd_per_diamond
+    released, released_gross = wallet.spend(viewers, gifters, gift_coins)
 
     viewers.coins_gifted[gifters] += gift_coins
     viewers.gifts_sent[gifters] += 1
     viewers.released_micro[gifters] += released
     viewers.gifted_gross_micro[gifters] += released_gross
-    viewers.diamond_value_sent_micro[gifters] += diamond_value
     rooms = viewers.watching[gifters]
     given_back = int((viewers.owed_creator[gifters] == rooms).sum())
-    credit_creators(creators, rooms, diamonds, gift_coins)
+    diamonds, diamond_value = wallet.issue_diamonds(creators, rooms, gift_coins, released, platform, ledger)
+    viewers.diamond_value_sent_micro[gifters] += diamond_value
     reciprocate(viewers, creators, viewers.creator_id[gifters], rooms)
     np.add.at(gift_counts, np.searchsorted(catalog.coins, gift_coins), 1)
-    book_gifts(ledger, released, diamond_value)
     return {
         "new_gifts": int(gifters.size),
         "new_coins_gifted": int(gift_coins.sum()),
         "new_diamonds_issued": int(diamonds.sum()),
-        "new_creator_income_micro": int(diamond_value.sum()),
-        "new_platform_gift_margin_micro": int(released.sum() - diamond_value.sum()),
+        "new_creator_income_usd": int(diamond_value.sum()),
+        "new_platform_revenue_usd": int(released.sum() - diamond_value.sum()),
         "new_gifts_given_back": given_back,
     }
+
+
+def _at(factor: np.ndarray | float, index: np.ndarray) -> np.ndarray | float:
+    """A per-creator multiplier at ``index``, or the multiplier itself when it is one for all."""
+    return factor if np.isscalar(factor) else factor[index]
+
+
+def _gift(hour: Hour) -> None:
+    viewers, creators, model, config = hour.viewers, hour.creators, hour.model, hour.config
+    watchers = hour.watchers
+    uniforms = hour.rng("gifting").random((2, watchers.size))  # for every watcher: see the module docstring
+    # Only watchers with coins or budget left can afford a gift: most viewers never pay.
+    is_able = (viewers.wallet_coins[watchers] > 0) | (viewers.budget_left_micro[watchers] > 0)
+    can_pay = watchers[is_able]
+    multiplier = _at(hour.multiplier("room"), viewers.watching[can_pay]) * hour.multiplier("watcher", can_pay)
+    gifters, gift_coins = draw_gifts(
+        viewers, can_pay, model.catalog, purchasing.spending_capacity(viewers, can_pay, model.prices),
+        multiplier, config.viewers, uniforms[:, is_able],
+    )
+    has_coins = purchasing.top_up_phase(hour, gifters, gift_coins)
+    flows = send_gifts(viewers, creators, gifters[has_coins], gift_coins[has_coins], model.catalog, model.gift_counts,
+                       config.platform, model.ledger)
+    for name, amount in flows.items():
+        hour.flows.add(name, amount)
+
+
+GIFT = Phase(
+    "gift", _gift,
+    reads=("hour.watchers", "viewers.propensity", "viewers.budget_left_micro", "viewers.wallet_coins",
+           "room and watcher modifiers"),
+    writes=("viewers wallets and totals", "creators.diamonds_held", "creators.gifts_this_hour",
+            "creators.coins_this_hour", "viewers.followed (follow-back)", "viewers.owed_creator", "ledger"),
+)
+MECHANISM = Mechanism(
+    "gifting", "watchers who can pay may gift; a short wallet is topped up first", phases=(GIFT,),
+    outputs=(
+        Output("new_gifts", "flow", "gifts", "Gifts", "gifts sent", cumulative="cum_gifts"),
+        Output("new_coins_gifted", "flow", "coins", "Coins gifted", "coins sent as gifts", cumulative="cum_coins_gifted"),
+        Output("new_diamonds_issued", "flow", "diamonds", "Diamonds issued", "diamonds the gifts issued to creators"),
+        Output("new_creator_income_usd", "flow", "USD", "Creator income",
+               "value of all diamonds issued to creators this hour: from viewers' gifts and brands'",
+               cumulative="cum_creator_income_usd"),
+        Output("new_platform_revenue_usd", "flow", "USD", "Platform revenue",
+               "what the platform kept from gifts: the gifted coins' paid-for net value less the diamonds' value",
+               cumulative="cum_platform_revenue_usd"),
+        Output("new_gifts_given_back", "flow", "gifts", "Gifts given back",
+               "gifts from a creator (off air) to the peer who last gifted it"),
+    ),
+)

@@ -11,12 +11,13 @@ import numpy as np
 
 from sim.engine.config import Platform
 from sim.engine.ledger import Account, Ledger
+from sim.engine.mechanism import Event, Hour, Mechanism, Output, Phase
 from sim.engine.pricing import to_micro
 from sim.engine.state import CreatorState
 
 
 def redeem(creators: CreatorState, platform: Platform, ledger: Ledger) -> dict[str, int]:
-    """Redeem every eligible creator's diamonds; return the day's flows."""
+    """Redeem every eligible creator's diamonds; return the day's flows by output name (micro-USD)."""
     per_diamond = platform.micro_usd_per_diamond
     held_value = creators.diamonds_held * per_diamond
     cap = to_micro(platform.daily_cashout_cap_usd) // per_diamond
@@ -40,5 +41,27 @@ def redeem(creators: CreatorState, platform: Platform, ledger: Ledger) -> dict[s
     return {
         "new_redemptions": int(who.size),
         "new_diamonds_redeemed": int(diamonds.sum()),
-        "new_creator_payout_micro": int(paid.sum()),
+        "new_creator_payout_usd": int(paid.sum()),
     }
+
+
+def _redeem(hour: Hour) -> None:
+    for name, amount in redeem(hour.creators, hour.config.platform, hour.model.ledger).items():
+        hour.flows.add(name, amount)
+
+
+REDEEM = Phase("redeem", _redeem, reads=("creators.diamonds_held",),
+               writes=("creators.diamonds_held", "creators.diamonds_redeemed", "creators.payout_micro", "ledger"))
+MECHANISM = Mechanism(
+    "payouts", "creators cash out diamonds once a day, under the minimum and the daily cap",
+    events=(Event(REDEEM, lambda config: 1),),
+    outputs=(
+        Output("new_redemptions", "flow", "creators", "Cash-outs",
+               "creators who cashed out (at the day's last hour, 23 UTC; 0 otherwise)"),
+        Output("new_diamonds_redeemed", "flow", "diamonds", "Diamonds redeemed", "diamonds cashed out"),
+        Output("new_creator_payout_usd", "flow", "USD", "Creator payouts",
+               "cash creators received from cash-outs, after fees and agency", cumulative="cum_creator_payout_usd"),
+        Output("n_diamond_float", "stock", "diamonds", "Diamond float", "diamonds creators hold at the end of the hour",
+               measure=lambda model: int(model.creator_state.diamonds_held.sum())),
+    ),
+)

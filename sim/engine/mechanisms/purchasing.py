@@ -1,21 +1,27 @@
 """Buying coins: topping up the wallet when a gift needs more coins than it holds.
 
 A viewer short of coins buys, among the bundles of its region and channel that cover the
-shortfall, the largest one that costs at most ``stock_up_share`` of its monthly budget (heavy
-spenders habitually buy big packs; the smallest covering bundle is always allowed), or as many
+shortfall, the largest one that costs at most the stock-up share of its monthly budget (heavy
+spenders habitually buy big packs, :mod:`~sim.engine.mechanisms.stock_up`; the smallest covering
+bundle is always allowed), or as many
 of the largest bundle as it takes when none covers it. The rest of the month's budget must pay
 for it; otherwise the gift is not sent. Each purchase splits exactly into tax, the store's or
 processor's fee, and the platform's net, which waits in the coin liability until the coins are
-gifted.
+gifted (:func:`sim.engine.wallet.buy`). Every 30 days each viewer's budget is whole again.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.engine import wallet
 from sim.engine.ledger import Account, Ledger
+from sim.engine.mechanism import Event, Hour, Mechanism, Output, Phase
+from sim.engine.mechanisms import stock_up
 from sim.engine.pricing import PriceTable
 from sim.engine.state import ViewerState
+
+DAYS_PER_BUDGET_MONTH = 30
 
 
 def spending_capacity(viewers: ViewerState, who: np.ndarray, prices: PriceTable) -> np.ndarray:
@@ -40,7 +46,8 @@ def top_up(
         ledger: Where the money moves.
 
     Returns:
-        A mask over ``buyers``: True where the wallet now holds enough coins; and this hour's flows.
+        A mask over ``buyers``: True where the wallet now holds enough coins; and this hour's flows
+        by output name (money in micro-USD).
     """
     shortfall = coins_needed - viewers.wallet_coins[buyers]
     short = shortfall > 0
@@ -66,39 +73,54 @@ def top_up(
     cost = quantity * prices.gross[region, channel, bundle]
     can_pay = (n_bundles > 0) & (cost <= viewers.budget_left_micro[who])
 
-    who, quantity, cost = who[can_pay], quantity[can_pay], cost[can_pay]
+    who, quantity = who[can_pay], quantity[can_pay]
     region, channel, bundle = region[can_pay], channel[can_pay], bundle[can_pay]
-    coins = quantity * prices.coins[region, channel, bundle]
-    tax = quantity * prices.tax[region, channel, bundle]
-    fee = quantity * prices.fee[region, channel, bundle]
-    net = quantity * prices.net[region, channel, bundle]
-
-    viewers.budget_left_micro[who] -= cost
-    viewers.wallet_coins[who] += coins
-    viewers.wallet_value_micro[who] += net
-    viewers.wallet_gross_micro[who] += cost
-    viewers.coins_bought[who] += coins
-    viewers.purchases[who] += quantity
-    viewers.spend_micro[who] += cost
-    viewers.tax_micro[who] += tax
-    viewers.fee_micro[who] += fee
-
+    bought = wallet.buy(viewers, who, region, channel, bundle, quantity, prices, ledger, Account.VIEWERS_OUTSIDE)
     np.add.at(bundle_sales, (region, channel, bundle), quantity)
-
-    to_store = prices.channel_is_app_store[channel]
-    ledger.transfer(Account.VIEWERS_OUTSIDE, Account.TAX_AUTHORITY, int(tax.sum()))
-    ledger.transfer(Account.VIEWERS_OUTSIDE, Account.APP_STORES, int(fee[to_store].sum()))
-    ledger.transfer(Account.VIEWERS_OUTSIDE, Account.PAYMENT_PROCESSOR, int(fee[~to_store].sum()))
-    ledger.transfer(Account.VIEWERS_OUTSIDE, Account.COIN_LIABILITY, int(net.sum()))
 
     enough = ~short
     enough[np.flatnonzero(short)[can_pay]] = True
     flows = {
         "new_purchases": int(quantity.sum()),
-        "new_coins_bought": int(coins.sum()),
-        "new_gross_spend_micro": int(cost.sum()),
-        "new_tax_micro": int(tax.sum()),
-        "new_store_fees_micro": int(fee.sum()),
+        "new_coins_bought": int(bought.coins.sum()),
+        "new_gross_spend_usd": int(bought.cost.sum()),
+        "new_tax_usd": int(bought.tax.sum()),
+        "new_store_fees_usd": int(bought.fee.sum()),
         "new_gifts_unaffordable": int(short.sum() - can_pay.sum()),
     }
     return enough, flows
+
+
+def top_up_phase(hour: Hour, buyers: np.ndarray, coins_needed: np.ndarray) -> np.ndarray:
+    """:func:`top_up` within an hour: with the stock-up habit, counting sales and flows."""
+    model = hour.model
+    enough, flows = top_up(hour.viewers, buyers, coins_needed, model.prices, stock_up.share(hour.config),
+                           model.bundle_sales, model.ledger)
+    for name, amount in flows.items():
+        hour.flows.add(name, amount)
+    return enough
+
+
+def _refresh_budgets(hour: Hour) -> None:
+    hour.viewers.budget_left_micro[:] = hour.viewers.budget_monthly_micro
+
+
+REFRESH_BUDGETS = Phase("refresh_budgets", _refresh_budgets, reads=("viewers.budget_monthly_micro",),
+                        writes=("viewers.budget_left_micro",))
+MECHANISM = Mechanism(
+    "purchasing", "a short wallet buys a bundle its budget allows; budgets refresh every 30 days",
+    events=(Event(REFRESH_BUDGETS, lambda config: DAYS_PER_BUDGET_MONTH),),
+    outputs=(
+        Output("new_purchases", "flow", "bundles", "Bundles bought", "coin bundles bought"),
+        Output("new_coins_bought", "flow", "coins", "Coins bought", "coins bought", cumulative="cum_coins_bought"),
+        Output("new_gross_spend_usd", "flow", "USD", "Gross viewer spend", "what viewers paid, tax included",
+               cumulative="cum_gross_spend_usd"),
+        Output("new_tax_usd", "flow", "USD", "Tax", "sales tax and VAT in that"),
+        Output("new_store_fees_usd", "flow", "USD", "Store fees", "app-store and payment-processor fees in that"),
+        Output("new_gifts_unaffordable", "flow", "gifts", "Gifts unaffordable",
+               "gifts chosen but not sent: no bundle that covered them fitted the budget"),
+        Output("n_coin_float", "stock", "coins", "Coin float",
+               "coins bought and not yet gifted: in viewers' and brands' wallets at the end of the hour",
+               measure=lambda model: int(model.viewer_state.wallet_coins.sum() + model.brand_state.wallet_coins.sum())),
+    ),
+)

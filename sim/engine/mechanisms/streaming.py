@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.config import Creators
+from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.state import CreatorState
 
 MAX_STREAM_DAY_PROBABILITY = 0.98  # even the keenest creator misses a day now and then
@@ -45,3 +46,34 @@ def end_hour(creators: CreatorState) -> None:
     creators.session_hour[live] += 1
     creators.hours_left[live] -= 1
     creators.is_live &= creators.hours_left > 0
+
+
+def _start(hour: Hour) -> None:
+    creators = hour.creators
+    started = start_sessions(creators, hour.local_hour, hour.config.creators, hour.rng("streaming"))
+    hour.flows.add("new_sessions_started", started)
+    hour.flows.set("n_creators_live", int(creators.is_live.sum()))
+
+
+def _end(hour: Hour) -> None:
+    end_hour(hour.creators)
+
+
+START_SESSIONS = Phase(
+    "start_sessions", _start,
+    reads=("creators.start_local_hour", "creators.followers", "creators.effort", "creators.is_churned"),
+    writes=("creators.is_live", "creators.hours_left", "creators.session_hour"),
+)
+END_HOUR = Phase(
+    "end_hour", _end, reads=("creators.gifts_this_hour", "creators.is_live"),
+    writes=("creators.gifts_last_hour", "creators.gifts_this_hour", "creators.coins_this_hour",
+            "creators.live_hours", "creators.session_hour", "creators.hours_left", "creators.is_live"),
+)
+MECHANISM = Mechanism(
+    "streaming", "creators go live at their local start hour and stream for their session length",
+    phases=(START_SESSIONS, END_HOUR),
+    outputs=(
+        Output("n_creators_live", "stock", "creators", "Creators live", "live this hour"),
+        Output("new_sessions_started", "flow", "sessions", "Sessions started", "lives started this hour"),
+    ),
+)

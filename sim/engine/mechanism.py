@@ -1,0 +1,163 @@
+"""How a mechanism declares itself, and the hour its phases share.
+
+A mechanism is one module that declares a :class:`Mechanism`: its config section (whose ``enabled``
+switches it off), the hourly phases and scheduled events it runs, the state each of them reads and
+writes, its random stream (keyed by the mechanism's name), the multipliers it contributes to other
+mechanisms' rules (:class:`Modifier`), and the outputs it produces (:class:`Output`, each with a unit
+and a label). The model composes the registered mechanisms (``sim.engine.mechanisms``) and knows none
+of them by name: it owns the clock, the hour's order and the books, not the domain rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.engine.config import Config
+
+OutputKind = Literal["flow", "stock"]
+ModifierTarget = Literal["online", "feed", "room", "watcher"]
+
+
+@dataclass(frozen=True)
+class Output:
+    """One column of the hourly time series.
+
+    A ``flow`` is a sum over the hour (``new_*``), a ``stock`` a level (``n_*``). Money is counted in
+    exact micro-USD during the hour and reported in USD: its ``unit`` is ``"USD"``. A flow with
+    ``cumulative`` set also gets a running-total column of that name.
+    """
+
+    name: str
+    kind: OutputKind
+    unit: str
+    label: str
+    description: str
+    cumulative: str | None = None
+    measure: Callable[[object], int] | None = None  # a stock read off the model at the end of the hour
+
+    @property
+    def is_money(self) -> bool:
+        """Whether the output is money (held in micro-USD, reported in USD)."""
+        return self.unit == "USD"
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A step of the hour (or of a scheduled event) and the state it reads and writes.
+
+    ``reads`` and ``writes`` name arrays as ``population.field`` (``viewers.wallet_coins``) or a
+    shared quantity of the hour (``hour.watchers``); they document the data flow between phases and
+    are checked against the hour's order by the tests.
+    """
+
+    name: str
+    run: Callable[[Hour], None]
+    reads: tuple[str, ...] = ()
+    writes: tuple[str, ...] = ()
+    section: str | None = None  # the config section whose ``enabled`` switches the phase off; None: core
+
+
+@dataclass(frozen=True)
+class Event:
+    """A phase that runs at the end of every ``every_days(config)`` days instead of every hour."""
+
+    phase: Phase
+    every_days: Callable[[Config], int]
+
+
+@dataclass(frozen=True)
+class Modifier:
+    """A multiplier one mechanism contributes to another's rule.
+
+    Targets: ``online`` (per region, on the chance of being online), ``feed`` (per creator, on its
+    weight in the recommendation feed), ``room`` (per creator, on the gifting hazard of everyone in its
+    room) and ``watcher`` (per gifting candidate, on its own hazard; ``factor(hour, who)``).
+    """
+
+    name: str
+    target: ModifierTarget
+    factor: Callable[..., np.ndarray]
+    section: str
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """Everything a mechanism contributes to the model, declared in its module."""
+
+    name: str  # also the name of its random stream
+    summary: str  # one line, for docs/model.md
+    section: str | None = None  # its config section; None for the core rules every run has
+    phases: tuple[Phase, ...] = ()  # hourly phases; the hour's order is declared in sim.engine.mechanisms
+    events: tuple[Event, ...] = ()
+    modifiers: tuple[Modifier, ...] = ()
+    outputs: tuple[Output, ...] = ()
+
+
+def is_enabled(config: Config, section: str | None) -> bool:
+    """Whether a phase or modifier of ``section`` runs under ``config`` (core rules always do)."""
+    return section is None or getattr(config, section).enabled
+
+
+class Flows:
+    """The hour's outputs so far: only declared names are accepted, so a typo fails loudly."""
+
+    def __init__(self, outputs: tuple[Output, ...]):
+        self._declared = {o.name: o for o in outputs}
+        self.values: dict[str, int] = {}
+
+    def add(self, name: str, amount: int) -> None:
+        """Add ``amount`` (micro-USD for money) to the flow ``name``."""
+        if name not in self._declared or self._declared[name].kind != "flow":
+            raise KeyError(f"{name!r} is not a declared flow; declare it in its mechanism's outputs")
+        self.values[name] = self.values.get(name, 0) + int(amount)
+
+    def set(self, name: str, level: int) -> None:
+        """Record the level of the stock ``name`` this hour."""
+        if name not in self._declared or self._declared[name].kind != "stock":
+            raise KeyError(f"{name!r} is not a declared stock; declare it in its mechanism's outputs")
+        self.values[name] = int(level)
+
+    def take(self) -> dict[str, int]:
+        """The hour's values, every declared output present (0 where nothing happened); then reset."""
+        row = {name: self.values.get(name, 0) for name in self._declared}
+        self.values = {}
+        return row
+
+
+@dataclass
+class Hour:
+    """What the phases of one hour share: the clock, the populations, the books and the hour's results.
+
+    Phases receive this one object instead of long argument lists; ``online`` and ``watchers`` are
+    set by the phases that choose them and read by the phases after.
+    """
+
+    model: object  # the GiftEconomy: its prices, ledger, catalog and counters
+    step: int  # steps completed before this hour (0 for the first hour)
+    local_hour: np.ndarray  # [region] local hour of the day
+    is_weekend: np.ndarray  # [region] whether it is a local Saturday or Sunday
+    config: Config
+    viewers: object
+    creators: object
+    brands: object
+    flows: Flows
+    streams: dict[str, np.random.Generator]
+    modifiers: dict[str, list[Modifier]]
+    online: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    watchers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    def rng(self, name: str) -> np.random.Generator:
+        """The random stream of the mechanism ``name``."""
+        return self.streams[name]
+
+    def multiplier(self, target: ModifierTarget, *args) -> np.ndarray | float:
+        """The product of every enabled modifier of ``target`` (1.0 when there is none)."""
+        product: np.ndarray | float = 1.0
+        for modifier in self.modifiers[target]:
+            product = product * modifier.factor(self, *args)
+        return product
