@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from sim.engine.config import Config
+from sim.engine.config import Config
+from sim.engine.randomness import RandomStreams
 
 OutputKind = Literal["flow", "stock"]
 ModifierTarget = Literal["online", "feed", "room", "watcher"]
@@ -146,7 +146,7 @@ class Hour:
     creators: object
     brands: object
     flows: Flows
-    streams: dict[str, np.random.Generator]
+    streams: RandomStreams
     modifiers: dict[str, list[Modifier]]
     online: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     watchers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))

@@ -7,7 +7,7 @@ daily, budget refreshes monthly, brand campaign periods) as Mesa events at the e
 The hourly row of the time series is recorded by a low-priority event after all of them.
 
 Randomness: one seed per run. Each mechanism draws from its own stream spawned from that seed, keyed
-by the mechanism's name; draws are made whether or not they are used where that keeps runs with and
+by the mechanism's name (:mod:`~sim.engine.randomness`); draws are made whether or not they are used where that keeps runs with and
 without a brand comparable (see :mod:`~sim.engine.mechanisms.gifting`). Switching a mechanism off
 skips its draws, which can change later draws of the same stream only.
 """
@@ -28,13 +28,13 @@ from sim.engine.mechanism import Flows, Hour, Modifier, Phase, is_enabled
 from sim.engine.mechanisms import HOUR, MECHANISMS
 from sim.engine.mechanisms.gifting import Catalog
 from sim.engine.pricing import PriceTable
+from sim.engine.randomness import RandomStreams
 from sim.engine.resources import check_memory
 from sim.engine.state import NOBODY, draw_brands, draw_creators, draw_viewers
 
 HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7
 SATURDAY = 5  # day of the week, Monday = 0
-STREAMS = ("population", "streaming", "activity", "attention", "gifting", "effort", "battles")
 
 
 class GiftEconomy(mesa.Model):
@@ -61,8 +61,7 @@ class GiftEconomy(mesa.Model):
         super().__init__(rng=seed)
         self.config = config
         self.seed = seed
-        children = np.random.SeedSequence(seed).spawn(len(STREAMS))
-        self.streams = {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
+        self.streams = RandomStreams(seed)
         self.region_codes = tuple(config.regions)
         self.utc_offsets = np.array([r.utc_offset_hours for r in config.regions.values()])
         self.prices = PriceTable.from_config(config)

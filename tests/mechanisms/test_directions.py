@@ -1,7 +1,8 @@
 """Each mechanism moves the economy the way its source says, on small runs averaged over seeds.
 
 Measured means on these sizes (four seeds) when the tests were written, for scale: creator-income
-Gini 0.86 without exploration vs 0.79 with half the feed exploring; mean creator effort 0.74 at a
+Gini 0.85 without exploration vs 0.81 with half the feed exploring (12 seeds, after streams were
+keyed by name; paired change -0.034, standard error 0.008); mean creator effort 0.74 at a
 10% creator share vs 0.83 at 60%, live hours 708 vs 961; gift-count dispersion (variance/mean per
 live room-hour) 3.7 without contagion vs 6.2 with strength 1; weekend/weekday online ratio 1.00
 vs 1.40 with a 1.5 weekend multiplier; gifts per watch hour 0.038 without fatigue vs 0.029 at 0.7.
@@ -27,9 +28,14 @@ def _mean(values) -> float:
 
 
 def test_more_exploration_lowers_creator_income_concentration():
-    gini = {e: _mean(r.summary["creator_income_gini"] for r in _runs([f"exploration.share={e}"], 7))
+    # Paired by seed (common random numbers): the effect (about -0.03 in the Gini) is smaller than
+    # the spread between seeds, so each seed is its own control, over twice as many seeds.
+    seeds = range(8)
+    gini = {e: np.array([sim.run(sim.load_config(DEFAULT_CONFIG, [*BASE, f"exploration.share={e}", "run.days=7"]),
+                                 seed=s).summary["creator_income_gini"] for s in seeds])
             for e in (0.0, 0.5)}
-    assert gini[0.5] < gini[0.0] - 0.03
+    change = gini[0.5] - gini[0.0]
+    assert change.mean() < -2 * change.std(ddof=1) / np.sqrt(change.size), change
 
 
 def test_a_lower_creator_share_lowers_creator_effort_and_hours():
