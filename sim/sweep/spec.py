@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from sim.engine.config import Config
 from sim.engine.config_io import (
-    ConfigError, apply_overrides, config_from_dict, describe_error, load_config, read_yaml_mapping,
+    ConfigError, apply_overrides, config_from_dict, describe_error, load_config, parse_override, read_yaml_mapping,
 )
 
 TableName = Literal[  # the tables of a results folder, sim.results.TABLES
@@ -274,15 +274,10 @@ def validate_spec(raw: Mapping[str, Any], source: str = "<sweep>") -> SweepSpec:
 
 def with_settings(spec: SweepSpec, overrides: Iterable[str], source: str = "<sweep>") -> SweepSpec:
     """The spec with ``dotted.path=value`` overrides added to its ``set`` (later ones win)."""
-    settings = dict(spec.set)
-    for override in overrides:
-        key, sep, text = override.partition("=")
-        if not sep or not key:
-            raise SweepSpecError(source, [f"--set {override!r}: expected dotted.path=value"])
-        try:
-            settings[key] = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise SweepSpecError(source, [f"--set {key}: cannot parse value {text!r}"]) from None
+    try:
+        settings = dict(spec.set) | dict(parse_override(override, source) for override in overrides)
+    except ConfigError as exc:
+        raise SweepSpecError(exc.source, exc.problems) from None
     if settings == spec.set:
         return spec
     return validate_spec({**spec.model_dump(), "set": settings}, source)
@@ -302,6 +297,13 @@ def resolve_config(base_config: Mapping[str, Any], params: Mapping[str, Any], so
 def config_digest(config: Config) -> str:
     """SHA-256 of the resolved config's canonical JSON."""
     canonical = json.dumps(config.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def spec_digest(spec: SweepSpec) -> str:
+    """SHA-256 of the spec's canonical JSON: the spec as a sweep folder stores it (base path absolute,
+    --set values in ``set``)."""
+    canonical = json.dumps(spec.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
