@@ -73,6 +73,8 @@ def test_the_lift_is_kept_as_a_sweep_folder_that_reruns_from_itself(tmp_path):
     changes = results.differences({"brands.switched_off": []}, metrics=["gifts"])
     assert changes["n"].tolist() == [1, 1, 1]
     assert lift["brand_id"].tolist() == [0, 1]
+    with pytest.raises(KeyError, match="'ledger' is not stored in this sweep"):
+        results.run_table("ledger", results.runs["run_id"][0])
     with pytest.raises(SweepExistsError, match="exists"):
         sim.brand_lift(config, seed=1, out=out)
 

@@ -46,6 +46,8 @@ def test_grid_product_and_zip():
     ({"seeds": [1, 2], "replicates": 3}, "seeds: 2 seeds for 3 replicates"),
     ({"seeds": [1, 1]}, r"seeds: repeated seeds in \[1, 1\]"),
     ({"seeds": [-1]}, r"seeds: each seed must be from 0 to 2\*\*63 - 1, got \[-1\]"),
+    ({"seeds": "shared"}, r"^<sweep>: seeds: Input should be 'common' or 'independent', or a list of seeds .* got 'shared'"),
+    ({"seeds": [1.5]}, r"^<sweep>: seeds: Input should be .* got \[1.5\]"),
     ({"grid": {"parameters": {"brands.switched_off": [[0], [0]]}}}, "repeated values"),
 ])
 def test_invalid_specs_name_the_field_value_and_what_is_allowed(fields, message):

@@ -7,6 +7,9 @@ default seeds are common random numbers (replicate ``r`` has the same seed at ev
 question is answered replicate by replicate: the change is the mean of the paired differences
 ``x[point, r] - x[baseline, r]``, with a t interval over the replicates. Without common seeds the
 change is the difference of the means, with Welch's interval.
+
+The module also owns the check that a table of runs is a table of replicates
+(:func:`check_replicates`), which the sweep figures use too.
 """
 
 from __future__ import annotations

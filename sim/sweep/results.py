@@ -1,4 +1,5 @@
-"""Reading a sweep's results folder: SQL over its Parquet files with DuckDB, and pandas DataFrames.
+"""Reading a sweep's results folder: :class:`SweepResults` (from :func:`open_results`), and SQL over
+its Parquet files with DuckDB (:func:`query`).
 
 A connection from :func:`connect` has one view per kind of result (``docs/sweeps.md``):
 
@@ -112,8 +113,7 @@ class SweepResults:
 
     def table(self, name: str, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """A per-run table (e.g. ``timeseries``) for the given runs, or all runs, with ``run_id`` first."""
-        if name not in self.spec.tables:
-            raise KeyError(f"{name!r} is not stored in this sweep; stored tables: {', '.join(self.spec.tables)}")
+        self._check_stored(name)
         if run_ids is None:
             return self.query(f"SELECT * FROM {name}")
         ids = ", ".join(sql_string(run_id) for run_id in run_ids) or "NULL"
@@ -121,9 +121,12 @@ class SweepResults:
 
     def run_table(self, name: str, run_id: str) -> pd.DataFrame:
         """One run's per-run table as the run made it (categorical columns kept), without ``run_id``."""
+        self._check_stored(name)
+        return pd.read_parquet(self.path / name / f"run_id={run_id}" / PART_FILE)
+
+    def _check_stored(self, name: str) -> None:
         if name not in self.spec.tables:
             raise KeyError(f"{name!r} is not stored in this sweep; stored tables: {', '.join(self.spec.tables)}")
-        return pd.read_parquet(self.path / name / f"run_id={run_id}" / PART_FILE)
 
     def query(self, sql: str) -> pd.DataFrame:
         """The result of a SQL query over the folder's views (see :func:`query`)."""

@@ -27,14 +27,16 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator,
+)
 
 from sim.engine.config import Config
 from sim.engine.config_io import (
     ConfigError, apply_overrides, config_from_dict, describe_error, load_config, parse_override, read_yaml_mapping,
 )
 
-TableName = Literal[  # the tables of a results folder, sim.results.TABLES
+TableName = Literal[  # the tables of a run's results folder, sim.io.folder.TABLES
     "timeseries", "viewers", "creators", "brands", "ledger"]
 RUN_ID_HEX_DIGITS = 16
 MAX_REPORTED_PROBLEMS = 5
@@ -184,6 +186,15 @@ class SweepSpec(SpecModel):
         ["timeseries", "creators"], description="Per-run tables stored besides the summary row, each "
         "partitioned by run: any of timeseries, viewers, creators, brands, ledger.",
     )
+
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _seeds_kind(cls, value: Any) -> Any:
+        # One message for both kinds, rather than one per member of the union.
+        is_seed_list = isinstance(value, list) and all(type(seed) is int for seed in value)
+        if value in ("common", "independent") or is_seed_list:
+            return value
+        raise ValueError(f"Input should be 'common' or 'independent', or a list of seeds (whole numbers), got {value!r}")
 
     @model_validator(mode="before")
     @classmethod
