@@ -1,9 +1,15 @@
 """Brand lift against the same seed without the brand, and campaigns' direction."""
 
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 
 import sim
+from sim.engine.metrics import ratio
+from sim.engine.model import GiftEconomy
+from sim.sweep.store import META_FILE, SweepExistsError
 from tests.conftest import DEFAULT_CONFIG
 
 BASE = ["population.viewers=3000", "population.creators=80", "population.brands=4", "run.days=3"]
@@ -24,6 +30,53 @@ def test_free_coin_drops_lift_viewer_gifting():
     assert (lift["impressions"] > 0).all()
     assert (lift["gifts_lift"] > 0).all()
     assert lift["cpm_usd"].gt(0).all()
+
+
+def direct_lift(config, seed):
+    """The lift table computed by hand: one model with every brand, one per brand switched off."""
+    def gifting(switched_off):
+        brands = config.brands.model_copy(update={"switched_off": switched_off})
+        model = GiftEconomy(config.model_copy(update={"brands": brands}), rng=seed)
+        model.run_for(config.hours)
+        state = model.viewer_state
+        return model, int(state.coins_gifted.sum()), int(state.gifts_sent.sum())
+
+    full, coins, gifts = gifting(())
+    table = full.brands_table()[["brand_id", "region", "campaign", "spend_usd", "impressions", "cpm_usd"]]
+    without = [gifting((brand,))[1:] for brand in range(len(table))]
+    return table.assign(viewer_coins_gifted=coins, viewer_coins_gifted_without=[c for c, _ in without],
+                        gifting_lift=[ratio(coins - c, c) for c, _ in without],
+                        gifts_lift=[ratio(gifts - g, g) for _, g in without])
+
+
+def test_the_lift_sweep_gives_exactly_the_direct_computation():
+    config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=600", "population.creators=20",
+                                              "population.brands=3", "run.days=2",
+                                              "brands.campaign_mix={drops: 0.5, matching: 0.5}"])
+    lift = sim.brand_lift(config, seed=4)
+    pd.testing.assert_frame_equal(lift, direct_lift(config, 4), check_exact=True)
+    assert (lift["gifting_lift"] != 0).any()
+    pd.testing.assert_frame_equal(sim.brand_lift(config.model_copy(update={"run": config.run.model_copy(
+        update={"seed": 4})})), lift, check_exact=True)
+
+
+def test_the_lift_is_kept_as_a_sweep_folder_that_reruns_from_itself(tmp_path):
+    config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=300", "population.creators=10",
+                                              "population.brands=2", "run.days=1"])
+    out = tmp_path / "lift"
+    lift = sim.brand_lift(config, seed=1, out=out)
+    results = sim.open_results(out)
+    assert results.runs["brands__switched_off"].tolist() == ["[]", "[0]", "[1]"]
+    assert (results.runs["seed"] == 1).all()
+    assert json.loads((out / META_FILE).read_text())["planned_runs"] == 3
+    assert sim.sweep(out / "sweep.yaml", out=out, resume=True, workers=1).skipped == 3
+    changes = results.differences({"brands.switched_off": []}, metrics=["gifts"])
+    assert changes["n"].tolist() == [1, 1, 1]
+    assert lift["brand_id"].tolist() == [0, 1]
+    with pytest.raises(KeyError, match="'ledger' is not stored in this sweep"):
+        results.run_table("ledger", results.runs["run_id"][0])
+    with pytest.raises(SweepExistsError, match="exists"):
+        sim.brand_lift(config, seed=1, out=out)
 
 
 def test_gift_matching_raises_gifts_in_sponsored_rooms():

@@ -1,5 +1,6 @@
 """Sweeps: the same results on every executor, failures recorded, resume, interruption, complete rows."""
 
+import json
 import os
 import signal
 import subprocess
@@ -13,8 +14,8 @@ import yaml
 import sim
 from sim.io import runner
 from sim.sweep.executors import ProcessExecutor, execute_run
-from sim.sweep.spec import load_sweep_spec, plan_sweep, validate_spec
-from sim.sweep.store import RUNS_FILE, SweepExistsError, SweepMismatchError, flatten
+from sim.sweep.spec import config_digest, load_sweep_spec, plan_sweep, spec_digest, validate_spec
+from sim.sweep.store import META_FILE, RUNS_FILE, SweepExistsError, SweepMismatchError, flatten
 from tests.conftest import DEFAULT_CONFIG, REPO
 
 TINY = {"population.viewers": 300, "population.creators": 10, "population.brands": 1, "run.days": 1}
@@ -108,6 +109,22 @@ def test_resume_runs_only_what_is_missing(tmp_path, monkeypatch):
     assert len(pd.read_parquet(out / RUNS_FILE)) == 6
     assert sim.sweep(tiny_spec(), out=out, workers=1, resume=True).succeeded == 0
     assert len(seeds_run) == 2
+
+
+def test_meta_records_provenance_and_is_kept_on_resume(tmp_path):
+    out = tmp_path / "out"
+    sim.sweep(tiny_spec(), out=out, workers=1)
+    meta = json.loads((out / META_FILE).read_text())
+    assert meta["sweep_name"] == "tiny" and meta["planned_runs"] == 6
+    assert {"giftsim", "mesa", "numpy", "pandas", "pyarrow", "python"} <= set(meta["versions"])
+    plan = plan_sweep(validate_spec(tiny_spec()))
+    assert meta["spec_sha256"] == spec_digest(plan.spec) == spec_digest(validate_spec(tiny_spec()))
+    assert meta["spec_sha256"] != spec_digest(validate_spec(tiny_spec(replicates=3)))
+    assert meta["base_config_sha256"] == config_digest(plan.base_config)
+    before = (out / META_FILE).read_bytes()
+    (out / "status" / f"{plan.runs[0].run_id}.json").unlink()
+    assert sim.sweep(tiny_spec(), out=out, workers=1, resume=True).succeeded == 1
+    assert (out / META_FILE).read_bytes() == before
 
 
 def test_an_existing_folder_needs_resume_and_the_same_sweep(tmp_path):

@@ -43,10 +43,35 @@ def test_grid_product_and_zip():
     ({"tables": ["timeseries", "wallets"]}, r"tables\.1: Input should be"),
     ({"grid": {"parameters": {"population.viewers": [100, 200]}}},
      r"grid\.parameters\.population\.viewers: already given in set"),
+    ({"seeds": [1, 2], "replicates": 3}, "seeds: 2 seeds for 3 replicates"),
+    ({"seeds": [1, 1]}, r"seeds: repeated seeds in \[1, 1\]"),
+    ({"seeds": [-1]}, r"seeds: each seed must be from 0 to 2\*\*63 - 1, got \[-1\]"),
+    ({"seeds": "shared"}, r"^<sweep>: seeds: Input should be 'common' or 'independent', or a list of seeds .* got 'shared'"),
+    ({"seeds": [1.5]}, r"^<sweep>: seeds: Input should be .* got \[1.5\]"),
+    ({"grid": {"parameters": {"brands.switched_off": [[0], [0]]}}}, "repeated values"),
 ])
 def test_invalid_specs_name_the_field_value_and_what_is_allowed(fields, message):
     with pytest.raises(SweepSpecError, match=message):
         spec(**fields)
+
+
+def test_a_list_of_seeds_gives_replicate_r_the_r_th_seed_at_every_point():
+    plan = plan_sweep(spec(seeds=[7, 3], grid={"parameters": {"platform.creator_share": [0.3, 0.5]}}))
+    assert plan.spec.replicates == 2 and plan.spec.has_common_seeds
+    assert [(run.point, run.replicate, run.seed) for run in plan.runs] == [(0, 0, 7), (0, 1, 3), (1, 0, 7), (1, 1, 3)]
+    assert not spec(seeds="independent").has_common_seeds
+
+
+def test_a_grid_over_a_list_valued_field():
+    brands = {**TINY, "population.brands": 2}
+    plan = plan_sweep(validate_spec({"base": str(DEFAULT_CONFIG), "set": brands,
+                                     "grid": {"parameters": {"brands.switched_off": [[], [0], [1]]}}}))
+    assert [run.params for run in plan.runs] == [
+        {"brands.switched_off": []}, {"brands.switched_off": [0]}, {"brands.switched_off": [1]}]
+    assert len({run.run_id for run in plan.runs}) == 3
+    with pytest.raises(SweepSpecError, match=r"point 1 .*brands.switched_off: brand 2 does not exist"):
+        plan_sweep(validate_spec({"base": str(DEFAULT_CONFIG), "set": brands,
+                                  "grid": {"parameters": {"brands.switched_off": [[], [2]]}}}))
 
 
 def test_ranges_map_the_unit_interval_onto_values():

@@ -130,15 +130,24 @@ def apply_overrides(raw: dict[str, Any], overrides: Iterable[str], source: str) 
     """Return a copy of ``raw`` with each ``dotted.path=value`` override set."""
     result = json.loads(json.dumps(raw, default=str))  # a deep copy that owns every container
     for override in overrides:
-        key, sep, text = override.partition("=")
-        if not sep or not key:
-            raise ConfigError(source, [f"--set {override!r}: expected dotted.path=value"])
-        try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise ConfigError(source, [f"--set {key}: cannot parse value {text!r}"]) from None
+        key, value = parse_override(override, source)
         _set_path(result, key.split("."), value, source)
     return result
+
+
+def parse_override(override: str, source: str) -> tuple[str, Any]:
+    """Split a ``dotted.path=value`` string into its path and its value, read as YAML.
+
+    Raises:
+        ConfigError: No ``=``, no path, or a value that is not YAML.
+    """
+    key, sep, text = override.partition("=")
+    if not sep or not key:
+        raise ConfigError(source, [f"--set {override!r}: expected dotted.path=value"])
+    try:
+        return key, yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise ConfigError(source, [f"--set {key}: cannot parse value {text!r}"]) from None
 
 
 def _set_path(node: Any, parts: list[str], value: Any, source: str) -> None:

@@ -35,7 +35,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter, StrMethodFormatter  # noqa: E402
 
-from sim.sweep.compare import DIFFERENCE_COLUMNS, mean_half_width  # noqa: E402
+from sim.sweep.compare import DIFFERENCE_COLUMNS, check_replicates, mean_half_width  # noqa: E402
 from sim.engine.metrics import gini, lorenz_curve  # noqa: E402
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -633,14 +633,7 @@ def _groups_with_money(table: Mapping[str, Mapping[str, float]]) -> dict[str, Ma
 
 def _replicate_stats(sweep: pd.DataFrame, keys: list[str], metric: str) -> pd.DataFrame:
     """Per point (unique values of ``keys``): replicates, mean, and the t-based 95% band of the mean."""
-    missing = [c for c in [*keys, metric, "replicate"] if c not in sweep.columns]
-    if missing:
-        raise ValueError(f"the sweep has no column {missing}; columns are {list(sweep.columns)}")
-    repeated = sweep.duplicated([*keys, "replicate"])
-    if repeated.any():
-        point = sweep.loc[repeated, keys].iloc[0].to_dict()
-        raise ValueError(f"several runs at {point} share a replicate: another parameter varies among them; "
-                         "select the rows first or pass that parameter to the figure")
+    check_replicates(sweep, keys, [metric])
     stats = sweep.groupby(keys, sort=True)[metric].agg(n="count", mean="mean", sd="std").reset_index()
     half = np.array([mean_half_width(sd, int(n)) for sd, n in zip(stats["sd"], stats["n"], strict=True)])
     return stats.assign(low=stats["mean"] - half, high=stats["mean"] + half)

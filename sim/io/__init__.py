@@ -1,1 +1,3 @@
-"""One run: building and running a model, and its results folder written and read back."""
+"""One run: building and running a model (``runner``), and its results folder written and read back
+(``folder``); the atomic folder writer (``atomic``) and the provenance (``provenance``) that run and
+sweep folders share."""

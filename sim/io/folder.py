@@ -1,20 +1,13 @@
 """Writing one run's results folder, atomically, and reading it back.
 
-The folder is written under a temporary name beside its final place and renamed into place
-only when every file is complete, so a failed or interrupted run leaves no partial folder.
-``docs/results.md`` documents every file.
+The folder is written with :func:`sim.io.atomic.staged_folder`, so a failed or interrupted write
+leaves no partial folder. ``docs/results.md`` documents every file.
 """
 
 from __future__ import annotations
 
 import errno
 import json
-import os
-import platform
-import shutil
-import subprocess
-import tempfile
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +15,8 @@ import pandas as pd
 
 from sim.engine.config_io import config_to_yaml
 from sim.figures.plots import RESULTS_FOLDER_FIGURES, save_run_figures
+from sim.io.atomic import staged_folder
+from sim.io.provenance import git_commit, versions
 from sim.io.runner import RunResult
 
 TABLES = ("timeseries", "viewers", "creators", "brands", "ledger")
@@ -50,31 +45,6 @@ def default_results_dir(config_name: str, seed: int, root: Path = Path("results"
     return root / f"{config_name}-{seed}"
 
 
-def versions() -> dict[str, str]:
-    """Versions of giftsim and of what its results depend on."""
-    found = {name: metadata.version(name) for name in ("giftsim", "mesa", "numpy", "pandas", "pyarrow")
-             if _installed(name)}
-    return {**found, "python": platform.python_version()}
-
-
-def _installed(name: str) -> bool:
-    try:
-        metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return False
-    return True
-
-
-def git_commit() -> str | None:
-    """The commit of the giftsim checkout, when it is one and git is available."""
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() if out.returncode == 0 else None
-
-
 def write_results(
     result: RunResult, out: Path, *, overwrite: bool = False, wall_time_s: float | None = None,
     figure_formats: tuple[str, ...] = ("png",),
@@ -88,10 +58,7 @@ def write_results(
     out = Path(out)
     if out.exists() and not overwrite:
         raise ResultsExistError(f"{out} exists; pass --overwrite to replace it, or choose another --out")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
-    try:
+    with staged_folder(out, replace=overwrite) as staging:
         (staging / "config.yaml").write_text(config_to_yaml(result.config), encoding="utf-8")
         for name in TABLES:
             getattr(result, name).to_parquet(staging / f"{name}.parquet", index=False)
@@ -103,22 +70,7 @@ def write_results(
             "status": "complete",
         }
         (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        _replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return out
-
-
-def _replace(staging: Path, out: Path) -> None:
-    """Move ``staging`` to ``out``, replacing any old folder there only once the new one is whole."""
-    if out.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.replace(out, retired / out.name)
-        os.replace(staging, out)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.replace(staging, out)
 
 
 def read_results(path: str | Path) -> dict[str, Any]:

@@ -1,1 +1,10 @@
-"""Many runs: sweep specs expanded into run plans, executed on processes or Dask, stored, read and compared."""
+"""Many runs: a sweep spec expanded into runs, executed, stored, read and compared.
+
+- ``spec``: the spec format and its expansion into run specs (seeds, run ids);
+- ``executors``: where runs execute (serially, local processes, Dask);
+- ``store``: the sweep's results folder, written run by run;
+- ``experiment``: :func:`~sim.sweep.experiment.sweep`, which plans, executes and stores;
+- ``results``: :class:`~sim.sweep.results.SweepResults` and SQL over a folder;
+- ``compare``: each point's change from a baseline point, with confidence intervals;
+- ``lift``: brand lift, a sweep over ``brands.switched_off``.
+"""

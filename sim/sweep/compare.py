@@ -7,6 +7,9 @@ default seeds are common random numbers (replicate ``r`` has the same seed at ev
 question is answered replicate by replicate: the change is the mean of the paired differences
 ``x[point, r] - x[baseline, r]``, with a t interval over the replicates. Without common seeds the
 change is the difference of the means, with Welch's interval.
+
+The module also owns the check that a table of runs is a table of replicates
+(:func:`check_replicates`), which the sweep figures use too.
 """
 
 from __future__ import annotations
@@ -43,6 +46,29 @@ def mean_half_width(sd: float, n: int, probability: float = 0.975) -> float:
     return t_quantile(probability, n - 1) * sd / math.sqrt(n) if n > 1 else math.nan
 
 
+def check_replicates(runs: pd.DataFrame, parameters: Iterable[str], metrics: Iterable[str]) -> None:
+    """Check that ``runs`` is a table of replicates: one row per point and replicate.
+
+    Args:
+        runs: One row per run.
+        parameters: The columns that identify a point.
+        metrics: The columns that will be read.
+
+    Raises:
+        ValueError: A column (of ``parameters``, ``replicate`` or ``metrics``) is missing, or two
+            runs at one point share a replicate (a parameter not named varies among them).
+    """
+    parameters = list(parameters)
+    missing = [c for c in [*parameters, "replicate", *metrics] if c not in runs.columns]
+    if missing:
+        raise ValueError(f"the runs have no column {missing}; columns are {list(runs.columns)}")
+    repeated = runs.duplicated([*parameters, "replicate"])
+    if repeated.any():
+        point = runs.loc[repeated, parameters].iloc[0].to_dict()
+        raise ValueError(f"several runs at {point} share a replicate: another parameter varies among them; "
+                         "select the rows first, or name that parameter too")
+
+
 def differences(
     runs: pd.DataFrame, parameters: Iterable[str], baseline: Mapping[str, Any], metrics: Iterable[str],
     *, paired: bool = True, level: float = 0.95,
@@ -75,16 +101,10 @@ def differences(
     parameters, metrics = list(parameters), list(metrics)
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be between 0 and 1 (exclusive), got {level}")
-    missing = [c for c in [*parameters, "replicate", *metrics] if c not in runs.columns]
-    if missing:
-        raise ValueError(f"the runs have no column {missing}; columns are {list(runs.columns)}")
+    check_replicates(runs, parameters, metrics)
     if set(baseline) != set(parameters):
         raise ValueError(f"the baseline must give a value for exactly the parameters {parameters}; "
                          f"it gives {list(baseline)}")
-    repeated = runs.duplicated([*parameters, "replicate"])
-    if repeated.any():
-        point = runs.loc[repeated, parameters].iloc[0].to_dict()
-        raise ValueError(f"several runs at {point} share a replicate: a column not named as a parameter varies")
     at_baseline = _matching(runs, baseline)
     if not at_baseline.any():
         raise ValueError(f"no run is at the baseline {dict(baseline)}; "

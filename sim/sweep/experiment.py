@@ -17,6 +17,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from sim.engine.config import Config
 from sim.sweep.executors import execute_run, make_executor
 from sim.sweep.spec import SweepSpec, load_sweep_spec, plan_sweep, validate_spec, with_settings
 from sim.sweep.store import SweepStore, ensure_absent
@@ -74,7 +75,7 @@ def as_spec(spec: SweepSpec | Mapping[str, Any] | str | Path, overrides: Iterabl
 def sweep(
     spec: SweepSpec | Mapping[str, Any] | str | Path, *, out: str | Path | None = None,
     workers: int | None = None, scheduler: Any = None, dask_local: int | None = None, resume: bool = False,
-    overrides: Iterable[str] = (), progress: bool | None = None,
+    overrides: Iterable[str] = (), progress: bool | None = None, base_config: Config | None = None,
 ) -> SweepReport:
     """Run a sweep and stream its results to a folder.
 
@@ -89,6 +90,8 @@ def sweep(
         overrides: ``dotted.path=value`` settings for every run, added to the spec's ``set``
             (e.g. ``population.viewers=500`` for a small version of a sweep).
         progress: Show a progress bar with ETA: None on a terminal only, True always, False never.
+        base_config: The base config itself, in place of reading the spec's ``base`` file (which
+            then only names it in ``sweep.yaml``); the spec's ``set`` applies to it.
 
     Returns:
         What was run; :func:`sim.open_results` reads the folder.
@@ -106,7 +109,7 @@ def sweep(
     started = time.perf_counter()
     source = str(spec) if isinstance(spec, (str, Path)) else "<sweep>"
     spec = as_spec(spec, overrides)
-    plan = plan_sweep(spec, source)
+    plan = plan_sweep(spec, source, base_config)
     out = Path(out) if out is not None else default_out(spec)
     if not resume:
         ensure_absent(out)

@@ -3,48 +3,104 @@
 A brand's lift compares the run with every brand active against the same config and seed with
 that one brand switched off (common random numbers: every mechanism draws from its own stream,
 and gifting draws are made for every watcher, so the runs differ only through what the brand
-did). One run per brand plus one: cost grows with the number of brands.
+did). It is an ordinary sweep over ``brands.switched_off`` (``[]``, then ``[i]`` for each brand) on
+one seed, run on any executor and stored in a sweep folder: one run per brand plus one.
 """
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from sim.engine.config import Config
 from sim.engine.metrics import ratio
-from sim.engine.model import GiftEconomy
 from sim.io.runner import with_days
+from sim.sweep.experiment import sweep
+from sim.sweep.results import SweepResults, open_results
+from sim.sweep.store import BASE_CONFIG_FILE
+
+SWITCH = "brands.switched_off"
+BRAND_COLUMNS = ["brand_id", "region", "campaign", "spend_usd", "impressions", "cpm_usd"]
 
 
-def _viewer_gifting(model: GiftEconomy) -> tuple[int, int]:
-    """Coins and gifts viewers sent (brands' own gifts excluded)."""
-    return int(model.viewer_state.coins_gifted.sum()), int(model.viewer_state.gifts_sent.sum())
+def lift_spec(config: Config, seed: int) -> dict[str, Any]:
+    """The sweep of a brand lift: every brand on, then each brand off alone, all on ``seed``.
+
+    Its ``base`` is the sweep folder's own ``base_config.yaml``, so the stored ``sweep.yaml``
+    reruns (or resumes) from the folder alone.
+    """
+    return {
+        "name": f"brand_lift-{config.name}", "base": BASE_CONFIG_FILE, "seeds": [seed],
+        "grid": {"parameters": {SWITCH: [[], *([brand] for brand in range(config.population.brands))]}},
+        "tables": ["viewers", "brands"],
+    }
 
 
-def brand_lift(config: Config, seed: int | None = None, days: int | None = None) -> pd.DataFrame:
+def brand_lift(
+    config: Config, seed: int | None = None, days: int | None = None, *, out: str | Path | None = None,
+    workers: int | None = None, scheduler: Any = None, dask_local: int | None = None, progress: bool | None = False,
+) -> pd.DataFrame:
     """Each brand's impressions, spend, CPM and gifting lift over the run without it.
+
+    Args:
+        config: The economy; brands it switches off are switched on for the lift.
+        seed: The seed of every run; ``None`` takes ``config.run.seed``.
+        days: Overrides ``config.run.days``.
+        out: The sweep folder to keep (it must not exist); by default a temporary one, deleted after.
+        workers: Local worker processes (default 1, serially in this process, unless a Dask option is given).
+        scheduler: Run on a Dask cluster: its scheduler's address or a ``distributed.Client``.
+        dask_local: Run on a Dask LocalCluster of this many workers.
+        progress: Show a progress bar (None: on a terminal only).
 
     Returns:
         One row per brand: ``brand_id, region, campaign, spend_usd, impressions, cpm_usd,
         viewer_coins_gifted, viewer_coins_gifted_without, gifting_lift`` (relative change in the
         coins viewers gifted; 0.05 means 5% more with the brand) and ``gifts_lift`` (the same for the
         number of gifts).
+
+    Raises:
+        RuntimeError: A run failed (its error is in the message).
+        SweepExistsError: ``out`` exists.
     """
     config = with_days(config, days)
-    full = GiftEconomy(config, rng=seed)
-    full.run_for(config.hours)
-    table = full.brands_table()[["brand_id", "region", "campaign", "spend_usd", "impressions", "cpm_usd"]]
-    coins_with, gifts_with = _viewer_gifting(full)
-    coins_without, gifts_without = [], []
-    for brand in table["brand_id"]:
-        without = config.model_copy(update={"brands": config.brands.model_copy(update={"switched_off": (int(brand),)})})
-        model = GiftEconomy(without, rng=full.seed)
-        model.run_for(config.hours)
-        coins, gifts = _viewer_gifting(model)
-        coins_without.append(coins)
-        gifts_without.append(gifts)
+    seed = config.run.seed if seed is None else seed
+    if workers is None and scheduler is None and dask_local is None:
+        workers = 1  # a few runs: starting worker processes would cost more than it saves
+    options = {"workers": workers, "scheduler": scheduler, "dask_local": dask_local, "progress": progress}
+    if out is not None:
+        sweep(lift_spec(config, seed), out=out, base_config=config, **options)
+        return lift_table(open_results(out))
+    with tempfile.TemporaryDirectory(prefix="giftsim-brand-lift-") as folder:
+        sweep(lift_spec(config, seed), out=Path(folder) / "sweep", base_config=config, **options)
+        return lift_table(open_results(Path(folder) / "sweep"))
+
+
+def lift_table(results: SweepResults) -> pd.DataFrame:
+    """The brand-lift table (see :func:`brand_lift`) from a brand-lift sweep's folder.
+
+    Raises:
+        RuntimeError: A run of the sweep did not finish.
+    """
+    unfinished = results.manifest[results.manifest["status"] != "ok"]
+    if len(unfinished):
+        first = unfinished.iloc[0]
+        raise RuntimeError(f"{len(unfinished)} brand-lift runs did not finish; run {first['run_id']}: "
+                           f"{first['error'] or first['status']}")
+    full, *brands_off = results.runs.sort_values("point")["run_id"]  # points: every brand on, brand 0 off, ...
+    table = results.run_table("brands", full)[BRAND_COLUMNS]
+    coins_with, gifts_with = viewer_gifting(results, full)
+    without = [viewer_gifting(results, run_id) for run_id in brands_off]
     table["viewer_coins_gifted"] = coins_with
-    table["viewer_coins_gifted_without"] = coins_without
-    table["gifting_lift"] = [ratio(coins_with - c, c) for c in coins_without]
-    table["gifts_lift"] = [ratio(gifts_with - g, g) for g in gifts_without]
+    table["viewer_coins_gifted_without"] = [coins for coins, _ in without]
+    table["gifting_lift"] = [ratio(coins_with - coins, coins) for coins, _ in without]
+    table["gifts_lift"] = [ratio(gifts_with - gifts, gifts) for _, gifts in without]
     return table
+
+
+def viewer_gifting(results: SweepResults, run_id: str) -> tuple[int, int]:
+    """Coins and gifts viewers sent in a run (brands' own gifts excluded)."""
+    viewers = results.run_table("viewers", run_id)
+    return int(viewers["coins_gifted"].sum()), int(viewers["gifts_sent"].sum())

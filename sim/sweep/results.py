@@ -1,4 +1,5 @@
-"""Reading a sweep's results folder: SQL over its Parquet files with DuckDB, and pandas DataFrames.
+"""Reading a sweep's results folder: :class:`SweepResults` (from :func:`open_results`), and SQL over
+its Parquet files with DuckDB (:func:`query`).
 
 A connection from :func:`connect` has one view per kind of result (``docs/sweeps.md``):
 
@@ -26,7 +27,7 @@ import yaml
 
 from sim.sweep.compare import differences
 from sim.sweep.spec import SweepSpec, param_column
-from sim.sweep.store import PART_FILE, PLAN_FILE, SPEC_FILE, SweepStore
+from sim.sweep.store import PART_FILE, PLAN_FILE, SPEC_FILE, SweepStore, plain_value
 
 HEADLINE_METRICS = ("gross_spend_usd", "creator_income_usd", "platform_revenue_usd", "creator_share_of_spend",
                     "creator_income_gini")
@@ -112,12 +113,20 @@ class SweepResults:
 
     def table(self, name: str, run_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """A per-run table (e.g. ``timeseries``) for the given runs, or all runs, with ``run_id`` first."""
-        if name not in self.spec.tables:
-            raise KeyError(f"{name!r} is not stored in this sweep; stored tables: {', '.join(self.spec.tables)}")
+        self._check_stored(name)
         if run_ids is None:
             return self.query(f"SELECT * FROM {name}")
         ids = ", ".join(sql_string(run_id) for run_id in run_ids) or "NULL"
         return self.query(f"SELECT * FROM {name} WHERE run_id IN ({ids})")
+
+    def run_table(self, name: str, run_id: str) -> pd.DataFrame:
+        """One run's per-run table as the run made it (categorical columns kept), without ``run_id``."""
+        self._check_stored(name)
+        return pd.read_parquet(self.path / name / f"run_id={run_id}" / PART_FILE)
+
+    def _check_stored(self, name: str) -> None:
+        if name not in self.spec.tables:
+            raise KeyError(f"{name!r} is not stored in this sweep; stored tables: {', '.join(self.spec.tables)}")
 
     def query(self, sql: str) -> pd.DataFrame:
         """The result of a SQL query over the folder's views (see :func:`query`)."""
@@ -128,22 +137,24 @@ class SweepResults:
     ) -> pd.DataFrame:
         """Each point's change in each metric from the baseline point, with a confidence interval.
 
-        Paired by replicate when the sweep's seeds are common (the default), else Welch's
+        Paired by replicate when the sweep's seeds are common (the default, or a list), else Welch's
         interval on the difference of the means; the table is described in
         :func:`sim.sweep.compare.differences`.
 
         Args:
             baseline: A value for every swept parameter, by dotted path or column, e.g.
-                ``{"platform.creator_share": 0.33, "regions.ID.price_multiplier": 1.0}``.
+                ``{"platform.creator_share": 0.33, "regions.ID.price_multiplier": 1.0}`` (a list as
+                itself, e.g. ``{"brands.switched_off": []}``).
             metrics: Summary keys (columns of ``runs``) to compare.
             level: The confidence level.
 
         Raises:
             ValueError: As :func:`sim.sweep.compare.differences`.
         """
-        by_column = {param_column(key) if key in self.spec.parameters else key: value for key, value in baseline.items()}
+        by_column = {param_column(key) if key in self.spec.parameters else key: plain_value(value)
+                     for key, value in baseline.items()}
         return differences(self.runs, self.parameter_columns, by_column, metrics,
-                           paired=self.spec.seeds == "common", level=level)
+                           paired=self.spec.has_common_seeds, level=level)
 
 
 def open_results(path: str | Path) -> SweepResults:

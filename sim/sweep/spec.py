@@ -10,7 +10,7 @@ Randomness comes from the spec's ``root_seed`` alone, through :class:`numpy.rand
 its child 0 drives the sampling design and its child 1 the runs' seeds. With ``seeds: common`` (the
 default) replicate ``r`` has the same seed at every point: common random numbers, so differences
 between points are not drowned in noise between seeds. With ``seeds: independent`` every run has
-its own seed. A run's id is a hash of its resolved config and its seed: the same run has the same
+its own seed; with a list of seeds, replicate ``r`` has the list's ``r``-th seed at every point. A run's id is a hash of its resolved config and its seed: the same run has the same
 id in every sweep, which is how a results folder knows which runs it already holds.
 """
 
@@ -27,17 +27,20 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator,
+)
 
 from sim.engine.config import Config
 from sim.engine.config_io import (
-    ConfigError, apply_overrides, config_from_dict, describe_error, load_config, read_yaml_mapping,
+    ConfigError, apply_overrides, config_from_dict, describe_error, load_config, parse_override, read_yaml_mapping,
 )
 
-TableName = Literal[  # the tables of a results folder, sim.results.TABLES
+TableName = Literal[  # the tables of a run's results folder, sim.io.folder.TABLES
     "timeseries", "viewers", "creators", "brands", "ledger"]
 RUN_ID_HEX_DIGITS = 16
 MAX_REPORTED_PROBLEMS = 5
+MAX_SEED = 2**63 - 1  # seeds fit int64 columns
 DESIGN_STREAM, RUN_SEED_STREAM = 0, 1  # children of SeedSequence(root_seed)
 
 DottedPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)+$")]
@@ -172,15 +175,33 @@ class SweepSpec(SpecModel):
     grid: Grid | None = Field(None, description="Parameters with explicit values.")
     sample: Sample | None = Field(None, description="Parameters with ranges, sampled by a design.")
     replicates: int = Field(1, ge=1, le=100_000, description="Runs per point, each with its own seed.")
-    root_seed: int = Field(0, ge=0, le=2**63 - 1, description="The one seed every run's seed derives from.")
-    seeds: Literal["common", "independent"] = Field(
+    root_seed: int = Field(0, ge=0, le=MAX_SEED, description="The one seed every run's seed derives from.")
+    seeds: Literal["common", "independent"] | list[int] = Field(
         "common", description="common: replicate r has the same seed at every point (common random "
-        "numbers); independent: every run has its own seed.",
+        "numbers); independent: every run has its own seed; a list of seeds: replicate r has the r-th "
+        "seed at every point (common random numbers on chosen seeds; replicates defaults to the "
+        "list's length).",
     )
     tables: list[TableName] = Field(
         ["timeseries", "creators"], description="Per-run tables stored besides the summary row, each "
         "partitioned by run: any of timeseries, viewers, creators, brands, ledger.",
     )
+
+    @field_validator("seeds", mode="before")
+    @classmethod
+    def _seeds_kind(cls, value: Any) -> Any:
+        # One message for both kinds, rather than one per member of the union.
+        is_seed_list = isinstance(value, list) and all(type(seed) is int for seed in value)
+        if value in ("common", "independent") or is_seed_list:
+            return value
+        raise ValueError(f"Input should be 'common' or 'independent', or a list of seeds (whole numbers), got {value!r}")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _replicates_from_seeds(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and isinstance(data.get("seeds"), list) and "replicates" not in data:
+            return {**data, "replicates": len(data["seeds"])}
+        return data
 
     @model_validator(mode="after")
     def _each_path_once(self) -> SweepSpec:
@@ -193,7 +214,20 @@ class SweepSpec(SpecModel):
                 seen[path] = section
         if len(set(self.tables)) < len(self.tables):
             raise ValueError(f"tables: repeated names in {self.tables}")
+        if isinstance(self.seeds, list):
+            if len(self.seeds) != self.replicates:
+                raise ValueError(f"seeds: {len(self.seeds)} seeds for {self.replicates} replicates; give one "
+                                 "seed per replicate")
+            if not all(0 <= seed <= MAX_SEED for seed in self.seeds):
+                raise ValueError(f"seeds: each seed must be from 0 to 2**63 - 1, got {self.seeds}")
+            if len(set(self.seeds)) < len(self.seeds):
+                raise ValueError(f"seeds: repeated seeds in {self.seeds}; each run would be run twice")
         return self
+
+    @property
+    def has_common_seeds(self) -> bool:
+        """Whether replicate r has the same seed at every point (common random numbers)."""
+        return self.seeds != "independent"
 
     @property
     def parameters(self) -> list[str]:
@@ -274,15 +308,10 @@ def validate_spec(raw: Mapping[str, Any], source: str = "<sweep>") -> SweepSpec:
 
 def with_settings(spec: SweepSpec, overrides: Iterable[str], source: str = "<sweep>") -> SweepSpec:
     """The spec with ``dotted.path=value`` overrides added to its ``set`` (later ones win)."""
-    settings = dict(spec.set)
-    for override in overrides:
-        key, sep, text = override.partition("=")
-        if not sep or not key:
-            raise SweepSpecError(source, [f"--set {override!r}: expected dotted.path=value"])
-        try:
-            settings[key] = yaml.safe_load(text)
-        except yaml.YAMLError:
-            raise SweepSpecError(source, [f"--set {key}: cannot parse value {text!r}"]) from None
+    try:
+        settings = dict(spec.set) | dict(parse_override(override, source) for override in overrides)
+    except ConfigError as exc:
+        raise SweepSpecError(exc.source, exc.problems) from None
     if settings == spec.set:
         return spec
     return validate_spec({**spec.model_dump(), "set": settings}, source)
@@ -305,27 +334,46 @@ def config_digest(config: Config) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def spec_digest(spec: SweepSpec) -> str:
+    """SHA-256 of the spec's canonical JSON: the spec as a sweep folder stores it (base path absolute,
+    --set values in ``set``)."""
+    canonical = json.dumps(spec.model_dump(mode="json", exclude_none=True), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def make_run_id(config_hash: str, seed: int) -> str:
     """A run's id: a hash of its resolved config's digest and its seed."""
     return hashlib.sha256(f"{config_hash}:{seed}".encode()).hexdigest()[:RUN_ID_HEX_DIGITS]
 
 
-def run_seed(root_seed: int, point: int, replicate: int, seeds: str) -> int:
-    """A run's seed: 63 bits drawn from the root seed's run stream for its replicate (and point)."""
+def run_seed(root_seed: int, point: int, replicate: int, seeds: str | list[int]) -> int:
+    """A run's seed: the replicate's seed from a list of seeds, or 63 bits drawn from the root seed's
+    run stream for its replicate (and point)."""
+    if isinstance(seeds, list):
+        return seeds[replicate]
     key = (RUN_SEED_STREAM, replicate) if seeds == "common" else (RUN_SEED_STREAM, point, replicate)
     word = np.random.SeedSequence(root_seed, spawn_key=key).generate_state(1, dtype=np.uint64)[0]
     return int(word >> np.uint64(1))  # 63 bits: fits int64 columns and run.seed's range
 
 
-def plan_sweep(spec: SweepSpec, source: str = "<sweep>") -> SweepPlan:
+def plan_sweep(spec: SweepSpec, source: str = "<sweep>", base_config: Config | None = None) -> SweepPlan:
     """Expand a spec into its runs, validating every point's config before anything runs.
+
+    Args:
+        spec: The sweep.
+        source: What to name in error messages.
+        base_config: The base config itself, in place of the file ``spec.base`` names; ``spec.set``
+            applies to it all the same.
 
     Raises:
         ConfigError: The base config cannot be loaded, or ``set`` makes it invalid.
         SweepSpecError: A swept value makes the config invalid (the message names the point's
             values, the field and what is allowed), or two runs would be the same run.
     """
-    base_config = load_config(spec.base, as_override_strings(spec.set))
+    if base_config is None:
+        base_config = load_config(spec.base, as_override_strings(spec.set))
+    else:
+        base_config = resolve_config(base_config.model_dump(mode="json"), spec.set, source)
     base_raw = base_config.model_dump(mode="json")
     runs: list[RunSpec] = []
     problems: list[str] = []

@@ -5,6 +5,8 @@ Layout (every file and column is in ``docs/sweeps.md``)::
     sweep.yaml                          the spec as run (base path absolute, --set values in set)
     base_config.yaml                    the base config with the spec's set applied, every default filled in
     plan.parquet                        every planned run: run_id, point, replicate, seed, one column per parameter
+    meta.json                           where the sweep came from: the spec's and base config's hashes,
+                                        giftsim and library versions, git commit; written once, kept on resume
     runs/<run_id>.json                  one row per finished run: the plan's columns and every summary key
     <table>/run_id=<run_id>/part.parquet   the run's time series (and any other table the spec names)
     status/<run_id>.json                the run's status (ok or failed), wall time, error and traceback
@@ -12,8 +14,9 @@ Layout (every file and column is in ``docs/sweeps.md``)::
     runs.parquet                        the rows of every finished run in one file; rewritten when an
                                         invocation ends
 
-Every file is written under a temporary name in its folder and renamed into place, so a file that
-exists is whole. A run's status file is written last: a run is done when its status says ``ok``,
+The folder appears whole or not at all (:func:`sim.io.atomic.staged_folder`); after that, every
+file is written under a temporary name in its folder and renamed into place, so a file that exists
+is whole. A run's status file is written last: a run is done when its status says ``ok``,
 and a run interrupted half-way is simply run again (with the same seed, to the same result).
 Nothing holds more than one run's results in memory; ``runs.parquet`` is gathered a few hundred
 rows at a time. A run's row is kept as JSON until then: a one-row Parquet file of a few hundred
@@ -25,7 +28,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,11 +41,14 @@ import pyarrow.parquet as pq
 import yaml
 
 from sim.engine.config_io import config_to_yaml
-from sim.sweep.spec import RunSpec, SweepPlan, param_column
+from sim.io.atomic import staged_folder
+from sim.io.provenance import git_commit, versions
+from sim.sweep.spec import RunSpec, SweepPlan, config_digest, param_column, spec_digest
 
 SPEC_FILE = "sweep.yaml"
 BASE_CONFIG_FILE = "base_config.yaml"
 PLAN_FILE = "plan.parquet"
+META_FILE = "meta.json"
 MANIFEST_FILE = "manifest.parquet"
 RUNS_FILE = "runs.parquet"
 RUN_PARTS_DIR = "runs"
@@ -140,6 +145,16 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def sweep_meta(plan: SweepPlan) -> dict[str, Any]:
+    """The contents of a sweep folder's ``meta.json``: what the sweep is, and what made it."""
+    return {
+        "sweep_name": plan.spec.name, "spec_sha256": spec_digest(plan.spec),
+        "base_config_sha256": config_digest(plan.base_config), "planned_runs": len(plan.runs),
+        "versions": versions(), "git_commit": git_commit(),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
 def ensure_absent(root: Path) -> None:
     """Raise :class:`SweepExistsError` if ``root`` exists."""
     if root.exists():
@@ -154,25 +169,19 @@ class SweepStore:
 
     @classmethod
     def create(cls, root: str | Path, plan: SweepPlan) -> SweepStore:
-        """Make the folder with the spec, base config and plan; it appears whole or not at all.
+        """Make the folder with the spec, base config, plan and meta; it appears whole or not at all.
 
         Raises:
             SweepExistsError: ``root`` exists.
         """
         root = Path(root)
         ensure_absent(root)
-        root.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.partial-", dir=root.parent))
-        staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
-        try:
-            spec = plan.spec.model_dump(mode="json", exclude_none=True)
+        spec = plan.spec.model_dump(mode="json", exclude_none=True)
+        with staged_folder(root) as staging:
             (staging / SPEC_FILE).write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
             (staging / BASE_CONFIG_FILE).write_text(config_to_yaml(plan.base_config), encoding="utf-8")
             pq.write_table(pa.Table.from_pylist([plan_row(run) for run in plan.runs]), staging / PLAN_FILE)
-            os.replace(staging, root)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+            (staging / META_FILE).write_text(json.dumps(sweep_meta(plan), indent=2) + "\n", encoding="utf-8")
         return cls(root)
 
     @classmethod
