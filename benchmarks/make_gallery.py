@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 import sim
 from sim.figures import plots
-from sim.sweep.compare import differences
+from sim.sweeps.compare import differences
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "figures.md"
@@ -69,7 +69,7 @@ CAPTIONS = {
     "tradeoff": ("Options against a baseline", "tradeoff_figure(changes, x_metric, y_metric, labels=...)",
                  "Each point of the same sweep against the default feed (popularity exponent 1, 10% for small "
                  "creators, at the origin): the change in creator income and in platform revenue, paired by "
-                 "seed, with 95% confidence intervals (`SweepResults.differences` or `sim.sweep.compare.differences`). "
+                 "seed, with 95% confidence intervals (`SweepResults.differences` or `sim.sweeps.compare.differences`). "
                  "Options in the shaded quadrant raise both."),
 }
 

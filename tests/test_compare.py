@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.sweep.compare import DIFFERENCE_COLUMNS, differences, t_quantile
+from sim.sweeps.compare import DIFFERENCE_COLUMNS, differences, t_quantile
 from tests.test_plots import synthetic_sweep
 
 BASELINE = {"share": 0.33, "price": 1.0}

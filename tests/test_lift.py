@@ -9,7 +9,7 @@ import pytest
 import sim
 from sim.engine.metrics import ratio
 from sim.engine.model import GiftEconomy
-from sim.sweep.store import META_FILE, SweepExistsError
+from sim.sweeps.store import META_FILE, SweepExistsError
 from tests.conftest import DEFAULT_CONFIG
 
 BASE = ["population.viewers=3000", "population.creators=80", "population.brands=4", "run.days=3"]

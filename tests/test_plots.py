@@ -17,7 +17,7 @@ from matplotlib.text import Text
 import sim
 from sim.figures import plots
 from sim.cli.main import main
-from sim.sweep.compare import differences, t_quantile
+from sim.sweeps.compare import differences, t_quantile
 from sim.io.folder import read_results, write_results
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.sweep.compare import differences
-from sim.sweep.results import NotSweepResultsError, query, results_table
-from sim.sweep.store import RUNS_FILE
+from sim.sweeps.compare import differences
+from sim.sweeps.results import NotSweepResultsError, query, results_table
+from sim.sweeps.store import RUNS_FILE
 from tests.test_sweep import tiny_spec
 
 CREATOR_INCOME_BY_SHARE_AND_REGION = """

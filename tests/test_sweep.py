@@ -13,9 +13,9 @@ import yaml
 
 import sim
 from sim.io import runner
-from sim.sweep.executors import ProcessExecutor, execute_run
-from sim.sweep.spec import config_digest, load_sweep_spec, plan_sweep, spec_digest, validate_spec
-from sim.sweep.store import META_FILE, RUNS_FILE, SweepExistsError, SweepMismatchError, flatten
+from sim.sweeps.executors import ProcessExecutor, execute_run
+from sim.sweeps.spec import config_digest, load_sweep_spec, plan_sweep, spec_digest, validate_spec
+from sim.sweeps.store import META_FILE, RUNS_FILE, SweepExistsError, SweepMismatchError, flatten
 from tests.conftest import DEFAULT_CONFIG, REPO
 
 TINY = {"population.viewers": 300, "population.creators": 10, "population.brands": 1, "run.days": 1}

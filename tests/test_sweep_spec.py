@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sim.engine.config_io import ConfigError
-from sim.sweep.spec import (
+from sim.sweeps.spec import (
     Grid, Range, Sample, SweepSpecError, load_sweep_spec, param_column, plan_sweep, run_seed, validate_spec,
 )
 from tests.conftest import DEFAULT_CONFIG, REPO
@@ -166,6 +166,6 @@ def test_the_tables_a_sweep_may_store_are_those_of_a_results_folder():
     from typing import get_args
 
     from sim.io.folder import TABLES
-    from sim.sweep.spec import TableName
+    from sim.sweeps.spec import TableName
 
     assert get_args(TableName) == TABLES

@@ -21,8 +21,8 @@ from sim.engine.config_io import ConfigError, config_schema, load_config
 import matplotlib.pyplot as plt
 
 from sim.figures.plots import DEFAULT_DPI, FORMATS, save_figures, save_run_figures, sweep_figures
-from sim.sweep.results import open_results
-from sim.sweep.spec import param_column
+from sim.sweeps.results import open_results
+from sim.sweeps.spec import param_column
 from sim.engine.resources import InsufficientMemoryError
 from sim.io.folder import (
     TABLES, ResultsExistError, default_results_dir, explain_write_error, read_results, write_results,

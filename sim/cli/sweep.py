@@ -17,11 +17,11 @@ import duckdb
 import pandas as pd
 
 from sim.engine.config_io import ConfigError
-from sim.sweep.executors import SchedulerUnreachableError
-from sim.sweep.experiment import SweepReport, sweep
-from sim.sweep.results import NotSweepResultsError, describe_value, query, results_table
+from sim.sweeps.executors import SchedulerUnreachableError
+from sim.sweeps.experiment import SweepReport, sweep
+from sim.sweeps.results import NotSweepResultsError, describe_value, query, results_table
 from sim.io.folder import explain_write_error
-from sim.sweep.store import SweepExistsError, SweepMismatchError
+from sim.sweeps.store import SweepExistsError, SweepMismatchError
 
 COMMANDS = ("sweep", "query")
 USAGE_ERROR = 2

@@ -13,7 +13,7 @@ One run (a results folder, the dict :func:`sim.io.folder.read_results` returns, 
 Several runs: :func:`compare_runs_figure`. Sweeps: :func:`sweep_figure` and
 :func:`sweep_heatmap_figure`, on a DataFrame with one row per run (the contract is in
 :func:`sweep_figure`), and :func:`tradeoff_figure` on a table of changes from a baseline
-(:mod:`sim.sweep.compare`).
+(:mod:`sim.sweeps.compare`).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MultipleLocator, PercentFormatter, StrMethodFormatter  # noqa: E402
 
-from sim.sweep.compare import DIFFERENCE_COLUMNS, check_replicates, mean_half_width  # noqa: E402
+from sim.sweeps.compare import DIFFERENCE_COLUMNS, check_replicates, mean_half_width  # noqa: E402
 from sim.engine.metrics import gini, lorenz_curve  # noqa: E402
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -410,7 +410,7 @@ def tradeoff_figure(
 
     Args:
         changes: A differences table (:meth:`sim.query.SweepResults.differences` or
-            :func:`sim.sweep.compare.differences`) holding both metrics: parameter columns, then
+            :func:`sim.sweeps.compare.differences`) holding both metrics: parameter columns, then
             ``metric``, ``difference``, ``low``, ``high`` and the rest of
             :data:`sim.compare.DIFFERENCE_COLUMNS`.
         x: The metric across.

@@ -18,9 +18,9 @@ import pandas as pd
 from sim.engine.config import Config
 from sim.engine.metrics import ratio
 from sim.io.runner import with_days
-from sim.sweep.experiment import sweep
-from sim.sweep.results import SweepResults, open_results
-from sim.sweep.store import BASE_CONFIG_FILE
+from sim.sweeps.experiment import sweep
+from sim.sweeps.results import SweepResults, open_results
+from sim.sweeps.store import BASE_CONFIG_FILE
 
 SWITCH = "brands.switched_off"
 BRAND_COLUMNS = ["brand_id", "region", "campaign", "spend_usd", "impressions", "cpm_usd"]

@@ -26,8 +26,8 @@ from itertools import islice
 from typing import Any
 
 from sim.io import runner
-from sim.sweep.spec import RunSpec, config_digest, make_run_id, resolve_config
-from sim.sweep.store import RunOutcome, encode_frame, runs_row
+from sim.sweeps.spec import RunSpec, config_digest, make_run_id, resolve_config
+from sim.sweeps.store import RunOutcome, encode_frame, runs_row
 
 WorkerFunction = Callable[[Mapping[str, Any], RunSpec, Sequence[str]], RunOutcome]
 RUNS_IN_FLIGHT_PER_WORKER = 2

@@ -43,7 +43,7 @@ import yaml
 from sim.engine.config_io import config_to_yaml
 from sim.io.atomic import staged_folder
 from sim.io.provenance import git_commit, versions
-from sim.sweep.spec import RunSpec, SweepPlan, config_digest, param_column, spec_digest
+from sim.sweeps.spec import RunSpec, SweepPlan, config_digest, param_column, spec_digest
 
 SPEC_FILE = "sweep.yaml"
 BASE_CONFIG_FILE = "base_config.yaml"

@@ -18,9 +18,9 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from sim.engine.config import Config
-from sim.sweep.executors import execute_run, make_executor
-from sim.sweep.spec import SweepSpec, load_sweep_spec, plan_sweep, validate_spec, with_settings
-from sim.sweep.store import SweepStore, ensure_absent
+from sim.sweeps.executors import execute_run, make_executor
+from sim.sweeps.spec import SweepSpec, load_sweep_spec, plan_sweep, validate_spec, with_settings
+from sim.sweeps.store import SweepStore, ensure_absent
 
 DEFAULT_RESULTS_ROOT = Path("results")
 

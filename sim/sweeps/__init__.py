@@ -3,8 +3,8 @@
 - ``spec``: the spec format and its expansion into run specs (seeds, run ids);
 - ``executors``: where runs execute (serially, local processes, Dask);
 - ``store``: the sweep's results folder, written run by run;
-- ``experiment``: :func:`~sim.sweep.experiment.sweep`, which plans, executes and stores;
-- ``results``: :class:`~sim.sweep.results.SweepResults` and SQL over a folder;
+- ``experiment``: :func:`~sim.sweeps.experiment.sweep`, which plans, executes and stores;
+- ``results``: :class:`~sim.sweeps.results.SweepResults` and SQL over a folder;
 - ``compare``: each point's change from a baseline point, with confidence intervals;
 - ``lift``: brand lift, a sweep over ``brands.switched_off``.
 """

@@ -25,9 +25,9 @@ import duckdb
 import pandas as pd
 import yaml
 
-from sim.sweep.compare import differences
-from sim.sweep.spec import SweepSpec, param_column
-from sim.sweep.store import PART_FILE, PLAN_FILE, SPEC_FILE, SweepStore, plain_value
+from sim.sweeps.compare import differences
+from sim.sweeps.spec import SweepSpec, param_column
+from sim.sweeps.store import PART_FILE, PLAN_FILE, SPEC_FILE, SweepStore, plain_value
 
 HEADLINE_METRICS = ("gross_spend_usd", "creator_income_usd", "platform_revenue_usd", "creator_share_of_spend",
                     "creator_income_gini")
@@ -139,7 +139,7 @@ class SweepResults:
 
         Paired by replicate when the sweep's seeds are common (the default, or a list), else Welch's
         interval on the difference of the means; the table is described in
-        :func:`sim.sweep.compare.differences`.
+        :func:`sim.sweeps.compare.differences`.
 
         Args:
             baseline: A value for every swept parameter, by dotted path or column, e.g.
@@ -149,7 +149,7 @@ class SweepResults:
             level: The confidence level.
 
         Raises:
-            ValueError: As :func:`sim.sweep.compare.differences`.
+            ValueError: As :func:`sim.sweeps.compare.differences`.
         """
         by_column = {param_column(key) if key in self.spec.parameters else key: plain_value(value)
                      for key, value in baseline.items()}
