@@ -150,6 +150,7 @@ def _money_by(model: GiftEconomy, groups: np.ndarray, names: tuple[str, ...]) ->
     audience = v.creator_id == NOBODY  # people counts are of the audience; money includes creators' own
     active = np.bincount(groups[audience & (v.hours_online > 0)], minlength=n)
     payers = np.bincount(groups[audience & (v.spend_micro > 0)], minlength=n)
+    audience_spend = group_sum(v.spend_micro[audience], groups[audience], n)  # the ARPU's spend, as the summary's
     creator = money["creator_income"]
     result = {}
     for i, name in enumerate(names):
@@ -161,6 +162,7 @@ def _money_by(model: GiftEconomy, groups: np.ndarray, names: tuple[str, ...]) ->
             "active_viewers": int(active[i]),
             "payers": int(payers[i]),
             "payer_ratio": ratio(payers[i], active[i]),
+            "arpu_usd": ratio(usd(int(audience_spend[i])), active[i]),
         })
     return result
 
