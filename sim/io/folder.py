@@ -16,12 +16,12 @@ import subprocess
 import tempfile
 from importlib import metadata
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
 from sim.engine.config_io import config_to_yaml
-from sim.figures.plots import RESULTS_FOLDER_FIGURES, save_run_figures
 from sim.io.runner import RunResult
 
 TABLES = ("timeseries", "viewers", "creators", "brands", "ledger")
@@ -77,9 +77,18 @@ def git_commit() -> str | None:
 
 def write_results(
     result: RunResult, out: Path, *, overwrite: bool = False, wall_time_s: float | None = None,
-    figure_formats: tuple[str, ...] = ("png",),
+    figure_writer: Callable[[RunResult, Path], object] | None = None,
 ) -> Path:
     """Write a run's results folder at ``out``.
+
+    Args:
+        result: The run.
+        out: The folder to write.
+        overwrite: Replace a folder already at ``out``.
+        wall_time_s: The run's wall time, recorded in ``meta.json``.
+        figure_writer: Draws the run's figures into the folder it is given (``out/figures``, while
+            the folder is still being written), e.g. :func:`sim.figures.save_run_figures`; None
+            writes no figures. Passed in, so that writing results needs no plotting library.
 
     Raises:
         ResultsExistError: ``out`` exists and ``overwrite`` is False.
@@ -96,7 +105,8 @@ def write_results(
         for name in TABLES:
             getattr(result, name).to_parquet(staging / f"{name}.parquet", index=False)
         (staging / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
-        save_run_figures(result, staging / "figures", names=RESULTS_FOLDER_FIGURES, formats=figure_formats)
+        if figure_writer is not None:
+            figure_writer(result, staging / "figures")
         meta = {
             "config_name": result.config.name, "seed": result.seed, "days": result.config.run.days,
             "versions": versions(), "git_commit": git_commit(), "wall_time_s": wall_time_s,
