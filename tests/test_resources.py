@@ -1,6 +1,5 @@
-"""Runs too large for the machine are refused up front; SIGTERM and Ctrl-C leave no partial results."""
+"""Runs too large for the machine are refused up front; SIGTERM and Ctrl-C during a run leave no results folder."""
 
-import json
 import signal
 import subprocess
 import sys

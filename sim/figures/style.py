@@ -12,6 +12,7 @@ backend, pyplot keeps no reference to them, and a notebook shows only the figure
 
 from __future__ import annotations
 
+import io
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -100,13 +101,23 @@ def metric_label(name: str) -> str:
     return words if unit is None else f"{words} ({unit})"
 
 
+class NotebookFigure(Figure):
+    """A figure that a notebook shows inline when it is displayed, whatever pyplot's backend."""
+
+    def _repr_png_(self) -> bytes:
+        """The figure as PNG, for IPython's rich display (used when no matplotlib display is set up)."""
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+
 def new_figure(**options: Any) -> Figure:
     """A figure in the current rc settings (call inside ``matplotlib.rc_context(HOUSE_STYLE)``).
 
     It is drawn and saved by the Agg renderer whatever pyplot's backend is, and pyplot holds no
     reference to it. Options are :class:`~matplotlib.figure.Figure`'s, e.g. ``figsize``.
     """
-    fig = Figure(**options)
+    fig = NotebookFigure(**options)
     FigureCanvasAgg(fig)  # attaches itself as fig.canvas
     return fig
 
