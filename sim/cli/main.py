@@ -3,8 +3,8 @@
 Each family of commands lives in its own module, which registers its subcommands
 (``add_commands``) and runs them (``run_command``): :mod:`sim.cli.run` (``run``),
 :mod:`sim.cli.config` (``validate``, ``schema``), :mod:`sim.cli.plot` (``plot``) and
-:mod:`sim.cli.sweep` (``sweep``, ``query``). They import the engine, pandas, matplotlib or Dask only
-inside the command that needs them, so the parser and ``--help`` stay quick.
+:mod:`sim.cli.sweep` (``sweep``, ``query``). They import the engine's modules, pandas, matplotlib
+or Dask only inside the command that needs them, so a command loads only what it uses.
 
 Every user mistake (a bad config, a bad option, an existing results folder) ends with one clear
 message on stderr and exit status 2, and nothing written. SIGTERM stops a command as Ctrl-C does:

@@ -167,8 +167,8 @@ def regions_figure(summary: Mapping[str, Any]) -> Figure:
     in wallets at the end lower the first, not the second. A dashed line marks the whole run.
 
     Args:
-        summary: ``summary.json``; uses ``by_region``, ``arpu_usd``, ``payer_ratio``,
-            ``creator_share_of_spend`` and ``creator_share_of_gifted_spend``.
+        summary: ``summary.json``; uses ``arpu_usd``, ``payer_ratio``, ``creator_share_of_spend`` and
+            ``creator_share_of_gifted_spend``, of the whole run and of each region in ``by_region``.
     """
     table = summary["by_region"]
     names = list(table)

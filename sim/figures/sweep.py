@@ -54,7 +54,7 @@ def sweep_figure(
         metric: Column on the y axis.
         by: A second parameter column: one line per value of it.
         labels: Axis labels for columns, with units (e.g. ``{"platform.creator_share": "Creator
-            share of coin value (0-1)"}``); summary keys have them already, others show the name.
+            share of coin value (0-1)"}``); other columns are labelled by :func:`sim.figures.metric_label`.
 
     Raises:
         ValueError: A named column is missing, or two runs at one point share a replicate (another
