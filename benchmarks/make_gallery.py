@@ -7,7 +7,7 @@ Run on demand::
 The run figures are those of ``configs/default.yaml`` with seed 0 (what ``giftsim plot`` writes);
 the comparison runs the four presets with seed 0; the sweep figures come from a small sweep of the
 default config (feed popularity weighting against the share of the feed kept for small creators,
-three seeds each) built by the DataFrame contract of :func:`sim.figures.plots.sweep_figure`.
+three seeds each) built by the DataFrame contract of :func:`sim.figures.sweep_figure`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 import sim
-from sim.figures import plots
+from sim import figures
 from sim.sweeps.compare import differences
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,9 +51,9 @@ CAPTIONS = {
                       "the platform, creators (and agencies and payout fees, when a run has them), or are still "
                       "in wallets as coins not yet gifted; by the viewer's region and by purchase channel."),
     "regions": ("Regions compared", "regions_figure(summary)",
-                "Average revenue per active viewer, payer ratio and creator share by the viewer's region. "
-                "The creator share is shown of all spend and of the spend on coins that were gifted; dashed "
-                "lines mark the whole run."),
+                "Average revenue per active viewer (of the audience's spend), payer ratio and creator share by the "
+                "viewer's region, as the summary reports them. The creator share is shown of all spend and of the "
+                "spend on coins that were gifted; dashed lines mark the whole run."),
     "engagement": ("Engagement over time", "engagement_figure(timeseries)",
                    "Concurrent viewers and gifts sent in each simulated hour (UTC): the daily rhythm of "
                    "viewers across time zones, and gifting that is highest in the first days of the run."),
@@ -89,20 +89,20 @@ def run_sweep() -> pd.DataFrame:
 def draw_all() -> dict[str, Figure]:
     """Every figure of the gallery, by file name."""
     default = sim.load_config(REPO / "configs" / "default.yaml")
-    figures = plots.run_figures(sim.run(default, seed=SEED))
+    drawn = figures.run_figures(sim.run(default, seed=SEED))
     presets = {label: sim.run(sim.load_config(REPO / "configs" / f"{name}.yaml"), seed=SEED)
                for label, name in PRESETS.items()}
-    figures["compare_runs"] = plots.compare_runs_figure({label: run.summary for label, run in presets.items()})
+    drawn["compare_runs"] = figures.compare_runs_figure({label: run.summary for label, run in presets.items()})
     sweep = run_sweep()
     parameter, by = SWEEP
-    figures["sweep"] = plots.sweep_figure(sweep, parameter, "creator_income_gini", by=by, labels=SWEEP_LABELS)
-    figures["sweep_heatmap"] = plots.sweep_heatmap_figure(sweep, parameter, by, "top1_creator_income_share",
+    drawn["sweep"] = figures.sweep_figure(sweep, parameter, "creator_income_gini", by=by, labels=SWEEP_LABELS)
+    drawn["sweep_heatmap"] = figures.sweep_heatmap_figure(sweep, parameter, by, "top1_creator_income_share",
                                                           labels=SWEEP_LABELS)
     changes = differences(sweep, list(SWEEP), {parameter: default.creators.popularity_exponent, by: default.exploration.share},
                           ["creator_income_usd", "platform_revenue_usd"])
-    figures["tradeoff"] = plots.tradeoff_figure(changes, "creator_income_usd", "platform_revenue_usd",
+    drawn["tradeoff"] = figures.tradeoff_figure(changes, "creator_income_usd", "platform_revenue_usd",
                                                 labels=SWEEP_LABELS)
-    return figures
+    return drawn
 
 
 def gallery(written: list[Path]) -> str:
@@ -110,10 +110,12 @@ def gallery(written: list[Path]) -> str:
     lines = [
         "# Figures",
         "",
-        "Every figure `sim/plots.py` draws. Each function takes results (DataFrames, the summary, or a results",
+        "Every figure `sim.figures` draws. Each function takes results (DataFrames, the summary, or a results",
         "folder) and returns a matplotlib Figure. The first five are one run's figures, here of the default",
         "config (`configs/default.yaml`, seed 0, 7 days); `giftsim plot RESULTS` writes them for any results",
-        "folder. The comparison and sweep figures take several runs and are drawn from Python (`sim.figures.plots`).",
+        "folder. The comparison and sweep figures take several runs and are drawn from Python",
+        "(`from sim import figures`; one run's figures are in `sim/figures/run.py`, sweeps' in",
+        "`sim/figures/sweep.py`, the house style, labels and saving in `sim/figures/style.py`).",
         "",
         "All share one house style: the Okabe-Ito colour-blind-safe palette (cividis for heatmaps), units on",
         "every axis, 3.5 in wide (a journal's single column) with no text under 7 pt at that size,",
@@ -126,18 +128,18 @@ def gallery(written: list[Path]) -> str:
     ]
     for path in written:
         title, call, caption = CAPTIONS[path.stem]
-        lines += [f"## {title}", "", f"`plots.{call}`, file `{path.stem}.png`", "",
+        lines += [f"## {title}", "", f"`figures.{call}`, file `{path.stem}.png`", "",
                   f"![{title}](figures/{path.name})", "", caption, ""]
     return "\n".join(lines)
 
 
 def main() -> None:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()  # --help, and no stray arguments
-    figures = draw_all()
+    drawn = draw_all()
     for stale in FIGURES.glob("*.png"):
-        if stale.stem not in figures:
+        if stale.stem not in drawn:
             stale.unlink()
-    written = plots.save_figures(figures, FIGURES, formats=["png"], dpi=DPI)
+    written = figures.save_figures(drawn, FIGURES, formats=["png"], dpi=DPI)
     DOC.write_text(gallery(written), encoding="utf-8")
     print(f"{len(written)} figures in {FIGURES.relative_to(REPO)}; {DOC.relative_to(REPO)} rewritten")
 

@@ -135,3 +135,28 @@ def test_python_dash_m_sim_is_the_same_command():
     assert done.returncode == 0 and "valid" in done.stdout
     done = subprocess.run([sys.executable, "-m", "sim", "validate", "nope.yaml"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stderr.strip() == "giftsim: error: nope.yaml: no such file"
+
+
+def test_writing_results_and_importing_sim_need_no_matplotlib():
+    # Only figures need it: drawing them is passed in to write_results (sim.figures.save_run_figures).
+    code = ("import sys, sim, sim.io.folder, sim.cli.main; "
+            "print(sorted({'matplotlib', 'dask', 'distributed'} & {m.split('.')[0] for m in sys.modules}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+
+
+def test_the_run_says_when_it_starts_and_closes_with_labelled_headlines(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(out), *SMALL]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0] == f"Simulating default, seed 0, 2 days into {out}"
+    assert "  Gross viewer spend (USD)" in printed[2] and "  Creator share of spend (0-1)" in printed[6]
+    assert printed[-1] == f"Results: {out}"
+
+
+def test_plot_states_the_figures_default_dpi(capsys):
+    from sim import figures
+
+    with pytest.raises(SystemExit):
+        main(["plot", "--help"])
+    assert f"(default {figures.DEFAULT_DPI})" in capsys.readouterr().out

@@ -15,7 +15,8 @@ from matplotlib.image import AxesImage
 from matplotlib.text import Text
 
 import sim
-from sim.figures import plots
+from sim import figures
+from sim.figures import run as figure_run
 from sim.cli.main import main
 from sim.sweeps.compare import differences, t_quantile
 from sim.io.folder import read_results, write_results
@@ -28,8 +29,8 @@ WRITTEN = ("income_ccdf",)
 
 @pytest.fixture(scope="module")
 def results_dir(tmp_path_factory, small_config):
-    # No figure files: the tests draw and write their own.
-    return write_results(sim.run(small_config, seed=2), tmp_path_factory.mktemp("plots") / "run", figure_formats=())
+    # No figure files (no figure_writer): the tests draw and write their own.
+    return write_results(sim.run(small_config, seed=2), tmp_path_factory.mktemp("plots") / "run")
 
 
 @pytest.fixture(scope="module")
@@ -74,11 +75,11 @@ def drawn_texts(fig) -> list[Text]:
 def every_figure(results) -> dict:
     sweep = synthetic_sweep()
     return {
-        **plots.run_figures(results),
-        "compare_runs": plots.compare_runs_figure({"a": results, "b": results["summary"]}),
-        "sweep": plots.sweep_figure(sweep, "share", "creator_income_gini", by="price"),
-        "sweep_heatmap": plots.sweep_heatmap_figure(sweep, "share", "price", "gross_spend_usd"),
-        "tradeoff": plots.tradeoff_figure(synthetic_changes(), "gross_spend_usd", "creator_income_gini"),
+        **figures.run_figures(results),
+        "compare_runs": figures.compare_runs_figure({"a": results, "b": results["summary"]}),
+        "sweep": figures.sweep_figure(sweep, "share", "creator_income_gini", by="price"),
+        "sweep_heatmap": figures.sweep_heatmap_figure(sweep, "share", "price", "gross_spend_usd"),
+        "tradeoff": figures.tradeoff_figure(synthetic_changes(), "gross_spend_usd", "creator_income_gini"),
     }
 
 
@@ -90,15 +91,15 @@ def synthetic_changes():
 # What each figure draws.
 
 def test_run_figures_come_from_a_folder_or_the_dict_read_results_returns(results_dir, results):
-    from_folder = plots.run_figures(results_dir)
-    assert list(from_folder) == list(plots.RUN_FIGURES)
-    assert list(plots.run_figures(results, ["engagement", "lorenz"])) == ["lorenz", "engagement"]
+    from_folder = figures.run_figures(results_dir)
+    assert list(from_folder) == list(figures.RUN_FIGURES)
+    assert list(figures.run_figures(results, ["engagement", "lorenz"])) == ["lorenz", "engagement"]
     with pytest.raises(KeyError, match="unknown figures"):
-        plots.run_figures(results, ["nope"])
+        figures.run_figures(results, ["nope"])
 
 
 def test_lorenz_curves_carry_the_summarys_gini(results):
-    fig = plots.lorenz_figure(results["creators"], results["viewers"])
+    fig = figures.lorenz_figure(results["creators"], results["viewers"])
     (ax,) = fig.axes
     assert len(ax.lines) == 3  # creators, viewers, equality
     labels = ax.get_legend_handles_labels()[1]
@@ -107,12 +108,12 @@ def test_lorenz_curves_carry_the_summarys_gini(results):
     assert labels[1] == f"Viewer spend (Gini {summary['viewer_spend_gini']:.2f})"
     assert ax.get_xlim() == (0, 1) and ax.get_ylim() == (0, 1)
     assert "(%)" in ax.get_xlabel() and "(%)" in ax.get_ylabel()
-    assert len(plots.lorenz_figure(results["creators"]).axes[0].lines) == 2
+    assert len(figures.lorenz_figure(results["creators"]).axes[0].lines) == 2
 
 
 def test_income_ccdf_is_log_log_and_starts_at_the_share_of_earners(results):
     income = results["creators"]["income_usd"]
-    fig = plots.income_ccdf_figure(results["creators"])
+    fig = figures.income_ccdf_figure(results["creators"])
     (ax,) = fig.axes
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     assert "USD" in ax.get_xlabel()
@@ -124,7 +125,7 @@ def test_income_ccdf_is_log_log_and_starts_at_the_share_of_earners(results):
 
 def test_viewer_dollar_bars_split_all_the_money_by_region_and_channel(results):
     summary = results["summary"]
-    fig = plots.viewer_dollar_figure(summary)
+    fig = figures.viewer_dollar_figure(summary)
     region_ax, channel_ax = fig.axes
     assert region_ax.get_ylabel() == "Viewer's region" and channel_ax.get_ylabel() == "Purchase channel"
     assert "(%)" in channel_ax.get_xlabel()
@@ -137,13 +138,13 @@ def test_viewer_dollar_bars_split_all_the_money_by_region_and_channel(results):
         for patch in ax.patches:  # each bar's parts end where the next begins; the last ends at 100%
             ends[patch.get_y()] = max(ends.get(patch.get_y(), 0), patch.get_x() + patch.get_width())
         assert list(ends.values()) == pytest.approx([1.0] * n_groups)
-    assert len(plots.viewer_dollar_figure(summary, groups=["channel"]).axes) == 1
+    assert len(figures.viewer_dollar_figure(summary, groups=["channel"]).axes) == 1
 
 
 def test_viewer_dollar_shows_agencies_when_the_run_had_them(results):
     summary = copy.deepcopy(results["summary"])
     summary["agency_usd"] = 0.25 * summary["creator_income_usd"]
-    fig = plots.viewer_dollar_figure(summary)
+    fig = figures.viewer_dollar_figure(summary)
     assert "Agencies and payout fees" in [t.get_text() for t in fig.legends[0].get_texts()]
     region_ax = fig.axes[0]
     assert len(region_ax.patches) == 6 * len(summary["by_region"])
@@ -151,7 +152,7 @@ def test_viewer_dollar_shows_agencies_when_the_run_had_them(results):
 
 
 def test_engagement_plots_every_hour(results):
-    fig = plots.engagement_figure(results["timeseries"])
+    fig = figures.engagement_figure(results["timeseries"])
     watching, gifting = fig.axes
     hours = len(results["timeseries"])
     assert len(watching.lines[0].get_xdata()) == hours and len(gifting.lines[0].get_xdata()) == hours
@@ -162,30 +163,41 @@ def test_engagement_plots_every_hour(results):
 def test_regions_figure_compares_every_region(results):
     summary = results["summary"]
     regions = summary["by_region"]
-    fig = plots.regions_figure(summary)
+    fig = figures.regions_figure(summary)
     arpu_ax, payer_ax, share_ax = fig.axes
     assert [len(ax.patches) for ax in fig.axes] == [len(regions), len(regions), 2 * len(regions)]
-    expected_arpu = [m["gross_spend_usd"] / m["active_viewers"] for m in regions.values()]
-    assert [p.get_height() for p in arpu_ax.patches] == pytest.approx(expected_arpu)
+    assert [p.get_height() for p in arpu_ax.patches] == [m["arpu_usd"] for m in regions.values()]
     assert [p.get_height() for p in payer_ax.patches] == pytest.approx([m["payer_ratio"] for m in regions.values()])
     assert [t.get_text() for t in share_ax.get_xticklabels()] == list(regions)
     assert "USD" in arpu_ax.get_ylabel() and "%" in payer_ax.get_ylabel() and "%" in share_ax.get_ylabel()
 
 
+def test_regions_arpu_bars_and_the_all_regions_line_measure_the_same_spend(results):
+    # The run's ARPU is the active-viewer-weighted mean of the regions' (both of the audience's spend).
+    summary = results["summary"]
+    regions = summary["by_region"].values()
+    (arpu_ax, *_) = figures.regions_figure(summary).axes
+    bars = [p.get_height() for p in arpu_ax.patches]
+    active = [m["active_viewers"] for m in regions]
+    assert np.dot(bars, active) / sum(active) == pytest.approx(summary["arpu_usd"], rel=1e-12)
+    (all_regions,) = arpu_ax.lines
+    assert all_regions.get_ydata()[0] == summary["arpu_usd"]
+
+
 def test_compare_runs_draws_one_bar_per_run_and_measure(results_dir, results):
     other = copy.deepcopy(results["summary"])
     other["gross_spend_usd"] *= 2
-    fig = plots.compare_runs_figure({"folder": results_dir, "summary": results["summary"], "doubled": other})
+    fig = figures.compare_runs_figure({"folder": results_dir, "summary": results["summary"], "doubled": other})
     share_ax, dollar_ax = fig.axes
-    assert len(share_ax.patches) == 3 * len(plots.COMPARED_SHARES)
-    assert len(dollar_ax.patches) == 3 * len(plots.COMPARED_DOLLARS)
+    assert len(share_ax.patches) == 3 * len(figures.COMPARED_SHARES)
+    assert len(dollar_ax.patches) == 3 * len(figures.COMPARED_DOLLARS)
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["folder", "summary", "doubled"]
-    gross = [p.get_height() for p in dollar_ax.patches][::len(plots.COMPARED_DOLLARS)]  # first measure of each run
+    gross = [p.get_height() for p in dollar_ax.patches][::len(figures.COMPARED_DOLLARS)]  # first measure of each run
     assert gross == pytest.approx([results["summary"]["gross_spend_usd"]] * 2 + [other["gross_spend_usd"]])
     assert "USD" in dollar_ax.get_ylabel()
     for runs in ({}, {str(i): results for i in range(9)}):
         with pytest.raises(ValueError, match="compare 1 to 8 runs"):
-            plots.compare_runs_figure(runs)
+            figures.compare_runs_figure(runs)
 
 
 # Sweeps, on synthetic DataFrames.
@@ -193,11 +205,11 @@ def test_compare_runs_draws_one_bar_per_run_and_measure(results_dir, results):
 def test_sweep_figure_draws_the_mean_and_a_t_based_95_percent_band():
     sweep = synthetic_sweep()
     one_price = sweep[sweep["price"] == 1.0]
-    fig = plots.sweep_figure(one_price, "share", "creator_income_gini",
+    fig = figures.sweep_figure(one_price, "share", "creator_income_gini",
                              labels={"share": "Creator share of coin value (0-1)"})
     (ax,) = fig.axes
     assert ax.get_xlabel() == "Creator share of coin value (0-1)"
-    assert ax.get_ylabel() == plots.METRIC_LABELS["creator_income_gini"]
+    assert ax.get_ylabel() == figures.metric_label("creator_income_gini")
     (line,) = ax.lines
     groups = one_price.groupby("share")["creator_income_gini"]
     assert list(line.get_xdata()) == [0.2, 0.33, 0.5, 0.7]
@@ -211,7 +223,7 @@ def test_sweep_figure_draws_the_mean_and_a_t_based_95_percent_band():
 
 
 def test_sweep_figure_draws_one_line_per_value_of_a_second_parameter():
-    fig = plots.sweep_figure(synthetic_sweep(), "share", "gross_spend_usd", by="price")
+    fig = figures.sweep_figure(synthetic_sweep(), "share", "gross_spend_usd", by="price")
     (ax,) = fig.axes
     assert len(ax.lines) == 3
     assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 3
@@ -225,7 +237,7 @@ def test_sweep_figure_places_text_parameters_in_order_and_skips_bands_of_single_
     presets = {0.2: "a", 0.33: "b", 0.5: "c", 0.7: "d"}
     sweep = sweep[sweep["price"] == 1.0].assign(preset=lambda d: d["share"].map(presets))
     single = sweep[(sweep["preset"] != "d") | (sweep["replicate"] == 0)]
-    (ax,) = plots.sweep_figure(single, "preset", "creator_income_gini").axes
+    (ax,) = figures.sweep_figure(single, "preset", "creator_income_gini").axes
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c", "d"]
     vertices = ax.collections[0].get_paths()[0].vertices
     assert not np.isclose(vertices[:, 0], 3).any()  # one replicate at "d": no band there
@@ -235,17 +247,17 @@ def test_sweep_figure_places_text_parameters_in_order_and_skips_bands_of_single_
 def test_sweeps_refuse_runs_that_are_not_replicates_of_one_point():
     sweep = synthetic_sweep()
     with pytest.raises(ValueError, match="share a replicate"):
-        plots.sweep_figure(sweep, "share", "creator_income_gini")  # price varies too
+        figures.sweep_figure(sweep, "share", "creator_income_gini")  # price varies too
     with pytest.raises(ValueError, match="no column"):
-        plots.sweep_figure(sweep.drop(columns="replicate"), "share", "creator_income_gini", by="price")
+        figures.sweep_figure(sweep.drop(columns="replicate"), "share", "creator_income_gini", by="price")
     with pytest.raises(ValueError, match="no column"):
-        plots.sweep_heatmap_figure(sweep, "share", "nope", "gross_spend_usd")
+        figures.sweep_heatmap_figure(sweep, "share", "nope", "gross_spend_usd")
 
 
 def test_sweep_heatmap_colours_the_mean_of_each_point():
     sweep = synthetic_sweep()
     sweep = sweep[~((sweep["share"] == 0.7) & (sweep["price"] == 1.25))]  # one point not run
-    fig = plots.sweep_heatmap_figure(sweep, "share", "price", "gross_spend_usd", labels={"price": "Price multiplier"})
+    fig = figures.sweep_heatmap_figure(sweep, "share", "price", "gross_spend_usd", labels={"price": "Price multiplier"})
     ax, colorbar_ax = fig.axes
     (image,) = [i for i in ax.get_images() if isinstance(i, AxesImage)]
     values = image.get_array()
@@ -259,7 +271,7 @@ def test_sweep_heatmap_colours_the_mean_of_each_point():
 
 def test_tradeoff_figure_draws_each_points_change_with_its_intervals():
     changes = synthetic_changes()
-    fig = plots.tradeoff_figure(changes, "gross_spend_usd", "creator_income_gini", labels={"share": "Share (0-1)"})
+    fig = figures.tradeoff_figure(changes, "gross_spend_usd", "creator_income_gini", labels={"share": "Share (0-1)"})
     (ax,) = fig.axes
     assert ax.get_xlabel() == "Change in gross viewer spend (USD)"
     assert ax.get_ylabel() == "Change in creator income Gini (0-1)"
@@ -280,14 +292,34 @@ def test_tradeoff_figure_draws_each_points_change_with_its_intervals():
 def test_tradeoff_figure_refuses_a_table_without_both_metrics():
     changes = synthetic_changes()
     with pytest.raises(ValueError, match="the metrics 'gross_spend_usd' and 'payer_ratio'"):
-        plots.tradeoff_figure(changes, "gross_spend_usd", "payer_ratio")
+        figures.tradeoff_figure(changes, "gross_spend_usd", "payer_ratio")
 
 
 # The house style.
 
+def test_metric_labels_come_from_one_place():
+    assert figures.metric_label("gross_spend_usd") == "Gross viewer spend (USD)"
+    assert figures.metric_label("creator_income_gini") == "Creator income Gini (0-1)"
+    assert figures.metric_label("brand_cpm_usd") == "Brand CPM (USD per 1,000 impressions)"
+    assert figures.metric_label("new_gifts") == "Gifts (count)"  # a time-series column
+    assert figures.metric_label("new_coins_gifted") == "Coins gifted (coins)"
+    assert figures.metric_label("entry_cost_usd") == "entry cost (USD)"  # undeclared: words and unit from its name
+    assert figures.metric_label("price") == "price"
+    one_price = synthetic_sweep().query("price == 1.0").assign(creator_income_usd=1.0, platform_revenue_usd=2.0)
+    sweep = figures.sweep_figures(one_price, {"share": "Share (0-1)"})
+    assert sweep["gross_spend_usd_by_share"].axes[0].get_ylabel() == figures.metric_label("gross_spend_usd")
+
+
+def test_figures_are_made_outside_pyplot(results):
+    drawn = figures.run_figures(results, ["lorenz"])
+    assert plt.get_fignums() == []  # pyplot holds none: a notebook shows only what it displays
+    assert drawn["lorenz"]._repr_png_().startswith(PNG_SIGNATURE)  # what a notebook shows inline
+
+
+
 def test_every_figure_fits_a_single_column_with_readable_text_and_nothing_overlapping(results):
     for name, fig in every_figure(results).items():
-        assert fig.get_figwidth() == plots.COLUMN_WIDTH_IN, name
+        assert fig.get_figwidth() == figures.COLUMN_WIDTH_IN, name
         renderer = fig.canvas.get_renderer()
         boxes = []
         for text in drawn_texts(fig):
@@ -307,17 +339,17 @@ def test_every_panel_has_a_y_label(results):
 
 # Files.
 
-@pytest.mark.parametrize("fmt", plots.FORMATS)
+@pytest.mark.parametrize("fmt", figures.FORMATS)
 def test_each_format_is_written_readable_and_byte_identical_twice(results, tmp_path, fmt):
-    first = plots.save_run_figures(results, tmp_path / "a", names=WRITTEN, formats=[fmt], dpi=LOW_DPI)
-    again = plots.save_run_figures(results, tmp_path / "b", names=WRITTEN, formats=[fmt], dpi=LOW_DPI)
+    first = figures.save_run_figures(results, tmp_path / "a", names=WRITTEN, formats=[fmt], dpi=LOW_DPI)
+    again = figures.save_run_figures(results, tmp_path / "b", names=WRITTEN, formats=[fmt], dpi=LOW_DPI)
     assert [p.name for p in first] == [f"{name}.{fmt}" for name in WRITTEN]
     for a, b in zip(first, again, strict=True):
         data = a.read_bytes()
         assert data == b.read_bytes(), a.name
         if fmt == "png":
             assert data.startswith(PNG_SIGNATURE)
-            assert matplotlib.image.imread(a).shape[1] == round(plots.COLUMN_WIDTH_IN * LOW_DPI)
+            assert matplotlib.image.imread(a).shape[1] == round(figures.COLUMN_WIDTH_IN * LOW_DPI)
         elif fmt == "svg":
             texts = ET.fromstring(data).iter("{http://www.w3.org/2000/svg}text")
             assert any(t.text for t in texts), a.name  # text kept as text, not paths
@@ -327,27 +359,28 @@ def test_each_format_is_written_readable_and_byte_identical_twice(results, tmp_p
 
 def test_save_figures_refuses_unknown_formats(results, tmp_path):
     with pytest.raises(ValueError, match="unknown formats"):
-        plots.save_figures(plots.run_figures(results, ["lorenz"]), tmp_path, formats=["jpg"])
+        figures.save_figures(figures.run_figures(results, ["lorenz"]), tmp_path, formats=["jpg"])
     assert list(tmp_path.iterdir()) == []
 
 
 # giftsim plot.
 
 def test_giftsim_plot_writes_every_format_asked(results_dir, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(plots, "RUN_FIGURES", {"lorenz": plots.RUN_FIGURES["lorenz"]})  # one figure is enough here
+    # One figure is enough here.
+    monkeypatch.setattr(figure_run, "RUN_FIGURES", {"lorenz": figures.RUN_FIGURES["lorenz"]})
     out = tmp_path / "figures"
     args = ["plot", str(results_dir), "--out", str(out), "--format", "png", "SVG", "--format", "pdf", "png",
             "--dpi", "50"]
     assert main(args) == 0
     assert {p.name for p in out.iterdir()} == {"lorenz.png", "lorenz.svg", "lorenz.pdf"}
-    assert matplotlib.image.imread(out / "lorenz.png").shape[1] == round(plots.COLUMN_WIDTH_IN * 50)
+    assert matplotlib.image.imread(out / "lorenz.png").shape[1] == round(figures.COLUMN_WIDTH_IN * 50)
     assert f"3 files written to {out}: lorenz" in capsys.readouterr().out
 
 
 def test_giftsim_plot_writes_png_into_the_results_folder_by_default(results_dir, tmp_path):
     folder = shutil.copytree(results_dir, tmp_path / "run")
     assert main(["plot", str(folder), "--dpi", str(LOW_DPI)]) == 0
-    assert {p.name for p in (folder / "figures").iterdir()} == {f"{name}.png" for name in plots.RUN_FIGURES}
+    assert {p.name for p in (folder / "figures").iterdir()} == {f"{name}.png" for name in figures.RUN_FIGURES}
 
 
 @pytest.mark.parametrize(

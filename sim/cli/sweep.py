@@ -12,28 +12,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import pandas as pd
+from sim.cli.common import INTERRUPTED, RUNS_FAILED, positive_int, usage_error
 
-from sim.engine.config_io import ConfigError
-from sim.sweeps.executors import SchedulerUnreachableError
-from sim.sweeps.experiment import SweepReport, sweep
-from sim.sweeps.results import NotSweepResultsError, describe_value, query, results_table
-from sim.io.folder import explain_write_error
-from sim.sweeps.store import SweepExistsError, SweepMismatchError
+if TYPE_CHECKING:
+    from sim.sweeps.experiment import SweepReport
 
 COMMANDS = ("sweep", "query")
-USAGE_ERROR = 2
-RUNS_FAILED = 1
-INTERRUPTED = 130
 SHOWN_POINTS = 20
-
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) == 0:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return int(text)
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -44,11 +31,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     sweep_parser.add_argument("spec", type=Path, help="YAML sweep spec, e.g. configs/sweeps/creator_share.yaml")
     sweep_parser.add_argument("--out", type=Path, help="results folder (default results/sweep-<name>)")
     where = sweep_parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive_int, metavar="N",
+    where.add_argument("--workers", type=positive_int, metavar="N",
                        help="local worker processes (default: all cores); 1 runs serially in this process")
     where.add_argument("--scheduler", metavar="ADDRESS",
                        help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
-    where.add_argument("--dask-local", type=_positive_int, metavar="N",
+    where.add_argument("--dask-local", type=positive_int, metavar="N",
                        help="start a local Dask cluster of N worker processes and run on it")
     sweep_parser.add_argument("--resume", action="store_true",
                               help="complete an existing results folder: run only what is missing or failed")
@@ -70,26 +57,31 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``giftsim sweep`` or ``giftsim query``; return the exit status."""
+    import duckdb
+
+    from sim.engine.config_io import ConfigError
+    from sim.io.folder import explain_write_error
+    from sim.sweeps.executors import SchedulerUnreachableError
+    from sim.sweeps.results import NotSweepResultsError
+    from sim.sweeps.store import SweepExistsError, SweepMismatchError
+
     try:
         if args.command == "sweep":
             return _sweep(args)
         return _query(args)
     except ConfigError as exc:
-        return _usage_error("; ".join(f"{exc.source}: {problem}" for problem in exc.problems))
+        return usage_error("; ".join(f"{exc.source}: {problem}" for problem in exc.problems))
     except (SweepExistsError, SweepMismatchError, NotSweepResultsError, SchedulerUnreachableError) as exc:
-        return _usage_error(str(exc))
+        return usage_error(str(exc))
     except duckdb.Error as exc:
-        return _usage_error(f"query: {' '.join(str(exc).split())}")
+        return usage_error(f"query: {' '.join(str(exc).split())}")
     except OSError as exc:
-        return _usage_error(f"cannot write results: {explain_write_error(exc)}")
-
-
-def _usage_error(message: str) -> int:
-    print(f"giftsim: error: {message}", file=sys.stderr)
-    return USAGE_ERROR
+        return usage_error(f"cannot write results: {explain_write_error(exc)}")
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from sim.sweeps.experiment import sweep
+
     progress = True if args.progress else (False if args.quiet else None)
     try:
         report = sweep(args.spec, out=args.out, workers=args.workers, scheduler=args.scheduler,
@@ -106,6 +98,8 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def print_report(report: SweepReport) -> None:
     """A few lines on what the sweep did, and the mean headline metrics per point."""
+    from sim.sweeps.results import describe_value, results_table
+
     ran = report.succeeded + report.failed
     print(f"{report.planned} runs planned, {report.skipped} already done; ran {ran} {report.executor} in "
           f"{report.wall_time_s:.1f} s ({report.runs_per_minute:,.0f} runs/min): {report.succeeded} ok, "
@@ -123,6 +117,10 @@ def print_report(report: SweepReport) -> None:
 
 
 def _query(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from sim.sweeps.results import query
+
     frame = query(args.results, args.sql)
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)

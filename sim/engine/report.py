@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,7 @@ import pandas as pd
 from sim.engine.config import CAMPAIGNS
 from sim.engine.ledger import Account
 from sim.engine.mechanism import Output
+from sim.engine.mechanisms import MECHANISMS
 from sim.engine.metrics import gini, group_sum, ratio, top_share, usd
 from sim.engine.state import NOBODY
 
@@ -421,13 +422,32 @@ def summary(model) -> dict[str, Any]:
 
 
 # --- reading the declarations -----------------------------------------------------------------
-def declared_outputs(outputs: tuple[Output, ...]) -> dict[str, tuple[str, str, str]]:
-    """Every declared name with its ``(unit, label, description)``: time series, tables and summary."""
-    found: dict[str, tuple[str, str, str]] = {}
-    for output in outputs:
-        found[output.name] = (output.unit, output.label, output.description)
+@dataclass(frozen=True)
+class Declared:
+    """What a declared name means: its kind of output, unit, label and description."""
+
+    kind: str  # timeseries, summary, group, viewers, creators or brands
+    unit: str
+    label: str
+    description: str
+
+
+@cache
+def declarations() -> dict[str, Declared]:
+    """Every declared output name, first declaration wins: time series, summary, per-group keys, tables."""
+    found: dict[str, Declared] = {}
+    for output in (o for mechanism in MECHANISMS for o in mechanism.outputs):
+        found.setdefault(output.name, Declared("timeseries", output.unit, output.label, output.description))
         if output.cumulative:
-            found[output.cumulative] = (output.unit, f"{output.label}, cumulative", f"running total of `{output.name}`")
-    for quantity in (*SUMMARY_KEYS, *GROUP_KEYS, *VIEWER_COLUMNS, *CREATOR_COLUMNS, *BRAND_COLUMNS):
-        found.setdefault(quantity.name, (quantity.unit, quantity.label, quantity.description))
+            found.setdefault(output.cumulative, Declared("timeseries", output.unit, f"{output.label}, cumulative",
+                                                         f"running total of `{output.name}`"))
+    for kind, quantities in (("summary", SUMMARY_KEYS), ("group", GROUP_KEYS), ("viewers", VIEWER_COLUMNS),
+                             ("creators", CREATOR_COLUMNS), ("brands", BRAND_COLUMNS)):
+        for quantity in quantities:
+            found.setdefault(quantity.name, Declared(kind, quantity.unit, quantity.label, quantity.description))
     return found
+
+
+def describe(name: str) -> Declared | None:
+    """The declaration of an output name, or None when nothing declares it."""
+    return declarations().get(name)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import errno
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim.engine.config_io import config_to_yaml
-from sim.figures.plots import RESULTS_FOLDER_FIGURES, save_run_figures
 from sim.io.atomic import staged_folder
 from sim.io.provenance import git_commit, versions
 from sim.io.runner import RunResult
@@ -47,9 +47,18 @@ def default_results_dir(config_name: str, seed: int, root: Path = Path("results"
 
 def write_results(
     result: RunResult, out: Path, *, overwrite: bool = False, wall_time_s: float | None = None,
-    figure_formats: tuple[str, ...] = ("png",),
+    figure_writer: Callable[[RunResult, Path], object] | None = None,
 ) -> Path:
     """Write a run's results folder at ``out``.
+
+    Args:
+        result: The run.
+        out: The folder to write.
+        overwrite: Replace a folder already at ``out``.
+        wall_time_s: The run's wall time, recorded in ``meta.json``.
+        figure_writer: Draws the run's figures into the folder it is given (``out/figures``, while
+            the folder is still being written), e.g. :func:`sim.figures.save_run_figures`; None
+            writes no figures. Passed in, so that writing results needs no plotting library.
 
     Raises:
         ResultsExistError: ``out`` exists and ``overwrite`` is False.
@@ -63,7 +72,8 @@ def write_results(
         for name in TABLES:
             getattr(result, name).to_parquet(staging / f"{name}.parquet", index=False)
         (staging / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
-        save_run_figures(result, staging / "figures", names=RESULTS_FOLDER_FIGURES, formats=figure_formats)
+        if figure_writer is not None:
+            figure_writer(result, staging / "figures")
         meta = {
             "config_name": result.config.name, "seed": result.seed, "days": result.config.run.days,
             "versions": versions(), "git_commit": git_commit(), "wall_time_s": wall_time_s,

@@ -1,0 +1,40 @@
+"""What every ``giftsim`` command shares: exit statuses, the one-line error, and argument types."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+USAGE_ERROR = 2  # a user's mistake: a bad config, option or folder; nothing was written
+RUNS_FAILED = 1  # a sweep in which some runs failed
+INTERRUPTED = 130  # the shell's convention for a process stopped by SIGINT
+
+
+def usage_error(message: str) -> int:
+    """Print ``giftsim: error: <message>`` on stderr; return :data:`USAGE_ERROR`."""
+    print(f"giftsim: error: {message}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def add_config_arguments(parser: argparse.ArgumentParser) -> None:
+    """The config file and its ``--set`` overrides, as ``run`` and ``validate`` take them."""
+    parser.add_argument("config", type=Path, help="YAML config file, e.g. configs/default.yaml")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                        help="override a field, e.g. --set platform.creator_share=0.5 (repeatable)")
+
+
+def non_negative_int(text: str) -> int:
+    """An argument that is a whole number from 0."""
+    value = int(text) if text.isdigit() else -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative whole number, got {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An argument that is a whole number from 1."""
+    value = non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value

@@ -1,0 +1,83 @@
+"""The ``giftsim run`` command: run one config and write its results folder, figures included.
+
+Unless ``--quiet``, it prints ``Simulating <config>, seed <seed>, <days> days into <folder>`` (flushed)
+as the simulation starts, a progress bar on a terminal, and the headline metrics at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sim.cli.common import add_config_arguments, non_negative_int, positive_int, usage_error
+
+if TYPE_CHECKING:
+    from sim.engine.config import Config
+
+COMMANDS = ("run",)
+# The closing summary's metrics (labels from sim.figures.style.metric_label), each with its format.
+HEADLINES = (
+    ("gross_spend_usd", "{:,.2f}"),
+    ("creator_income_usd", "{:,.2f}"),
+    ("creator_payout_usd", "{:,.2f}"),
+    ("platform_revenue_usd", "{:,.2f}"),
+    ("creator_share_of_spend", "{:.3f}"),
+    ("payer_ratio", "{:.3f}"),
+    ("creator_income_gini", "{:.3f}"),
+    ("gifts", "{:,}"),
+    ("brand_spend_usd", "{:,.2f}"),
+)
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``run`` on a parser's subcommands."""
+    run_parser = subparsers.add_parser("run", help="run one config and write a results folder")
+    add_config_arguments(run_parser)
+    run_parser.add_argument("--out", type=Path, help="results folder (default results/<config-name>-<seed>)")
+    run_parser.add_argument("--seed", type=non_negative_int, help="seed (default: run.seed in the config)")
+    run_parser.add_argument("--days", type=positive_int, help="simulated days (default: run.days)")
+    run_parser.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    run_parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run ``giftsim run``; return the exit status."""
+    from sim.engine.config_io import ConfigError, load_config
+    from sim.engine.resources import InsufficientMemoryError
+    from sim.io.folder import ResultsExistError, explain_write_error
+
+    try:
+        return _run(args, load_config(args.config, args.overrides))
+    except (ConfigError, ResultsExistError, InsufficientMemoryError) as exc:
+        return usage_error(str(exc))
+    except OSError as exc:
+        return usage_error(f"cannot write results: {explain_write_error(exc)}")
+
+
+def _run(args: argparse.Namespace, config: Config) -> int:
+    from sim.figures import metric_label, save_run_figures
+    from sim.io.folder import ResultsExistError, default_results_dir, write_results
+    from sim.io.runner import run, with_days
+
+    config = with_days(config, args.days)
+    seed = config.run.seed if args.seed is None else args.seed
+    out = args.out or default_results_dir(config.name, seed)
+    if out.exists() and not args.overwrite:
+        raise ResultsExistError(f"{out} exists; pass --overwrite to replace it, or choose another --out")
+    if not args.quiet:
+        print(f"Simulating {config.name}, seed {seed}, {config.run.days} days into {out}", flush=True)
+    started = time.perf_counter()
+    result = run(config, seed=seed, progress=not args.quiet)
+    wall_time = time.perf_counter() - started
+    write_results(result, out, overwrite=args.overwrite, wall_time_s=round(wall_time, 3),
+                  figure_writer=save_run_figures)
+    if not args.quiet:
+        print(f"{config.name}, seed {seed}, {config.run.days} days, simulated in {wall_time:.1f} s")
+        labels = {key: metric_label(key) for key, _ in HEADLINES}
+        width = max(map(len, labels.values()))
+        for key, fmt in HEADLINES:
+            print(f"  {labels[key]:<{width}} {fmt.format(result.summary[key])}")
+        print(f"Results: {out}")
+    return 0

@@ -1,0 +1,184 @@
+"""The house style of every giftsim figure: colours, sizes, labels with units, axes, and files.
+
+:data:`HOUSE_STYLE` holds Okabe-Ito colour-blind-safe colours, sizes for a journal's single column
+(3.5 in wide) with no text under 7 pt at that size, constrained layout so no labels overlap, and text
+kept as text in SVG and PDF. :func:`metric_label` is the one place a metric's axis label and unit
+are written. :func:`save_figures` writes files without timestamps, so the same results always give
+byte-identical files.
+
+Figures are made with :func:`new_figure`, outside pyplot: drawing and saving need no global
+backend, pyplot keeps no reference to them, and a notebook shows only the figures it displays.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+from matplotlib.axis import Axis
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter, StrMethodFormatter
+
+from sim.engine.report import describe
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+COLUMN_WIDTH_IN = 3.5  # a journal's single column; every figure is drawn at this width
+DEFAULT_DPI = 300  # raster resolution journals ask for; only PNG uses it
+FORMATS = ("png", "svg", "pdf")
+HOUSE_STYLE = {
+    "figure.figsize": (COLUMN_WIDTH_IN, 2.6),
+    "figure.dpi": 100,
+    "figure.constrained_layout.use": True,  # lays out labels and legends so that nothing overlaps
+    "savefig.dpi": DEFAULT_DPI,
+    "font.size": 8,
+    "axes.titlesize": 8,
+    "axes.labelsize": 8,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
+    "legend.title_fontsize": 7,
+    "legend.frameon": False,
+    "axes.linewidth": 0.6,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "xtick.minor.width": 0.4,
+    "ytick.minor.width": 0.4,
+    "lines.linewidth": 1.2,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
+    "image.cmap": "cividis",  # sequential and readable with any colour vision
+    "svg.fonttype": "none",  # keep text as text in SVG
+    "svg.hashsalt": "giftsim",  # fixed salt: otherwise SVG element ids are random on every save
+    "pdf.fonttype": 42,  # embed TrueType so PDF text stays text
+}
+# Metadata that would hold the time of writing; None leaves it out so files are reproducible.
+NO_TIMESTAMP = {"png": {}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
+
+GREY = "0.55"
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")  # distinguishable without colour
+
+# How a declared unit shows on an axis; other units show as declared.
+UNIT_DISPLAY = {"1": "0-1", "-": None}
+# The unit of an undeclared name (a sweep's parameter, a derived column), from the end of its name.
+UNIT_SUFFIXES = {"_usd": "USD", "_share": "0-1", "_ratio": "0-1", "_gini": "0-1"}
+
+
+def metric_label(name: str) -> str:
+    """A metric's label with its unit, e.g. ``"Gross viewer spend (USD)"`` for ``gross_spend_usd``.
+
+    Declared outputs (time-series columns, table columns, summary and per-group keys: see
+    :func:`sim.engine.report.describe`) take their declared label and unit; any other name shows as
+    its words with the unit its suffix implies (:data:`UNIT_SUFFIXES`): ``price_usd`` becomes
+    ``"price (USD)"``, and ``price`` stays ``"price"``.
+    """
+    declared = describe(name)
+    if declared is not None:
+        unit = UNIT_DISPLAY.get(declared.unit, declared.unit)
+        if unit == declared.label.lower():  # "Gifts (gifts)" says nothing: it is a count
+            unit = "count"
+        return declared.label if unit is None else f"{declared.label} ({unit})"
+    words = " ".join(name.removesuffix("_usd").split("_"))
+    unit = next((unit for suffix, unit in UNIT_SUFFIXES.items() if name.endswith(suffix)), None)
+    return words if unit is None else f"{words} ({unit})"
+
+
+class NotebookFigure(Figure):
+    """A figure that a notebook shows inline when it is displayed, whatever pyplot's backend."""
+
+    def _repr_png_(self) -> bytes:
+        """The figure as PNG, for IPython's rich display (used when no matplotlib display is set up)."""
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+
+def new_figure(**options: Any) -> Figure:
+    """A figure in the current rc settings (call inside ``matplotlib.rc_context(HOUSE_STYLE)``).
+
+    It is drawn and saved by the Agg renderer whatever pyplot's backend is, and pyplot holds no
+    reference to it. Options are :class:`~matplotlib.figure.Figure`'s, e.g. ``figsize``.
+    """
+    fig = NotebookFigure(**options)
+    FigureCanvasAgg(fig)  # attaches itself as fig.canvas
+    return fig
+
+
+def save_figures(
+    figures: Mapping[str, Figure], directory: str | Path, formats: Iterable[str] = ("png",), dpi: int = DEFAULT_DPI,
+) -> list[Path]:
+    """Write figures as ``directory/<name>.<format>``, without timestamps; return the files written.
+
+    Raises:
+        ValueError: A format other than png, svg and pdf.
+    """
+    formats = tuple(formats)
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown formats {unknown}; choose from {list(FORMATS)}")
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fig in figures.items():
+        for fmt in formats:
+            path = directory / f"{name}.{fmt}"
+            with matplotlib.rc_context(HOUSE_STYLE):  # the SVG and PDF font settings apply when writing
+                fig.savefig(path, format=fmt, dpi=dpi, metadata=NO_TIMESTAMP[fmt])
+            written.append(path)
+    return written
+
+
+def lower_first(text: str) -> str:
+    """A label to follow other words: "Creator income" becomes "creator income", "ARPU" stays."""
+    return text[0].lower() + text[1:] if text[:2].istitle() else text
+
+
+def format_value(value: Any) -> str:
+    """A parameter value as a tick or legend entry: numbers in the shortest form (0.5, 1, 1.25)."""
+    return f"{value:g}" if isinstance(value, int | float | np.number) and not isinstance(value, bool) else str(value)
+
+
+def common_format(values: np.ndarray) -> str:
+    """One format for all ``values``: 3 significant digits for the largest, the same decimals for all.
+
+    Whole numbers with thousands separators from 100 up; equal decimals keep a column of numbers aligned.
+    """
+    largest = np.nanmax(np.abs(values))
+    decimals = 0 if largest >= 100 or largest == 0 else min(2 - math.floor(math.log10(largest)), 6)
+    return f"{{:,.{decimals}f}}"
+
+
+def legend_below(fig: Figure, handles: list, labels: list[str], most_columns: int, **options: Any) -> None:
+    """A legend under the axes in as few rows as fit the figure's width, with (up to) as many entries in each."""
+    renderer = fig.canvas.get_renderer()
+    for rows in range(math.ceil(len(labels) / most_columns), len(labels) + 1):
+        columns = math.ceil(len(labels) / rows)  # balanced: 4 entries go 4, 2+2, then 1 a row, never 3+1
+        legend = fig.legend(handles, labels, loc="outside lower center", ncols=columns, **options)
+        if columns == 1 or legend.get_window_extent(renderer).width <= fig.bbox.width:
+            return
+        legend.remove()
+
+
+def plain_number(value: float, _position: int | None = None) -> str:
+    """A tick value in positional notation: 0.001, 0.5, 10, 1,000."""
+    return f"{value:,.0f}" if value >= 1 else np.format_float_positional(value, trim="-")
+
+
+def thousands_axis(axis: Axis, values: Iterable[float] | None = None) -> None:
+    """Whole numbers with thousands separators (15,000 rather than 15000).
+
+    With ``values``, only when they reach 1,000: smaller ones keep their decimals.
+    """
+    if values is None or np.nanmax(np.abs(np.asarray(values, dtype=float))) >= 1000:
+        axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+
+
+def percent_axis(axis: Axis) -> None:
+    """Show shares (0-1) as percentages."""
+    axis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))

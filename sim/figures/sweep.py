@@ -1,0 +1,260 @@
+"""Figures of parameter sweeps: a metric along a parameter, over a grid of two, and changes from a baseline.
+
+:func:`sweep_figure` and :func:`sweep_heatmap_figure` take a DataFrame with one row per run (the
+contract is in :func:`sweep_figure`); :func:`tradeoff_figure` takes a table of changes from a
+baseline (:mod:`sim.sweeps.compare`); :func:`sweep_figures` draws a sweep's standard set, as
+``giftsim plot`` does for a sweep folder. Each returns matplotlib figures in the house style
+(:mod:`sim.figures.style`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from sim.figures.style import (
+    COLUMN_WIDTH_IN, GREY, HOUSE_STYLE, MARKERS, OKABE_ITO, common_format, format_value, legend_below, lower_first,
+    metric_label, new_figure, thousands_axis,
+)
+from sim.sweeps.compare import DIFFERENCE_COLUMNS, mean_half_width
+
+# What a sweep's standard figures show (labels from metric_label).
+SWEEP_METRICS = ("creator_income_usd", "platform_revenue_usd", "gross_spend_usd", "creator_income_gini")
+
+
+def sweep_figure(
+    sweep: pd.DataFrame, parameter: str, metric: str, *, by: str | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """A metric against one swept parameter: the mean over replicates and its 95% confidence band.
+
+    The sweep DataFrame has one row per run, with
+
+    - one column per swept parameter (any name, e.g. ``"platform.creator_share"``), holding the
+      parameter's value in that run;
+    - one column per metric (any name, e.g. the summary's ``"creator_income_gini"``);
+    - a ``replicate`` column: which replicate the run is (e.g. its seed), distinct among the runs
+      at the same parameter values.
+
+    Columns the call does not name are ignored, and runs with the same values of the named
+    parameters are the replicates of one point. The band is t-based: the mean plus or minus
+    ``t(0.975, n - 1) * s / sqrt(n)`` over the n replicates at a point (s their sample standard
+    deviation); points with one replicate get no band.
+
+    Args:
+        sweep: The runs, as above.
+        parameter: Column on the x axis; numeric values are placed to scale, others in order.
+        metric: Column on the y axis.
+        by: A second parameter column: one line per value of it.
+        labels: Axis labels for columns, with units (e.g. ``{"platform.creator_share": "Creator
+            share of coin value (0-1)"}``); other columns are labelled by :func:`sim.figures.metric_label`.
+
+    Raises:
+        ValueError: A named column is missing, or two runs at one point share a replicate (another
+            parameter varies among them: select the rows first, or pass it as ``by``).
+    """
+    keys = [parameter] if by is None else [by, parameter]
+    points = _replicate_stats(sweep, keys, metric)
+    label = _labeller(labels)
+    with matplotlib.rc_context(HOUSE_STYLE):
+        fig = new_figure()
+        ax = fig.subplots()
+        lines = points.groupby(by, sort=True) if by is not None else [(None, points)]
+        positions = _positions(points[parameter])
+        for i, (level, line) in enumerate(lines):
+            colour = OKABE_ITO[i % len(OKABE_ITO)]
+            x = line[parameter].map(positions).to_numpy(dtype=float)
+            ax.plot(x, line["mean"], marker="o", markersize=3, color=colour,
+                    label=None if by is None else format_value(level))
+            ax.fill_between(x, line["low"], line["high"], color=colour, alpha=0.18, linewidth=0)
+        if not pd.api.types.is_numeric_dtype(sweep[parameter]):
+            ax.set_xticks(list(positions.values()), [format_value(v) for v in positions])
+        ax.set(xlabel=label(parameter), ylabel=label(metric))
+        thousands_axis(ax.yaxis, points["mean"])
+        # Above and below the axes, where neither can cover the data.
+        ax.set_title(f"Mean and 95% CI (t) over {_replicate_range(points)} replicates per point", loc="left",
+                     fontsize=7, color="0.3")
+        if by is not None:
+            legend_below(fig, *ax.get_legend_handles_labels(), most_columns=5, title=label(by))
+    return fig
+
+
+def sweep_heatmap_figure(
+    sweep: pd.DataFrame, x: str, y: str, metric: str, *, labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """A metric's mean over replicates on a grid of two swept parameters, values printed in the cells.
+
+    Takes the sweep DataFrame of :func:`sweep_figure` (one row per run, parameter and metric
+    columns, a ``replicate`` column). Parameter values are shown in order, evenly spaced; points
+    the sweep did not run are left blank.
+
+    Args:
+        sweep: The runs.
+        x: Parameter column across.
+        y: Parameter column up.
+        metric: Column whose mean colours the cells.
+        labels: Axis labels for columns, with units, as in :func:`sweep_figure`.
+
+    Raises:
+        ValueError: As :func:`sweep_figure`.
+    """
+    points = _replicate_stats(sweep, [y, x], metric)
+    grid = points.pivot(index=y, columns=x, values="mean")
+    values = grid.to_numpy(dtype=float)
+    label = _labeller(labels)
+    with matplotlib.rc_context(HOUSE_STYLE):
+        fig = new_figure(figsize=(COLUMN_WIDTH_IN, 2.9))
+        ax = fig.subplots()
+        image = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto")
+        ax.set_xticks(range(grid.shape[1]), [format_value(v) for v in grid.columns])
+        ax.set_yticks(range(grid.shape[0]), [format_value(v) for v in grid.index])
+        ax.set(xlabel=label(x), ylabel=label(y))
+        ax.spines[:].set_visible(False)
+        ax.tick_params(length=0)
+        colorbar = fig.colorbar(image, ax=ax, label=f"{label(metric)}\nmean of {_replicate_range(points)} replicates")
+        thousands_axis(colorbar.ax.yaxis, values)
+        if grid.shape[1] <= 6:  # wider grids leave no room for numbers at 7 pt
+            low, high = np.nanmin(values), np.nanmax(values)
+            cell_format = common_format(values)
+            for (row, col), value in np.ndenumerate(values):
+                if np.isfinite(value):
+                    dark_cell = high == low or (value - low) / (high - low) < 0.55  # cividis is dark at its low end
+                    ax.text(col, row, cell_format.format(value), ha="center", va="center", fontsize=7,
+                            color="white" if dark_cell else "black")
+    return fig
+
+
+def tradeoff_figure(
+    changes: pd.DataFrame, x: str, y: str, *, labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Two metrics' changes from a baseline point, one marker per point with its intervals on both axes.
+
+    Answers "which options raise ``x`` without lowering ``y``?": those in the shaded quadrant,
+    with intervals clear of the axes. Markers are coloured by the first parameter and shaped by
+    the second; the baseline sits at the origin.
+
+    Args:
+        changes: A differences table (:meth:`sim.query.SweepResults.differences` or
+            :func:`sim.sweeps.compare.differences`) holding both metrics: parameter columns, then
+            ``metric``, ``difference``, ``low``, ``high`` and the rest of
+            :data:`sim.compare.DIFFERENCE_COLUMNS`.
+        x: The metric across.
+        y: The metric up.
+        labels: Labels for metrics and parameter columns, with units, as in :func:`sweep_figure`.
+
+    Raises:
+        ValueError: ``changes`` lacks a metric or holds no parameter column.
+    """
+    parameters = [c for c in changes.columns if c not in DIFFERENCE_COLUMNS]
+    held = set(changes["metric"]) if "metric" in changes.columns else set()
+    if not parameters or not {x, y} <= held:
+        raise ValueError(f"need a differences table with parameter columns and the metrics {x!r} and {y!r}; "
+                         f"it has columns {list(changes.columns)} and metrics {sorted(held)}")
+    both = changes[changes["metric"] == x].merge(changes[changes["metric"] == y], on=parameters, suffixes=("_x", "_y"))
+    label = _labeller(labels)
+    colour_by, shape_by = parameters[0], parameters[1] if len(parameters) > 1 else None
+    colours = {v: OKABE_ITO[i % len(OKABE_ITO)] for i, v in enumerate(sorted(both[colour_by].unique()))}
+    shapes = {v: MARKERS[i % len(MARKERS)] for i, v in enumerate(sorted(both[shape_by].unique()))} if shape_by else {}
+    with matplotlib.rc_context(HOUSE_STYLE):
+        fig = new_figure(figsize=(COLUMN_WIDTH_IN, 3.4))
+        ax = fig.subplots()
+        for _, row in both.iterrows():
+            ax.errorbar(row["difference_x"], row["difference_y"],
+                        xerr=[[row["difference_x"] - row["low_x"]], [row["high_x"] - row["difference_x"]]],
+                        yerr=[[row["difference_y"] - row["low_y"]], [row["high_y"] - row["difference_y"]]],
+                        color=colours[row[colour_by]], marker=shapes[row[shape_by]] if shape_by else "o",
+                        markersize=4, linewidth=0.7, capsize=0)
+        ax.axhline(0, color=GREY, linewidth=0.6, linestyle="--", zorder=0)
+        ax.axvline(0, color=GREY, linewidth=0.6, linestyle="--", zorder=0)
+        # Shade where both metrics rise: the options that win on both counts, once the axes are set.
+        x_low, x_high = ax.get_xlim()
+        y_low, y_high = ax.get_ylim()
+        ax.fill_between([0, max(x_high, 0)], 0, max(y_high, 0), color=OKABE_ITO[2], alpha=0.08, linewidth=0, zorder=0)
+        ax.set(xlim=(x_low, x_high), ylim=(y_low, y_high),
+               xlabel=f"Change in {lower_first(label(x))}", ylabel=f"Change in {lower_first(label(y))}")
+        thousands_axis(ax.xaxis, both[["low_x", "high_x"]].to_numpy().ravel())
+        thousands_axis(ax.yaxis, both[["low_y", "high_y"]].to_numpy().ravel())
+        replicates = _replicate_range(both.rename(columns={"n_x": "n"}))
+        ax.set_title(f"Mean change, {both['level_x'].iloc[0]:.0%} CI, {replicates} replicates per point", loc="left",
+                     fontsize=7, color="0.3")
+        # One legend per parameter, side by side under the axes, each titled with the parameter.
+        keys = [(colour_by, {v: dict(color=c, marker="o") for v, c in colours.items()}, "left")]
+        if shape_by:
+            keys.append((shape_by, {v: dict(color=GREY, marker=m) for v, m in shapes.items()}, "right"))
+        for column, styles, side in keys:
+            handles = [Line2D([], [], linestyle="", markersize=4, **style) for style in styles.values()]
+            fig.legend(handles, [format_value(v) for v in styles], loc=f"outside lower {side}",
+                       title=label(column), ncols=math.ceil(len(styles) / 4), alignment="left")
+    return fig
+
+
+def sweep_figures(runs: pd.DataFrame, parameters: Mapping[str, str]) -> dict[str, Figure]:
+    """The standard figures of a sweep: each metric against each parameter, and heatmaps over two.
+
+    Args:
+        runs: One row per run (``sim.open_results(path).runs``): parameter, metric and ``replicate``
+            columns.
+        parameters: The swept parameters' columns in ``runs``, each with its axis label.
+
+    Returns:
+        Figures by file name: ``<metric>_by_<parameter>`` for every pair (with one line per value
+        of the other parameter when a grid has two; left out when a grid varies three or more
+        together, as one line would mix them), and ``<metric>_heatmap`` over the first two
+        parameters when there are two or more.
+    """
+    columns = list(parameters)
+    figures = {}
+    for column in columns:
+        others = [c for c in columns if c != column]
+        mixes_others = runs.duplicated([column, "replicate"]).any()
+        if mixes_others and len(others) > 1:
+            continue
+        by = others[0] if mixes_others else None
+        for metric in SWEEP_METRICS:
+            figures[f"{metric}_by_{column}"] = sweep_figure(runs, column, metric, by=by, labels=parameters)
+    if len(columns) >= 2:
+        figures.update({
+            f"{metric}_heatmap": sweep_heatmap_figure(runs, columns[0], columns[1], metric, labels=parameters)
+            for metric in SWEEP_METRICS
+        })
+    return figures
+
+
+def _replicate_stats(sweep: pd.DataFrame, keys: list[str], metric: str) -> pd.DataFrame:
+    """Per point (unique values of ``keys``): replicates, mean, and the t-based 95% band of the mean."""
+    missing = [c for c in [*keys, metric, "replicate"] if c not in sweep.columns]
+    if missing:
+        raise ValueError(f"the sweep has no column {missing}; columns are {list(sweep.columns)}")
+    repeated = sweep.duplicated([*keys, "replicate"])
+    if repeated.any():
+        point = sweep.loc[repeated, keys].iloc[0].to_dict()
+        raise ValueError(f"several runs at {point} share a replicate: another parameter varies among them; "
+                         "select the rows first or pass that parameter to the figure")
+    stats = sweep.groupby(keys, sort=True)[metric].agg(n="count", mean="mean", sd="std").reset_index()
+    half = np.array([mean_half_width(sd, int(n)) for sd, n in zip(stats["sd"], stats["n"], strict=True)])
+    return stats.assign(low=stats["mean"] - half, high=stats["mean"] + half)
+
+
+def _positions(values: pd.Series) -> dict[Any, float]:
+    """Where each parameter value goes on the axis: to scale if numeric, else evenly in order."""
+    levels = sorted(values.unique())
+    if pd.api.types.is_numeric_dtype(values):
+        return {level: float(level) for level in levels}
+    return {level: float(i) for i, level in enumerate(levels)}
+
+
+def _replicate_range(points: pd.DataFrame) -> str:
+    low, high = int(points["n"].min()), int(points["n"].max())
+    return f"{low}" if low == high else f"{low}-{high}"
+
+
+def _labeller(labels: Mapping[str, str] | None) -> Callable[[str], str]:
+    given = labels or {}
+    return lambda column: given[column] if column in given else metric_label(column)
