@@ -8,10 +8,13 @@ vs 1.40 with a 1.5 weekend multiplier; gifts per watch hour 0.038 without fatigu
 """
 
 import numpy as np
+import pytest
 
 import sim
 from sim import GiftEconomy
 from tests.conftest import DEFAULT_CONFIG
+
+pytestmark = pytest.mark.slow  # each test runs several seeds of a small economy
 
 BASE = ["population.viewers=3000", "population.creators=100", "population.brands=0"]
 SEEDS = range(4)
