@@ -78,7 +78,8 @@ def test_default_results_folder_is_named_after_config_and_seed(tmp_path, monkeyp
     [
         (["run", "missing.yaml"], "missing.yaml: no such file"),
         (["run", str(DEFAULT_CONFIG), "--set", "platform.creator_share=2"], "platform.creator_share: Input should be"),
-        (["run", str(DEFAULT_CONFIG), "--set", "regions.US.channel_mix.web=0.5"], "shares sum to 1.35"),
+        (["run", str(DEFAULT_CONFIG), "--set", "regions.US.channel_mix={ios: 0.5, android: 0.35, web: 0.5}"],
+         "regions.US.channel_mix: shares sum to 1.35"),
         (["validate", str(DEFAULT_CONFIG), "--set", "nonsense=1"], "nonsense: unknown key"),
     ],
 )
