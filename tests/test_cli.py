@@ -67,6 +67,7 @@ def test_run_refuses_to_overwrite_unless_asked(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no staging folders left behind
 
 
+@pytest.mark.slow
 def test_default_results_folder_is_named_after_config_and_seed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["run", str(DEFAULT_CONFIG), "--seed", "3", "--quiet", *SMALL]) == 0

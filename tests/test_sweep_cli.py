@@ -8,6 +8,7 @@ import yaml
 
 from sim.cli import sweep as sweep_cli
 from sim.io import runner
+from sim.sweep import executors
 from tests.conftest import DEFAULT_CONFIG
 from tests.test_sweep import TINY_OVERRIDES, tiny_spec
 
@@ -82,7 +83,7 @@ def test_failed_runs_give_exit_status_1(spec_file, tmp_path, capsys, monkeypatch
 
 
 def test_an_unreachable_scheduler_is_an_error(spec_file, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("sim.executors.DASK_CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr(executors, "DASK_CONNECT_TIMEOUT", "1s")  # sim.sweep is also a function: no dotted path
     assert giftsim("sweep", spec_file, "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:9", *SET_TINY) == 2
     assert capsys.readouterr().err.startswith("giftsim: error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
     assert not (tmp_path / "out").exists()
