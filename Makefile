@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFIG ?= configs/default.yaml
 
-.PHONY: run test setup lab clean
+.PHONY: run test lint setup lab clean
 .DEFAULT_GOAL := test
 
 run: $(VENV)/.installed  ## run the default config; writes results/<config-name>-<seed>/
@@ -13,18 +13,21 @@ run: $(VENV)/.installed  ## run the default config; writes results/<config-name>
 test: $(VENV)/.installed  ## the whole test suite (what .ci/run calls)
 	$(BIN)/python -m pytest
 
+lint: $(VENV)/.installed  ## style and likely bugs (ruff; not yet part of `make test`)
+	$(BIN)/ruff check sim tests benchmarks
+
 setup: $(VENV)/.installed
 
 lab: $(VENV)/.installed  ## open the notebooks in JupyterLab
 	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks]'
 	$(BIN)/jupyter lab notebooks/
 
-$(VENV)/.installed: pyproject.toml scripts/find-python
+$(VENV)/.installed: pyproject.toml constraints.txt scripts/find-python
 	@python=$$(./scripts/find-python) || exit 1; \
 	  echo "Setting up $(VENV) with $$python"; \
 	  "$$python" -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'   # the versions CI tests
 	@touch $@
 
 clean:

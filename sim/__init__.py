@@ -17,7 +17,7 @@ from sim.sweeps.results import open_results
 from sim.io.runner import RunResult, run
 from sim.sweeps.experiment import sweep
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place the version is written: pyproject.toml reads it from here
 __all__ = [
     "Brand", "Config", "ConfigError", "Creator", "GiftEconomy", "RunResult", "Viewer",
     "__version__", "brand_lift", "load_config", "open_results", "run", "sweep",

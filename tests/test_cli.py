@@ -42,6 +42,7 @@ def test_run_writes_a_complete_results_folder(tmp_path, capsys):
     assert "Results:" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_the_same_seed_writes_identical_parquet_files(tmp_path):
     for name in ("a", "b"):
         assert main(["run", str(DEFAULT_CONFIG), "--out", str(tmp_path / name), "--seed", "9", "--quiet", *SMALL]) == 0
@@ -52,6 +53,7 @@ def test_the_same_seed_writes_identical_parquet_files(tmp_path):
     assert (tmp_path / "a" / "viewers.parquet").read_bytes() != (tmp_path / "c" / "viewers.parquet").read_bytes()
 
 
+@pytest.mark.slow
 def test_run_refuses_to_overwrite_unless_asked(tmp_path, capsys):
     out = tmp_path / "run"
     args = ["run", str(DEFAULT_CONFIG), "--out", str(out), "--quiet", *SMALL]
@@ -65,6 +67,7 @@ def test_run_refuses_to_overwrite_unless_asked(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no staging folders left behind
 
 
+@pytest.mark.slow
 def test_default_results_folder_is_named_after_config_and_seed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["run", str(DEFAULT_CONFIG), "--seed", "3", "--quiet", *SMALL]) == 0
@@ -76,7 +79,8 @@ def test_default_results_folder_is_named_after_config_and_seed(tmp_path, monkeyp
     [
         (["run", "missing.yaml"], "missing.yaml: no such file"),
         (["run", str(DEFAULT_CONFIG), "--set", "platform.creator_share=2"], "platform.creator_share: Input should be"),
-        (["run", str(DEFAULT_CONFIG), "--set", "regions.US.channel_mix.web=0.5"], "shares sum to 1.35"),
+        (["run", str(DEFAULT_CONFIG), "--set", "regions.US.channel_mix={ios: 0.5, android: 0.35, web: 0.5}"],
+         "regions.US.channel_mix: shares sum to 1.35"),
         (["validate", str(DEFAULT_CONFIG), "--set", "nonsense=1"], "nonsense: unknown key"),
     ],
 )
@@ -129,6 +133,7 @@ def test_schema_is_json_schema_with_descriptions(capsys):
     assert platform["creator_share"]["maximum"] == 1.0 and "description" in platform["creator_share"]
 
 
+@pytest.mark.slow
 def test_python_dash_m_sim_is_the_same_command():
     done = subprocess.run([sys.executable, "-m", "sim", "validate", str(DEFAULT_CONFIG)],
                           capture_output=True, text=True, timeout=120)

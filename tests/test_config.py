@@ -11,9 +11,8 @@ def test_default_config_describes_a_tiktok_like_economy(default_config):
     assert len(default_config.regions) >= 5
     assert set(default_config.channels) == {"ios", "android", "web"}
     assert len({r.currency for r in default_config.regions.values()}) >= 5
-    assert default_config.population.viewers == 20_000
     assert min(g.coins for g in default_config.gifts) == 1
-    assert max(g.coins for g in default_config.gifts) == 44_999
+    assert max(g.coins for g in default_config.gifts) >= 10_000  # a ladder over four orders of magnitude
 
 
 def test_diamond_value_is_derived_from_the_creator_share():

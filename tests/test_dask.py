@@ -14,6 +14,8 @@ from distributed import Client
 import sim
 from tests.test_sweep import TINY, assert_same_results, tiny_spec
 
+pytestmark = pytest.mark.slow
+
 STARTUP_TIMEOUT_S = 60
 SHUTDOWN_TIMEOUT_S = 10
 

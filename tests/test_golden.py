@@ -1,6 +1,7 @@
 """The golden baseline: the small golden run's summary, key by key, as last deliberately updated.
 
-A failure here means the model's outcomes changed. If that was intended, run
+The run's economy is tests/golden/config.yaml, frozen and owned by the tests, so recalibrating a
+preset does not show here. A failure here means the model's outcomes changed. If that was intended, run
 ``tests/golden/update.py`` and commit the new ``tests/golden/summary.json`` with the change.
 """
 

@@ -21,6 +21,7 @@ def test_every_notebook_has_parameters_here():
     assert {p.stem for p in NOTEBOOKS} == set(PARAMETERS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs(notebook: Path, tmp_path: Path):
     parameters = dict(PARAMETERS[notebook.stem])

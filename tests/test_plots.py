@@ -415,6 +415,7 @@ def test_giftsim_plot_reports_unreadable_or_outdated_results(results_dir, tmp_pa
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_giftsim_plot_draws_a_sweep_folder(tmp_path, capsys):
     from tests.test_sweep import tiny_spec
 

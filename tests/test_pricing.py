@@ -38,8 +38,10 @@ def test_a_fee_never_exceeds_what_is_left_after_tax():
 
 def test_price_table_covers_every_region_and_channel(default_config):
     table = PriceTable.from_config(default_config)
-    assert table.coins.shape == (5, 3, 4)
+    widest = max(len(b) for r in default_config.regions.values() for b in r.bundles.values())
+    assert table.coins.shape == (len(default_config.regions), len(default_config.channels), widest)
     assert np.array_equal(table.gross, table.tax + table.fee + table.net)
     assert (np.diff(table.coins, axis=2) > 0).all()  # bundles sorted by coins
     us, ios = table.region_codes.index("US"), table.channel_names.index("ios")
-    assert table.coins[us, ios].tolist() == [65, 330, 1321, 6607]
+    n = table.n_bundles[us, ios]
+    assert table.coins[us, ios, :n].tolist() == sorted(c for c, _ in default_config.regions["US"].bundles["ios"])

@@ -51,6 +51,7 @@ economies = st.fixed_dictionaries({
 })
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(params=economies, seed=st.integers(0, 2**32), days=st.integers(1, 3))
 def test_invariants_hold_every_hour(params, seed, days):

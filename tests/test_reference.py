@@ -30,6 +30,7 @@ def figures():
     return engine, reference
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", KEYS)
 def test_engine_and_reference_agree(figures, key):
     engine, reference = (f[:, KEYS.index(key)] for f in figures)

@@ -43,6 +43,7 @@ def test_cli_refuses_it_with_exit_2_and_writes_nothing(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_during_a_run_leaves_no_folder(tmp_path, signum):
     out = tmp_path / "run"

@@ -40,6 +40,7 @@ def assert_same_results(a, b):
                                   right.table("timeseries").sort_values(sort, ignore_index=True))
 
 
+@pytest.mark.slow
 def test_serial_and_process_pool_give_identical_results(tmp_path):
     serial = sim.sweep(tiny_spec(), out=tmp_path / "serial", workers=1)
     pooled = sim.sweep(tiny_spec(), out=tmp_path / "pool", workers=2)
@@ -151,6 +152,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.slow
 def test_an_interrupted_sweep_is_completed_by_resume(tmp_path):
     spec = tiny_spec(replicates=12, set={**TINY, "population.viewers": 1000, "run.days": 2})
     out = tmp_path / "out"
@@ -181,6 +183,7 @@ def dies_on_point_1(base_config, run, tables):
     return execute_run(base_config, run, tables)
 
 
+@pytest.mark.slow
 def test_a_worker_process_that_dies_fails_only_its_runs():
     plan = plan_sweep(validate_spec(tiny_spec(replicates=3)))
     base = plan.base_config.model_dump(mode="json")
@@ -194,6 +197,7 @@ def test_a_worker_process_that_dies_fails_only_its_runs():
     assert sum(o.status == "ok" for o in outcomes.values()) >= 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", EXAMPLE_SPECS, ids=lambda p: p.stem)
 def test_example_specs_run_on_a_tiny_economy(path, tmp_path):
     report = sim.sweep(path, out=tmp_path / path.stem, workers=1, overrides=TINY_OVERRIDES)
@@ -205,6 +209,7 @@ def test_example_specs_run_on_a_tiny_economy(path, tmp_path):
 
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_sweep_leaving_a_folder_that_resume_completes(tmp_path):
     spec = tiny_spec(replicates=12, set={**TINY, "population.viewers": 1000, "run.days": 2})
     spec_file = tmp_path / "spec.yaml"

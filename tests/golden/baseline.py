@@ -1,13 +1,13 @@
-"""The golden run: a small default economy on a fixed seed, every mechanism on."""
+"""The golden run: the frozen economy of tests/golden/config.yaml on its own seed, every mechanism on."""
+
+from pathlib import Path
 
 import sim
-from tests.conftest import DEFAULT_CONFIG
 
-GOLDEN = ["population.viewers=3000", "population.creators=80", "population.brands=6", "run.days=5",
-          "battles.enabled=true"]
-SEED = 20261124
+CONFIG = Path(__file__).resolve().parent / "config.yaml"
 
 
 def golden_summary() -> dict:
     """The golden run's summary."""
-    return sim.run(sim.load_config(DEFAULT_CONFIG, GOLDEN), seed=SEED).summary
+    config = sim.load_config(CONFIG)
+    return sim.run(config, seed=config.run.seed).summary

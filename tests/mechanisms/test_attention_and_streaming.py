@@ -1,6 +1,7 @@
 """Rooms are chosen among live creators only, popular ones more often; sessions follow local clocks."""
 
 import numpy as np
+import pytest
 
 import sim
 from sim import GiftEconomy
@@ -32,6 +33,7 @@ def _followers_audience_correlation(overrides: list[str], seeds=range(3)) -> flo
     return float(np.mean(values))
 
 
+@pytest.mark.slow
 def test_popularity_weighting_sends_viewers_to_creators_with_more_followers():
     with_popularity = _followers_audience_correlation([])
     without = _followers_audience_correlation(
