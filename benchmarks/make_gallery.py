@@ -69,7 +69,8 @@ CAPTIONS = {
     "tradeoff": ("Options against a baseline", "tradeoff_figure(changes, x_metric, y_metric, labels=...)",
                  "Each point of the same sweep against the default feed (popularity exponent 1, 10% for small "
                  "creators, at the origin): the change in creator income and in platform revenue, paired by "
-                 "seed, with 95% confidence intervals (`SweepResults.differences` or `sim.sweeps.compare.differences`). "
+                 "seed, with 95% confidence intervals (`SweepResults.differences` or "
+                 "`sim.sweeps.compare.differences`). "
                  "Options in the shaded quadrant raise both."),
 }
 
@@ -98,8 +99,8 @@ def draw_all() -> dict[str, Figure]:
     drawn["sweep"] = figures.sweep_figure(sweep, parameter, "creator_income_gini", by=by, labels=SWEEP_LABELS)
     drawn["sweep_heatmap"] = figures.sweep_heatmap_figure(sweep, parameter, by, "top1_creator_income_share",
                                                           labels=SWEEP_LABELS)
-    changes = differences(sweep, list(SWEEP), {parameter: default.creators.popularity_exponent, by: default.exploration.share},
-                          ["creator_income_usd", "platform_revenue_usd"])
+    baseline = {parameter: default.creators.popularity_exponent, by: default.exploration.share}
+    changes = differences(sweep, list(SWEEP), baseline, ["creator_income_usd", "platform_revenue_usd"])
     drawn["tradeoff"] = figures.tradeoff_figure(changes, "creator_income_usd", "platform_revenue_usd",
                                                 labels=SWEEP_LABELS)
     return drawn

@@ -23,9 +23,9 @@ from typing import Any
 
 import mesa
 
-from sim.engine.mechanisms.activity import online_probability
 from sim.engine.config import Config
 from sim.engine.ledger import Account, Ledger
+from sim.engine.mechanisms.activity import online_probability
 from sim.engine.metrics import ratio, usd
 from sim.engine.pricing import PriceTable, to_micro
 from sim.engine.state import draw_brands, draw_creators, draw_viewers
@@ -121,7 +121,8 @@ class ReferenceViewer(mesa.Agent):
         model, params = self.model, self.model.config.viewers
         if not model.live:
             return None
-        if self.followed is not None and self.followed.is_live and self.random.random() < params.follow_return_probability:
+        if (self.followed is not None and self.followed.is_live
+                and self.random.random() < params.follow_return_probability):
             return self.followed
         pick = bisect.bisect_right(model.feed_cumulative, self.random.random() * model.feed_cumulative[-1])
         return model.live[min(pick, len(model.live) - 1)]
@@ -130,7 +131,8 @@ class ReferenceViewer(mesa.Agent):
         model, params = self.model, self.model.config.viewers
         if self.random.random() >= min(1.0, params.gift_hazard * self.propensity):
             return
-        capacity = self.wallet_coins + math.floor(self.budget_left * model.prices.best_coins_per_micro[self.region, self.channel])
+        coins_per_micro = model.prices.best_coins_per_micro[self.region, self.channel]
+        capacity = self.wallet_coins + math.floor(self.budget_left * coins_per_micro)
         affordable = bisect.bisect_right(model.gift_coins, capacity)
         if affordable == 0:
             return
@@ -176,7 +178,8 @@ class ReferenceViewer(mesa.Agent):
         room.diamonds_held += diamonds
         room.diamonds_earned += diamonds
         self.model.ledger.transfer(Account.COIN_LIABILITY, Account.PLATFORM, released)
-        self.model.ledger.transfer(Account.PLATFORM, Account.DIAMOND_LIABILITY, diamonds * platform.micro_usd_per_diamond)
+        self.model.ledger.transfer(Account.PLATFORM, Account.DIAMOND_LIABILITY,
+                                   diamonds * platform.micro_usd_per_diamond)
 
 
 class ReferenceBrand(mesa.Agent):
@@ -194,7 +197,8 @@ class ReferenceBrand(mesa.Agent):
         price = to_micro(params.sponsorship_usd_per_live_hour)
         lives = [c for c in self.model.live if c.region == self.region]
         lives.sort(key=lambda c: -c.audience)
-        for creator in lives[: params.lives_per_brand]:
+        # One sponsorship per top live; the money goes to the pooled creators' cash account, not to a creator.
+        for _ in lives[: params.lives_per_brand]:
             if self.budget_left < price:
                 break
             self.budget_left -= price
@@ -261,7 +265,8 @@ class ReferenceEconomy(mesa.Model):
         return {
             "gross_spend_usd": usd(spend),
             "tax_usd": usd(self.ledger.balance(Account.TAX_AUTHORITY)),
-            "store_fees_usd": usd(self.ledger.balance(Account.APP_STORES) + self.ledger.balance(Account.PAYMENT_PROCESSOR)),
+            "store_fees_usd": usd(self.ledger.balance(Account.APP_STORES)
+                                  + self.ledger.balance(Account.PAYMENT_PROCESSOR)),
             "platform_revenue_usd": usd(self.ledger.balance(Account.PLATFORM)),
             "creator_income_usd": usd(sum(c.diamonds_earned for c in self.creators) * per_diamond),
             "creator_payout_usd": usd(sum(c.payout_micro for c in self.creators)),

@@ -113,13 +113,15 @@ def in_fresh_process(kind: str, name: str) -> dict:
 def markdown_table(rows: list[dict], ratios: dict[str, tuple[float, float]]) -> str:
     """The measurements as a Markdown table, with the machine they were taken on."""
     lines = [
-        "| scenario | engine | config | viewers | creators | days | build (s) | run (s) | viewer-hours/s | peak RSS (GB) |",
+        "| scenario | engine | config | viewers | creators | days "
+        "| build (s) | run (s) | viewer-hours/s | peak RSS (GB) |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         build = "-" if r["build_s"] is None else f"{r['build_s']:.2f}"
         lines.append(
-            f"| {r['scenario']} | {r['engine']} | {r['config']} | {r['viewers']:,} | {r['creators']:,} | {r['days']} | {build} "
+            f"| {r['scenario']} | {r['engine']} | {r['config']} | {r['viewers']:,} | {r['creators']:,} | {r['days']} "
+            f"| {build} "
             f"| {r['run_s']:.2f} | {r['viewer_hours_per_s']:.3g} | {r['peak_rss_gb']:.2f} |"
         )
     for name, (run_ratio, total_ratio) in ratios.items():
@@ -158,42 +160,34 @@ def profile(name: str, top: int = 20) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
 
 
-# The model's phases: the behaviour functions the hourly step calls, timed by --phases.
-PHASES = {
-    "activity": ("draw_online",), "attention": ("choose_rooms", "follow"), "streaming": ("start_sessions", "end_hour"),
-    "gifting": ("room_multiplier", "draw_gifts", "send_gifts"), "purchasing": ("spending_capacity", "top_up"),
-    "brands": ("run_campaigns",), "battles": ("pair_creators", "visibility", "gift_multiplier", "settle_battles"),
-}
-
-
 def phases(name: str) -> None:
     """Print the time per hourly step of each phase of one scenario's run, and of the whole step.
 
-    Each behaviour function is wrapped with a timer (a few microseconds of overhead per call),
-    after one untimed run to warm up; the rest of the step is the model's own bookkeeping.
+    The phases are the model's own (``sim.engine.mechanisms.HOUR`` and the mechanisms' scheduled
+    events), each wrapped with a timer (a microsecond or so of overhead per call), after one
+    untimed run to warm up; the rest of the step is the model's own bookkeeping.
     """
-    import importlib
+    from dataclasses import replace
 
     import sim
 
     config = scenario_config(name)
     sim.GiftEconomy(config, rng=SEED).run_for(config.hours)
-    spent: dict[str, float] = dict.fromkeys([f for functions in PHASES.values() for f in functions], 0.0)
+    model = sim.GiftEconomy(config, rng=SEED)
+    spent: dict[str, float] = {}
 
-    def timed(function, key):
-        def wrapper(*args, **kwargs):
+    def timed(phase):
+        def run(hour):
             started = time.perf_counter()
             try:
-                return function(*args, **kwargs)
+                phase.run(hour)
             finally:
-                spent[key] += time.perf_counter() - started
-        return wrapper
+                spent[phase.name] = spent.get(phase.name, 0.0) + time.perf_counter() - started
+        return replace(phase, run=run)
 
-    for module_name, functions in PHASES.items():
-        module = importlib.import_module(f"sim.engine.mechanisms.{module_name}")
-        for function in functions:
-            setattr(module, function, timed(getattr(module, function), function))
-    model = sim.GiftEconomy(config, rng=SEED)
+    model.phases = tuple(timed(phase) for phase in model.phases)
+    for event in model.scheduled_events:
+        event.phase = timed(event.phase)
     started = time.perf_counter()
     model.run_for(config.hours)
     total = time.perf_counter() - started

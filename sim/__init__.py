@@ -11,11 +11,11 @@ Quick start::
 from sim.engine.agents import Brand, Creator, Viewer
 from sim.engine.config import Config
 from sim.engine.config_io import ConfigError, load_config
-from sim.sweeps.lift import brand_lift
 from sim.engine.model import GiftEconomy
-from sim.sweeps.results import open_results
 from sim.io.runner import RunResult, run
 from sim.sweeps.experiment import sweep
+from sim.sweeps.lift import brand_lift
+from sim.sweeps.results import open_results
 
 __version__ = "0.1.0"  # the one place the version is written: pyproject.toml reads it from here
 __all__ = [

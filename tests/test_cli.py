@@ -35,9 +35,11 @@ def test_run_writes_a_complete_results_folder(tmp_path, capsys):
     summary = json.loads((out / "summary.json").read_text())
     assert SUMMARY_KEYS <= set(summary)
     viewers = pd.read_parquet(out / "viewers.parquet")
-    assert {"viewer_id", "region", "channel", "spend_usd", "coins_bought", "coins_gifted", "watch_hours"} <= set(viewers)
+    viewer_columns = {"viewer_id", "region", "channel", "spend_usd", "coins_bought", "coins_gifted", "watch_hours"}
+    assert viewer_columns <= set(viewers)
     creators = pd.read_parquet(out / "creators.parquet")
-    assert {"creator_id", "region", "followers", "live_hours", "diamonds_earned", "income_usd", "payout_usd"} <= set(creators)
+    creator_columns = {"creator_id", "region", "followers", "live_hours", "diamonds_earned", "income_usd", "payout_usd"}
+    assert creator_columns <= set(creators)
     assert len(pd.read_parquet(out / "timeseries.parquet")) == 48
     assert "Results:" in capsys.readouterr().out
 
@@ -92,7 +94,8 @@ def test_bad_input_exits_2_with_one_message_and_writes_nothing(tmp_path, monkeyp
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("args", [["run", str(DEFAULT_CONFIG), "--days", "0"], ["run", str(DEFAULT_CONFIG), "--seed", "-1"],
+@pytest.mark.parametrize("args", [["run", str(DEFAULT_CONFIG), "--days", "0"],
+                                  ["run", str(DEFAULT_CONFIG), "--seed", "-1"],
                                   ["frobnicate"], []])
 def test_bad_command_lines_exit_2(args, capsys):
     with pytest.raises(SystemExit) as info:
@@ -138,7 +141,8 @@ def test_python_dash_m_sim_is_the_same_command():
     done = subprocess.run([sys.executable, "-m", "sim", "validate", str(DEFAULT_CONFIG)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "valid" in done.stdout
-    done = subprocess.run([sys.executable, "-m", "sim", "validate", "nope.yaml"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", "nope.yaml"],
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stderr.strip() == "giftsim: error: nope.yaml: no such file"
 
 

@@ -97,7 +97,8 @@ def test_bad_tables_and_levels_are_refused():
 def test_baseline_numbers_match_within_rounding():
     sweep = synthetic_sweep().assign(share=lambda d: d.share + 1e-15)  # as a sampled design might store 0.33
     table = differences(sweep, ["share", "price"], BASELINE, ["gross_spend_usd"])
-    assert one_change(table, "gross_spend_usd", share=sweep.share[sweep.share > 0.3].min(), price=1.0)["difference"] == 0
+    share = sweep.share[sweep.share > 0.3].min()
+    assert one_change(table, "gross_spend_usd", share=share, price=1.0)["difference"] == 0
 
 
 @pytest.mark.parametrize(("probability", "dof", "quantile"),

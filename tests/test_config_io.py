@@ -15,7 +15,8 @@ def _write(tmp_path, text: str | bytes):
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ("platform.creator_share=1.5", r"platform\.creator_share: Input should be less than or equal to 1 \(got 1\.5\)"),
+        ("platform.creator_share=1.5",
+         r"platform\.creator_share: Input should be less than or equal to 1 \(got 1\.5\)"),
         ("population.viewers=lots", r"population\.viewers: Input should be a valid integer.*\(got \"lots\"\)"),
         ("population.viewers=0", r"population\.viewers: Input should be greater than or equal to 1 \(got 0\)"),
         ("regions.US.tax_rate=-0.1", r"regions\.US\.tax_rate: Input should be greater than or equal to 0"),

@@ -10,8 +10,6 @@ import ast
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import REPO
 
 
@@ -89,7 +87,6 @@ def test_cycles_are_found_with_the_tools_rules(tmp_path):
     assert cycles(graph) == [["pkg.a", "pkg.b"]]
 
 
-@pytest.mark.xfail(reason="cycles removed by the architecture branches", strict=False)
 def test_sim_has_no_import_cycle():
     found = cycles(import_graph(modules(REPO / "sim")))
     assert found == [], "import cycles in sim/:\n" + "\n".join("  " + " <-> ".join(c) for c in found)

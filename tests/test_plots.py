@@ -16,10 +16,10 @@ from matplotlib.text import Text
 
 import sim
 from sim import figures
-from sim.figures import run as figure_run
 from sim.cli.main import main
-from sim.sweeps.compare import differences, t_quantile
+from sim.figures import run as figure_run
 from sim.io.folder import read_results, write_results
+from sim.sweeps.compare import differences, t_quantile
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 LOW_DPI = 60  # the tests check content, not resolution; small PNGs keep them fast

@@ -5,7 +5,15 @@ import pytest
 
 from sim.engine.config_io import ConfigError
 from sim.sweeps.spec import (
-    Grid, Range, Sample, SweepSpecError, load_sweep_spec, param_column, plan_sweep, run_seed, validate_spec,
+    Grid,
+    Range,
+    Sample,
+    SweepSpecError,
+    load_sweep_spec,
+    param_column,
+    plan_sweep,
+    run_seed,
+    validate_spec,
 )
 from tests.conftest import DEFAULT_CONFIG, REPO
 
@@ -46,7 +54,8 @@ def test_grid_product_and_zip():
     ({"seeds": [1, 2], "replicates": 3}, "seeds: 2 seeds for 3 replicates"),
     ({"seeds": [1, 1]}, r"seeds: repeated seeds in \[1, 1\]"),
     ({"seeds": [-1]}, r"seeds: each seed must be from 0 to 2\*\*63 - 1, got \[-1\]"),
-    ({"seeds": "shared"}, r"^<sweep>: seeds: Input should be 'common' or 'independent', or a list of seeds .* got 'shared'"),
+    ({"seeds": "shared"},
+     r"^<sweep>: seeds: Input should be 'common' or 'independent', or a list of seeds .* got 'shared'"),
     ({"seeds": [1.5]}, r"^<sweep>: seeds: Input should be .* got \[1.5\]"),
     ({"grid": {"parameters": {"brands.switched_off": [[0], [0]]}}}, "repeated values"),
 ])

@@ -30,7 +30,8 @@ def invariant_violations(
     expect("brands: coins bought = gifted + dropped + in wallets", b.coins_bought.sum(),
            b.coins_gifted.sum() + b.coins_dropped.sum() + b.wallet_coins.sum())
     expect("coins dropped = coins received", b.coins_dropped.sum(), v.coins_received.sum())
-    expect("diamonds earned = redeemed + held", c.diamonds_earned.sum(), c.diamonds_redeemed.sum() + c.diamonds_held.sum())
+    expect("diamonds earned = redeemed + held", c.diamonds_earned.sum(),
+           c.diamonds_redeemed.sum() + c.diamonds_held.sum())
     expect("coin liability = value of wallets", ledger.balance(Account.COIN_LIABILITY),
            v.wallet_value_micro.sum() + b.wallet_value_micro.sum())
     expect("diamond liability = value of diamonds held", ledger.balance(Account.DIAMOND_LIABILITY),

@@ -1,4 +1,4 @@
-"""Measures of an economy's outcome: inequality, shares and the run summary.
+"""Measures of an economy's outcome: inequality (Gini, top shares, Lorenz curve), ratios and USD.
 
 Pure functions of arrays, so each is checked on hand-computed cases. Money is summed in exact
 integer micro-USD and converted to USD only for reporting.

@@ -7,9 +7,9 @@ daily, budget refreshes monthly, brand campaign periods) as Mesa events at the e
 The hourly row of the time series is recorded by a low-priority event after all of them.
 
 Randomness: one seed per run. Each mechanism draws from its own stream spawned from that seed, keyed
-by the mechanism's name (:mod:`~sim.engine.randomness`); draws are made whether or not they are used where that keeps runs with and
-without a brand comparable (see :mod:`~sim.engine.mechanisms.gifting`). Switching a mechanism off
-skips its draws, which can change later draws of the same stream only.
+by the mechanism's name (:mod:`~sim.engine.randomness`). Gifting draws for every watcher, used or not,
+so that runs with and without a brand stay comparable (see :mod:`~sim.engine.mechanisms.gifting`).
+Switching a mechanism off skips its draws, which can change later draws of its own stream only.
 """
 
 from __future__ import annotations
@@ -93,10 +93,10 @@ class GiftEconomy(mesa.Model):
                     self.modifiers[modifier.target].append(modifier)
         self._rows: list[dict[str, int]] = []
         self._ledger_days: list[dict[str, int]] = []
-        self._events = [_EventRun(self, event.phase, HOURS_PER_DAY * event.every_days(config))
+        self.scheduled_events = [_EventRun(self, event.phase, HOURS_PER_DAY * event.every_days(config))
                         for mechanism in MECHANISMS for event in mechanism.events
                         if is_enabled(config, event.phase.section)]
-        for event in self._events:  # Mesa holds callbacks weakly: the model keeps them
+        for event in self.scheduled_events:  # Mesa holds callbacks weakly: the model keeps them
             self.schedule_recurring(event, Schedule(interval=event.every_hours, start=event.every_hours))
         self.schedule_recurring(self._close_day, Schedule(interval=HOURS_PER_DAY, start=HOURS_PER_DAY))
         self.schedule_recurring(self._record_hour, Schedule(interval=1, start=1), priority=Priority.LOW)

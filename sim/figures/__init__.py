@@ -21,11 +21,26 @@ inline when displayed.
 """
 
 from sim.figures.run import (
-    COMPARED_DOLLARS, COMPARED_SHARES, RUN_FIGURES, compare_runs_figure, engagement_figure,
-    income_ccdf_figure, lorenz_figure, regions_figure, run_figures, save_run_figures, viewer_dollar_figure,
+    COMPARED_DOLLARS,
+    COMPARED_SHARES,
+    RUN_FIGURES,
+    compare_runs_figure,
+    engagement_figure,
+    income_ccdf_figure,
+    lorenz_figure,
+    regions_figure,
+    run_figures,
+    save_run_figures,
+    viewer_dollar_figure,
 )
 from sim.figures.style import (
-    COLUMN_WIDTH_IN, DEFAULT_DPI, FORMATS, HOUSE_STYLE, OKABE_ITO, metric_label, save_figures,
+    COLUMN_WIDTH_IN,
+    DEFAULT_DPI,
+    FORMATS,
+    HOUSE_STYLE,
+    OKABE_ITO,
+    metric_label,
+    save_figures,
 )
 from sim.figures.sweep import SWEEP_METRICS, sweep_figure, sweep_figures, sweep_heatmap_figure, tradeoff_figure
 

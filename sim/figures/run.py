@@ -24,8 +24,18 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from sim.engine.metrics import gini, lorenz_curve
 from sim.figures.style import (
-    COLUMN_WIDTH_IN, DEFAULT_DPI, GREY, HOUSE_STYLE, OKABE_ITO, legend_below, metric_label, new_figure, percent_axis,
-    plain_number, save_figures, thousands_axis,
+    COLUMN_WIDTH_IN,
+    DEFAULT_DPI,
+    GREY,
+    HOUSE_STYLE,
+    OKABE_ITO,
+    legend_below,
+    metric_label,
+    new_figure,
+    percent_axis,
+    plain_number,
+    save_figures,
+    thousands_axis,
 )
 from sim.io.folder import read_results
 

@@ -20,8 +20,18 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.figures.style import (
-    COLUMN_WIDTH_IN, GREY, HOUSE_STYLE, MARKERS, OKABE_ITO, common_format, format_value, legend_below, lower_first,
-    metric_label, new_figure, thousands_axis,
+    COLUMN_WIDTH_IN,
+    GREY,
+    HOUSE_STYLE,
+    MARKERS,
+    OKABE_ITO,
+    common_format,
+    format_value,
+    legend_below,
+    lower_first,
+    metric_label,
+    new_figure,
+    thousands_axis,
 )
 from sim.sweeps.compare import DIFFERENCE_COLUMNS, mean_half_width
 

@@ -10,8 +10,9 @@ Randomness comes from the spec's ``root_seed`` alone, through :class:`numpy.rand
 its child 0 drives the sampling design and its child 1 the runs' seeds. With ``seeds: common`` (the
 default) replicate ``r`` has the same seed at every point: common random numbers, so differences
 between points are not drowned in noise between seeds. With ``seeds: independent`` every run has
-its own seed; with a list of seeds, replicate ``r`` has the list's ``r``-th seed at every point. A run's id is a hash of its resolved config and its seed: the same run has the same
-id in every sweep, which is how a results folder knows which runs it already holds.
+its own seed; with a list of seeds, replicate ``r`` has the list's ``r``-th seed at every point. A
+run's id is a hash of its resolved config and its seed: the same run has the same id in every
+sweep, which is how a results folder knows which runs it already holds.
 """
 
 from __future__ import annotations
@@ -28,12 +29,24 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import yaml
 from pydantic import (
-    BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
 )
 
 from sim.engine.config import Config
 from sim.engine.config_io import (
-    ConfigError, apply_overrides, config_from_dict, describe_error, load_config, parse_override, read_yaml_mapping,
+    ConfigError,
+    apply_overrides,
+    config_from_dict,
+    describe_error,
+    load_config,
+    parse_override,
+    read_yaml_mapping,
 )
 
 TableName = Literal[  # the tables of a run's results folder, sim.io.folder.TABLES
@@ -194,7 +207,9 @@ class SweepSpec(SpecModel):
         is_seed_list = isinstance(value, list) and all(type(seed) is int for seed in value)
         if value in ("common", "independent") or is_seed_list:
             return value
-        raise ValueError(f"Input should be 'common' or 'independent', or a list of seeds (whole numbers), got {value!r}")
+        raise ValueError(
+            f"Input should be 'common' or 'independent', or a list of seeds (whole numbers), got {value!r}"
+        )
 
     @model_validator(mode="before")
     @classmethod

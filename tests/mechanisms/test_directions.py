@@ -43,7 +43,8 @@ def test_more_exploration_lowers_creator_income_concentration():
 
 def test_a_lower_creator_share_lowers_creator_effort_and_hours():
     low, high = (_runs([f"platform.creator_share={share}"], 14) for share in (0.1, 0.6))
-    assert _mean(r.model.creator_state.effort.mean() for r in low) < _mean(r.model.creator_state.effort.mean() for r in high)
+    assert (_mean(r.model.creator_state.effort.mean() for r in low)
+            < _mean(r.model.creator_state.effort.mean() for r in high))
     assert _mean(r.summary["live_hours"] for r in low) < 0.9 * _mean(r.summary["live_hours"] for r in high)
 
 
@@ -115,4 +116,5 @@ def test_battles_intensify_gifting_and_reward_winners():
     off, on = (_runs([f"battles.enabled={enabled}", "battles.participation=1.0"], 3) for enabled in (False, True))
     assert all(r.timeseries["new_battles_won"].sum() == 0 for r in off)
     assert all(r.timeseries["new_battles_won"].sum() > 0 for r in on)
-    assert _mean(r.summary["gifts_per_watch_hour"] for r in on) > 1.1 * _mean(r.summary["gifts_per_watch_hour"] for r in off)
+    assert (_mean(r.summary["gifts_per_watch_hour"] for r in on)
+            > 1.1 * _mean(r.summary["gifts_per_watch_hour"] for r in off))

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from sim.engine.mechanisms.gifting import Catalog, draw_gifts, send_gifts
-from sim.engine.mechanisms.payouts import redeem
 from sim.engine.config import Platform
 from sim.engine.ledger import Account, Ledger
+from sim.engine.mechanisms.gifting import Catalog, draw_gifts, send_gifts
+from sim.engine.mechanisms.payouts import redeem
 from sim.engine.state import draw_creators, draw_viewers
 
 

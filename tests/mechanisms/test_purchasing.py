@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from sim.engine.mechanisms.purchasing import top_up
 from sim.engine.ledger import Account, Ledger
+from sim.engine.mechanisms.purchasing import top_up
 from sim.engine.pricing import PriceTable
 from sim.engine.state import draw_viewers
 

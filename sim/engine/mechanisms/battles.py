@@ -1,12 +1,12 @@
 """Battles (LIVE Match): live creators paired for a match in which gifting intensifies.
 
-When enabled (``battles.enabled``, off by default), at the start of each hour every live creator enters a match with chance
-``participation``; entrants are paired at random (an odd one out sits the hour out). In a match,
-the gifting hazard of everyone watching is multiplied by ``gift_multiplier`` (boosters and the
-contest push gifting up, C); at the end of the hour the creator who received more coins wins and
-its feed weight is multiplied by ``1 + winner_visibility_boost`` for ``winner_visibility_hours``.
-Ties go to neither. A TikTok match lasts 5 minutes (C); an hourly model treats a creator's
-matches within an hour as one.
+When enabled (``battles.enabled``, off by default), at the start of each hour every live creator
+enters a match with chance ``participation``; entrants are paired at random (an odd one out sits the
+hour out). In a match, the gifting hazard of everyone watching is multiplied by ``gift_multiplier``
+(boosters and the contest push gifting up, C); at the end of the hour the creator who received more
+coins wins and its feed weight is multiplied by ``1 + winner_visibility_boost`` for
+``winner_visibility_hours``. Ties go to neither. A TikTok match lasts 5 minutes (C); an hourly model
+treats a creator's matches within an hour as one.
 """
 
 from __future__ import annotations

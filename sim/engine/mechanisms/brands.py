@@ -213,11 +213,13 @@ MECHANISM = Mechanism(
     modifiers=(Modifier("drop_boost", "watcher", _drop_boost, section="brands"),),
     outputs=(
         Output("new_brand_spend_usd", "flow", "USD", "Brand spend",
-               "what brands paid: sponsorship fees and coins (tax and fees included)", cumulative="cum_brand_spend_usd"),
+               "what brands paid: sponsorship fees and coins (tax and fees included)",
+               cumulative="cum_brand_spend_usd"),
         Output("new_sponsored_hours", "flow", "live hours", "Sponsored hours",
                "live hours in which a brand ran a campaign"),
         Output("new_brand_coins_gifted", "flow", "coins", "Brand coins gifted",
                "coins brands sent as gifts (their own gifts and gift matching)"),
-        Output("new_coins_dropped", "flow", "coins", "Coins dropped", "free coins brands dropped into viewers' wallets"),
+        Output("new_coins_dropped", "flow", "coins", "Coins dropped",
+               "free coins brands dropped into viewers' wallets"),
     ),
 )

@@ -163,7 +163,8 @@ MECHANISM = Mechanism(
     "gifting", "watchers who can pay may gift; a short wallet is topped up first", phases=(GIFT,),
     outputs=(
         Output("new_gifts", "flow", "gifts", "Gifts", "gifts sent", cumulative="cum_gifts"),
-        Output("new_coins_gifted", "flow", "coins", "Coins gifted", "coins sent as gifts", cumulative="cum_coins_gifted"),
+        Output("new_coins_gifted", "flow", "coins", "Coins gifted", "coins sent as gifts",
+               cumulative="cum_coins_gifted"),
         Output("new_diamonds_issued", "flow", "diamonds", "Diamonds issued", "diamonds the gifts issued to creators"),
         Output("new_creator_income_usd", "flow", "USD", "Creator income",
                "value of all diamonds issued to creators this hour: from viewers' gifts and brands'",

@@ -1,0 +1,84 @@
+"""The mechanisms' declarations: composed from the registry, checked for consistency, and enforced."""
+
+import numpy as np
+import pytest
+import yaml
+
+import sim
+from sim.engine.config import Config, MechanismSection
+from sim.engine.mechanism import Flows, Output
+from sim.engine.mechanisms import HOUR, MECHANISMS
+from sim.engine.randomness import RandomStreams
+from tests.conftest import DEFAULT_CONFIG, REPO
+
+SMALL = ["population.viewers=500", "population.creators=20", "population.brands=2", "run.days=1"]
+
+
+def test_flows_refuse_undeclared_names():
+    flows = Flows((Output("new_gifts", "flow", "gifts", "Gifts", "gifts sent"),
+                   Output("n_live", "stock", "creators", "Live", "live now")))
+    flows.add("new_gifts", 2)
+    flows.set("n_live", 5)
+    with pytest.raises(KeyError, match="'new_gfts' is not a declared flow"):
+        flows.add("new_gfts", 1)
+    with pytest.raises(KeyError, match="'new_gifts' is not a declared stock"):
+        flows.set("new_gifts", 1)
+    assert flows.take() == {"new_gifts": 2, "n_live": 5}
+    assert flows.take() == {"new_gifts": 0, "n_live": 0}  # every declared output, reset each hour
+
+
+def test_outputs_and_mechanism_names_are_unique():
+    names = [o.name for m in MECHANISMS for o in m.outputs]
+    names += [o.cumulative for m in MECHANISMS for o in m.outputs if o.cumulative]
+    assert len(names) == len(set(names))
+    assert len({m.name for m in MECHANISMS}) == len(MECHANISMS)
+
+
+def test_every_hourly_phase_belongs_to_a_registered_mechanism():
+    declared = [phase for m in MECHANISMS for phase in m.phases]
+    assert sorted(p.name for p in HOUR) == sorted(p.name for p in declared)
+
+
+def test_what_a_phase_reads_of_the_hour_an_earlier_phase_wrote():
+    written: set[str] = set()
+    for phase in HOUR:
+        for quantity in (r for r in phase.reads if r.startswith("hour.")):
+            assert quantity in written, f"{phase.name} reads {quantity} before any phase writes it"
+        written |= {w for w in phase.writes if w.startswith("hour.")}
+
+
+def test_every_mechanism_section_is_in_the_config_with_an_enabled_switch():
+    for mechanism in MECHANISMS:
+        section = mechanism.section
+        if section is None:
+            continue
+        assert issubclass(Config.model_fields[section].annotation, MechanismSection), section
+        for part in (*mechanism.phases, *(e.phase for e in mechanism.events), *mechanism.modifiers):
+            assert part.section == section, (mechanism.name, part)
+
+
+def test_core_config_switches_every_behavioural_mechanism_off():
+    core = yaml.safe_load((REPO / "configs" / "core.yaml").read_text())
+    behavioural = {m.section for m in MECHANISMS if m.section and m.section != "brands"}
+    assert {name for name in behavioural if core.get(name, {}).get("enabled") is False} == behavioural
+
+
+def test_a_switched_off_mechanism_leaves_no_trace():
+    off = sim.run(sim.load_config(DEFAULT_CONFIG, [*SMALL, "run.days=3", "brands.enabled=false"]), seed=2)
+    assert off.timeseries["new_brand_spend_usd"].sum() == 0 and off.summary["brand_impressions"] == 0
+    on = sim.run(sim.load_config(DEFAULT_CONFIG, [*SMALL, "run.days=3"]), seed=2)
+    assert on.summary["brand_impressions"] > 0
+
+
+def test_streams_are_keyed_by_name_not_by_order():
+    first, second = RandomStreams(7), RandomStreams(7)
+    second["something_new"].random(10)  # another mechanism's stream, created first
+    assert np.array_equal(first["gifting"].random(5), second["gifting"].random(5))
+    assert not np.array_equal(RandomStreams(7)["gifting"].random(5), RandomStreams(7)["attention"].random(5))
+
+
+def test_every_time_series_column_is_declared():
+    timeseries = sim.run(sim.load_config(DEFAULT_CONFIG, SMALL), seed=1).timeseries
+    declared = [o.name for m in MECHANISMS for o in m.outputs]
+    cumulative = [o.cumulative for m in MECHANISMS for o in m.outputs if o.cumulative]
+    assert list(timeseries.columns) == ["step", "day", "hour_utc", *declared, *cumulative]
