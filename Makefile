@@ -10,11 +10,11 @@ CONFIG ?= configs/default.yaml
 run: $(VENV)/.installed  ## run the default config; writes results/<config-name>-<seed>/
 	$(BIN)/giftsim run $(CONFIG) --overwrite
 
-test: $(VENV)/.installed  ## the whole test suite (what .ci/run calls)
+test: lint  ## lint, then the whole test suite (what .ci/run calls)
 	$(BIN)/python -m pytest
 
-lint: $(VENV)/.installed  ## style and likely bugs (ruff; not yet part of `make test`)
-	$(BIN)/ruff check sim tests benchmarks
+lint: $(VENV)/.installed  ## style, import order and likely bugs (ruff, rules in pyproject.toml)
+	$(BIN)/ruff check sim tests benchmarks scripts
 
 setup: $(VENV)/.installed
 

@@ -108,8 +108,10 @@ def _output_table(outputs: tuple[Output, ...]) -> list[str]:
              "| `step` | step | 1 for the first hour |", "| `day` | day | 1 for the first day |",
              "| `hour_utc` | hour | hour of the day, UTC (0-23) |"]
     lines += [f"| `{o.name}` | {o.unit} | {_cell(o.description)} |" for o in outputs]
-    lines += [f"| `{o.cumulative}` | {o.unit if o.kind == 'flow' else o.unit.removesuffix('s') + '-hours'} | running total of "
-              f"`{o.name}` |" for o in outputs if o.cumulative]
+    for output in (o for o in outputs if o.cumulative):
+        # a flow's total keeps its unit; a stock's total over hours is in unit-hours (viewer-hours)
+        unit = output.unit if output.kind == "flow" else output.unit.removesuffix("s") + "-hours"
+        lines.append(f"| `{output.cumulative}` | {unit} | running total of `{output.name}` |")
     return lines
 
 
