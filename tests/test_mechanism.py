@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import yaml
 
 import sim
 from sim.engine.config import Config, MechanismSection
@@ -58,9 +57,10 @@ def test_every_mechanism_section_is_in_the_config_with_an_enabled_switch():
 
 
 def test_core_config_switches_every_behavioural_mechanism_off():
-    core = yaml.safe_load((REPO / "configs" / "core.yaml").read_text())
-    behavioural = {m.section for m in MECHANISMS if m.section and m.section != "brands"}
-    assert {name for name in behavioural if core.get(name, {}).get("enabled") is False} == behavioural
+    core = sim.load_config(REPO / "configs" / "core.yaml")
+    behavioural = {m.section for m in MECHANISMS if m.section and m.section != "brands"}  # brands: sponsorship only
+    assert {section for section in behavioural if getattr(core, section).enabled} == set()
+    assert core.brands.campaign_mix == {"sponsorship": 1.0}
 
 
 def test_a_switched_off_mechanism_leaves_no_trace():

@@ -2,10 +2,11 @@
 
 A mechanism is one module that declares a :class:`Mechanism`: its config section (whose ``enabled``
 switches it off), the hourly phases and scheduled events it runs, the state each of them reads and
-writes, its random stream (keyed by the mechanism's name), the multipliers it contributes to other
-mechanisms' rules (:class:`Modifier`), and the outputs it produces (:class:`Output`, each with a unit
-and a label). The model composes the registered mechanisms (``sim.engine.mechanisms``) and knows none
-of them by name: it owns the clock, the hour's order and the books, not the domain rules.
+writes (and any arrays of state it adds, :class:`StateField`), its random stream (keyed by the
+mechanism's name), the multipliers it contributes to other mechanisms' rules (:class:`Modifier`),
+and the outputs it produces (:class:`Output`, each with a unit and a label). The model composes the
+registered mechanisms (``sim.engine.mechanisms``) and knows none of them by name: it owns the clock,
+the hour's order and the books, not the domain rules.
 """
 
 from __future__ import annotations
@@ -86,6 +87,22 @@ class Modifier:
 
 
 @dataclass(frozen=True)
+class StateField:
+    """An array a mechanism adds to a population's state: one value per agent, set to ``fill`` at the start.
+
+    ``is_creator_index`` marks an array of creator indices, where ``NOBODY`` (-1) means none: the only
+    kind of array the invariants allow below zero.
+    """
+
+    population: Literal["viewers", "creators", "brands"]
+    name: str
+    description: str
+    fill: int | float = 0
+    dtype: type = np.int64
+    is_creator_index: bool = False
+
+
+@dataclass(frozen=True)
 class Mechanism:
     """Everything a mechanism contributes to the model, declared in its module."""
 
@@ -96,6 +113,7 @@ class Mechanism:
     events: tuple[Event, ...] = ()
     modifiers: tuple[Modifier, ...] = ()
     outputs: tuple[Output, ...] = ()
+    state: tuple[StateField, ...] = ()  # arrays it adds to the populations' state
 
 
 def is_enabled(config: Config, section: str | None) -> bool:

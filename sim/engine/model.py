@@ -30,7 +30,7 @@ from sim.engine.mechanisms.gifting import Catalog
 from sim.engine.pricing import PriceTable
 from sim.engine.randomness import RandomStreams
 from sim.engine.resources import check_memory
-from sim.engine.state import NOBODY, draw_brands, draw_creators, draw_viewers
+from sim.engine.state import INDEX_FIELDS, NOBODY, draw_brands, draw_creators, draw_viewers
 
 HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7
@@ -75,6 +75,11 @@ class GiftEconomy(mesa.Model):
         self.creator_state = draw_creators(config, population_rng)
         self.brand_state = draw_brands(config, population_rng)
         self.brand_state.is_active[list(config.brands.switched_off)] = False
+        populations = {"viewers": self.viewer_state, "creators": self.creator_state, "brands": self.brand_state}
+        for field in (field for mechanism in MECHANISMS for field in mechanism.state):
+            population = populations[field.population]
+            setattr(population, field.name, np.full(population.size, field.fill, dtype=field.dtype))
+        self.index_fields = INDEX_FIELDS | {f.name for m in MECHANISMS for f in m.state if f.is_creator_index}
         self._creators = [Creator(self, i) for i in range(self.creator_state.size)]
         self.n_audience = config.population.viewers  # rows past it are creators watching peers
         for i in range(self.n_audience):
@@ -161,7 +166,7 @@ class GiftEconomy(mesa.Model):
     def invariant_violations(self) -> list[str]:
         """Everything wrong with the books now: an empty list when money, coins and diamonds balance."""
         return invariant_violations(self.viewer_state, self.creator_state, self.brand_state, self.ledger,
-                                    self.config.platform.micro_usd_per_diamond)
+                                    self.config.platform.micro_usd_per_diamond, self.index_fields)
 
 
 class _EventRun:

@@ -105,6 +105,27 @@ def receive(holders, who: np.ndarray, coins: np.ndarray, value: np.ndarray, gros
     holders.received_value_micro[who] += value
 
 
+def give(
+    viewers, who: np.ndarray, coins: np.ndarray, creators: CreatorState, rooms: np.ndarray, platform: Platform,
+    ledger: Ledger,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Viewers ``who`` give ``coins`` from their wallets to the creators ``rooms`` (a gift, a fee).
+
+    Keeps each viewer's totals of what it gave (coins, the net value and price they carried, the
+    diamonds' value) and issues the diamonds (:func:`issue_diamonds`).
+
+    Returns:
+        The net value each gift carried, its diamonds and their value (micro-USD).
+    """
+    released, released_gross = spend(viewers, who, coins)
+    diamonds, diamond_value = issue_diamonds(creators, rooms, coins, released, platform, ledger)
+    viewers.coins_gifted[who] += coins
+    viewers.released_micro[who] += released
+    viewers.gifted_gross_micro[who] += released_gross
+    viewers.diamond_value_sent_micro[who] += diamond_value
+    return released, diamonds, diamond_value
+
+
 def diamonds_for(coins: np.ndarray, released: np.ndarray, platform: Platform) -> np.ndarray:
     """Diamonds a gift of ``coins`` (carrying net value ``released``) issues to its creator."""
     if platform.creator_share_basis == "net_revenue":

@@ -106,16 +106,10 @@ def send_gifts(
         This hour's flows by output name: gifts, coins gifted, diamonds issued, and their money
         (micro-USD).
     """
-    released, released_gross = wallet.spend(viewers, gifters, gift_coins)
-
-    viewers.coins_gifted[gifters] += gift_coins
-    viewers.gifts_sent[gifters] += 1
-    viewers.released_micro[gifters] += released
-    viewers.gifted_gross_micro[gifters] += released_gross
     rooms = viewers.watching[gifters]
     given_back = int((viewers.owed_creator[gifters] == rooms).sum())
-    diamonds, diamond_value = wallet.issue_diamonds(creators, rooms, gift_coins, released, platform, ledger)
-    viewers.diamond_value_sent_micro[gifters] += diamond_value
+    released, diamonds, diamond_value = wallet.give(viewers, gifters, gift_coins, creators, rooms, platform, ledger)
+    viewers.gifts_sent[gifters] += 1
     reciprocate(viewers, creators, viewers.creator_id[gifters], rooms)
     np.add.at(gift_counts, np.searchsorted(catalog.coins, gift_coins), 1)
     return {
