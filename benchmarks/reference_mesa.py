@@ -2,15 +2,16 @@
 
 Every agent is an object with scalar attributes and its own ``step()``; the model calls them one by
 one, as a textbook Mesa model does. It implements the rules of ``configs/core.yaml`` (every
-behavioural mechanism off): creators go live at their local start hour; viewers come online by
-the daily curve, return to the creator they follow or take the popularity-weighted feed, follow,
-gift with the core hazard a gift drawn among the affordable, topping up with the smallest covering
-bundle (or several of the largest); gifts release the wallet's value pro rata and issue diamonds;
-brands pay flat sponsorships of the largest audiences in their region; creators cash out daily.
+behavioural mechanism off): payers, drawn once, receive their budgets on their own paydays; creators
+go live at their local start hour; viewers come online by the daily curve, return to the creator
+they follow or take the popularity-weighted feed, follow, gift with the core hazard a gift drawn
+among the affordable, topping up with the smallest covering bundle (or several of the largest);
+gifts release the wallet's value pro rata and issue diamonds; brands pay flat sponsorships of the
+largest audiences in their region; creators cash out daily.
 
-It shares with the engine only what is not behaviour: the config, the initial population draws,
-the price table and the ledger. It draws its own random numbers, so the two agree statistically,
-not run by run (``tests/test_reference.py``).
+It shares with the engine only what is not behaviour: the config, the initial population draws, the
+price table and the ledger. It draws its own random numbers, so the two agree statistically, not run
+by run (``tests/test_reference.py``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sim.engine.ledger import Account, Ledger
 from sim.engine.mechanisms.activity import online_probability
 from sim.engine.metrics import ratio, usd
 from sim.engine.pricing import PriceTable, to_micro
-from sim.engine.state import draw_brands, draw_creators, draw_viewers
+from sim.engine.state import DAYS_PER_MONTH, draw_brands, draw_creators, draw_viewers
 
 NOBODY = -1
 
@@ -91,8 +92,12 @@ class ReferenceViewer(mesa.Agent):
         super().__init__(model)
         self.region = int(state.region[index])
         self.channel = int(state.channel[index])
-        self.budget_monthly = int(state.budget_monthly_micro[index])
-        self.budget_left = self.budget_monthly
+        # Income (demand off): a payer, drawn once, is paid its willingness to pay on its own payday;
+        # it starts at a uniform point of its month, with the budget left for the days to its payday.
+        is_payer = self.random.random() < float(state.conversion_base[index])
+        self.budget_monthly = int(state.willingness_micro[index]) if is_payer else 0
+        self.payday = int(state.payday[index])
+        self.budget_left = round(self.budget_monthly * (self.payday + 1) / DAYS_PER_MONTH)
         self.propensity = float(state.propensity[index])
         self.activity = float(state.activity[index])
         self.followed: ReferenceCreator | None = None
@@ -247,9 +252,11 @@ class ReferenceEconomy(mesa.Model):
         self.hour += 1
         if self.hour % 24 == 0:
             self.agents_by_type[ReferenceCreator].do("redeem")
-        if self.hour % (24 * 30) == 0:
+        if self.hour % 24 == 0:
+            day = self.hour // 24 - 1
             for viewer in self.viewers:
-                viewer.budget_left = viewer.budget_monthly
+                if viewer.payday == day % DAYS_PER_MONTH:
+                    viewer.budget_left = viewer.budget_monthly
         if self.hour % (24 * self.config.brands.campaign_period_days) == 0:
             for brand in self.brands:
                 brand.budget_left = to_micro(self.config.brands.campaign_budget_usd)

@@ -7,7 +7,6 @@ import pytest
 import sim
 from sim import Brand, Creator, GiftEconomy, Viewer
 from sim.engine.ledger import Account
-from tests.conftest import DEFAULT_CONFIG
 
 
 def test_agents_are_registered_mesa_agents(small_config):
@@ -99,14 +98,3 @@ def test_seed_defaults_to_the_config(small_config):
 def test_run_can_shorten_a_config(small_config):
     result = sim.run(small_config, seed=1, days=1)
     assert len(result.timeseries) == 24 and result.config.run.days == 1
-
-
-def test_monthly_budgets_refresh():
-    config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=300", "population.creators=20", "run.days=31"])
-    model = GiftEconomy(config, rng=4)
-    model.run_for(30 * 24 - 1)
-    spent = model.viewer_state.budget_left_micro < model.viewer_state.budget_monthly_micro
-    assert spent.any()
-    model.run_for(1)
-    assert np.array_equal(model.viewer_state.budget_left_micro, model.viewer_state.budget_monthly_micro)
-

@@ -154,15 +154,16 @@ class Viewers(Section):
     """Viewers' budgets, daily rhythm, choice of rooms and gifting: the core rules every run has."""
 
     payer_share: Share = Field(
-        0.08, description="Share of viewers with a non-zero monthly gifting budget (1); payer ratios "
-        "are 3-8% of monthly actives (A: Huya), so at most this many pay (assumption).",
+        0.065, description="Chance a viewer pays in a month where coins cost what they cost in the US relative "
+        "to income (1; see demand.conversion_elasticity): calibrated to payer ratios of 3-8% of monthly "
+        "actives (A: Huya).",
     )
     budget_median_usd: float = Field(
-        12.0, gt=0.0, le=1e6, description="Median monthly gifting budget of a payer (USD, US income "
-        "scale; assumption).",
+        12.0, gt=0.0, le=1e6, description="Median willingness to pay for gifts in a month when paying, at US "
+        "prices (USD, US income scale; assumption).",
     )
     budget_sigma: float = Field(
-        1.6, ge=0.0, le=5.0, description="Log-normal sigma of monthly budgets (1): heavy tail, whales.",
+        1.6, ge=0.0, le=5.0, description="Log-normal sigma of the willingness to pay (1): heavy tail, whales.",
     )
     propensity_sigma: float = Field(
         0.6, ge=0.0, le=5.0, description="Log-normal sigma of the gifting propensity, mean 1 (1).",
@@ -227,6 +228,38 @@ class MechanismSection(Section):
     """Base of a behavioural mechanism's section: the mechanism runs only while ``enabled``."""
 
     enabled: bool = Field(True, description="Whether the mechanism runs; false switches it off.")
+
+
+class Demand(MechanismSection):
+    """Demand: who pays this month and how much, in answer to the local price of coins.
+
+    Switched off, every viewer keeps the payer status it drew at the start, its budget is its
+    willingness to pay whatever the price, and paydays bring no extra gifting.
+    """
+
+    conversion_elasticity: float = Field(
+        0.6, ge=0.0, le=10.0, description="Semi-log price response of the chance of paying in a month (1): "
+        "the chance is payer_share * exp(-e * (a - 1)), a = a coin's local USD price over coin_nominal_usd * "
+        "income_scale, so the elasticity is e * a. From Twitch's 2021 local subscription prices (B): the "
+        "share subscribing was 80% lower in Latin America than in North America (e = 0.7 at a = 3.3) and a "
+        "58% cut in Brazil more than doubled subscribers (e >= 0.36); mapping subscriptions onto coin "
+        "purchases is an assumption.",
+    )
+    intensity_elasticity: float = Field(
+        0.3, ge=0.0, le=10.0, description="Semi-log price response of the coins a payer buys in a month (1): "
+        "coins fall as exp(-e * (r - 1)), r = a coin's local USD price over coin_nominal_usd, so a payer's "
+        "budget is its willingness to pay * r * exp(-e * (r - 1)) (assumption: no published figure).",
+    )
+    payer_persistence: Share = Field(
+        0.7, description="Chance a payer keeps paying next month without a fresh decision; otherwise it "
+        "decides anew with the conversion chance, so payers turn over but the share stays put (1/month; "
+        "assumption).",
+    )
+    payday_boost: float = Field(
+        1.25, ge=1.0, le=10.0, description="Multiplier on a payer's gifting hazard in the 24 hours after its "
+        "payday (1): more than half of people raise spending by over 25% on payday (B: Pagel and "
+        "Vardardottir).",
+    )
 
 
 class Weekend(MechanismSection):
@@ -444,6 +477,7 @@ class Config(Section):
     viewers: Viewers = Viewers()
     creators: Creators = Creators()
     # Behavioural mechanisms, one section each (see sim.engine.mechanisms).
+    demand: Demand = Demand()
     weekend: Weekend = Weekend()
     herding: Herding = Herding()
     exploration: Exploration = Exploration()

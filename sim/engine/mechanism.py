@@ -114,6 +114,7 @@ class Mechanism:
     modifiers: tuple[Modifier, ...] = ()
     outputs: tuple[Output, ...] = ()
     state: tuple[StateField, ...] = ()  # arrays it adds to the populations' state
+    setup: Phase | None = None  # runs once when the model is built, before the first hour
 
 
 def is_enabled(config: Config, section: str | None) -> bool:

@@ -96,6 +96,9 @@ class GiftEconomy(mesa.Model):
             for modifier in mechanism.modifiers:
                 if is_enabled(config, modifier.section):
                     self.modifiers[modifier.target].append(modifier)
+        for mechanism in MECHANISMS:
+            if mechanism.setup is not None and is_enabled(config, mechanism.setup.section):
+                mechanism.setup.run(self._hour())
         self._rows: list[dict[str, int]] = []
         self._ledger_days: list[dict[str, int]] = []
         self.scheduled_events = [_EventRun(self, event.phase, HOURS_PER_DAY * event.every_days(config))

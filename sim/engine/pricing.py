@@ -75,6 +75,16 @@ class PriceTable:
     n_bundles: np.ndarray  # [region, channel] int64
     best_coins_per_micro: np.ndarray  # [region, channel] most coins a micro-USD buys (0: none on sale)
 
+    @property
+    def mean_micro_per_coin(self) -> np.ndarray:
+        """[region, channel] the mean over the bundles on sale of their gross price per coin (0: none on sale).
+
+        A plain mean over the bundles: the price level a buyer in that region and channel faces.
+        """
+        on_sale = self.coins > 0
+        per_coin = np.where(on_sale, self.gross / np.maximum(self.coins, 1), 0.0)
+        return per_coin.sum(axis=2) / np.maximum(on_sale.sum(axis=2), 1)
+
     @classmethod
     def from_config(cls, config: Config) -> PriceTable:
         """Price every bundle in the config."""

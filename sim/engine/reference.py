@@ -54,6 +54,11 @@ def model_reference() -> dict[str, str]:
         hour.append(f"{i}. `{phase.name}` ({_owner(phase).name}{when}): reads {', '.join(phase.reads) or 'nothing'}; "
                     f"writes {', '.join(phase.writes) or 'nothing'}.")
     hour.append("")
+    hour.append("Run once when the model is built, before the first hour:")
+    hour.append("")
+    for mechanism in (m for m in MECHANISMS if m.setup is not None):
+        hour.append(f"- `{mechanism.setup.name}` ({mechanism.name}): writes {', '.join(mechanism.setup.writes)}.")
+    hour.append("")
     hour.append("Scheduled at the end of the day, in this order (the ledger's daily row is taken after them):")
     hour.append("")
     for mechanism in MECHANISMS:

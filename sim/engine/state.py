@@ -15,6 +15,7 @@ from sim.engine.config import CAMPAIGNS, Config
 from sim.engine.pricing import to_micro
 
 NOBODY = -1  # index meaning "no creator" in creator-valued arrays
+DAYS_PER_MONTH = 30  # viewers' income arrives once in every 30 days, each on its own payday
 # The creator-valued arrays: the only ones allowed below zero (NOBODY). A new one is added here.
 INDEX_FIELDS = frozenset({"followed", "watching", "creator_id", "owed_creator", "opponent"})
 
@@ -39,7 +40,11 @@ class ViewerState:
     channel: np.ndarray  # int: index into config.channels
     creator_id: np.ndarray  # the creator this row is, when off air; NOBODY for the audience
     owed_creator: np.ndarray  # the peer creator who last gifted this creator-viewer, or NOBODY
-    budget_monthly_micro: np.ndarray  # gifting budget per month
+    willingness_micro: np.ndarray  # willingness to pay for gifts in a month when paying, at US prices
+    payday: np.ndarray  # day of the 30-day month its income arrives (0-29), at the end of that day
+    conversion_base: np.ndarray  # float: chance of paying in a month at US-like prices relative to income
+    is_payer: np.ndarray  # bool: pays this month
+    budget_monthly_micro: np.ndarray  # this month's gifting budget (0 when not paying this month)
     budget_left_micro: np.ndarray  # what is left of this month's budget
     propensity: np.ndarray  # multiplier on the gifting hazard, mean 1
     activity: np.ndarray  # float32 multiplier on the chance of being online, mean 1
@@ -183,14 +188,17 @@ def _draw_viewer_rows(config: Config, rng: np.random.Generator, region: np.ndarr
         channel[members] = rng.choice(len(channel_names), size=len(members), p=mix / mix.sum())
     p = config.viewers
     income_scale = np.array([r.income_scale for r in config.regions.values()])[region]
-    is_payer = rng.random(n) < payer_share
-    budget_usd = _lognormal(rng, p.budget_median_usd, p.budget_sigma, n) * income_scale
-    budget = np.where(is_payer, np.round(budget_usd * 1e6), 0).astype(np.int64)
+    willingness_usd = _lognormal(rng, p.budget_median_usd, p.budget_sigma, n) * income_scale
     return dict(
         region=region,
         channel=channel,
-        budget_monthly_micro=budget,
-        budget_left_micro=budget.copy(),
+        # Who pays, and each month's budget, are decided on each payday (sim.engine.mechanisms.income).
+        willingness_micro=np.round(willingness_usd * 1e6).astype(np.int64),
+        payday=rng.integers(0, DAYS_PER_MONTH, n),
+        conversion_base=np.full(n, payer_share),
+        is_payer=np.zeros(n, dtype=bool),
+        budget_monthly_micro=np.zeros(n, dtype=np.int64),
+        budget_left_micro=np.zeros(n, dtype=np.int64),
         propensity=_lognormal(rng, np.exp(-p.propensity_sigma**2 / 2), p.propensity_sigma, n),
         # mean 1: some viewers are online far more than others; float32 as used in the hourly draw
         activity=rng.gamma(4.0, 0.25, n).astype(np.float32),

@@ -21,6 +21,7 @@ from sim.engine.mechanisms import (
     follower_affinity,
     gifting,
     herding,
+    income,
     payouts,
     peer_gifting,
     purchasing,
@@ -32,6 +33,7 @@ from sim.engine.mechanisms import (
 MECHANISMS = (
     streaming.MECHANISM,
     activity.MECHANISM,
+    income.MECHANISM,
     weekend.MECHANISM,
     attention.MECHANISM,
     herding.MECHANISM,

@@ -7,7 +7,7 @@ bundle is always allowed), or as many
 of the largest bundle as it takes when none covers it. The rest of the month's budget must pay
 for it; otherwise the gift is not sent. Each purchase splits exactly into tax, the store's or
 processor's fee, and the platform's net, which waits in the coin liability until the coins are
-gifted (:func:`sim.engine.wallet.buy`). Every 30 days each viewer's budget is whole again.
+gifted (:func:`sim.engine.wallet.buy`). Budgets arrive on paydays (:mod:`~sim.engine.mechanisms.income`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,10 @@ import numpy as np
 
 from sim.engine import wallet
 from sim.engine.ledger import Account, Ledger
-from sim.engine.mechanism import Event, Hour, Mechanism, Output, Phase
+from sim.engine.mechanism import Hour, Mechanism, Output
 from sim.engine.mechanisms import stock_up
 from sim.engine.pricing import PriceTable
 from sim.engine.state import ViewerState
-
-DAYS_PER_BUDGET_MONTH = 30
 
 
 def spending_capacity(viewers: ViewerState, who: np.ndarray, prices: PriceTable) -> np.ndarray:
@@ -100,16 +98,8 @@ def top_up_phase(hour: Hour, buyers: np.ndarray, coins_needed: np.ndarray) -> np
         hour.flows.add(name, amount)
     return enough
 
-
-def _refresh_budgets(hour: Hour) -> None:
-    hour.viewers.budget_left_micro[:] = hour.viewers.budget_monthly_micro
-
-
-REFRESH_BUDGETS = Phase("refresh_budgets", _refresh_budgets, reads=("viewers.budget_monthly_micro",),
-                        writes=("viewers.budget_left_micro",))
 MECHANISM = Mechanism(
-    "purchasing", "a short wallet buys a bundle its budget allows; budgets refresh every 30 days",
-    events=(Event(REFRESH_BUDGETS, lambda config: DAYS_PER_BUDGET_MONTH),),
+    "purchasing", "a short wallet buys a bundle its budget allows",
     outputs=(
         Output("new_purchases", "flow", "bundles", "Bundles bought", "coin bundles bought"),
         Output("new_coins_bought", "flow", "coins", "Coins bought", "coins bought", cumulative="cum_coins_bought"),

@@ -1,0 +1,109 @@
+"""Income and demand: budgets arrive on each viewer's own payday, and who pays and how much answer to price.
+
+Every viewer has a willingness to pay for gifts in a month (log-normal, scaled by its region's
+income: ``viewers.budget_median_usd``, ``budget_sigma``) and a payday, a day of the 30-day month drawn
+uniformly, so income arrives spread over the month rather than all at once. At the end of its payday
+a viewer decides whether it pays this month and, if it does, receives the month's budget; what was
+left of last month's budget lapses, so a payer who runs dry waits for its next income.
+
+Two margins answer to the price of coins (``demand``; Twitch's 2021 local subscription prices, B):
+
+- conversion: the chance of paying is ``payer_share * exp(-conversion_elasticity * (a - 1))`` (at most
+  1), with ``a`` the mean USD price of a coin in the viewer's region and channel, tax included, over
+  ``platform.coin_nominal_usd * income_scale``: the price relative to the viewer's means. Its
+  elasticity is ``conversion_elasticity * a``, so low-income regions, where ``a`` is large, answer
+  more strongly. A payer keeps paying with ``payer_persistence``, else decides anew, so payers turn
+  over from month to month while their share stays where the price puts it;
+- intensity: a payer's budget is its willingness to pay times ``r * exp(-intensity_elasticity * (r - 1))``,
+  ``r`` the same price over ``coin_nominal_usd`` (not income-adjusted: the willingness to pay already
+  is): the coins it buys fall as the price rises, while each costs more.
+
+Both are semi-log, so the total elasticity of paid spend is ``1 - conversion_elasticity * a -
+intensity_elasticity * r``, and a region's revenue from its viewers peaks at a price multiplier
+``1 / (conversion_elasticity * a + intensity_elasticity * r)`` of today's, whatever the budgets (a
+property of the demand declared, up to what the viewers' budgets let them spend). In the 24 hours
+after its payday a payer's gifting hazard is multiplied by ``payday_boost`` (Pagel and Vardardottir, B).
+
+At the start, each viewer is at a uniformly drawn point of its month: a payer holds the share of its
+budget for the days left until its payday. With ``demand`` switched off, payers are drawn once with
+``payer_share``, budgets equal the willingness to pay whatever the price, and paydays only refresh
+them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.mechanism import Event, Hour, Mechanism, Modifier, Output, Phase
+from sim.engine.state import DAYS_PER_MONTH
+
+HOURS_PER_DAY = 24
+
+
+def relative_prices(hour: Hour) -> tuple[np.ndarray, np.ndarray]:
+    """Each viewer's price of coins relative to the reference (r) and to its means (a)."""
+    model, viewers, config = hour.model, hour.viewers, hour.config
+    reference = config.platform.coin_nominal_usd * 1e6
+    r = model.prices.mean_micro_per_coin[viewers.region, viewers.channel] / reference
+    income_scale = np.array([region.income_scale for region in config.regions.values()])
+    return r, r / income_scale[viewers.region]
+
+
+def conversion_chance(base: np.ndarray, a: np.ndarray, elasticity: float) -> np.ndarray:
+    """The chance of paying in a month: ``base * exp(-elasticity * (a - 1))``, at most 1."""
+    return np.minimum(base * np.exp(-elasticity * (a - 1.0)), 1.0)
+
+
+def monthly_budget_micro(willingness: np.ndarray, r: np.ndarray, elasticity: float) -> np.ndarray:
+    """A payer's budget for the month: its willingness to pay at the price ``r`` (micro-USD)."""
+    return np.round(willingness * r * np.exp(-elasticity * (r - 1.0))).astype(np.int64)
+
+
+def _pay(hour: Hour, who: np.ndarray, share_of_month: np.ndarray | float) -> None:
+    """Viewers ``who`` decide whether they pay this month and receive ``share_of_month`` of its budget."""
+    viewers, demand = hour.viewers, hour.config.demand
+    if demand.enabled:
+        r, a = (x[who] for x in relative_prices(hour))
+        chance = conversion_chance(viewers.conversion_base[who], a, demand.conversion_elasticity)
+        draws = hour.rng("income").random((2, who.size))
+        keeps = viewers.is_payer[who] & (draws[0] < demand.payer_persistence)
+        viewers.is_payer[who] = keeps | (draws[1] < chance)
+        budget = monthly_budget_micro(viewers.willingness_micro[who], r, demand.intensity_elasticity)
+    else:
+        budget = viewers.willingness_micro[who]
+    budget = np.where(viewers.is_payer[who], budget, 0)
+    viewers.budget_monthly_micro[who] = budget
+    viewers.budget_left_micro[who] = np.round(budget * share_of_month).astype(np.int64)
+
+
+def _start(hour: Hour) -> None:
+    viewers = hour.viewers
+    if not hour.config.demand.enabled:  # payers drawn once, as the conversion chance at US prices says
+        viewers.is_payer[:] = hour.rng("income").random(viewers.size) < viewers.conversion_base
+    # Each viewer starts at a uniform point of its month: the budget left is for the days to its payday.
+    _pay(hour, np.arange(viewers.size), (viewers.payday + 1) / DAYS_PER_MONTH)
+
+
+def _paydays(hour: Hour) -> None:
+    day = hour.step // HOURS_PER_DAY - 1  # the day that has just ended, from 0
+    _pay(hour, np.flatnonzero(hour.viewers.payday == day % DAYS_PER_MONTH), 1.0)
+
+
+def _payday_factor(hour: Hour, who: np.ndarray) -> np.ndarray:
+    paid_at = (hour.viewers.payday[who] + 1) * HOURS_PER_DAY  # payday's end, in hours into the month
+    since = (hour.step - 1 - paid_at) % (DAYS_PER_MONTH * HOURS_PER_DAY)
+    return np.where(since < HOURS_PER_DAY, hour.config.demand.payday_boost, 1.0)
+
+
+START = Phase("income_at_start", _start, reads=("viewers.willingness_micro", "viewers.payday", "prices"),
+              writes=("viewers.is_payer", "viewers.budget_monthly_micro", "viewers.budget_left_micro"))
+PAYDAYS = Phase("paydays", _paydays, reads=("viewers.willingness_micro", "viewers.payday", "prices"),
+                writes=("viewers.is_payer", "viewers.budget_monthly_micro", "viewers.budget_left_micro"))
+MECHANISM = Mechanism(
+    "income", "budgets arrive on each viewer's payday; who pays and how much answer to the price of coins",
+    setup=START, events=(Event(PAYDAYS, lambda config: 1),),
+    modifiers=(Modifier("payday", "watcher", _payday_factor, section="demand"),),
+    outputs=(Output("n_payers_this_month", "stock", "viewers", "Payers this month",
+                    "viewers (and creators' own rows) paying this month, at the end of the hour",
+                    measure=lambda model: int(model.viewer_state.is_payer.sum())),),
+)
