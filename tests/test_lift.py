@@ -79,11 +79,11 @@ def test_the_lift_is_kept_as_a_sweep_folder_that_reruns_from_itself(tmp_path):
         sim.brand_lift(config, seed=1, out=out)
 
 
-def test_gift_matching_raises_gifts_in_sponsored_rooms():
-    def gifts_received(mix: str) -> float:
-        return np.mean([sim.run(_config(mix), seed=s).creators["gifts_received"].sum() for s in range(3)])
+def test_gift_matching_raises_what_creators_receive():
+    def diamonds_earned(mix: str) -> float:
+        return np.mean([sim.run(_config(mix), seed=s).creators["diamonds_earned"].sum() for s in range(3)])
 
-    assert gifts_received("{matching: 1.0}") > 1.05 * gifts_received("{sponsorship: 1.0}")
+    assert diamonds_earned("{matching: 1.0}") > 1.05 * diamonds_earned("{sponsorship: 1.0}")
 
 
 def test_campaign_mix_must_sum_to_one():

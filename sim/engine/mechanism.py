@@ -21,7 +21,7 @@ from sim.engine.config import Config
 from sim.engine.randomness import RandomStreams
 
 OutputKind = Literal["flow", "stock"]
-ModifierTarget = Literal["online", "feed", "room", "watcher"]
+ModifierTarget = Literal["online", "feed", "room", "watcher", "combo"]
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,9 @@ class Modifier:
 
     Targets: ``online`` (per region, on the chance of being online), ``feed`` (per creator, on its
     weight in the recommendation feed), ``room`` (per creator, on the gifting hazard of everyone in its
-    room) and ``watcher`` (per gifting candidate, on its own hazard; ``factor(hour, who)``).
+    room) and ``watcher`` (per gifting candidate, on its own hazard; ``factor(hour, who)``). A ``combo``
+    modifier is not a multiplier: it sets how many copies of its gift each gifter sends at once
+    (``factor(hour, gifters, gift_coins, capacity_coins, uniforms)``); at most one may be enabled.
     """
 
     name: str

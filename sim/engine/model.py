@@ -14,6 +14,8 @@ Switching a mechanism off skips its draws, which can change later draws of its o
 
 from __future__ import annotations
 
+from typing import get_args
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -24,7 +26,7 @@ from sim.engine.agents import Brand, Creator, Viewer
 from sim.engine.config import Config
 from sim.engine.invariants import invariant_violations
 from sim.engine.ledger import Ledger
-from sim.engine.mechanism import Flows, Hour, Modifier, Phase, is_enabled
+from sim.engine.mechanism import Flows, Hour, Modifier, ModifierTarget, Phase, is_enabled
 from sim.engine.mechanisms import HOUR, MECHANISMS
 from sim.engine.mechanisms.gifting import Catalog
 from sim.engine.pricing import PriceTable
@@ -91,11 +93,13 @@ class GiftEconomy(mesa.Model):
         self.flows = Flows(self.outputs)
         self._measured = tuple(o for o in self.outputs if o.measure is not None)
         self.phases = tuple(phase for phase in HOUR if is_enabled(config, phase.section))
-        self.modifiers: dict[str, list[Modifier]] = {"online": [], "feed": [], "room": [], "watcher": []}
+        self.modifiers: dict[str, list[Modifier]] = {target: [] for target in get_args(ModifierTarget)}
         for mechanism in MECHANISMS:
             for modifier in mechanism.modifiers:
                 if is_enabled(config, modifier.section):
                     self.modifiers[modifier.target].append(modifier)
+        if len(self.modifiers["combo"]) > 1:
+            raise ValueError(f"only one combo modifier may be enabled, got {[m.name for m in self.modifiers['combo']]}")
         for mechanism in MECHANISMS:
             if mechanism.setup is not None and is_enabled(config, mechanism.setup.section):
                 mechanism.setup.run(self._hour())

@@ -107,9 +107,9 @@ def receive(holders, who: np.ndarray, coins: np.ndarray, value: np.ndarray, gros
 
 def give(
     viewers, who: np.ndarray, coins: np.ndarray, creators: CreatorState, rooms: np.ndarray, platform: Platform,
-    ledger: Ledger,
+    ledger: Ledger, gifts: np.ndarray | int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Viewers ``who`` give ``coins`` from their wallets to the creators ``rooms`` (a gift, a fee).
+    """Viewers ``who`` give ``coins`` from their wallets to the creators ``rooms`` (``gifts`` gifts each).
 
     Keeps each viewer's totals of what it gave (coins, the net value and price they carried, the
     diamonds' value) and issues the diamonds (:func:`issue_diamonds`).
@@ -118,7 +118,7 @@ def give(
         The net value each gift carried, its diamonds and their value (micro-USD).
     """
     released, released_gross = spend(viewers, who, coins)
-    diamonds, diamond_value = issue_diamonds(creators, rooms, coins, released, platform, ledger)
+    diamonds, diamond_value = issue_diamonds(creators, rooms, coins, released, platform, ledger, gifts)
     viewers.coins_gifted[who] += coins
     viewers.released_micro[who] += released
     viewers.gifted_gross_micro[who] += released_gross
@@ -135,9 +135,11 @@ def diamonds_for(coins: np.ndarray, released: np.ndarray, platform: Platform) ->
 
 def issue_diamonds(
     creators: CreatorState, rooms: np.ndarray, coins: np.ndarray, released: np.ndarray, platform: Platform,
-    ledger: Ledger,
+    ledger: Ledger, gifts: np.ndarray | int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Turn gifts of ``coins`` (carrying net value ``released``) into diamonds for each room's creator.
+
+    Each entry may be several gifts at once (``gifts``: a combo of the same gift), counted as such.
 
     The platform recognises the coins' net value as revenue and sets aside the diamonds' value.
 
@@ -148,8 +150,8 @@ def issue_diamonds(
     diamond_value = diamonds * platform.micro_usd_per_diamond
     np.add.at(creators.diamonds_held, rooms, diamonds)
     np.add.at(creators.diamonds_earned, rooms, diamonds)
-    np.add.at(creators.gifts_received, rooms, 1)
-    np.add.at(creators.gifts_this_hour, rooms, 1)
+    np.add.at(creators.gifts_received, rooms, gifts)
+    np.add.at(creators.gifts_this_hour, rooms, gifts)
     np.add.at(creators.coins_this_hour, rooms, coins)
     ledger.transfer(Account.COIN_LIABILITY, Account.PLATFORM, int(released.sum()))
     ledger.transfer(Account.PLATFORM, Account.DIAMOND_LIABILITY, int(diamond_value.sum()))

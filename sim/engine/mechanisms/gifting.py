@@ -50,8 +50,8 @@ class Catalog:
 
 def draw_gifts(
     viewers: ViewerState, watchers: np.ndarray, catalog: Catalog, capacity_coins: np.ndarray,
-    multiplier: np.ndarray | float, params: Viewers, uniforms: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+    multiplier: np.ndarray | float, params: Viewers, uniforms: np.ndarray, min_coins: np.ndarray | float = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Choose who gifts this hour and which gift.
 
     Args:
@@ -62,18 +62,23 @@ def draw_gifts(
         multiplier: For each watcher, the product of its room's and its own modifiers.
         params: Viewer behaviour parameters.
         uniforms: ``[2, watchers]`` uniform draws in [0, 1): whether to gift, and which gift.
+        min_coins: For each watcher, the cheapest gift it would send (a whale's combo has a floor);
+            when no affordable gift reaches it, the dearest affordable one.
 
     Returns:
-        The gifters' indices and the coins of each one's gift.
+        The gifters' indices, the coins of each one's gift, and which watchers gift (a mask).
     """
     hazard = np.minimum(1.0, params.gift_hazard * viewers.propensity[watchers] * multiplier)
     n_affordable = np.searchsorted(catalog.coins, capacity_coins, side="right")
     gifting = (uniforms[0] < hazard) & (n_affordable > 0)
     gifters, n_affordable = watchers[gifting], n_affordable[gifting]
-    # Draw from the weights truncated to the affordable (cheapest) part of the ladder.
-    reach = uniforms[1][gifting] * catalog.cumulative_weight[n_affordable - 1]
-    choice = np.minimum(np.searchsorted(catalog.cumulative_weight, reach, side="right"), n_affordable - 1)
-    return gifters, catalog.coins[choice]
+    # Draw from the weights truncated to the affordable part of the ladder, from the floor up.
+    lowest = np.minimum(np.searchsorted(catalog.coins, np.broadcast_to(min_coins, gifting.shape)[gifting]),
+                        n_affordable - 1)
+    below = np.where(lowest > 0, catalog.cumulative_weight[lowest - 1], 0.0)
+    reach = below + uniforms[1][gifting] * (catalog.cumulative_weight[n_affordable - 1] - below)
+    choice = np.clip(np.searchsorted(catalog.cumulative_weight, reach, side="right"), lowest, n_affordable - 1)
+    return gifters, catalog.coins[choice], gifting
 
 
 def reciprocate(viewers: ViewerState, creators: CreatorState, giving_creator: np.ndarray, rooms: np.ndarray) -> None:
@@ -95,12 +100,13 @@ def reciprocate(viewers: ViewerState, creators: CreatorState, giving_creator: np
 
 def send_gifts(
     viewers: ViewerState, creators: CreatorState, gifters: np.ndarray, gift_coins: np.ndarray,
-    catalog: Catalog, gift_counts: np.ndarray, platform: Platform, ledger: Ledger,
+    catalog: Catalog, gift_counts: np.ndarray, platform: Platform, ledger: Ledger, copies: np.ndarray | int = 1,
 ) -> dict[str, int]:
     """Move viewers' gifted coins out of their wallets and issue diamonds to the creators watched.
 
-    Every gifter must hold at least its gift in its wallet. ``gift_counts`` (one per catalog item,
-    in catalog order) counts the gifts sent.
+    Each gifter sends ``copies`` of its gift (a combo; ``gift_coins`` is one copy's price) and must
+    hold them all in its wallet. ``gift_counts`` (one per catalog item, in catalog order) counts the
+    gifts sent.
 
     Returns:
         This hour's flows by output name: gifts, coins gifted, diamonds issued, and their money
@@ -108,18 +114,33 @@ def send_gifts(
     """
     rooms = viewers.watching[gifters]
     given_back = int((viewers.owed_creator[gifters] == rooms).sum())
-    released, diamonds, diamond_value = wallet.give(viewers, gifters, gift_coins, creators, rooms, platform, ledger)
-    viewers.gifts_sent[gifters] += 1
+    copies = np.broadcast_to(copies, gifters.shape)
+    coins = gift_coins * copies
+    released, diamonds, diamond_value = wallet.give(viewers, gifters, coins, creators, rooms, platform, ledger, copies)
+    viewers.gifts_sent[gifters] += copies
     reciprocate(viewers, creators, viewers.creator_id[gifters], rooms)
-    np.add.at(gift_counts, np.searchsorted(catalog.coins, gift_coins), 1)
+    np.add.at(gift_counts, np.searchsorted(catalog.coins, gift_coins), copies)
     return {
-        "new_gifts": int(gifters.size),
-        "new_coins_gifted": int(gift_coins.sum()),
+        "new_gifts": int(copies.sum()),
+        "new_coins_gifted": int(coins.sum()),
         "new_diamonds_issued": int(diamonds.sum()),
         "new_creator_income_usd": int(diamond_value.sum()),
         "new_platform_revenue_usd": int(released.sum() - diamond_value.sum()),
         "new_gifts_given_back": given_back,
     }
+
+
+def combo_copies(
+    per_event_coins: np.ndarray, gift_coins: np.ndarray, capacity_coins: np.ndarray, max_copies: int,
+    uniforms: np.ndarray,
+) -> np.ndarray:
+    """How many of its gift each gifter sends: what it aims to spend over the gift's price, rounded at random.
+
+    At least one, at most ``max_copies`` and what its coins and budget cover.
+    """
+    wanted = per_event_coins / gift_coins
+    whole = np.floor(wanted) + (uniforms < wanted - np.floor(wanted))
+    return np.clip(whole, 1, np.minimum(max_copies, capacity_coins // gift_coins)).astype(np.int64)
 
 
 def _at(factor: np.ndarray | float, index: np.ndarray) -> np.ndarray | float:
@@ -130,18 +151,20 @@ def _at(factor: np.ndarray | float, index: np.ndarray) -> np.ndarray | float:
 def _gift(hour: Hour) -> None:
     viewers, creators, model, config = hour.viewers, hour.creators, hour.model, hour.config
     watchers = hour.watchers
-    uniforms = hour.rng("gifting").random((2, watchers.size))  # for every watcher: see the module docstring
+    uniforms = hour.rng("gifting").random((3, watchers.size))  # for every watcher: see the module docstring
     # Only watchers with coins or budget left can afford a gift: most viewers never pay.
     is_able = (viewers.wallet_coins[watchers] > 0) | (viewers.budget_left_micro[watchers] > 0)
-    can_pay = watchers[is_able]
+    can_pay, uniforms = watchers[is_able], uniforms[:, is_able]
     multiplier = _at(hour.multiplier("room"), viewers.watching[can_pay]) * hour.multiplier("watcher", can_pay)
-    gifters, gift_coins = draw_gifts(
-        viewers, can_pay, model.catalog, purchasing.spending_capacity(viewers, can_pay, model.prices),
-        multiplier, config.viewers, uniforms[:, is_able],
-    )
-    has_coins = purchasing.top_up_phase(hour, gifters, gift_coins)
+    capacity = purchasing.spending_capacity(viewers, can_pay, model.prices)
+    plan = [combo.factor(hour, can_pay) for combo in hour.modifiers["combo"]]  # at most one
+    per_event, max_copies = plan[0] if plan else (np.zeros(can_pay.size), 1)
+    gifters, gift_coins, gifting = draw_gifts(viewers, can_pay, model.catalog, capacity, multiplier, config.viewers,
+                                              uniforms, min_coins=per_event / max_copies)
+    copies = combo_copies(per_event[gifting], gift_coins, capacity[gifting], max_copies, uniforms[2][gifting])
+    has_coins = purchasing.top_up_phase(hour, gifters, gift_coins * copies)
     flows = send_gifts(viewers, creators, gifters[has_coins], gift_coins[has_coins], model.catalog, model.gift_counts,
-                       config.platform, model.ledger)
+                       config.platform, model.ledger, copies[has_coins])
     for name, amount in flows.items():
         hour.flows.add(name, amount)
 

@@ -3,9 +3,9 @@
 A viewer short of coins buys, among the bundles of its region and channel that cover the
 shortfall, the largest one that costs at most the stock-up share of its monthly budget (heavy
 spenders habitually buy big packs, :mod:`~sim.engine.mechanisms.stock_up`; the smallest covering
-bundle is always allowed), or as many
-of the largest bundle as it takes when none covers it. The rest of the month's budget must pay
-for it; otherwise the gift is not sent. Each purchase splits exactly into tax, the store's or
+bundle is always allowed); when none covers it, as many as it takes of its habitual pack (the
+largest costing at most that share) or, without the habit, of the largest bundle. The rest of the
+month's budget must pay for it; otherwise the gift is not sent. Each purchase splits exactly into tax, the store's or
 processor's fee, and the platform's net, which waits in the coin liability until the coins are
 gifted (:func:`sim.engine.wallet.buy`). Budgets arrive on paydays (:mod:`~sim.engine.mechanisms.income`).
 """
@@ -64,8 +64,12 @@ def top_up(
     habit = np.maximum(habit, bundle_gross[np.arange(who.size), smallest_cover])
     within_habit = covers & (bundle_gross <= habit[:, None])
     largest_within_habit = bundle_coins.shape[1] - 1 - within_habit[:, ::-1].argmax(axis=1)
+    # No single bundle covers it: as many as it takes of the habitual pack (the largest costing at
+    # most the habit), or of the largest bundle when there is no habit.
+    habit_pack = on_sale & (bundle_gross <= habit[:, None])
+    largest_habit_pack = bundle_coins.shape[1] - 1 - habit_pack[:, ::-1].argmax(axis=1)
     largest = np.maximum(n_bundles - 1, 0)
-    bundle = np.where(has_cover, largest_within_habit, largest)
+    bundle = np.where(has_cover, largest_within_habit, largest_habit_pack if stock_up_share > 0 else largest)
     coins_each = bundle_coins[np.arange(who.size), bundle]
     quantity = np.where(has_cover, 1, -(-shortfall // np.maximum(coins_each, 1)))
     cost = quantity * prices.gross[region, channel, bundle]

@@ -1,0 +1,51 @@
+"""Combos: whales spend what they have, by sending several of a gift at once.
+
+A payer aims to spend ``spend_share`` of its monthly budget over the hours it expects to watch in a
+month (its activity level times the daily rhythm, over 30 days): its pace, in coins per watched hour.
+Each time it gifts, it aims to spend ``s = pace / (gift_hazard * propensity)`` coins, so that at its
+base gifting hazard its spending follows its budget. It chooses its gift as anyone does (weight
+``coins ** -gift_size_exponent`` among the affordable) but from ``s / max_copies`` coins up, and sends
+``s / gift's coins`` copies of it (rounded at random; at least 1, at most ``max_copies`` and what it
+can afford). A payer with 100 times the budget gifts as often, in larger combos of larger gifts,
+rather than stopping at one small gift an hour; small payers send single small gifts as before.
+Modifiers of the hazard (affinity, contagion, a drop's boost) still raise how often anyone gifts.
+Combos of one gift and streaks of large gifts are how whales give on live platforms (C); the pace
+rule and its cap are assumptions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.mechanism import Hour, Mechanism, Modifier, Phase, StateField
+from sim.engine.mechanisms.activity import online_probability
+from sim.engine.state import DAYS_PER_MONTH
+
+HOURS_PER_DAY = 24
+
+
+def _expect_watch_hours(hour: Hour) -> None:
+    config, viewers = hour.config, hour.viewers
+    daily = online_probability(np.arange(HOURS_PER_DAY), config.viewers).sum()  # expected online hours a day
+    weekend = config.weekend.activity_multiplier if config.weekend.enabled else 1.0
+    viewers.expected_watch_hours[:] = DAYS_PER_MONTH * daily * (5 + 2 * weekend) / 7 * viewers.activity
+
+
+def _plan(hour: Hour, who: np.ndarray) -> tuple[np.ndarray, int]:
+    """Coins each of ``who`` aims to spend when it gifts (its pace at its base hazard), and the combo cap."""
+    viewers, model, params = hour.viewers, hour.model, hour.config.combos
+    coins_per_micro = model.prices.best_coins_per_micro[viewers.region[who], viewers.channel[who]]
+    budget_coins = viewers.budget_monthly_micro[who] * coins_per_micro
+    pace = params.spend_share * budget_coins / np.maximum(viewers.expected_watch_hours[who], 1e-9)
+    return pace / (hour.config.viewers.gift_hazard * viewers.propensity[who]), params.max_copies
+
+
+EXPECT_WATCH_HOURS = Phase("expect_watch_hours", _expect_watch_hours, section="combos",
+                           reads=("viewers.activity",), writes=("viewers.expected_watch_hours",))
+MECHANISM = Mechanism(
+    "combos", "a gifter sends a combo of its gift, sized so that it spends its budget", section="combos",
+    setup=EXPECT_WATCH_HOURS,
+    modifiers=(Modifier("combos", "combo", _plan, section="combos"),),
+    state=(StateField("viewers", "expected_watch_hours", "hours it expects to watch in a month", fill=0.0,
+                      dtype=np.float64),),
+)
