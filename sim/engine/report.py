@@ -234,6 +234,11 @@ class _Books:
         return self.v.spend_micro[self.is_active]
 
     @cached_property
+    def payer_gifted(self) -> np.ndarray:
+        """What each audience payer paid for the coins it gifted (micro-USD)."""
+        return self.v.gifted_gross_micro[self.audience & (self.v.spend_micro > 0)]
+
+    @cached_property
     def income(self) -> np.ndarray:
         return _creator_income_micro(self.model)
 
@@ -309,6 +314,11 @@ SUMMARY_KEYS = (
          "share of spend by the top 1% of active viewers", lambda k: top_share(k.active_spend, 0.01)),
     _key("top20_viewer_spend_share", "1", "Top 20% viewers' spend share",
          "share of spend by the top 20% of active viewers", lambda k: top_share(k.active_spend, 0.20)),
+    _key("top20_payer_gift_share", "1", "Top 20% payers' share of gifts",
+         "share of the value audience payers gifted (what they paid for the coins) given by the top 20% of them",
+         lambda k: top_share(k.payer_gifted, 0.20)),
+    _key("top1_payer_gift_share", "1", "Top 1% payers' share of gifts",
+         "the same for the top 1% of payers", lambda k: top_share(k.payer_gifted, 0.01)),
     _key("creator_income_gini", "1", "Creator income Gini", "Gini of `income_usd` over all creators",
          lambda k: gini(k.income)),
     _key("top1_creator_income_share", "1", "Top 1% creators' income share", "share of income of the top 1% of creators",
