@@ -63,7 +63,6 @@ def lorenz_figure(creators: pd.DataFrame, viewers: pd.DataFrame | None = None, *
 
     Args:
         creators: ``creators.parquet``; uses ``income_usd``.
-        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
         viewers: ``viewers.parquet``; uses ``spend_usd`` of viewers online at least once (as the
             summary's ``viewer_spend_gini`` does). Leave out for creators only.
         width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
@@ -72,7 +71,7 @@ def lorenz_figure(creators: pd.DataFrame, viewers: pd.DataFrame | None = None, *
     if viewers is not None:
         series.append(("Viewer spend", viewers.loc[viewers["hours_online"] > 0, "spend_usd"].to_numpy()))
     with matplotlib.rc_context(HOUSE_STYLE):
-        fig = new_figure(figsize=(figure_width(width), COLUMN_WIDTH_IN))
+        fig = new_figure(figsize=(figure_width(width), COLUMN_WIDTH_IN))  # square at one column's width
         ax = fig.subplots()
         for label, values in series:
             x, y = lorenz_curve(values)
