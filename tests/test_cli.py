@@ -9,6 +9,9 @@ import pandas as pd
 import pytest
 
 from sim.cli.main import main
+from sim.engine.config_io import load_config
+from sim.io.folder import TABLES
+from sim.io.provenance import config_digest
 from tests.conftest import DEFAULT_CONFIG
 
 SMALL = ["--set", "population.viewers=1500", "--set", "population.creators=40", "--days", "2"]
@@ -32,6 +35,8 @@ def test_run_writes_a_complete_results_folder(tmp_path, capsys):
     meta = json.loads((out / "meta.json").read_text())
     assert meta["seed"] == 4 and meta["status"] == "complete" and meta["days"] == 2
     assert {"giftsim", "mesa", "numpy", "python"} <= set(meta["versions"])
+    assert meta["config_sha256"] == config_digest(load_config(out / "config.yaml"))
+    assert meta["git_dirty"] in (True, False, None)  # None: giftsim not run from a git checkout
     summary = json.loads((out / "summary.json").read_text())
     assert SUMMARY_KEYS <= set(summary)
     viewers = pd.read_parquet(out / "viewers.parquet")
@@ -53,6 +58,19 @@ def test_the_same_seed_writes_identical_parquet_files(tmp_path):
         assert a == (tmp_path / "b" / f"{table}.parquet").read_bytes(), table
     assert main(["run", str(DEFAULT_CONFIG), "--out", str(tmp_path / "c"), "--seed", "10", "--quiet", *SMALL]) == 0
     assert (tmp_path / "a" / "viewers.parquet").read_bytes() != (tmp_path / "c" / "viewers.parquet").read_bytes()
+
+
+@pytest.mark.slow
+def test_the_config_in_a_results_folder_runs_again_to_identical_results(tmp_path):
+    first, again = tmp_path / "first", tmp_path / "again"
+    # --seed, --days and --set all differ from the config file: the folder's config.yaml holds them.
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(first), "--seed", "11", "--quiet",
+                 "--set", "platform.creator_share=0.45", *SMALL]) == 0
+    assert main(["run", str(first / "config.yaml"), "--out", str(again), "--quiet"]) == 0
+    for name in ("config.yaml", "summary.json", *(f"{table}.parquet" for table in TABLES)):
+        assert (first / name).read_bytes() == (again / name).read_bytes(), name
+    first_meta, again_meta = (json.loads((folder / "meta.json").read_text()) for folder in (first, again))
+    assert again_meta["seed"] == 11 and again_meta["config_sha256"] == first_meta["config_sha256"]
 
 
 @pytest.mark.slow

@@ -2,6 +2,8 @@
 
 import copy
 import itertools
+import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 
@@ -13,12 +15,14 @@ import pytest
 from matplotlib.collections import PolyCollection
 from matplotlib.image import AxesImage
 from matplotlib.text import Text
+from PIL import Image
 
 import sim
 from sim import figures
 from sim.cli.main import main
 from sim.figures import run as figure_run
 from sim.io.folder import read_results, write_results
+from sim.io.provenance import figure_provenance
 from sim.sweeps.compare import differences, t_quantile
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -72,14 +76,15 @@ def drawn_texts(fig) -> list[Text]:
     return [t for t in drawn + others if t.get_text().strip()]
 
 
-def every_figure(results) -> dict:
+def every_figure(results, width="single") -> dict:
     sweep = synthetic_sweep()
     return {
-        **figures.run_figures(results),
-        "compare_runs": figures.compare_runs_figure({"a": results, "b": results["summary"]}),
-        "sweep": figures.sweep_figure(sweep, "share", "creator_income_gini", by="price"),
-        "sweep_heatmap": figures.sweep_heatmap_figure(sweep, "share", "price", "gross_spend_usd"),
-        "tradeoff": figures.tradeoff_figure(synthetic_changes(), "gross_spend_usd", "creator_income_gini"),
+        **figures.run_figures(results, width=width),
+        "compare_runs": figures.compare_runs_figure({"a": results, "b": results["summary"]}, width=width),
+        "sweep": figures.sweep_figure(sweep, "share", "creator_income_gini", by="price", width=width),
+        "sweep_heatmap": figures.sweep_heatmap_figure(sweep, "share", "price", "gross_spend_usd", width=width),
+        "tradeoff": figures.tradeoff_figure(synthetic_changes(), "gross_spend_usd", "creator_income_gini",
+                                            width=width),
     }
 
 
@@ -317,9 +322,10 @@ def test_figures_are_made_outside_pyplot(results):
 
 
 
-def test_every_figure_fits_a_single_column_with_readable_text_and_nothing_overlapping(results):
-    for name, fig in every_figure(results).items():
-        assert fig.get_figwidth() == figures.COLUMN_WIDTH_IN, name
+@pytest.mark.parametrize(("width", "inches"), [("single", 3.5), ("double", 7.2), (5, 5.0)])
+def test_every_figure_fits_its_width_with_readable_text_and_nothing_overlapping(results, width, inches):
+    for name, fig in every_figure(results, width).items():
+        assert fig.get_figwidth() == inches, name
         renderer = fig.canvas.get_renderer()
         boxes = []
         for text in drawn_texts(fig):
@@ -330,6 +336,18 @@ def test_every_figure_fits_a_single_column_with_readable_text_and_nothing_overla
             boxes.append((text.get_text(), box))
         for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
             assert not box_a.overlaps(box_b), (name, "overlap", a, b)
+
+
+@pytest.mark.parametrize(("width", "inches"), [("single", figures.COLUMN_WIDTH_IN), ("double", 7.2), (2.5, 2.5),
+                                               ("6.5", 6.5), (10, 10.0)])
+def test_figure_width_takes_a_preset_or_inches(width, inches):
+    assert figures.figure_width(width) == inches
+
+
+@pytest.mark.parametrize("width", ["triple", "", 2.4, "10.5", float("nan"), None])
+def test_figure_width_refuses_anything_else(width):
+    with pytest.raises(ValueError, match="neither 'single' nor 'double' nor inches from 2.5 to 10"):
+        figures.figure_width(width)
 
 
 def test_every_panel_has_a_y_label(results):
@@ -355,6 +373,36 @@ def test_each_format_is_written_readable_and_byte_identical_twice(results, tmp_p
             assert any(t.text for t in texts), a.name  # text kept as text, not paths
         else:
             assert data.startswith(b"%PDF") and b"CreationDate" not in data
+        assert embedded_provenance(a) == figure_provenance(results["meta"]), a.name
+
+
+def embedded_provenance(path) -> dict[str, str]:
+    """The provenance a figure file carries, read back as each format stores it."""
+    if path.suffix == ".png":
+        text = Image.open(path).text["Description"]
+    elif path.suffix == ".svg":
+        text = ET.parse(path).find(".//{http://purl.org/dc/elements/1.1/}description").text
+    else:
+        text = re.search(rb"/Subject \((.*?)\)", path.read_bytes()).group(1).decode()
+    return dict(item.split("=", 1) for item in text.split("; "))
+
+
+def test_figure_files_record_the_run_they_show(results, small_config, tmp_path):
+    meta = results["meta"]
+    [png] = figures.save_run_figures(results, tmp_path, names=["lorenz"], dpi=LOW_DPI)
+    chunks = Image.open(png).text
+    assert chunks["seed"] == "2" and chunks["config_sha256"] == meta["config_sha256"]
+    assert chunks["giftsim_version"] == sim.__version__ and chunks["git_commit"] == str(meta["git_commit"])
+    assert chunks["git_dirty"] in ("true", "false")
+    # A RunResult records what its folder would: the same config hash and seed.
+    result = sim.run(small_config, seed=2)
+    [again] = figures.save_run_figures(result, tmp_path / "from_result", names=["lorenz"], dpi=LOW_DPI)
+    assert {key: Image.open(again).text[key] for key in ("seed", "config_sha256")} == {
+        "seed": "2", "config_sha256": meta["config_sha256"]}
+    # A plain dict of tables says nothing of where it came from.
+    bare = {key: value for key, value in results.items() if key != "meta"}
+    [plain] = figures.save_run_figures(bare, tmp_path / "bare", names=["lorenz"], dpi=LOW_DPI)
+    assert "seed" not in Image.open(plain).text
 
 
 def test_save_figures_refuses_unknown_formats(results, tmp_path):
@@ -372,9 +420,22 @@ def test_giftsim_plot_writes_every_format_asked(results_dir, tmp_path, capsys, m
     args = ["plot", str(results_dir), "--out", str(out), "--format", "png", "SVG", "--format", "pdf", "png",
             "--dpi", "50"]
     assert main(args) == 0
-    assert {p.name for p in out.iterdir()} == {"lorenz.png", "lorenz.svg", "lorenz.pdf"}
+    assert {p.name for p in out.iterdir()} == {"lorenz.png", "lorenz.svg", "lorenz.pdf", "provenance.json"}
     assert matplotlib.image.imread(out / "lorenz.png").shape[1] == round(figures.COLUMN_WIDTH_IN * 50)
     assert f"3 files written to {out}: lorenz" in capsys.readouterr().out
+    # Outside the results folder, a file beside the figures says which results they show.
+    record = json.loads((out / "provenance.json").read_text())
+    meta = json.loads((results_dir / "meta.json").read_text())
+    assert record["results"] == str(results_dir) and record["files"] == ["lorenz.pdf", "lorenz.png", "lorenz.svg"]
+    assert record["seed"] == "2" and record["config_sha256"] == meta["config_sha256"]
+
+
+def test_giftsim_plot_draws_at_the_width_asked(results_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(figure_run, "RUN_FIGURES", {"engagement": figures.RUN_FIGURES["engagement"]})
+    for width, inches in (("double", 7.2), ("5.5", 5.5)):
+        out = tmp_path / width
+        assert main(["plot", str(results_dir), "--out", str(out), "--width", width, "--dpi", "50"]) == 0
+        assert matplotlib.image.imread(out / "engagement.png").shape[1] == round(inches * 50)
 
 
 def test_giftsim_plot_writes_png_into_the_results_folder_by_default(results_dir, tmp_path):
@@ -390,6 +451,8 @@ def test_giftsim_plot_writes_png_into_the_results_folder_by_default(results_dir,
         (lambda tmp, run: tmp, [], "not a results folder (no summary.json)"),
         (lambda tmp, run: run / "summary.json", [], "not a folder"),
         (lambda tmp, run: run, ["--format", "png", "jpg"], "unknown format 'jpg'"),
+        (lambda tmp, run: run, ["--width", "wide"], "--width: width 'wide' is neither 'single' nor 'double'"),
+        (lambda tmp, run: run, ["--width", "1"], "nor inches from 2.5 to 10"),
     ],
 )
 def test_giftsim_plot_fails_cleanly(results_dir, tmp_path, capsys, make, extra, message):
@@ -430,3 +493,7 @@ def test_giftsim_plot_draws_a_sweep_folder(tmp_path, capsys):
     assert "creator_income_usd_by_platform__creator_share.svg" in names
     assert "platform_revenue_usd_heatmap.png" in names
     assert "files written" in capsys.readouterr().out
+    meta = json.loads((folder / "meta.json").read_text())
+    recorded = embedded_provenance(folder / "figures" / "platform_revenue_usd_heatmap.svg")
+    assert recorded["sweep_name"] == meta["sweep_name"] and recorded["spec_sha256"] == meta["spec_sha256"]
+    assert not (folder / "figures" / "provenance.json").exists()  # inside the folder, meta.json says it

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from sim.cli.common import positive_int, usage_error
 
 COMMANDS = ("plot",)
 DEFAULT_DPI = 300  # sim.figures.DEFAULT_DPI, restated so that the parser needs no matplotlib (a test checks)
+PROVENANCE_FILE = "provenance.json"
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -19,18 +21,27 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                              help="png, svg or pdf; repeat it or list several (default png)")
     plot_parser.add_argument("--dpi", type=positive_int, default=DEFAULT_DPI,
                              help=f"PNG resolution in dots per inch (default {DEFAULT_DPI})")
-    plot_parser.add_argument("--out", type=Path, help="folder for the figures (default RESULTS/figures)")
+    plot_parser.add_argument("--width", default="single", metavar="single|double|WIDTH_IN",
+                             help="figure width: a journal's single column (3.5 in, the default), its double "
+                                  "column (7.2 in), or inches; text stays 7 pt or more")
+    plot_parser.add_argument("--out", type=Path,
+                             help="folder for the figures (default RESULTS/figures); outside RESULTS, a "
+                                  f"{PROVENANCE_FILE} beside them says which results they show")
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``giftsim plot``; return the exit status."""
-    from sim.figures import FORMATS
+    from sim.figures import FORMATS, figure_width
     from sim.io.folder import explain_write_error
 
     formats = list(dict.fromkeys(fmt.lower() for fmt in args.formats or ["png"]))  # once each, in order
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
     if unknown:
         return usage_error(f"--format: unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    try:
+        args.width = figure_width(args.width)
+    except ValueError as exc:
+        return usage_error(f"--width: {exc}")
     try:
         if (args.results / "sweep.yaml").is_file():
             return _plot_sweep(args, formats)
@@ -53,9 +64,10 @@ def _plot_run(args: argparse.Namespace, formats: list[str]) -> int:
         return usage_error(f"{args.results}: cannot read results: {exc}")
     out = args.out or args.results / "figures"
     try:
-        written = save_run_figures(results, out, formats=formats, dpi=args.dpi)
+        written = save_run_figures(results, out, formats=formats, dpi=args.dpi, width=args.width)
     except KeyError as exc:  # a column or summary key that results from an older giftsim lack
         return usage_error(f"{args.results}: the results have no {exc}; run the config again")
+    _write_provenance_outside(args.results, out, results["meta"], written)
     print(f"{len(written)} files written to {out}: {', '.join(sorted({path.stem for path in written}))}")
     return 0
 
@@ -63,17 +75,37 @@ def _plot_run(args: argparse.Namespace, formats: list[str]) -> int:
 def _plot_sweep(args: argparse.Namespace, formats: list[str]) -> int:
     """Draw a sweep folder's figures: each metric against each swept parameter."""
     from sim.figures import save_figures, sweep_figures
+    from sim.io.provenance import figure_provenance
     from sim.sweeps.results import open_results
     from sim.sweeps.spec import param_column
+    from sim.sweeps.store import META_FILE
 
     results = open_results(args.results)
     if results.runs.empty:
         return usage_error(f"{args.results}: no finished runs to plot yet")
     parameters = {param_column(path): path for path in results.spec.parameters}
     out = args.out or args.results / "figures"
-    written = save_figures(sweep_figures(results.runs, parameters), out, formats=formats, dpi=args.dpi)
+    meta = json.loads((args.results / META_FILE).read_text(encoding="utf-8"))
+    written = save_figures(sweep_figures(results.runs, parameters, width=args.width), out, formats=formats,
+                           dpi=args.dpi, provenance=figure_provenance(meta))
+    _write_provenance_outside(args.results, out, meta, written)
     print(f"{len(written)} files written to {out}")
     return 0
+
+
+def _write_provenance_outside(results: Path, out: Path, meta: dict, written: list[Path]) -> None:
+    """Beside figures written outside their results folder, a file saying which results they show.
+
+    Inside the folder, its ``meta.json`` says so already.
+    """
+    from sim import __version__
+    from sim.io.provenance import figure_provenance
+
+    if out.resolve().is_relative_to(results.resolve()):
+        return
+    record = {"results": str(results), **figure_provenance(meta), "drawn_by": f"giftsim {__version__}",
+              "files": sorted(path.name for path in written)}
+    (out / PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
 def _run_folder_problem(results: Path) -> str | None:

@@ -11,10 +11,13 @@ runs a model.
 - Several runs: :func:`compare_runs_figure`.
 - Sweeps (:mod:`sim.figures.sweep`): :func:`sweep_figure`, :func:`sweep_heatmap_figure` and
   :func:`tradeoff_figure`, and :func:`sweep_figures` for a sweep's standard set.
-- The house style (:mod:`sim.figures.style`): :data:`HOUSE_STYLE`, :data:`OKABE_ITO`,
-  :data:`COLUMN_WIDTH_IN`, :func:`metric_label` (every metric's label with its unit), and
+- The house style (:mod:`sim.figures.style`): :data:`HOUSE_STYLE`, :data:`OKABE_ITO`, the widths
+  every figure function takes as ``width`` (:data:`WIDTHS_IN`: ``"single"`` column,
+  :data:`COLUMN_WIDTH_IN`, the default; ``"double"`` column, :data:`DOUBLE_COLUMN_WIDTH_IN`; or
+  inches, see :func:`figure_width`), :func:`metric_label` (every metric's label with its unit), and
   :func:`save_figures`, which writes PNG, SVG or PDF (:data:`FORMATS`, :data:`DEFAULT_DPI`) without
-  timestamps, so the same results always give byte-identical files.
+  timestamps, so the same results always give byte-identical files, with the provenance of the
+  results in each file's metadata.
 
 Figures are made outside pyplot and need no particular matplotlib backend; in a notebook they show
 inline when displayed.
@@ -36,17 +39,21 @@ from sim.figures.run import (
 from sim.figures.style import (
     COLUMN_WIDTH_IN,
     DEFAULT_DPI,
+    DOUBLE_COLUMN_WIDTH_IN,
     FORMATS,
     HOUSE_STYLE,
     OKABE_ITO,
+    WIDTHS_IN,
+    figure_width,
     metric_label,
     save_figures,
 )
 from sim.figures.sweep import SWEEP_METRICS, sweep_figure, sweep_figures, sweep_heatmap_figure, tradeoff_figure
 
 __all__ = [
-    "COLUMN_WIDTH_IN", "COMPARED_DOLLARS", "COMPARED_SHARES", "DEFAULT_DPI", "FORMATS", "HOUSE_STYLE", "OKABE_ITO",
-    "RUN_FIGURES", "SWEEP_METRICS", "compare_runs_figure", "engagement_figure",
+    "COLUMN_WIDTH_IN", "COMPARED_DOLLARS", "COMPARED_SHARES", "DEFAULT_DPI", "DOUBLE_COLUMN_WIDTH_IN", "FORMATS",
+    "HOUSE_STYLE", "OKABE_ITO", "RUN_FIGURES", "SWEEP_METRICS", "WIDTHS_IN", "compare_runs_figure", "engagement_figure",
+    "figure_width",
     "income_ccdf_figure", "lorenz_figure", "metric_label", "regions_figure", "run_figures", "save_figures",
     "save_run_figures", "sweep_figure", "sweep_figures", "sweep_heatmap_figure", "tradeoff_figure",
     "viewer_dollar_figure",

@@ -26,9 +26,11 @@ from sim.engine.metrics import gini, lorenz_curve
 from sim.figures.style import (
     COLUMN_WIDTH_IN,
     DEFAULT_DPI,
+    DEFAULT_HEIGHT_IN,
     GREY,
     HOUSE_STYLE,
     OKABE_ITO,
+    figure_width,
     legend_below,
     metric_label,
     new_figure,
@@ -38,6 +40,7 @@ from sim.figures.style import (
     thousands_axis,
 )
 from sim.io.folder import read_results
+from sim.io.provenance import figure_provenance, run_meta
 
 CHANNEL_NAMES = {"ios": "iOS", "android": "Android", "web": "Web"}
 GROUP_AXIS_LABELS = {"region": "Viewer's region", "channel": "Purchase channel"}
@@ -54,19 +57,21 @@ COMPARED_DOLLARS = (
 )
 
 
-def lorenz_figure(creators: pd.DataFrame, viewers: pd.DataFrame | None = None) -> Figure:
+def lorenz_figure(creators: pd.DataFrame, viewers: pd.DataFrame | None = None, *, width: str | float = "single"
+                  ) -> Figure:
     """Lorenz curves of creator income (and of active viewers' spend), with their Gini in the legend.
 
     Args:
         creators: ``creators.parquet``; uses ``income_usd``.
         viewers: ``viewers.parquet``; uses ``spend_usd`` of viewers online at least once (as the
             summary's ``viewer_spend_gini`` does). Leave out for creators only.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
     """
     series = [("Creator income", creators["income_usd"].to_numpy())]
     if viewers is not None:
         series.append(("Viewer spend", viewers.loc[viewers["hours_online"] > 0, "spend_usd"].to_numpy()))
     with matplotlib.rc_context(HOUSE_STYLE):
-        fig = new_figure(figsize=(COLUMN_WIDTH_IN, COLUMN_WIDTH_IN))
+        fig = new_figure(figsize=(figure_width(width), COLUMN_WIDTH_IN))  # square at one column's width
         ax = fig.subplots()
         for label, values in series:
             x, y = lorenz_curve(values)
@@ -81,7 +86,7 @@ def lorenz_figure(creators: pd.DataFrame, viewers: pd.DataFrame | None = None) -
     return fig
 
 
-def income_ccdf_figure(creators: pd.DataFrame) -> Figure:
+def income_ccdf_figure(creators: pd.DataFrame, *, width: str | float = "single") -> Figure:
     """Complementary CDF of creator income on log-log axes: the share of creators earning at least x.
 
     Creators who earned nothing cannot sit on a log axis; they count in the shares (which are of all
@@ -89,13 +94,14 @@ def income_ccdf_figure(creators: pd.DataFrame) -> Figure:
 
     Args:
         creators: ``creators.parquet``; uses ``income_usd``.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
     """
     income = np.sort(creators["income_usd"].to_numpy(dtype=float))
     earners = income[income > 0]
     # P(income >= x) at each earner's income, over all creators.
     share_at_least = (earners.size - np.arange(earners.size)) / max(income.size, 1)
     with matplotlib.rc_context(HOUSE_STYLE):
-        fig = new_figure()
+        fig = new_figure(figsize=(figure_width(width), DEFAULT_HEIGHT_IN))
         ax = fig.subplots()
         ax.step(earners, share_at_least, where="post", color=OKABE_ITO[0])
         ax.set(xscale="log", yscale="log", ylim=(None, 1), xlabel="Creator income over the run, x (USD)",
@@ -107,7 +113,9 @@ def income_ccdf_figure(creators: pd.DataFrame) -> Figure:
     return fig
 
 
-def viewer_dollar_figure(summary: Mapping[str, Any], groups: Iterable[str] = ("region", "channel")) -> Figure:
+def viewer_dollar_figure(
+    summary: Mapping[str, Any], groups: Iterable[str] = ("region", "channel"), *, width: str | float = "single",
+) -> Figure:
     """Where each viewer dollar went: tax, store fees, platform, creators, agencies, unspent coins.
 
     One panel per grouping (the viewer's region, the purchase channel), one bar per group, each the
@@ -121,12 +129,13 @@ def viewer_dollar_figure(summary: Mapping[str, Any], groups: Iterable[str] = ("r
         summary: ``summary.json``; uses ``by_region``, ``by_channel``, ``creator_income_usd``,
             ``agency_usd`` and ``payout_fees_usd``.
         groups: Groupings to draw, one panel each: ``"region"``, ``"channel"`` or both.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
     """
     groups = tuple(groups)
     parts = _dollar_parts(summary)
     tables = {group: _groups_with_money(summary[f"by_{group}"]) for group in groups}
     with matplotlib.rc_context(HOUSE_STYLE):
-        fig = new_figure(figsize=(COLUMN_WIDTH_IN, 1.3 + 0.24 * sum(len(t) for t in tables.values())))
+        fig = new_figure(figsize=(figure_width(width), 1.3 + 0.24 * sum(len(t) for t in tables.values())))
         axes = fig.subplots(len(groups), 1, sharex=True, squeeze=False,
                             height_ratios=[max(len(t), 1) for t in tables.values()])
         for ax, (group, table) in zip(axes[:, 0], tables.items(), strict=True):
@@ -147,15 +156,16 @@ def viewer_dollar_figure(summary: Mapping[str, Any], groups: Iterable[str] = ("r
     return fig
 
 
-def engagement_figure(timeseries: pd.DataFrame) -> Figure:
+def engagement_figure(timeseries: pd.DataFrame, *, width: str | float = "single") -> Figure:
     """Concurrent viewers and gifts per hour over the run (UTC), showing the daily rhythm.
 
     Args:
         timeseries: ``timeseries.parquet``; uses ``step``, ``n_viewers_watching`` and ``new_gifts``.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
     """
     days = (timeseries["step"] - 1) / 24  # the start of each hour, in days since the start
     with matplotlib.rc_context(HOUSE_STYLE):
-        fig = new_figure(figsize=(COLUMN_WIDTH_IN, 3.0))
+        fig = new_figure(figsize=(figure_width(width), 3.0))
         watching, gifting = fig.subplots(2, 1, sharex=True)
         watching.plot(days, timeseries["n_viewers_watching"], color=OKABE_ITO[0], linewidth=0.9)
         watching.set(ylabel="Concurrent viewers\n(viewers)", ylim=(0, None))
@@ -170,7 +180,7 @@ def engagement_figure(timeseries: pd.DataFrame) -> Figure:
     return fig
 
 
-def regions_figure(summary: Mapping[str, Any]) -> Figure:
+def regions_figure(summary: Mapping[str, Any], *, width: str | float = "single") -> Figure:
     """Regions compared: ARPU, payer ratio and creator share, by the viewer's region.
 
     The creator share is shown of all spend and of the spend on coins that were gifted: coins still
@@ -179,12 +189,13 @@ def regions_figure(summary: Mapping[str, Any]) -> Figure:
     Args:
         summary: ``summary.json``; uses ``arpu_usd``, ``payer_ratio``, ``creator_share_of_spend`` and
             ``creator_share_of_gifted_spend``, of the whole run and of each region in ``by_region``.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
     """
     table = summary["by_region"]
     names = list(table)
     x = np.arange(len(names))
     with matplotlib.rc_context(HOUSE_STYLE):
-        fig = new_figure(figsize=(COLUMN_WIDTH_IN, 4.2))
+        fig = new_figure(figsize=(figure_width(width), 4.2))
         arpu_ax, payer_ax, share_ax = fig.subplots(3, 1, sharex=True)
         arpu_ax.bar(x, [m["arpu_usd"] for m in table.values()], width=0.6, color=OKABE_ITO[0])
         arpu_ax.axhline(summary["arpu_usd"], color=GREY, linestyle="--", linewidth=0.8)
@@ -193,10 +204,10 @@ def regions_figure(summary: Mapping[str, Any]) -> Figure:
         payer_ax.axhline(summary["payer_ratio"], color=GREY, linestyle="--", linewidth=0.8)
         payer_ax.set_ylabel("Payer ratio\n(% of active viewers)")
         percent_axis(payer_ax.yaxis)
-        width = 0.38
-        share_ax.bar(x - width / 2, [m["creator_share_of_spend"] for m in table.values()], width=width,
+        bar_width = 0.38
+        share_ax.bar(x - bar_width / 2, [m["creator_share_of_spend"] for m in table.values()], width=bar_width,
                      color=OKABE_ITO[1], label="Of all spend")
-        share_ax.bar(x + width / 2, [m["creator_share_of_gifted_spend"] for m in table.values()], width=width,
+        share_ax.bar(x + bar_width / 2, [m["creator_share_of_gifted_spend"] for m in table.values()], width=bar_width,
                      color=OKABE_ITO[4], label="Of spend on gifted coins")
         for key in ("creator_share_of_spend", "creator_share_of_gifted_spend"):
             share_ax.axhline(summary[key], color=GREY, linestyle="--", linewidth=0.8, label="All regions")
@@ -211,7 +222,8 @@ def regions_figure(summary: Mapping[str, Any]) -> Figure:
     return fig
 
 
-def compare_runs_figure(runs: Mapping[str, str | Path | Mapping[str, Any]]) -> Figure:
+def compare_runs_figure(runs: Mapping[str, str | Path | Mapping[str, Any]], *, width: str | float = "single"
+                        ) -> Figure:
     """Runs (presets, configs, seeds) side by side: shares and Gini above, dollar totals below.
 
     Grouped bars, one group per measure and one bar per run; the two panels keep measures with
@@ -220,6 +232,7 @@ def compare_runs_figure(runs: Mapping[str, str | Path | Mapping[str, Any]]) -> F
     Args:
         runs: Label to a results folder, its ``summary.json`` dict, or the dict
             :func:`sim.io.folder.read_results` returns, in the order to draw them; up to eight.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
 
     Raises:
         ValueError: No runs, or more than the palette's eight colours can tell apart.
@@ -227,15 +240,15 @@ def compare_runs_figure(runs: Mapping[str, str | Path | Mapping[str, Any]]) -> F
     if not 0 < len(runs) <= len(OKABE_ITO):
         raise ValueError(f"compare 1 to {len(OKABE_ITO)} runs, got {len(runs)}")
     summaries = {label: _summary(run) for label, run in runs.items()}
-    width = 0.8 / len(summaries)
+    bar_width = 0.8 / len(summaries)
     with matplotlib.rc_context(HOUSE_STYLE):
-        fig = new_figure(figsize=(COLUMN_WIDTH_IN, 4.0))
+        fig = new_figure(figsize=(figure_width(width), 4.0))
         share_ax, dollar_ax = fig.subplots(2, 1)
         for ax, measures in ((share_ax, COMPARED_SHARES), (dollar_ax, COMPARED_DOLLARS)):
             x = np.arange(len(measures))
             for i, (label, summary) in enumerate(summaries.items()):
-                offset = (i - (len(summaries) - 1) / 2) * width
-                ax.bar(x + offset, [summary[key] for key, _ in measures], width=width, color=OKABE_ITO[i],
+                offset = (i - (len(summaries) - 1) / 2) * bar_width
+                ax.bar(x + offset, [summary[key] for key, _ in measures], width=bar_width, color=OKABE_ITO[i],
                        label=label)
             ax.set_xticks(x, [name for _, name in measures])
             ax.axhline(0, color="black", linewidth=0.6)  # platform revenue can be negative
@@ -246,33 +259,42 @@ def compare_runs_figure(runs: Mapping[str, str | Path | Mapping[str, Any]]) -> F
     return fig
 
 
-def run_figures(results: str | Path | Mapping[str, Any] | Any, names: Iterable[str] | None = None) -> dict[str, Figure]:
+def run_figures(
+    results: str | Path | Mapping[str, Any] | Any, names: Iterable[str] | None = None, *,
+    width: str | float = "single",
+) -> dict[str, Figure]:
     """Draw a run's figures.
 
     Args:
         results: A results folder, the dict :func:`sim.io.folder.read_results` returns, or a
             :class:`sim.RunResult`.
         names: Which of :data:`RUN_FIGURES` to draw (default all), e.g. ``["lorenz"]``.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
 
     Returns:
         Figure name (the file name without extension) to figure, in :data:`RUN_FIGURES` order.
 
     Raises:
         KeyError: An unknown figure name.
+        ValueError: An unknown width.
     """
     wanted = list(RUN_FIGURES) if names is None else list(names)
     unknown = sorted(set(wanted) - set(RUN_FIGURES))
     if unknown:
         raise KeyError(f"unknown figures {unknown}; choose from {list(RUN_FIGURES)}")
     data = _run_data(results)
-    return {name: draw(data) for name, draw in RUN_FIGURES.items() if name in wanted}
+    return {name: draw(data, width) for name, draw in RUN_FIGURES.items() if name in wanted}
 
 
 def save_run_figures(
     results: str | Path | Mapping[str, Any] | Any, directory: str | Path, *, names: Iterable[str] | None = None,
-    formats: Iterable[str] = ("png",), dpi: int = DEFAULT_DPI,
+    formats: Iterable[str] = ("png",), dpi: int = DEFAULT_DPI, width: str | float = "single",
 ) -> list[Path]:
     """Draw a run's figures (:func:`run_figures`) and write them into ``directory``; return the files.
+
+    Each file records where the run came from (:func:`sim.io.provenance.figure_provenance`): from
+    the folder's ``meta.json``, or for a :class:`sim.RunResult` from the run's config and seed and
+    the giftsim checkout drawing it. A dict without ``meta`` gives files without provenance.
 
     Args:
         results: A results folder, the dict :func:`sim.io.folder.read_results` returns, or a
@@ -281,17 +303,20 @@ def save_run_figures(
         names: Which of :data:`RUN_FIGURES` (default all).
         formats: Any of ``"png"``, ``"svg"``, ``"pdf"``.
         dpi: PNG resolution.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
     """
-    return save_figures(run_figures(results, names), directory, formats, dpi)
+    data = _run_data(results)
+    return save_figures(run_figures(data, names, width=width), directory, formats, dpi,
+                        provenance=_provenance(results, data))
 
 
-# A run's figures, by file name, in the order they are drawn and listed.
-RUN_FIGURES: dict[str, Callable[[Mapping[str, Any]], Figure]] = {
-    "lorenz": lambda run: lorenz_figure(run["creators"], run["viewers"]),
-    "income_ccdf": lambda run: income_ccdf_figure(run["creators"]),
-    "viewer_dollar": lambda run: viewer_dollar_figure(run["summary"]),
-    "regions": lambda run: regions_figure(run["summary"]),
-    "engagement": lambda run: engagement_figure(run["timeseries"]),
+# A run's figures, by file name, in the order they are drawn and listed; each drawn at a width.
+RUN_FIGURES: dict[str, Callable[[Mapping[str, Any], str | float], Figure]] = {
+    "lorenz": lambda run, width: lorenz_figure(run["creators"], run["viewers"], width=width),
+    "income_ccdf": lambda run, width: income_ccdf_figure(run["creators"], width=width),
+    "viewer_dollar": lambda run, width: viewer_dollar_figure(run["summary"], width=width),
+    "regions": lambda run, width: regions_figure(run["summary"], width=width),
+    "engagement": lambda run, width: engagement_figure(run["timeseries"], width=width),
 }
 
 
@@ -301,6 +326,15 @@ def _run_data(results: str | Path | Mapping[str, Any] | Any) -> Mapping[str, Any
     if isinstance(results, Mapping):
         return results
     return {name: getattr(results, name) for name in ("timeseries", "viewers", "creators", "summary")}
+
+
+def _provenance(results: str | Path | Mapping[str, Any] | Any, data: Mapping[str, Any]) -> dict[str, str] | None:
+    """The provenance of a results folder or dict from its meta, or of a RunResult as its folder would record it."""
+    if "meta" in data:
+        return figure_provenance(data["meta"])
+    if isinstance(results, Mapping):
+        return None
+    return figure_provenance(run_meta(results.config, results.seed))
 
 
 def _summary(run: str | Path | Mapping[str, Any]) -> Mapping[str, Any]:

@@ -1,10 +1,14 @@
 """The house style of every giftsim figure: colours, sizes, labels with units, axes, and files.
 
-:data:`HOUSE_STYLE` holds Okabe-Ito colour-blind-safe colours, sizes for a journal's single column
-(3.5 in wide) with no text under 7 pt at that size, constrained layout so no labels overlap, and text
-kept as text in SVG and PDF. :func:`metric_label` is the one place a metric's axis label and unit
-are written. :func:`save_figures` writes files without timestamps, so the same results always give
-byte-identical files.
+:data:`HOUSE_STYLE` holds Okabe-Ito colour-blind-safe colours, text sizes of 7 pt and more,
+constrained layout so no labels overlap, and text kept as text in SVG and PDF. Every figure function
+takes a ``width``: a journal's single column (3.5 in, the default), its double column (7.2 in) or
+any width in inches (:func:`figure_width`); text keeps its size in points at every width, so a
+figure drawn at the width it is printed is never scaled and its text never shrinks below 7 pt.
+:func:`metric_label` is the one place a metric's axis label and unit are written.
+:func:`save_figures` writes files without timestamps, so the same results always give
+byte-identical files, and with the provenance of the results they were drawn from in each file's
+metadata.
 
 Figures are made with :func:`new_figure`, outside pyplot: drawing and saving need no global
 backend, pyplot keeps no reference to them, and a notebook shows only the figures it displays.
@@ -28,11 +32,16 @@ from matplotlib.ticker import PercentFormatter, StrMethodFormatter
 from sim.engine.report import describe
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-COLUMN_WIDTH_IN = 3.5  # a journal's single column; every figure is drawn at this width
+COLUMN_WIDTH_IN = 3.5  # a journal's single column (89 mm), the default width of every figure
+DOUBLE_COLUMN_WIDTH_IN = 7.2  # a journal's double column, the page's text width (183 mm at Nature, 7.16 in at IEEE)
+DEFAULT_HEIGHT_IN = 2.6  # of a figure with one panel
+WIDTHS_IN = {"single": COLUMN_WIDTH_IN, "double": DOUBLE_COLUMN_WIDTH_IN}
+# Widths a figure may be drawn at: narrower, 7 pt labels no longer fit beside the axes; wider than any page.
+MIN_WIDTH_IN, MAX_WIDTH_IN = 2.5, 10.0
 DEFAULT_DPI = 300  # raster resolution journals ask for; only PNG uses it
 FORMATS = ("png", "svg", "pdf")
 HOUSE_STYLE = {
-    "figure.figsize": (COLUMN_WIDTH_IN, 2.6),
+    "figure.figsize": (COLUMN_WIDTH_IN, DEFAULT_HEIGHT_IN),
     "figure.dpi": 100,
     "figure.constrained_layout.use": True,  # lays out labels and legends so that nothing overlaps
     "savefig.dpi": DEFAULT_DPI,
@@ -60,6 +69,9 @@ HOUSE_STYLE = {
 }
 # Metadata that would hold the time of writing; None leaves it out so files are reproducible.
 NO_TIMESTAMP = {"png": {}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
+# Where each format keeps the provenance as one line of text: SVG takes Dublin Core names only and
+# PDF's document info its own (PNG keeps every key as a text chunk of its own as well).
+PROVENANCE_FIELD = {"png": "Description", "svg": "Description", "pdf": "Subject"}
 
 GREY = "0.55"
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")  # distinguishable without colour
@@ -99,6 +111,28 @@ class NotebookFigure(Figure):
         return buffer.getvalue()
 
 
+def figure_width(width: str | float) -> float:
+    """A figure's width in inches, from a preset (``"single"``, ``"double"``) or a number of inches.
+
+    Args:
+        width: ``"single"`` (:data:`COLUMN_WIDTH_IN`), ``"double"`` (:data:`DOUBLE_COLUMN_WIDTH_IN`),
+            or inches, as a number or its text (``7``, ``"6.5"``).
+
+    Raises:
+        ValueError: Not a preset, or inches outside :data:`MIN_WIDTH_IN` to :data:`MAX_WIDTH_IN`.
+    """
+    if isinstance(width, str) and width in WIDTHS_IN:
+        return WIDTHS_IN[width]
+    try:
+        inches = float(width)
+    except (TypeError, ValueError):
+        inches = math.nan
+    if not MIN_WIDTH_IN <= inches <= MAX_WIDTH_IN:  # NaN fails too
+        raise ValueError(f"width {width!r} is neither {' nor '.join(map(repr, WIDTHS_IN))} nor inches from "
+                         f"{MIN_WIDTH_IN:g} to {MAX_WIDTH_IN:g}")
+    return inches
+
+
 def new_figure(**options: Any) -> Figure:
     """A figure in the current rc settings (call inside ``matplotlib.rc_context(HOUSE_STYLE)``).
 
@@ -112,8 +146,18 @@ def new_figure(**options: Any) -> Figure:
 
 def save_figures(
     figures: Mapping[str, Figure], directory: str | Path, formats: Iterable[str] = ("png",), dpi: int = DEFAULT_DPI,
+    provenance: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write figures as ``directory/<name>.<format>``, without timestamps; return the files written.
+
+    Args:
+        figures: Figures by file name (without extension).
+        directory: Where to write; created if missing.
+        formats: Any of :data:`FORMATS`.
+        dpi: PNG resolution.
+        provenance: Where the results drawn came from (:func:`sim.io.provenance.figure_provenance`),
+            written into every file's metadata: as ``key=value; ...`` text in the PNG's and SVG's
+            ``Description`` and the PDF's ``Subject``, and in PNG also as one text chunk per key.
 
     Raises:
         ValueError: A format other than png, svg and pdf.
@@ -129,9 +173,19 @@ def save_figures(
         for fmt in formats:
             path = directory / f"{name}.{fmt}"
             with matplotlib.rc_context(HOUSE_STYLE):  # the SVG and PDF font settings apply when writing
-                fig.savefig(path, format=fmt, dpi=dpi, metadata=NO_TIMESTAMP[fmt])
+                fig.savefig(path, format=fmt, dpi=dpi, metadata=file_metadata(fmt, provenance))
             written.append(path)
     return written
+
+
+def file_metadata(fmt: str, provenance: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The metadata to save a figure with: no timestamp, and the provenance in the format's fields."""
+    metadata = dict(NO_TIMESTAMP[fmt])
+    if provenance:
+        metadata[PROVENANCE_FIELD[fmt]] = "; ".join(f"{key}={value}" for key, value in provenance.items())
+        if fmt == "png":
+            metadata.update(provenance)
+    return metadata
 
 
 def lower_first(text: str) -> str:

@@ -20,12 +20,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.figures.style import (
-    COLUMN_WIDTH_IN,
+    DEFAULT_HEIGHT_IN,
     GREY,
     HOUSE_STYLE,
     MARKERS,
     OKABE_ITO,
     common_format,
+    figure_width,
     format_value,
     legend_below,
     lower_first,
@@ -41,7 +42,7 @@ SWEEP_METRICS = ("creator_income_usd", "platform_revenue_usd", "gross_spend_usd"
 
 def sweep_figure(
     sweep: pd.DataFrame, parameter: str, metric: str, *, by: str | None = None,
-    labels: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None, width: str | float = "single",
 ) -> Figure:
     """A metric against one swept parameter: the mean over replicates and its 95% confidence band.
 
@@ -65,6 +66,7 @@ def sweep_figure(
         by: A second parameter column: one line per value of it.
         labels: Axis labels for columns, with units (e.g. ``{"platform.creator_share": "Creator
             share of coin value (0-1)"}``); other columns are labelled by :func:`sim.figures.metric_label`.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
 
     Raises:
         ValueError: A named column is missing, or two runs at one point share a replicate (another
@@ -74,7 +76,7 @@ def sweep_figure(
     points = _replicate_stats(sweep, keys, metric)
     label = _labeller(labels)
     with matplotlib.rc_context(HOUSE_STYLE):
-        fig = new_figure()
+        fig = new_figure(figsize=(figure_width(width), DEFAULT_HEIGHT_IN))
         ax = fig.subplots()
         lines = points.groupby(by, sort=True) if by is not None else [(None, points)]
         positions = _positions(points[parameter])
@@ -98,6 +100,7 @@ def sweep_figure(
 
 def sweep_heatmap_figure(
     sweep: pd.DataFrame, x: str, y: str, metric: str, *, labels: Mapping[str, str] | None = None,
+    width: str | float = "single",
 ) -> Figure:
     """A metric's mean over replicates on a grid of two swept parameters, values printed in the cells.
 
@@ -111,6 +114,7 @@ def sweep_heatmap_figure(
         y: Parameter column up.
         metric: Column whose mean colours the cells.
         labels: Axis labels for columns, with units, as in :func:`sweep_figure`.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
 
     Raises:
         ValueError: As :func:`sweep_figure`.
@@ -120,7 +124,7 @@ def sweep_heatmap_figure(
     values = grid.to_numpy(dtype=float)
     label = _labeller(labels)
     with matplotlib.rc_context(HOUSE_STYLE):
-        fig = new_figure(figsize=(COLUMN_WIDTH_IN, 2.9))
+        fig = new_figure(figsize=(figure_width(width), 2.9))
         ax = fig.subplots()
         image = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto")
         ax.set_xticks(range(grid.shape[1]), [format_value(v) for v in grid.columns])
@@ -143,6 +147,7 @@ def sweep_heatmap_figure(
 
 def tradeoff_figure(
     changes: pd.DataFrame, x: str, y: str, *, labels: Mapping[str, str] | None = None,
+    width: str | float = "single",
 ) -> Figure:
     """Two metrics' changes from a baseline point, one marker per point with its intervals on both axes.
 
@@ -158,6 +163,7 @@ def tradeoff_figure(
         x: The metric across.
         y: The metric up.
         labels: Labels for metrics and parameter columns, with units, as in :func:`sweep_figure`.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
 
     Raises:
         ValueError: ``changes`` lacks a metric or holds no parameter column.
@@ -173,7 +179,7 @@ def tradeoff_figure(
     colours = {v: OKABE_ITO[i % len(OKABE_ITO)] for i, v in enumerate(sorted(both[colour_by].unique()))}
     shapes = {v: MARKERS[i % len(MARKERS)] for i, v in enumerate(sorted(both[shape_by].unique()))} if shape_by else {}
     with matplotlib.rc_context(HOUSE_STYLE):
-        fig = new_figure(figsize=(COLUMN_WIDTH_IN, 3.4))
+        fig = new_figure(figsize=(figure_width(width), 3.4))
         ax = fig.subplots()
         for _, row in both.iterrows():
             ax.errorbar(row["difference_x"], row["difference_y"],
@@ -205,13 +211,15 @@ def tradeoff_figure(
     return fig
 
 
-def sweep_figures(runs: pd.DataFrame, parameters: Mapping[str, str]) -> dict[str, Figure]:
+def sweep_figures(runs: pd.DataFrame, parameters: Mapping[str, str], *, width: str | float = "single"
+                  ) -> dict[str, Figure]:
     """The standard figures of a sweep: each metric against each parameter, and heatmaps over two.
 
     Args:
         runs: One row per run (``sim.open_results(path).runs``): parameter, metric and ``replicate``
             columns.
         parameters: The swept parameters' columns in ``runs``, each with its axis label.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
 
     Returns:
         Figures by file name: ``<metric>_by_<parameter>`` for every pair (with one line per value
@@ -228,10 +236,12 @@ def sweep_figures(runs: pd.DataFrame, parameters: Mapping[str, str]) -> dict[str
             continue
         by = others[0] if mixes_others else None
         for metric in SWEEP_METRICS:
-            figures[f"{metric}_by_{column}"] = sweep_figure(runs, column, metric, by=by, labels=parameters)
+            figures[f"{metric}_by_{column}"] = sweep_figure(runs, column, metric, by=by, labels=parameters,
+                                                             width=width)
     if len(columns) >= 2:
         figures.update({
-            f"{metric}_heatmap": sweep_heatmap_figure(runs, columns[0], columns[1], metric, labels=parameters)
+            f"{metric}_heatmap": sweep_heatmap_figure(runs, columns[0], columns[1], metric, labels=parameters,
+                                                      width=width)
             for metric in SWEEP_METRICS
         })
     return figures

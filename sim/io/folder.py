@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim.engine.config_io import config_to_yaml
 from sim.io.atomic import staged_folder
-from sim.io.provenance import git_commit, versions
+from sim.io.provenance import run_meta
 from sim.io.runner import RunResult
 
 TABLES = ("timeseries", "viewers", "creators", "brands", "ledger")
@@ -74,11 +74,7 @@ def write_results(
         (staging / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
         if figure_writer is not None:
             figure_writer(result, staging / "figures")
-        meta = {
-            "config_name": result.config.name, "seed": result.seed, "days": result.config.run.days,
-            "versions": versions(), "git_commit": git_commit(), "wall_time_s": wall_time_s,
-            "status": "complete",
-        }
+        meta = {**run_meta(result.config, result.seed), "wall_time_s": wall_time_s, "status": "complete"}
         (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return out
 

@@ -30,11 +30,20 @@ class RunResult:
 
 def with_days(config: Config, days: int | None) -> Config:
     """The config with ``run.days`` replaced (validated), or unchanged when ``days`` is None."""
-    if days is None:
+    return _with_run_field(config, "days", days)
+
+
+def with_seed(config: Config, seed: int | None) -> Config:
+    """The config with ``run.seed`` replaced (validated), or unchanged when ``seed`` is None."""
+    return _with_run_field(config, "seed", seed)
+
+
+def _with_run_field(config: Config, name: str, value: int | None) -> Config:
+    if value is None or getattr(config.run, name) == value:
         return config
     raw = config.model_dump(mode="json")
-    raw["run"]["days"] = days
-    return config_from_dict(raw, source="--days")
+    raw["run"][name] = value
+    return config_from_dict(raw, source=f"--{name}")
 
 
 def run(
@@ -51,9 +60,10 @@ def run(
         keep_model: Keep the model in the result, for inspecting agents afterwards.
 
     Returns:
-        The run's time series, per-agent tables, daily ledger and summary.
+        The run's time series, per-agent tables, daily ledger and summary, with the resolved config:
+        ``run.days`` and ``run.seed`` as run, so that running it again gives the same results.
     """
-    config = with_days(config, days)
+    config = with_seed(with_days(config, days), seed)
     model = GiftEconomy(config, rng=seed)
     for _ in tqdm(range(config.run.days), desc=f"{config.name} seed {model.seed}", unit="day",
                   disable=None if progress else True, leave=False):  # None: only on a terminal

@@ -48,6 +48,7 @@ from sim.engine.config_io import (
     parse_override,
     read_yaml_mapping,
 )
+from sim.io.provenance import config_digest  # the resolved config's hash, as run folders record it
 
 TableName = Literal[  # the tables of a run's results folder, sim.io.folder.TABLES
     "timeseries", "viewers", "creators", "brands", "ledger"]
@@ -341,12 +342,6 @@ def as_override_strings(values: Mapping[str, Any]) -> list[str]:
 def resolve_config(base_config: Mapping[str, Any], params: Mapping[str, Any], source: str = "<sweep>") -> Config:
     """The base config (a plain mapping) with a run's parameter values set, validated."""
     return config_from_dict(apply_overrides(dict(base_config), as_override_strings(params), source), source)
-
-
-def config_digest(config: Config) -> str:
-    """SHA-256 of the resolved config's canonical JSON."""
-    canonical = json.dumps(config.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def spec_digest(spec: SweepSpec) -> str:

@@ -6,7 +6,8 @@ Layout (every file and column is in ``docs/sweeps.md``)::
     base_config.yaml                    the base config with the spec's set applied, every default filled in
     plan.parquet                        every planned run: run_id, point, replicate, seed, one column per parameter
     meta.json                           where the sweep came from: the spec's and base config's hashes,
-                                        giftsim and library versions, git commit; written once, kept on resume
+                                        giftsim and library versions, git commit and
+                                        whether it had uncommitted changes; written once, kept on resume
     runs/<run_id>.json                  one row per finished run: the plan's columns and every summary key
     <table>/run_id=<run_id>/part.parquet   the run's time series (and any other table the spec names)
     status/<run_id>.json                the run's status (ok or failed), wall time, error and traceback
@@ -42,7 +43,7 @@ import yaml
 
 from sim.engine.config_io import config_to_yaml
 from sim.io.atomic import staged_folder
-from sim.io.provenance import git_commit, versions
+from sim.io.provenance import git_commit, git_dirty, versions
 from sim.sweeps.spec import RunSpec, SweepPlan, config_digest, param_column, spec_digest
 
 SPEC_FILE = "sweep.yaml"
@@ -150,7 +151,7 @@ def sweep_meta(plan: SweepPlan) -> dict[str, Any]:
     return {
         "sweep_name": plan.spec.name, "spec_sha256": spec_digest(plan.spec),
         "base_config_sha256": config_digest(plan.base_config), "planned_runs": len(plan.runs),
-        "versions": versions(), "git_commit": git_commit(),
+        "versions": versions(), "git_commit": git_commit(), "git_dirty": git_dirty(),
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
