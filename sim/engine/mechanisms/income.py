@@ -34,17 +34,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.config import Config
 from sim.engine.mechanism import Event, Hour, Mechanism, Modifier, Output, Phase
-from sim.engine.state import DAYS_PER_MONTH
+from sim.engine.pricing import PriceTable
+from sim.engine.state import DAYS_PER_MONTH, ViewerState
 
 HOURS_PER_DAY = 24
 
 
-def relative_prices(hour: Hour) -> tuple[np.ndarray, np.ndarray]:
+def relative_prices(prices: PriceTable, viewers: ViewerState, config: Config) -> tuple[np.ndarray, np.ndarray]:
     """Each viewer's price of coins relative to the reference (r) and to its means (a)."""
-    model, viewers, config = hour.model, hour.viewers, hour.config
     reference = config.platform.coin_nominal_usd * 1e6
-    r = model.prices.mean_micro_per_coin[viewers.region, viewers.channel] / reference
+    r = prices.mean_micro_per_coin[viewers.region, viewers.channel] / reference
     income_scale = np.array([region.income_scale for region in config.regions.values()])
     return r, r / income_scale[viewers.region]
 
@@ -63,7 +64,7 @@ def _pay(hour: Hour, who: np.ndarray, share_of_month: np.ndarray | float) -> Non
     """Viewers ``who`` decide whether they pay this month and receive ``share_of_month`` of its budget."""
     viewers, demand = hour.viewers, hour.config.demand
     if demand.enabled:
-        r, a = (x[who] for x in relative_prices(hour))
+        r, a = (x[who] for x in relative_prices(hour.model.prices, viewers, hour.config))
         chance = conversion_chance(viewers.conversion_base[who], a, demand.conversion_elasticity)
         draws = hour.rng("income").random((2, who.size))
         keeps = viewers.is_payer[who] & (draws[0] < demand.payer_persistence)
