@@ -78,8 +78,9 @@ class Modifier:
     Targets: ``online`` (per region, on the chance of being online), ``feed`` (per creator, on its
     weight in the recommendation feed), ``room`` (per creator, on the gifting hazard of everyone in its
     room) and ``watcher`` (per gifting candidate, on its own hazard; ``factor(hour, who)``). A ``combo``
-    modifier is not a multiplier: it sets how many copies of its gift each gifter sends at once
-    (``factor(hour, gifters, gift_coins, capacity_coins, uniforms)``); at most one may be enabled.
+    modifier is not a multiplier: ``factor(hour, who)`` returns the coins each candidate aims to spend
+    when it gifts and the most copies of one gift it sends at once, from which gifting chooses the gift
+    and the number of copies; at most one may be enabled.
     """
 
     name: str
