@@ -9,6 +9,16 @@ from pathlib import Path
 USAGE_ERROR = 2  # a user's mistake: a bad config, option or folder; nothing was written
 RUNS_FAILED = 1  # a sweep in which some runs failed
 INTERRUPTED = 130  # the shell's convention for a process stopped by SIGINT
+TERMINATED = 143  # and by SIGTERM (128 + 15)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised as Ctrl-C is so that a command unwinds the same way; it exits 143."""
+
+
+def interrupted_status(exc: KeyboardInterrupt) -> int:
+    """The exit status of a command stopped by ``exc``: 143 for SIGTERM, 130 for Ctrl-C."""
+    return TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
 
 
 def usage_error(message: str) -> int:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.common import INTERRUPTED, RUNS_FAILED, positive_int, usage_error
+from sim.cli.common import RUNS_FAILED, interrupted_status, positive_int, usage_error
 
 if TYPE_CHECKING:
     from sim.sweeps.experiment import SweepReport
@@ -87,10 +87,10 @@ def _sweep(args: argparse.Namespace) -> int:
         report = sweep(args.spec, out=args.out, workers=args.workers, scheduler=args.scheduler,
                        dask_local=args.dask_local, resume=args.resume, overrides=args.overrides,
                        progress=progress)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("giftsim: interrupted; the runs finished so far are kept: run the same command with --resume "
               "to complete the sweep", file=sys.stderr)
-        return INTERRUPTED
+        return interrupted_status(exc)
     if not args.quiet:
         print_report(report)
     return RUNS_FAILED if report.failed else 0
