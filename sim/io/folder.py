@@ -134,9 +134,15 @@ def _fill(staging: Path, result: RunResult, wall_time_s: float | None,
 
 
 def read_results(path: str | Path) -> dict[str, Any]:
-    """Read a results folder: its tables as DataFrames, and its summary and meta as dicts."""
+    """Read a results folder: its tables as DataFrames, and its summary and meta as dicts.
+
+    Raises:
+        ValueError: A file is not what giftsim wrote (damaged Parquet, JSON that is not an object).
+    """
     path = Path(path)
     loaded: dict[str, Any] = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
     for name in ("summary", "meta"):
         loaded[name] = json.loads((path / f"{name}.json").read_text(encoding="utf-8"))
+        if not isinstance(loaded[name], dict):
+            raise ValueError(f"{name}.json holds {type(loaded[name]).__name__}, not the JSON object giftsim wrote")
     return loaded

@@ -211,8 +211,10 @@ class DaskExecutor:
         runs_by_key: dict[str, RunSpec] = {}
 
         def submit(run: RunSpec) -> None:
-            # The key names the run: a run submitted twice (by two sweeps) is computed once.
-            future = self.client.submit(worker, base_config, run, tables, key=f"giftsim-run-{run.run_id}")
+            # The key names the run and the tables it returns: a run submitted twice (by two sweeps
+            # storing the same tables) is computed once, and a sweep never gets another's tables.
+            future = self.client.submit(worker, base_config, run, tables,
+                                        key=f"giftsim-run-{run.run_id}-{'-'.join(tables) or 'no-tables'}")
             runs_by_key[future.key] = run
             self.in_flight[future.key] = future
             finished.add(future)
