@@ -15,6 +15,7 @@ whether a results folder was written whole before the signal came.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -23,6 +24,7 @@ from sim import __version__
 from sim.cli import config, plot, run, sweep
 from sim.cli.common import Terminated, interrupted_status
 
+BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a pipeline's writer
 FAMILIES = (run, config, sweep, plot)  # in the order ``giftsim --help`` lists their commands
 
 
@@ -54,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"giftsim: interrupted; {f'{written} was written whole' if written else 'nothing was written'}",
               file=sys.stderr)
         return interrupted_status(exc)
+    except BrokenPipeError:  # the reader went away (`giftsim schema | head`): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return BROKEN_PIPE
     finally:
         if on_main_thread:
             signal.signal(signal.SIGTERM, previous)

@@ -12,12 +12,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.common import RUNS_FAILED, add_config_arguments, non_negative_int, positive_int, usage_error
+from sim.cli.common import RUNS_FAILED, add_config_arguments, bounded_int, positive_int, usage_error
 
 if TYPE_CHECKING:
     from sim.engine.config import Config
 
 COMMANDS = ("run",)
+MAX_SEED = 2**63 - 1  # as run.seed in a config and a sweep's seeds
 # The closing summary's metrics (labels from sim.figures.style.metric_label), each with its format.
 HEADLINES = (
     ("gross_spend_usd", "{:,.2f}"),
@@ -37,7 +38,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     run_parser = subparsers.add_parser("run", help="run one config and write a results folder")
     add_config_arguments(run_parser)
     run_parser.add_argument("--out", type=Path, help="results folder (default results/<config-name>-<seed>)")
-    run_parser.add_argument("--seed", type=non_negative_int, help="seed (default: run.seed in the config)")
+    run_parser.add_argument("--seed", type=bounded_int(0, MAX_SEED), help="seed (default: run.seed in the config)")
     run_parser.add_argument("--days", type=positive_int, help="simulated days (default: run.days)")
     run_parser.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
     run_parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")

@@ -21,6 +21,7 @@ import re
 import shutil
 import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,16 +59,13 @@ def staged_folder(target: Path, *, replace: Callable[[Path], None] | None = None
     is_written = False
     try:
         yield staging
-        held = _hold_signals()
-        try:
+        with _signals_held():  # a signal held back is raised as this block ends
             if replace is not None and os.path.lexists(target):
                 replace(target)
                 _swap(staging, target)
             else:
                 rename_no_replace(staging, target)
             is_written = True
-        finally:
-            _release_signals(held)  # a signal held back is raised here
     except BaseException as exc:
         if is_written:
             exc.written = target  # type: ignore[attr-defined]
@@ -135,15 +133,27 @@ def _is_running(pid: int) -> bool:
     return True
 
 
-def _hold_signals() -> set[signal.Signals] | None:
-    if not hasattr(signal, "pthread_sigmask"):
-        return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, HELD_SIGNALS)
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back until the block ends, then raise the first that came.
 
-
-def _release_signals(previous: set[signal.Signals] | None) -> None:
-    if previous is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    Python runs signal handlers in the main thread whichever thread the signal reached, so the
+    handlers are swapped for one that only notes the signal (only the main thread may do that;
+    elsewhere the block runs unprotected).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {signum: signal.signal(signum, lambda signum, frame: caught.append(signum))
+                for signum in HELD_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _swap(staging: Path, target: Path) -> None:

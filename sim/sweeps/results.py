@@ -23,6 +23,8 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
 from pydantic import ValidationError
 
 from sim.sweeps.compare import differences
@@ -77,8 +79,8 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the folder's views: runs, manifest and each per-run table.
 
     The views read the files of finished runs, listed by name (a folder's name may hold ``*`` or
-    ``[``, which a glob would read as a pattern). Once they exist, the connection can read and write
-    no other file: a query is only a query.
+    ``[``, which a glob would read as a pattern), through Arrow, so the connection itself reads and
+    writes no file at all: a query is only a query.
 
     Raises:
         NotSweepResultsError: ``path`` holds no sweep results.
@@ -89,18 +91,16 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     store = SweepStore(path)
     store.check_whole(list(spec.tables))
     finished = sorted(store.finished_run_ids())
-    parts = {name: ", ".join(sql_string(path / name / f"run_id={run_id}" / PART_FILE) for run_id in finished)
-             for name in spec.tables if finished}
     connection = duckdb.connect()
     connection.register("runs", store.runs_table())
     connection.register("manifest", store.manifest())
-    connection.execute(f"SET allowed_paths = [{', '.join(parts.values())}]")  # what the views read, no more
-    for name, listed in parts.items():
-        # run_id's type is fixed: an id of decimal digits alone must not be read as a number.
-        connection.execute(
-            f"CREATE VIEW {name} AS SELECT run_id, * EXCLUDE (run_id) FROM read_parquet([{listed}], "
-            "hive_partitioning = true, hive_types = {'run_id': VARCHAR})"
-        )
+    if finished:
+        for name in spec.tables:
+            files = [str(path / name / f"run_id={run_id}" / PART_FILE) for run_id in finished]
+            # run_id's type is fixed: an id of decimal digits alone must not be read as a number.
+            parts = ds.dataset(files, format="parquet", partition_base_dir=str(path / name),
+                               partitioning=ds.partitioning(pa.schema([("run_id", pa.string())]), flavor="hive"))
+            connection.from_arrow(parts).project("run_id, * EXCLUDE (run_id)").create_view(name)
     connection.execute("SET enable_external_access = false")
     return connection
 
