@@ -16,9 +16,11 @@ import pytest
 import sim
 from sim.cli.main import main
 from sim.engine.config_io import ConfigError, load_config
+from sim.engine.report import SUMMARY_KEYS
 from sim.io.atomic import staged_folder
 from sim.io.folder import ResultsExistError, write_results
 from sim.io.runner import BooksDoNotBalanceError, run
+from sim.sweeps.executors import dask_key
 from sim.sweeps.results import query
 from sim.sweeps.store import SweepMismatchError
 from tests.conftest import DEFAULT_CONFIG
@@ -129,6 +131,11 @@ def test_16_leftovers_of_dead_processes_are_removed_by_the_next_write(tmp_path):
 
 # --- Wrong or silently missing results -------------------------------------------------------------
 
+def test_04_runs_storing_other_tables_have_other_dask_keys():
+    assert dask_key("ab12", ["timeseries"]) != dask_key("ab12", ["timeseries", "creators"])
+    assert dask_key("ab12", ["creators"]) == dask_key("ab12", ["creators"])  # shared runs are computed once
+
+
 def test_05_resume_refuses_other_tables(tmp_path):
     sim.sweep(tiny_spec(replicates=1, shares=[0.3]), out=tmp_path / "s", workers=1)
     with pytest.raises(SweepMismatchError, match="stores the tables timeseries, creators"):
@@ -158,6 +165,11 @@ def test_06_a_broken_invariant_at_the_end_of_a_run_is_an_error_and_nothing_is_wr
     assert not out.exists()
     with pytest.raises(BooksDoNotBalanceError):
         run(load_config(DEFAULT_CONFIG, ["population.viewers=300"]), days=1)
+
+
+def test_11_the_creator_share_of_spend_is_not_documented_as_bounded_by_one():
+    (key,) = [key for key in SUMMARY_KEYS if key.name == "creator_share_of_spend"]
+    assert "not bounded by 1" in key.description
 
 
 def test_07_yaml_1_1_booleans_stay_text_and_quoted_numbers_are_refused(tmp_path):

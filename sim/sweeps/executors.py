@@ -211,10 +211,7 @@ class DaskExecutor:
         runs_by_key: dict[str, RunSpec] = {}
 
         def submit(run: RunSpec) -> None:
-            # The key names the run and the tables it returns: a run submitted twice (by two sweeps
-            # storing the same tables) is computed once, and a sweep never gets another's tables.
-            future = self.client.submit(worker, base_config, run, tables,
-                                        key=f"giftsim-run-{run.run_id}-{'-'.join(tables) or 'no-tables'}")
+            future = self.client.submit(worker, base_config, run, tables, key=dask_key(run.run_id, tables))
             runs_by_key[future.key] = run
             self.in_flight[future.key] = future
             finished.add(future)
@@ -253,6 +250,12 @@ class DaskExecutor:
 
 
 Executor = SerialExecutor | ProcessExecutor | DaskExecutor
+
+
+def dask_key(run_id: str, tables: Sequence[str]) -> str:
+    """A run's Dask key, naming the run and the tables it returns: a run submitted twice (by two
+    sweeps storing the same tables) is computed once, and a sweep never gets another's tables."""
+    return f"giftsim-run-{run_id}-{'-'.join(tables) or 'no-tables'}"
 
 
 def make_executor(workers: int | None = None, scheduler: Any = None, dask_local: int | None = None) -> Executor:
