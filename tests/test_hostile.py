@@ -22,9 +22,10 @@ from sim.io.folder import ResultsExistError, write_results
 from sim.io.runner import BooksDoNotBalanceError, run
 from sim.sweeps.executors import dask_key
 from sim.sweeps.results import query
+from sim.sweeps.spec import SweepSpecError
 from sim.sweeps.store import SweepMismatchError
 from tests.conftest import DEFAULT_CONFIG
-from tests.test_sweep import tiny_spec
+from tests.test_sweep import TINY, tiny_spec
 
 SMALL = ["--set", "population.viewers=300", "--set", "population.creators=10", "--days", "1"]
 
@@ -293,6 +294,32 @@ def test_15_a_damaged_sweep_file_is_named_and_resume_repairs_what_it_can(tmp_pat
     else:
         assert resumed == 0
         assert len(query(out, "SELECT DISTINCT run_id FROM timeseries")) == 2
+
+
+def test_17_a_sweep_too_big_for_memory_is_refused_before_its_folder_exists(tmp_path, capsys):
+    spec = write(tmp_path / "s.yaml", json.dumps(tiny_spec(replicates=1, shares=[0.3])))
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--out", str(out), "--set", "population.viewers=10000000000"]) == 2
+    assert "the sweep's largest run needs about 10000.3 GB" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_17_memory_is_summed_over_the_runs_side_by_side(tmp_path, monkeypatch):
+    from sim.engine.resources import InsufficientMemoryError, estimate_peak_bytes
+
+    per_run = estimate_peak_bytes(load_config(DEFAULT_CONFIG, [f"{k}={v}" for k, v in TINY.items()]))
+    monkeypatch.setattr("sim.engine.resources.available_bytes", lambda: int(per_run * 1.5))
+    with pytest.raises(InsufficientMemoryError, match="and 2 run side by side"):
+        sim.sweep(tiny_spec(replicates=2, shares=[0.3]), out=tmp_path / "s", workers=2)
+    assert not (tmp_path / "s").exists()
+
+
+def test_17_a_sweep_with_too_many_runs_is_refused_at_once():
+    sample = {"design": "random", "samples": 1_000_000,
+              "parameters": {"platform.creator_share": {"low": 0.1, "high": 0.9}}}
+    spec = {**tiny_spec(replicates=100_000), "grid": None, "sample": sample}
+    with pytest.raises(SweepSpecError, match="the sweep has 100,000,000,000 runs"):
+        sim.sweep(spec, out="unused")
 
 
 # --- Unclear ---------------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ def run_command(args: argparse.Namespace) -> int:
     import duckdb
 
     from sim.engine.config_io import ConfigError
+    from sim.engine.resources import InsufficientMemoryError
     from sim.io.folder import explain_write_error
     from sim.sweeps.executors import SchedulerUnreachableError
     from sim.sweeps.results import NotAQueryError, NotSweepResultsError
@@ -72,7 +73,7 @@ def run_command(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return usage_error("; ".join(f"{exc.source}: {problem}" for problem in exc.problems))
     except (SweepExistsError, SweepMismatchError, NotSweepResultsError, SchedulerUnreachableError,
-            DamagedSweepError, NotAQueryError) as exc:
+            DamagedSweepError, NotAQueryError, InsufficientMemoryError) as exc:
         return usage_error(str(exc))
     except duckdb.Error as exc:
         return usage_error(f"query: {' '.join(str(exc).split())}")
