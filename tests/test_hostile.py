@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,14 @@ def test_06_a_broken_invariant_at_the_end_of_a_run_is_an_error_and_nothing_is_wr
     assert not out.exists()
     with pytest.raises(BooksDoNotBalanceError):
         run(load_config(DEFAULT_CONFIG, ["population.viewers=300"]), days=1)
+
+
+def test_10_region_shares_that_would_apportion_a_row_too_many_are_refused():
+    overrides = ["regions.US.share_of_viewers=0.3000005"]  # within the 1e-6 tolerance of a sum of 1
+    assert load_config(DEFAULT_CONFIG, overrides)  # 20,000 viewers: still exact
+    with pytest.raises(ConfigError, match="share_of_viewers: shares sum to 1.0000005, too far from 1 to divide "
+                                          "2,000,000 agents"):
+        load_config(DEFAULT_CONFIG, [*overrides, "population.viewers=2000000"])
 
 
 def test_11_the_creator_share_of_spend_is_not_documented_as_bounded_by_one():
@@ -350,3 +359,25 @@ def test_unclear_sigterm_prints_what_it_kept():
     _, err = process.communicate(timeout=60)
     assert process.returncode == 143 and err.strip() == "giftsim: interrupted; nothing was written"
 
+
+
+@pytest.mark.slow
+def test_16_workers_of_a_coordinator_killed_outright_end_with_it(tmp_path):
+    spec = write(tmp_path / "s.yaml", json.dumps(tiny_spec(replicates=40, shares=[0.3], set={**TINY, "run.days": 5})))
+    coordinator = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(spec), "--out", str(tmp_path / "o"),
+                                    "--workers", "2", "--progress"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    children = Path(f"/proc/{coordinator.pid}/task/{coordinator.pid}/children")
+    deadline = time.monotonic() + 60
+    while len(workers := children.read_text().split()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(workers) >= 2
+    time.sleep(3)  # the workers are running runs
+    coordinator.kill()
+    coordinator.wait()
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}/status").exists()
+             and "zombie" not in Path(f"/proc/{pid}/status").read_text()]
+    assert alive == []

@@ -494,10 +494,27 @@ class Config(Section):
         names = [g.name for g in self.gifts]
         if len(set(names)) != len(names):
             problems.append("gifts: gift names must be unique")
-        problems += self._money_problems()
+        problems += self._money_problems() + self._apportionment_problems()
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _apportionment_problems(self) -> list[str]:
+        """Shares within the tolerance of 1 whose sum, times the population, is a row too many or few.
+
+        Agents are apportioned to regions by largest remainder: floor(share x n) each, then one more
+        to the largest remainders; that gives exactly n only when the floors leave between 0 and one
+        per region to hand out.
+        """
+        problems = []
+        populations = (("share_of_viewers", self.population.viewers), ("share_of_creators", self.population.creators))
+        for field, n in populations:
+            shares = [getattr(region, field) for region in self.regions.values()]
+            left = n - sum(math.floor(share * n) for share in shares)
+            if not 0 <= left <= len(shares):
+                problems.append(f"regions.*.{field}: shares sum to {sum(shares):.9g}, too far from 1 to "
+                                f"divide {n:,} agents among the regions exactly; make them sum to 1 more closely")
+        return problems
 
     def _money_problems(self) -> list[str]:
         """Prices that round to nothing or overflow the money arithmetic, and budgets that overflow it."""
