@@ -381,3 +381,10 @@ def test_16_workers_of_a_coordinator_killed_outright_end_with_it(tmp_path):
     alive = [pid for pid in workers if Path(f"/proc/{pid}/status").exists()
              and "zombie" not in Path(f"/proc/{pid}/status").read_text()]
     assert alive == []
+
+
+def test_unclear_errors_name_the_base_a_config_extends_and_where_a_name_came_from(tmp_path):
+    child = write(tmp_path / "my variant.yaml", f"extends: {DEFAULT_CONFIG}\n")
+    with pytest.raises(ConfigError, match=r"my variant.yaml \(extending .*default.yaml\): name: .*"
+                                          "the name is the file's name"):
+        load_config(child)

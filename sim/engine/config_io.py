@@ -79,15 +79,26 @@ def load_config(path: str | Path, overrides: Iterable[str] = ()) -> Config:
         ConfigError: The file is missing or unreadable, is not YAML, or the config is invalid.
     """
     path = Path(path)
-    raw = read_with_extends(path)
+    bases: list[str] = []
+    raw = read_with_extends(path, bases=bases)
+    is_named_by_file = "name" not in raw
     raw.setdefault("name", path.stem)
-    return config_from_dict(apply_overrides(raw, overrides, source=str(path)), source=str(path))
+    source = str(path) + (f" (extending {' and '.join(bases)})" if bases else "")
+    try:
+        return config_from_dict(apply_overrides(raw, overrides, source=source), source=source)
+    except ConfigError as exc:
+        if not is_named_by_file:
+            raise
+        hint = "; the name is the file's name, so rename the file or set name: in it"
+        raise ConfigError(exc.source, [problem + hint if problem.startswith("name:") else problem
+                                       for problem in exc.problems]) from None
 
 
-def read_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def read_with_extends(path: Path, seen: tuple[Path, ...] = (), bases: list[str] | None = None) -> dict[str, Any]:
     """Read a config; if it says ``extends: other.yaml`` (relative to it), lay it over that one.
 
     Mappings merge key by key, at any depth; any other value (a list, a number) replaces the base's.
+    ``bases``, when given, receives the names of the files extended, as written, nearest first.
     """
     raw = read_yaml_mapping(path)
     base_name = raw.pop("extends", None)
@@ -98,7 +109,9 @@ def read_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]
     base_path = (path.parent / base_name).resolve()
     if base_path in seen or base_path == path.resolve():
         raise ConfigError(str(path), [f"extends: {base_name} extends itself, directly or through others"])
-    base = read_with_extends(base_path, (*seen, path.resolve()))
+    if bases is not None:
+        bases.append(base_name)
+    base = read_with_extends(base_path, (*seen, path.resolve()), bases)
     base.pop("name", None)  # a preset's name is its own, not its base's
     return _merge(base, raw)
 
