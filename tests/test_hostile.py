@@ -385,6 +385,14 @@ def test_16_workers_of_a_coordinator_killed_outright_end_with_it(tmp_path):
 
 def test_unclear_errors_name_the_base_a_config_extends_and_where_a_name_came_from(tmp_path):
     child = write(tmp_path / "my variant.yaml", f"extends: {DEFAULT_CONFIG}\n")
-    with pytest.raises(ConfigError, match=r"my variant.yaml \(extending .*default.yaml\): name: .*"
+    with pytest.raises(ConfigError, match=r"my variant.yaml \(extending .*default.yaml and tiktok.yaml\): name: .*"
                                           "the name is the file's name"):
         load_config(child)
+
+
+def test_unclear_out_dot_with_overwrite_is_refused_unless_it_is_a_results_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("precious")
+    assert main(["run", str(DEFAULT_CONFIG), "--out", ".", "--overwrite", "--quiet", *SMALL]) == 2
+    assert ". exists and is not a giftsim results folder" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
