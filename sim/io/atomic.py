@@ -102,23 +102,16 @@ def rename_no_replace(source: Path, target: Path) -> None:
         raise
 
 
-def remove_leftovers(parent: Path) -> list[Path]:
-    """Delete the staging and retired folders in ``parent`` of processes that no longer run.
-
-    Returns:
-        The folders deleted.
-    """
-    removed = []
+def remove_leftovers(parent: Path) -> None:
+    """Delete the staging and retired folders in ``parent`` of processes that no longer run."""
     try:
         entries = list(parent.iterdir())
     except OSError:
-        return removed
+        return  # an unreadable parent: the write that follows reports it
     for entry in entries:
         match = LEFTOVER.match(entry.name)
         if match and entry.is_dir() and not entry.is_symlink() and not _is_running(int(match["pid"])):
             shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
-    return removed
 
 
 def _is_running(pid: int) -> bool:
