@@ -26,9 +26,9 @@ def test_replace_swaps_in_the_new_folder_and_removes_the_old(tmp_path):
     target = tmp_path / "out"
     target.mkdir()
     (target / "old.txt").write_text("old")
-    with pytest.raises(OSError), staged_folder(target) as staging:
+    with pytest.raises(FileExistsError), staged_folder(target) as staging:
         (staging / "new.txt").write_text("new")
-    with staged_folder(target, replace=True) as staging:
+    with staged_folder(target, replace=lambda path: None) as staging:
         (staging / "new.txt").write_text("new")
     assert [p.name for p in target.iterdir()] == ["new.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["out"]

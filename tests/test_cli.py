@@ -186,4 +186,4 @@ def test_plot_states_the_figures_default_dpi(capsys):
 
     with pytest.raises(SystemExit):
         main(["plot", "--help"])
-    assert f"(default {figures.DEFAULT_DPI})" in capsys.readouterr().out
+    assert f"(default {figures.DEFAULT_DPI})" in " ".join(capsys.readouterr().out.split())

@@ -74,7 +74,7 @@ def test_unknown_top_level_key(tmp_path):
         ("run.days", "expected dotted.path=value"),
         ("gifts.99.coins=1", "'99' is not an index from 0 to 16"),
         ("run.days.x=1", "run.days is a value, not a section"),
-        ("run.days=[1", "cannot parse value"),
+        ("run.days=[1", "--set run.days: line 1, column 3: YAML syntax error"),
     ],
 )
 def test_bad_overrides(override, expected):

@@ -1,5 +1,7 @@
 """Querying a sweep's results with DuckDB, and reading them as DataFrames."""
 
+import json
+
 import duckdb
 import pandas as pd
 import pytest
@@ -61,8 +63,14 @@ def test_queries_read_the_per_run_files_of_an_unfinished_sweep(results, tmp_path
 def test_a_run_id_of_digits_stays_text(results, tmp_path):
     copy = tmp_path / "copy"
     sim.sweep(tiny_spec(replicates=1, shares=[0.3]), out=copy, workers=1)
-    (partition,) = (copy / "timeseries").iterdir()
-    partition.rename(partition.with_name("run_id=0000000000000123"))
+    for table in ("timeseries", "creators"):
+        (partition,) = (copy / table).iterdir()
+        partition.rename(partition.with_name("run_id=0000000000000123"))
+    (status,) = (copy / "status").iterdir()  # the status vouches for the run's files: move it along
+    record = json.loads(status.read_text()) | {"run_id": "0000000000000123"}
+    status.unlink()
+    (copy / "status" / "0000000000000123.json").write_text(json.dumps(record))
+    (copy / "runs" / status.name).rename(copy / "runs" / "0000000000000123.json")
     assert query(copy, "SELECT DISTINCT run_id FROM timeseries")["run_id"].tolist() == ["0000000000000123"]
 
 

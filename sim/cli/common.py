@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 USAGE_ERROR = 2  # a user's mistake: a bad config, option or folder; nothing was written
 RUNS_FAILED = 1  # a sweep in which some runs failed
 INTERRUPTED = 130  # the shell's convention for a process stopped by SIGINT
+TERMINATED = 143  # and by SIGTERM (128 + 15)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised as Ctrl-C is so that a command unwinds the same way; it exits 143."""
+
+
+def interrupted_status(exc: KeyboardInterrupt) -> int:
+    """The exit status of a command stopped by ``exc``: 143 for SIGTERM, 130 for Ctrl-C."""
+    return TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
 
 
 def usage_error(message: str) -> int:
@@ -38,3 +49,21 @@ def positive_int(text: str) -> int:
     if value == 0:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
     return value
+
+
+def scheduler_address(text: str) -> str:
+    """An argument that is a Dask scheduler's address with its port: ``[tcp://]host:port``."""
+    host, sep, port = text.removeprefix("tcp://").rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"expected an address with a port, e.g. tcp://10.0.0.5:8786, got {text!r}")
+    return text
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argument type: a whole number from ``low`` to ``high``."""
+    def parse(text: str) -> int:
+        value = non_negative_int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"expected a whole number from {low} to {high}, got {text!r}")
+        return value
+    return parse

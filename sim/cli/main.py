@@ -7,21 +7,24 @@ Each family of commands lives in its own module, which registers its subcommands
 or Dask only inside the command that needs them, so a command loads only what it uses.
 
 Every user mistake (a bad config, a bad option, an existing results folder) ends with one clear
-message on stderr and exit status 2, and nothing written. SIGTERM stops a command as Ctrl-C does:
-what was being written is removed on the way out.
+message on stderr and exit status 2, and nothing written. SIGTERM stops a command as Ctrl-C does
+(exit 143 instead of 130): what was being written is removed on the way out, and the message says
+whether a results folder was written whole before the signal came.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
 
 from sim import __version__
 from sim.cli import config, plot, run, sweep
-from sim.cli.common import INTERRUPTED
+from sim.cli.common import Terminated, interrupted_status
 
+BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a pipeline's writer
 FAMILIES = (run, config, sweep, plot)  # in the order ``giftsim --help`` lists their commands
 
 
@@ -36,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)  # unwinds like Ctrl-C, so partial output is removed on the way out
+    raise Terminated  # unwinds like Ctrl-C, so partial output is removed on the way out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,9 +51,14 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         family = next(family for family in FAMILIES if args.command in family.COMMANDS)
         return family.run_command(args)
-    except KeyboardInterrupt:  # a sweep says itself what it keeps; any other command writes atomically
-        print("giftsim: interrupted; nothing was written", file=sys.stderr)
-        return INTERRUPTED
+    except KeyboardInterrupt as exc:  # a sweep says itself what it keeps; any other command writes atomically
+        written = getattr(exc, "written", None)  # set when the signal came after the folder was in place
+        print(f"giftsim: interrupted; {f'{written} was written whole' if written else 'nothing was written'}",
+              file=sys.stderr)
+        return interrupted_status(exc)
+    except BrokenPipeError:  # the reader went away (`giftsim schema | head`): stop quietly, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return BROKEN_PIPE
     finally:
         if on_main_thread:
             signal.signal(signal.SIGTERM, previous)

@@ -6,11 +6,12 @@ import argparse
 import json
 from pathlib import Path
 
-from sim.cli.common import positive_int, usage_error
+from sim.cli.common import bounded_int, usage_error
 
 COMMANDS = ("plot",)
 DEFAULT_DPI = 300  # sim.figures.DEFAULT_DPI, restated so that the parser needs no matplotlib (a test checks)
 PROVENANCE_FILE = "provenance.json"
+MAX_DPI = 1200  # a print-quality figure; far more asks matplotlib for gigabytes of pixels
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -19,8 +20,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     plot_parser.add_argument("results", type=Path, help="a results folder, e.g. results/default-0")
     plot_parser.add_argument("--format", dest="formats", action="extend", nargs="+", metavar="FORMAT",
                              help="png, svg or pdf; repeat it or list several (default png)")
-    plot_parser.add_argument("--dpi", type=positive_int, default=DEFAULT_DPI,
-                             help=f"PNG resolution in dots per inch (default {DEFAULT_DPI})")
+    plot_parser.add_argument("--dpi", type=bounded_int(1, MAX_DPI), default=DEFAULT_DPI,
+                             help=f"PNG resolution in dots per inch, at most {MAX_DPI} (default {DEFAULT_DPI})")
     plot_parser.add_argument("--width", default="single", metavar="single|double|WIDTH_IN",
                              help="figure width: a journal's single column (3.5 in, the default), its double "
                                   "column (7.2 in), or inches; text stays 7 pt or more")
@@ -33,6 +34,7 @@ def run_command(args: argparse.Namespace) -> int:
     """Run ``giftsim plot``; return the exit status."""
     from sim.figures import FORMATS, figure_width
     from sim.io.folder import explain_write_error
+    from sim.sweeps.store import DamagedSweepError
 
     formats = list(dict.fromkeys(fmt.lower() for fmt in args.formats or ["png"]))  # once each, in order
     unknown = [fmt for fmt in formats if fmt not in FORMATS]
@@ -46,6 +48,8 @@ def run_command(args: argparse.Namespace) -> int:
         if (args.results / "sweep.yaml").is_file():
             return _plot_sweep(args, formats)
         return _plot_run(args, formats)
+    except DamagedSweepError as exc:
+        return usage_error(str(exc))
     except OSError as exc:
         return usage_error(f"cannot write figures: {explain_write_error(exc)}")
 

@@ -7,16 +7,18 @@ as the simulation starts, a progress bar on a terminal, and the headline metrics
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.common import add_config_arguments, non_negative_int, positive_int, usage_error
+from sim.cli.common import RUNS_FAILED, add_config_arguments, bounded_int, positive_int, usage_error
 
 if TYPE_CHECKING:
     from sim.engine.config import Config
 
 COMMANDS = ("run",)
+MAX_SEED = 2**63 - 1  # as run.seed in a config and a sweep's seeds
 # The closing summary's metrics (labels from sim.figures.style.metric_label), each with its format.
 HEADLINES = (
     ("gross_spend_usd", "{:,.2f}"),
@@ -36,7 +38,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     run_parser = subparsers.add_parser("run", help="run one config and write a results folder")
     add_config_arguments(run_parser)
     run_parser.add_argument("--out", type=Path, help="results folder (default results/<config-name>-<seed>)")
-    run_parser.add_argument("--seed", type=non_negative_int, help="seed (default: run.seed in the config)")
+    run_parser.add_argument("--seed", type=bounded_int(0, MAX_SEED), help="seed (default: run.seed in the config)")
     run_parser.add_argument("--days", type=positive_int, help="simulated days (default: run.days)")
     run_parser.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
     run_parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -47,25 +49,28 @@ def run_command(args: argparse.Namespace) -> int:
     from sim.engine.config_io import ConfigError, load_config
     from sim.engine.resources import InsufficientMemoryError
     from sim.io.folder import ResultsExistError, explain_write_error
+    from sim.io.runner import BooksDoNotBalanceError
 
     try:
         return _run(args, load_config(args.config, args.overrides))
     except (ConfigError, ResultsExistError, InsufficientMemoryError) as exc:
         return usage_error(str(exc))
+    except BooksDoNotBalanceError as exc:
+        print(f"giftsim: error: {exc}; no results were written", file=sys.stderr)
+        return RUNS_FAILED
     except OSError as exc:
         return usage_error(f"cannot write results: {explain_write_error(exc)}")
 
 
 def _run(args: argparse.Namespace, config: Config) -> int:
-    from sim.figures import metric_label, save_run_figures
-    from sim.io.folder import ResultsExistError, default_results_dir, write_results
+    from sim.figures import save_run_figures
+    from sim.io.folder import check_writable, default_results_dir, write_results
     from sim.io.runner import run, with_days
 
     config = with_days(config, args.days)
     seed = config.run.seed if args.seed is None else args.seed
     out = args.out or default_results_dir(config.name, seed)
-    if out.exists() and not args.overwrite:
-        raise ResultsExistError(f"{out} exists; pass --overwrite to replace it, or choose another --out")
+    check_writable(out, args.overwrite)  # checked again as the folder is moved into place
     if not args.quiet:
         print(f"Simulating {config.name}, seed {seed}, {config.run.days} days into {out}", flush=True)
     started = time.perf_counter()
@@ -74,10 +79,20 @@ def _run(args: argparse.Namespace, config: Config) -> int:
     write_results(result, out, overwrite=args.overwrite, wall_time_s=round(wall_time, 3),
                   figure_writer=save_run_figures)
     if not args.quiet:
-        print(f"{config.name}, seed {seed}, {config.run.days} days, simulated in {wall_time:.1f} s")
-        labels = {key: metric_label(key) for key, _ in HEADLINES}
-        width = max(map(len, labels.values()))
-        for key, fmt in HEADLINES:
-            print(f"  {labels[key]:<{width}} {fmt.format(result.summary[key])}")
-        print(f"Results: {out}")
+        try:
+            _print_summary(config, seed, result.summary, wall_time, out)
+        except KeyboardInterrupt as exc:
+            exc.written = out  # type: ignore[attr-defined]  # the folder is whole: say so
+            raise
     return 0
+
+
+def _print_summary(config: Config, seed: int, summary: dict, wall_time: float, out: Path) -> None:
+    from sim.figures import metric_label
+
+    print(f"{config.name}, seed {seed}, {config.run.days} days, simulated in {wall_time:.1f} s")
+    labels = {key: metric_label(key) for key, _ in HEADLINES}
+    width = max(map(len, labels.values()))
+    for key, fmt in HEADLINES:
+        print(f"  {labels[key]:<{width}} {fmt.format(summary[key])}")
+    print(f"Results: {out}")

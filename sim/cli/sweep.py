@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.common import INTERRUPTED, RUNS_FAILED, positive_int, usage_error
+from sim.cli.common import RUNS_FAILED, interrupted_status, positive_int, scheduler_address, usage_error
 
 if TYPE_CHECKING:
     from sim.sweeps.experiment import SweepReport
@@ -33,7 +33,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     where = sweep_parser.add_mutually_exclusive_group()
     where.add_argument("--workers", type=positive_int, metavar="N",
                        help="local worker processes (default: all cores); 1 runs serially in this process")
-    where.add_argument("--scheduler", metavar="ADDRESS",
+    where.add_argument("--scheduler", metavar="ADDRESS", type=scheduler_address,
                        help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     where.add_argument("--dask-local", type=positive_int, metavar="N",
                        help="start a local Dask cluster of N worker processes and run on it")
@@ -60,10 +60,11 @@ def run_command(args: argparse.Namespace) -> int:
     import duckdb
 
     from sim.engine.config_io import ConfigError
+    from sim.engine.resources import InsufficientMemoryError
     from sim.io.folder import explain_write_error
     from sim.sweeps.executors import SchedulerUnreachableError
-    from sim.sweeps.results import NotSweepResultsError
-    from sim.sweeps.store import SweepExistsError, SweepMismatchError
+    from sim.sweeps.results import NotAQueryError, NotSweepResultsError
+    from sim.sweeps.store import DamagedSweepError, SweepExistsError, SweepMismatchError
 
     try:
         if args.command == "sweep":
@@ -71,7 +72,8 @@ def run_command(args: argparse.Namespace) -> int:
         return _query(args)
     except ConfigError as exc:
         return usage_error("; ".join(f"{exc.source}: {problem}" for problem in exc.problems))
-    except (SweepExistsError, SweepMismatchError, NotSweepResultsError, SchedulerUnreachableError) as exc:
+    except (SweepExistsError, SweepMismatchError, NotSweepResultsError, SchedulerUnreachableError,
+            DamagedSweepError, NotAQueryError, InsufficientMemoryError) as exc:
         return usage_error(str(exc))
     except duckdb.Error as exc:
         return usage_error(f"query: {' '.join(str(exc).split())}")
@@ -87,10 +89,10 @@ def _sweep(args: argparse.Namespace) -> int:
         report = sweep(args.spec, out=args.out, workers=args.workers, scheduler=args.scheduler,
                        dask_local=args.dask_local, resume=args.resume, overrides=args.overrides,
                        progress=progress)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("giftsim: interrupted; the runs finished so far are kept: run the same command with --resume "
               "to complete the sweep", file=sys.stderr)
-        return INTERRUPTED
+        return interrupted_status(exc)
     if not args.quiet:
         print_report(report)
     return RUNS_FAILED if report.failed else 0

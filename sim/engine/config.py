@@ -9,12 +9,18 @@ Loading, overrides and error reporting live in :mod:`sim.engine.config_io`.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MICRO_PER_USD = 1_000_000
 SHARE_TOLERANCE = 1e-6
+# Money is held in int64 micro-USD (at most 9.2e12 USD); these bounds keep every amount, and the
+# sums of many, far inside it, so that no value in range can overflow.
+MAX_BUNDLE_PRICE_USD = 1e7  # one bundle's listed price, after multiplier and exchange rate
+MAX_BUDGET_USD = 1e9  # one payer's monthly budget at BUDGET_TAIL_SIGMAS standard deviations
+BUDGET_TAIL_SIGMAS = 6.0  # a payer above it is about one in a billion
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveCoins = Annotated[int, Field(gt=0, le=10_000_000)]
@@ -540,9 +546,52 @@ class Config(Section):
         names = [g.name for g in self.gifts]
         if len(set(names)) != len(names):
             problems.append("gifts: gift names must be unique")
+        problems += self._money_problems() + self._apportionment_problems()
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _apportionment_problems(self) -> list[str]:
+        """Shares within the tolerance of 1 whose sum, times the population, is a row too many or few.
+
+        Agents are apportioned to regions by largest remainder: floor(share x n) each, then one more
+        to the largest remainders; that gives exactly n only when the floors leave between 0 and one
+        per region to hand out.
+        """
+        problems = []
+        populations = (("share_of_viewers", self.population.viewers), ("share_of_creators", self.population.creators))
+        for field, n in populations:
+            shares = [getattr(region, field) for region in self.regions.values()]
+            left = n - sum(math.floor(share * n) for share in shares)
+            if not 0 <= left <= len(shares):
+                problems.append(f"regions.*.{field}: shares sum to {sum(shares):.9g}, too far from 1 to "
+                                f"divide {n:,} agents among the regions exactly; make them sum to 1 more closely")
+        return problems
+
+    def _money_problems(self) -> list[str]:
+        """Prices that round to nothing or overflow the money arithmetic, and budgets that overflow it."""
+        problems = []
+        for code, region in self.regions.items():
+            for channel, bundles in region.bundles.items():
+                for index, (_, price) in enumerate(bundles):
+                    usd = price * region.price_multiplier * region.usd_per_unit
+                    where = f"regions.{code}.bundles.{channel}.{index}"
+                    if round(usd * MICRO_PER_USD) < 1:
+                        problems.append(f"{where}: price {price:g} x price_multiplier x usd_per_unit is "
+                                        f"{usd:.3g} USD, below one micro-USD; raise the price")
+                    elif usd > MAX_BUNDLE_PRICE_USD:
+                        problems.append(f"{where}: price {price:g} x price_multiplier x usd_per_unit is "
+                                        f"{usd:.3g} USD; at most {MAX_BUNDLE_PRICE_USD:.0e} USD")
+        income_scale = max(region.income_scale for region in self.regions.values())
+        top_budget = (self.viewers.budget_median_usd * income_scale
+                      * math.exp(BUDGET_TAIL_SIGMAS * self.viewers.budget_sigma))
+        if self.viewers.payer_share > 0 and top_budget > MAX_BUDGET_USD:
+            problems.append(
+                f"viewers.budget_median_usd {self.viewers.budget_median_usd:g} with viewers.budget_sigma "
+                f"{self.viewers.budget_sigma:g} (and income_scale {income_scale:g}) gives one payer in a "
+                f"billion a budget of {top_budget:.3g} USD a month, beyond the {MAX_BUDGET_USD:.0e} USD "
+                "that money in micro-USD holds; lower either")
+        return problems
 
     @property
     def hours(self) -> int:

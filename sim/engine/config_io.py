@@ -3,11 +3,18 @@
 Configs are data: YAML is read with the safe loader and nothing in a config is executed. Every
 problem is reported as a :class:`ConfigError` whose lines name the file, the field path, the value
 and what is allowed.
+
+YAML is read as YAML 1.2 reads it: only ``true`` and ``false`` are booleans (a region ``NO`` stays
+``"NO"``, ``yes`` stays a string) and ``1e6`` is a number. A key given twice in one mapping is an
+error, not a silent replacement. A file is read up to :data:`MAX_FILE_BYTES`, and what it holds,
+with its aliases expanded, up to :data:`MAX_NODES` values nested :data:`MAX_DEPTH` deep, so an
+alias bomb or a recursive alias is refused in a moment.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +23,36 @@ import yaml
 from pydantic import ValidationError
 
 from sim.engine.config import Config
+
+MAX_FILE_BYTES = 1_000_000  # a config or sweep spec; the largest preset is about 5 KB
+MAX_NODES = 200_000  # values in a file once its aliases are expanded
+MAX_DEPTH = 50  # nesting of mappings and lists
+
+
+class ConfigLoader(yaml.SafeLoader):
+    """The safe loader with YAML 1.2's booleans and floats, refusing a key given twice."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key_node.value!r} is given twice in one mapping", key_node.start_mark)
+                seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+ConfigLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+ConfigLoader.add_implicit_resolver(  # 1e6, 2.5E-3: floats in YAML 1.2, strings in YAML 1.1
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789."))
 
 
 class ConfigError(ValueError):
@@ -42,15 +79,26 @@ def load_config(path: str | Path, overrides: Iterable[str] = ()) -> Config:
         ConfigError: The file is missing or unreadable, is not YAML, or the config is invalid.
     """
     path = Path(path)
-    raw = read_with_extends(path)
+    bases: list[str] = []
+    raw = read_with_extends(path, bases=bases)
+    is_named_by_file = "name" not in raw
     raw.setdefault("name", path.stem)
-    return config_from_dict(apply_overrides(raw, overrides, source=str(path)), source=str(path))
+    source = str(path) + (f" (extending {' and '.join(bases)})" if bases else "")
+    try:
+        return config_from_dict(apply_overrides(raw, overrides, source=source), source=source)
+    except ConfigError as exc:
+        if not is_named_by_file:
+            raise
+        hint = "; the name is the file's name, so rename the file or set name: in it"
+        raise ConfigError(exc.source, [problem + hint if problem.startswith("name:") else problem
+                                       for problem in exc.problems]) from None
 
 
-def read_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def read_with_extends(path: Path, seen: tuple[Path, ...] = (), bases: list[str] | None = None) -> dict[str, Any]:
     """Read a config; if it says ``extends: other.yaml`` (relative to it), lay it over that one.
 
     Mappings merge key by key, at any depth; any other value (a list, a number) replaces the base's.
+    ``bases``, when given, receives the names of the files extended, as written, nearest first.
     """
     raw = read_yaml_mapping(path)
     base_name = raw.pop("extends", None)
@@ -61,7 +109,9 @@ def read_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]
     base_path = (path.parent / base_name).resolve()
     if base_path in seen or base_path == path.resolve():
         raise ConfigError(str(path), [f"extends: {base_name} extends itself, directly or through others"])
-    base = read_with_extends(base_path, (*seen, path.resolve()))
+    if bases is not None:
+        bases.append(base_name)
+    base = read_with_extends(base_path, (*seen, path.resolve()), bases)
     base.pop("name", None)  # a preset's name is its own, not its base's
     return _merge(base, raw)
 
@@ -80,35 +130,93 @@ def read_yaml_mapping(path: Path) -> dict[str, Any]:
     """Read a YAML file that must hold a mapping, with clear errors for every way it can fail."""
     source = str(path)
     try:
-        data = path.read_bytes()
+        if path.exists() and not path.is_dir() and not path.is_file():
+            raise ConfigError(source, ["is not a regular file (a device or a pipe); expected a YAML file"])
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(source, ["no such file"]) from None
     except IsADirectoryError:
         raise ConfigError(source, ["is a directory; expected a YAML file"]) from None
     except OSError as exc:
         raise ConfigError(source, [f"cannot be read: {exc.strerror}"]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError(source, [f"is larger than {MAX_FILE_BYTES:,} bytes; a config is a few KB"])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(source, [f"is not UTF-8 text (bad byte at offset {exc.start})"]) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(source, [f"{where}YAML syntax error: {problem}"]) from None
+    raw = parse_yaml(text, source)
     if not isinstance(raw, dict):
         raise ConfigError(source, [f"must hold a mapping of sections, got {type(raw).__name__}"])
     return raw
 
 
+def parse_yaml(text: str, source: str, what: str = "") -> Any:
+    """Read YAML text with :class:`ConfigLoader`, within :data:`MAX_NODES` and :data:`MAX_DEPTH`.
+
+    Raises:
+        ConfigError: Not YAML (with line and column), or too large or deep once aliases are expanded.
+    """
+    try:
+        data = yaml.load(text, Loader=ConfigLoader)  # noqa: S506 - ConfigLoader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(source, [f"{what}{where}YAML syntax error: {problem}"]) from None
+    except RecursionError:
+        raise ConfigError(source, [f"{what}nested too deeply; at most {MAX_DEPTH} levels"]) from None
+    problem = _shape_problem(data)
+    if problem:
+        raise ConfigError(source, [f"{what}{problem}"])
+    return data
+
+
+def _shape_problem(data: Any) -> str | None:
+    """Why ``data`` is too large, too deep or recursive once its aliases are expanded; None if it is not."""
+    count = 0
+    stack = [(data, 0, ())]  # value, depth, ids of the containers holding it
+    while stack:
+        value, depth, holders = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            return f"holds more than {MAX_NODES:,} values once its aliases (*name) are expanded"
+        if depth > MAX_DEPTH:
+            return f"nested too deeply; at most {MAX_DEPTH} levels"
+        children = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else ()
+        if children:
+            if id(value) in holders:
+                return "an alias (*name) refers to a mapping or list that holds it"
+            stack.extend((child, depth + 1, (*holders, id(value))) for child in children)
+    return None
+
+
 def config_from_dict(raw: Mapping[str, Any], source: str = "<config>") -> Config:
     """Validate a plain mapping into a :class:`Config`, translating pydantic's errors."""
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(source, [describe_error(e) for e in exc.errors()]) from None
+    problems = _quoted_numbers(raw, config.model_dump())
+    if problems:
+        raise ConfigError(source, problems)
+    return config
+
+
+def _quoted_numbers(given: Any, validated: Any, path: str = "") -> list[str]:
+    """Fields given as quoted text (``"12"``) that validation turned into numbers or booleans."""
+    if isinstance(given, str):
+        if isinstance(validated, int | float):  # bool is an int
+            return [f"{path}: expected a number or true/false, got the text {given!r} (remove the quotes)"]
+        return []
+    if isinstance(given, Mapping) and isinstance(validated, Mapping):
+        return [problem for key, value in given.items() if key in validated
+                for problem in _quoted_numbers(value, validated[key], f"{path}.{key}".lstrip("."))]
+    if isinstance(given, list | tuple) and isinstance(validated, list | tuple):
+        return [problem for index, (value, checked) in enumerate(zip(given, validated, strict=False))
+                for problem in _quoted_numbers(value, checked, f"{path}.{index}".lstrip("."))]
+    return []
 
 
 def describe_error(error: Mapping[str, Any]) -> str:
@@ -144,10 +252,7 @@ def parse_override(override: str, source: str) -> tuple[str, Any]:
     key, sep, text = override.partition("=")
     if not sep or not key:
         raise ConfigError(source, [f"--set {override!r}: expected dotted.path=value"])
-    try:
-        return key, yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise ConfigError(source, [f"--set {key}: cannot parse value {text!r}"]) from None
+    return key, parse_yaml(text, source, what=f"--set {key}: ")
 
 
 def _set_path(node: Any, parts: list[str], value: Any, source: str) -> None:

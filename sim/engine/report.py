@@ -297,7 +297,8 @@ SUMMARY_KEYS = (
          lambda k: k.account(Account.COIN_LIABILITY)),
     _key("creator_share_of_spend", "1", "Creator share of spend",
          "value of the diamonds viewers' gifts issued over `gross_spend_usd` (coins still in wallets count as spend "
-         "not yet passed on; brands' own gifts are left out, as brands paid for them)",
+         "not yet passed on; brands' own gifts are left out, as brands paid for them); not bounded by 1: creators are "
+         "paid on a coin's nominal value, so it exceeds 1 when coins sell below it",
          lambda k: ratio(k.viewer_diamond_value, k.spend)),
     _key("active_viewers", "viewers", "Active viewers", "audience online at least once in the run (per-person "
          "measures are of the audience, not creators' own rows; money totals include creators' spending on peers)",

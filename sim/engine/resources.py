@@ -47,3 +47,15 @@ def check_memory(config: Config) -> None:
             f"population: {p.viewers:,} viewers and {p.creators:,} creators need about {needed / 1e9:.1f} GB, "
             f"but {available / 1e9:.1f} GB is available; lower population.viewers or population.creators"
         )
+
+
+def check_parallel_memory(per_run_bytes: int, parallel: int) -> None:
+    """Raise :class:`InsufficientMemoryError` if ``parallel`` runs of ``per_run_bytes`` each, side by
+    side, exceed the available memory (a sweep checks this before it starts)."""
+    needed, available = per_run_bytes * parallel, available_bytes()
+    if available is not None and needed > available:
+        raise InsufficientMemoryError(
+            f"the sweep's largest run needs about {per_run_bytes / 1e9:.1f} GB and {parallel} run side by side, "
+            f"{needed / 1e9:.1f} GB in all, but {available / 1e9:.1f} GB is available; lower --workers or "
+            "population.viewers"
+        )

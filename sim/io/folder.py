@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,43 @@ TABLES = ("timeseries", "viewers", "creators", "brands", "ledger")
 
 
 class ResultsExistError(FileExistsError):
-    """The results folder exists and overwriting was not asked for."""
+    """The results folder exists and overwriting was not asked for, or what is there is not a results folder."""
+
+
+def is_results_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder (not a link) holding a ``meta.json`` that giftsim wrote."""
+    path = Path(path)
+    if path.is_symlink() or not path.is_dir():
+        return False
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and {"config_name", "seed", "versions", "status"} <= meta.keys()
+
+
+def check_replaceable(out: Path) -> None:
+    """Refuse to replace ``out`` unless it is a giftsim results folder (``--overwrite`` deletes only those).
+
+    Raises:
+        ResultsExistError: ``out`` is something else: a file, a link, a device, another folder.
+    """
+    if os.path.lexists(out) and not is_results_folder(out):
+        raise ResultsExistError(f"{out} exists and is not a giftsim results folder (no giftsim meta.json); "
+                                "--overwrite only replaces results folders, so choose another --out")
+
+
+def check_writable(out: Path, overwrite: bool) -> None:
+    """Refuse, before a run starts, a folder that exists unless ``overwrite`` and it is a results folder.
+
+    Raises:
+        ResultsExistError: ``out`` exists and may not be replaced.
+    """
+    if not os.path.lexists(out):
+        return
+    if not overwrite:
+        raise ResultsExistError(f"{out} exists; pass --overwrite to replace it, or choose another --out")
+    check_replaceable(out)
 
 
 def explain_write_error(exc: OSError) -> str:
@@ -61,28 +98,47 @@ def write_results(
             writes no figures. Passed in, so that writing results needs no plotting library.
 
     Raises:
-        ResultsExistError: ``out`` exists and ``overwrite`` is False.
+        ResultsExistError: ``out`` exists and ``overwrite`` is False, or ``out`` is not a results
+            folder; checked again at the moment the folder is moved into place, so of two runs
+            writing one folder, the second fails instead of replacing the first.
         OSError: The folder cannot be written (nothing is left behind).
     """
     out = Path(out)
-    if out.exists() and not overwrite:
-        raise ResultsExistError(f"{out} exists; pass --overwrite to replace it, or choose another --out")
-    with staged_folder(out, replace=overwrite) as staging:
-        (staging / "config.yaml").write_text(config_to_yaml(result.config), encoding="utf-8")
-        for name in TABLES:
-            getattr(result, name).to_parquet(staging / f"{name}.parquet", index=False)
-        (staging / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
-        if figure_writer is not None:
-            figure_writer(result, staging / "figures")
-        meta = {**run_meta(result.config, result.seed), "wall_time_s": wall_time_s, "status": "complete"}
-        (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    check_writable(out, overwrite)
+    try:
+        with staged_folder(out, replace=check_replaceable if overwrite else None) as staging:
+            _fill(staging, result, wall_time_s, figure_writer)
+    except FileExistsError as exc:
+        if isinstance(exc, ResultsExistError) or exc.filename != os.path.abspath(out):
+            raise
+        raise ResultsExistError(f"{out} was written by another run while this one ran; this run's results "
+                                "were not written: choose another --out, or pass --overwrite") from None
     return out
 
 
+def _fill(staging: Path, result: RunResult, wall_time_s: float | None,
+          figure_writer: Callable[[RunResult, Path], object] | None) -> None:
+    """Write every file of a results folder into ``staging``."""
+    (staging / "config.yaml").write_text(config_to_yaml(result.config), encoding="utf-8")
+    for name in TABLES:
+        getattr(result, name).to_parquet(staging / f"{name}.parquet", index=False)
+    (staging / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
+    if figure_writer is not None:
+        figure_writer(result, staging / "figures")
+    meta = {**run_meta(result.config, result.seed), "wall_time_s": wall_time_s, "status": "complete"}
+    (staging / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
 def read_results(path: str | Path) -> dict[str, Any]:
-    """Read a results folder: its tables as DataFrames, and its summary and meta as dicts."""
+    """Read a results folder: its tables as DataFrames, and its summary and meta as dicts.
+
+    Raises:
+        ValueError: A file is not what giftsim wrote (damaged Parquet, JSON that is not an object).
+    """
     path = Path(path)
     loaded: dict[str, Any] = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
     for name in ("summary", "meta"):
         loaded[name] = json.loads((path / f"{name}.json").read_text(encoding="utf-8"))
+        if not isinstance(loaded[name], dict):
+            raise ValueError(f"{name}.json holds {type(loaded[name]).__name__}, not the JSON object giftsim wrote")
     return loaded

@@ -13,6 +13,15 @@ from sim.engine.config_io import config_from_dict
 from sim.engine.model import HOURS_PER_DAY, GiftEconomy
 
 
+class BooksDoNotBalanceError(RuntimeError):
+    """A run ended with a broken invariant; its results must not be used."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"the run's books do not balance at its end: {problems[0]}{more}")
+
+
 @dataclass
 class RunResult:
     """Everything one run produced, as pandas objects (see ``docs/results.md``)."""
@@ -62,12 +71,19 @@ def run(
     Returns:
         The run's time series, per-agent tables, daily ledger and summary, with the resolved config:
         ``run.days`` and ``run.seed`` as run, so that running it again gives the same results.
+
+    Raises:
+        BooksDoNotBalanceError: An invariant (:mod:`sim.engine.invariants`) is broken at the end,
+            e.g. an amount that overflowed; the first broken identity is named.
     """
     config = with_seed(with_days(config, days), seed)
     model = GiftEconomy(config, rng=seed)
     for _ in tqdm(range(config.run.days), desc=f"{config.name} seed {model.seed}", unit="day",
                   disable=None if progress else True, leave=False):  # None: only on a terminal
         model.run_for(HOURS_PER_DAY)
+    problems = model.invariant_violations()
+    if problems:
+        raise BooksDoNotBalanceError(problems)
     return RunResult(
         config=config, seed=model.seed, timeseries=model.timeseries(), viewers=model.viewers_table(),
         creators=model.creators_table(), brands=model.brands_table(), ledger=model.ledger_table(),

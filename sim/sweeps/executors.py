@@ -14,6 +14,7 @@ result), and reports them as failed only after its allowed retries.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -71,6 +72,9 @@ def error_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message[0]}" if message else type(exc).__name__
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
 def default_workers() -> int:
     """The cores this process may use."""
     if hasattr(os, "sched_getaffinity"):
@@ -101,8 +105,20 @@ class SerialExecutor:
 
 def ignore_interrupts() -> None:
     """Worker-process initializer: Ctrl-C reaches every process of the terminal, and the coordinator
-    alone should handle it (stop submitting, let in-flight runs end), not kill workers mid-run."""
+    alone should handle it (stop submitting, let in-flight runs end), not kill workers mid-run.
+
+    On Linux the worker also asks to be sent SIGTERM when the coordinator dies, so a coordinator
+    killed outright (``kill -9``) leaves no workers behind (nor the resource tracker, which ends
+    when the last process holding its pipe does).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (AttributeError, OSError):  # not Linux: workers end when they next find the pool gone
+        return
+    if os.getppid() == 1:  # the coordinator died before the request was made
+        os._exit(1)
 
 
 class ProcessExecutor:
@@ -211,8 +227,7 @@ class DaskExecutor:
         runs_by_key: dict[str, RunSpec] = {}
 
         def submit(run: RunSpec) -> None:
-            # The key names the run: a run submitted twice (by two sweeps) is computed once.
-            future = self.client.submit(worker, base_config, run, tables, key=f"giftsim-run-{run.run_id}")
+            future = self.client.submit(worker, base_config, run, tables, key=dask_key(run.run_id, tables))
             runs_by_key[future.key] = run
             self.in_flight[future.key] = future
             finished.add(future)
@@ -251,6 +266,12 @@ class DaskExecutor:
 
 
 Executor = SerialExecutor | ProcessExecutor | DaskExecutor
+
+
+def dask_key(run_id: str, tables: Sequence[str]) -> str:
+    """A run's Dask key, naming the run and the tables it returns: a run submitted twice (by two
+    sweeps storing the same tables) is computed once, and a sweep never gets another's tables."""
+    return f"giftsim-run-{run_id}-{'-'.join(tables) or 'no-tables'}"
 
 
 def make_executor(workers: int | None = None, scheduler: Any = None, dask_local: int | None = None) -> Executor:

@@ -18,7 +18,8 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from sim.engine.config import Config
-from sim.sweeps.executors import execute_run, make_executor
+from sim.engine.resources import check_parallel_memory
+from sim.sweeps.executors import default_workers, execute_run, make_executor
 from sim.sweeps.spec import SweepSpec, load_sweep_spec, plan_sweep, validate_spec, with_settings
 from sim.sweeps.store import SweepStore, ensure_absent
 
@@ -102,6 +103,8 @@ def sweep(
         SweepExistsError: ``out`` exists and ``resume`` is False.
         SweepMismatchError: ``resume`` is True and ``out`` holds another sweep.
         ValueError: Contradictory execution options.
+        InsufficientMemoryError: The runs that would run side by side need more memory than is
+            available (checked before anything is written).
         SchedulerUnreachableError: The Dask scheduler cannot be reached.
         OSError: The folder cannot be written.
         KeyboardInterrupt: Interrupted; the folder holds every run finished so far.
@@ -111,6 +114,8 @@ def sweep(
     spec = as_spec(spec, overrides)
     plan = plan_sweep(spec, source, base_config)
     out = Path(out) if out is not None else default_out(spec)
+    if scheduler is None:  # on a cluster, each worker checks its own runs
+        check_parallel_memory(plan.peak_run_bytes, min(dask_local or workers or default_workers(), len(plan.runs)))
     if not resume:
         ensure_absent(out)
     store = SweepStore.reopen(out, plan) if out.exists() else None

@@ -23,11 +23,22 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-import yaml
+import pyarrow as pa
+import pyarrow.dataset as ds
+from pydantic import ValidationError
 
 from sim.sweeps.compare import differences
 from sim.sweeps.spec import SweepSpec, param_column
-from sim.sweeps.store import PART_FILE, PLAN_FILE, SPEC_FILE, SweepStore, plain_value
+from sim.sweeps.store import (
+    PART_FILE,
+    PLAN_FILE,
+    SPEC_FILE,
+    DamagedSweepError,
+    SweepStore,
+    is_whole_parquet,
+    plain_value,
+    read_spec_mapping,
+)
 
 HEADLINE_METRICS = ("gross_spend_usd", "creator_income_usd", "platform_revenue_usd", "creator_share_of_spend",
                     "creator_income_gini")
@@ -37,16 +48,26 @@ class NotSweepResultsError(FileNotFoundError):
     """The path is not a sweep's results folder."""
 
 
+class NotAQueryError(ValueError):
+    """The SQL holds no statement that returns rows (it is empty, or only a comment)."""
+
+
 def stored_spec(path: str | Path) -> SweepSpec:
     """The spec a results folder was made from.
 
     Raises:
         NotSweepResultsError: ``path`` holds no sweep results.
+        DamagedSweepError: Its ``sweep.yaml`` or ``plan.parquet`` is not whole.
     """
     path = Path(path)
     if not (path / SPEC_FILE).is_file() or not (path / PLAN_FILE).is_file():
         raise NotSweepResultsError(f"{path}: not a sweep results folder (no {SPEC_FILE} and {PLAN_FILE})")
-    return SweepSpec.model_validate(yaml.safe_load((path / SPEC_FILE).read_text(encoding="utf-8")))
+    if not is_whole_parquet(path / PLAN_FILE):
+        raise DamagedSweepError(f"{path / PLAN_FILE} is damaged (truncated or overwritten)")
+    try:
+        return SweepSpec.model_validate(read_spec_mapping(path))
+    except ValidationError:
+        raise DamagedSweepError(f"{path / SPEC_FILE} is damaged (not the spec giftsim wrote)") from None
 
 
 def sql_string(text: str | Path) -> str:
@@ -55,21 +76,32 @@ def sql_string(text: str | Path) -> str:
 
 
 def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with the folder's views: runs, manifest and each per-run table."""
+    """An in-memory DuckDB connection with the folder's views: runs, manifest and each per-run table.
+
+    The views read the files of finished runs, listed by name (a folder's name may hold ``*`` or
+    ``[``, which a glob would read as a pattern), through Arrow, so the connection itself reads and
+    writes no file at all: a query is only a query.
+
+    Raises:
+        NotSweepResultsError: ``path`` holds no sweep results.
+        DamagedSweepError: A file of the folder is not whole; the message names it.
+    """
     path = Path(path)
     spec = stored_spec(path)
     store = SweepStore(path)
+    store.check_whole(list(spec.tables))
+    finished = sorted(store.finished_run_ids())
     connection = duckdb.connect()
     connection.register("runs", store.runs_table())
     connection.register("manifest", store.manifest())
-    for name in spec.tables:
-        if any((path / name).glob(f"run_id=*/{PART_FILE}")):
-            parts = sql_string(path / name / f"run_id=*/{PART_FILE}")
+    if finished:
+        for name in spec.tables:
+            files = [str(path / name / f"run_id={run_id}" / PART_FILE) for run_id in finished]
             # run_id's type is fixed: an id of decimal digits alone must not be read as a number.
-            connection.execute(
-                f"CREATE VIEW {name} AS SELECT run_id, * EXCLUDE (run_id) FROM read_parquet({parts}, "
-                "hive_partitioning = true, hive_types = {'run_id': VARCHAR})"
-            )
+            parts = ds.dataset(files, format="parquet", partition_base_dir=str(path / name),
+                               partitioning=ds.partitioning(pa.schema([("run_id", pa.string())]), flavor="hive"))
+            connection.from_arrow(parts).project("run_id, * EXCLUDE (run_id)").create_view(name)
+    connection.execute("SET enable_external_access = false")
     return connection
 
 
@@ -84,10 +116,14 @@ def query(path: str | Path, sql: str) -> pd.DataFrame:
 
     Raises:
         NotSweepResultsError: ``path`` holds no sweep results.
+        NotAQueryError: ``sql`` returns no rows (empty, ``;`` or a comment).
         duckdb.Error: The query is not valid.
     """
     with connect(path) as connection:
-        return connection.execute(sql).df()
+        connection.execute(sql)
+        if connection.description is None:
+            raise NotAQueryError(f"query: {sql!r} is not a query that returns rows, e.g. SELECT * FROM runs")
+        return connection.df()
 
 
 @dataclass

@@ -48,6 +48,7 @@ from sim.engine.config_io import (
     parse_override,
     read_yaml_mapping,
 )
+from sim.engine.resources import estimate_peak_bytes
 from sim.io.provenance import config_digest  # the resolved config's hash, as run folders record it
 
 TableName = Literal[  # the tables of a run's results folder, sim.io.folder.TABLES
@@ -55,6 +56,7 @@ TableName = Literal[  # the tables of a run's results folder, sim.io.folder.TABL
 RUN_ID_HEX_DIGITS = 16
 MAX_REPORTED_PROBLEMS = 5
 MAX_SEED = 2**63 - 1  # seeds fit int64 columns
+MAX_RUNS = 1_000_000  # runs in one sweep: its plan is held in memory, and one file per run is written
 DESIGN_STREAM, RUN_SEED_STREAM = 0, 1  # children of SeedSequence(root_seed)
 
 DottedPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)+$")]
@@ -98,6 +100,12 @@ class Grid(SpecModel):
         if self.combine == "zip" and len(set(lengths.values())) > 1:
             raise ValueError(f"grid.combine: zip needs lists of one length, got {lengths}")
         return self
+
+    @property
+    def n_points(self) -> int:
+        """How many points the grid has, without listing them."""
+        lengths = [len(values) for values in self.parameters.values()]
+        return lengths[0] if self.combine == "zip" else math.prod(lengths)
 
     def points(self) -> list[dict[str, Any]]:
         """One mapping of path to value per grid point, in the order the values are listed."""
@@ -230,6 +238,10 @@ class SweepSpec(SpecModel):
                 seen[path] = section
         if len(set(self.tables)) < len(self.tables):
             raise ValueError(f"tables: repeated names in {self.tables}")
+        runs = (self.grid.n_points if self.grid else 1) * (self.sample.samples if self.sample else 1) * self.replicates
+        if runs > MAX_RUNS:
+            raise ValueError(f"the sweep has {runs:,} runs (points x replicates); at most {MAX_RUNS:,} in one "
+                             "sweep: split it, or lower replicates or samples")
         if isinstance(self.seeds, list):
             if len(self.seeds) != self.replicates:
                 raise ValueError(f"seeds: {len(self.seeds)} seeds for {self.replicates} replicates; give one "
@@ -283,6 +295,7 @@ class SweepPlan:
     spec: SweepSpec
     base_config: Config
     runs: list[RunSpec]
+    peak_run_bytes: int = 0  # the largest run's memory estimate (sim.engine.resources)
 
     @property
     def parameters(self) -> list[str]:
@@ -389,16 +402,19 @@ def plan_sweep(spec: SweepSpec, source: str = "<sweep>", base_config: Config | N
     problems: list[str] = []
     invalid_config_problems: set[str] = set()  # each reported once, at the first point that has it
     owners: dict[str, int] = {}
+    peak_run_bytes = 0
     for point, raw_params in enumerate(spec.points()):
         params = {path: _plain(value) for path, value in raw_params.items()}
         try:
-            digest = config_digest(resolve_config(base_raw, params, source))
+            config = resolve_config(base_raw, params, source)
         except ConfigError as exc:
             shown = ", ".join(f"{path}={value!r}" for path, value in params.items())
             problems.extend(f"point {point} ({shown}): {problem}" for problem in exc.problems
                             if problem not in invalid_config_problems)
             invalid_config_problems.update(exc.problems)
             continue
+        digest = config_digest(config)
+        peak_run_bytes = max(peak_run_bytes, estimate_peak_bytes(config))
         for replicate in range(spec.replicates):
             seed = run_seed(spec.root_seed, point, replicate, spec.seeds)
             run_id = make_run_id(digest, seed)
@@ -408,7 +424,7 @@ def plan_sweep(spec: SweepSpec, source: str = "<sweep>", base_config: Config | N
             runs.append(RunSpec(run_id=run_id, seed=seed, point=point, replicate=replicate, params=params))
     if problems:
         raise SweepSpecError(source, problems[:MAX_REPORTED_PROBLEMS])
-    return SweepPlan(spec=spec, base_config=base_config, runs=runs)
+    return SweepPlan(spec=spec, base_config=base_config, runs=runs, peak_run_bytes=peak_run_bytes)
 
 
 def _plain(value: Any) -> Any:

@@ -64,6 +64,51 @@ class SweepExistsError(FileExistsError):
     """The results folder exists and resuming was not asked for."""
 
 
+class DamagedSweepError(ValueError):
+    """A file of a sweep folder is not whole: truncated, emptied or overwritten after it was written."""
+
+
+def is_whole_parquet(path: Path) -> bool:
+    """Whether ``path`` starts and ends with Parquet's magic bytes (a truncated file does not end so)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(4)
+            file.seek(-4, os.SEEK_END)
+            return head == b"PAR1" and file.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+def read_json_record(path: Path) -> dict[str, Any]:
+    """A JSON object written by the store.
+
+    Raises:
+        DamagedSweepError: The file is not a whole JSON object.
+    """
+    try:
+        record = json.loads(path.read_bytes())
+    except (ValueError, OSError):
+        record = None
+    if not isinstance(record, dict):
+        raise DamagedSweepError(f"{path} is missing or damaged (not a whole JSON record)")
+    return record
+
+
+def read_spec_mapping(root: Path) -> dict[str, Any]:
+    """The folder's ``sweep.yaml`` as a mapping.
+
+    Raises:
+        DamagedSweepError: The file is not a whole YAML mapping.
+    """
+    try:
+        spec = yaml.safe_load((root / SPEC_FILE).read_text(encoding="utf-8"))
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        spec = None
+    if not isinstance(spec, dict):
+        raise DamagedSweepError(f"{root / SPEC_FILE} is damaged (not the YAML spec giftsim wrote)")
+    return spec
+
+
 class SweepMismatchError(ValueError):
     """The results folder holds a different sweep than the one asked to resume."""
 
@@ -196,6 +241,10 @@ class SweepStore:
         store = cls(root)
         if not (store.root / PLAN_FILE).is_file():
             raise SweepMismatchError(f"{store.root} is not a sweep results folder (no {PLAN_FILE})")
+        stored_tables = read_spec_mapping(store.root).get("tables", [])
+        if not is_whole_parquet(store.root / PLAN_FILE):
+            raise DamagedSweepError(f"{store.root / PLAN_FILE} is damaged, so the sweep cannot be resumed; "
+                                    "run it into another --out")
         planned = set(pq.read_table(store.root / PLAN_FILE, columns=["run_id"]).column("run_id").to_pylist())
         asked = {run.run_id for run in plan.runs}
         if planned != asked:
@@ -203,8 +252,55 @@ class SweepStore:
                 f"{store.root} holds another sweep ({len(planned - asked)} of its {len(planned)} runs are not "
                 "in this one): the spec, base config, --set or giftsim version differ; choose another --out"
             )
+        if list(stored_tables) != list(plan.spec.tables):
+            raise SweepMismatchError(
+                f"{store.root} stores the tables {', '.join(stored_tables) or '(none)'}, this spec asks for "
+                f"{', '.join(plan.spec.tables) or '(none)'}: resume with the same tables, or choose another --out"
+            )
         store.remove_temporaries()
+        store.forget_damaged_runs(plan.spec.tables)
         return store
+
+    def damaged_runs(self, tables: list[str]) -> dict[str, Path]:
+        """Runs whose status, row or stored table is damaged, each with its first damaged file."""
+        damaged = {}
+        for path in sorted((self.root / STATUS_DIR).glob("*.json")):
+            try:
+                record = read_json_record(path)
+            except DamagedSweepError:
+                damaged[path.stem] = path
+                continue
+            if record.get("status") != "ok":
+                continue
+            row = self.root / RUN_PARTS_DIR / f"{path.stem}.json"
+            try:
+                read_json_record(row)
+            except DamagedSweepError:
+                damaged[path.stem] = row
+                continue
+            for name in tables:
+                part = self.root / name / f"run_id={path.stem}" / PART_FILE
+                if not is_whole_parquet(part):
+                    damaged[path.stem] = part
+                    break
+        return damaged
+
+    def check_whole(self, tables: list[str]) -> None:
+        """Raise :class:`DamagedSweepError` naming the first damaged file of a finished run, if any."""
+        damaged = self.damaged_runs(tables)
+        if damaged:
+            first = next(iter(damaged.values()))
+            more = f" (and files of {len(damaged) - 1} other runs)" if len(damaged) > 1 else ""
+            raise DamagedSweepError(
+                f"{first} is missing or damaged (truncated or overwritten){more}; run the same `giftsim sweep` command "
+                "with --resume to run those runs again")
+
+    def forget_damaged_runs(self, tables: list[str]) -> list[str]:
+        """Delete the status of every run with a damaged file, so that it runs again; return their ids."""
+        damaged = self.damaged_runs(tables)
+        for run_id in damaged:
+            (self.root / STATUS_DIR / f"{run_id}.json").unlink(missing_ok=True)
+        return list(damaged)
 
     def remove_temporaries(self) -> None:
         """Delete the temporary files an interrupted invocation left behind."""
@@ -215,8 +311,8 @@ class SweepStore:
         """Every recorded run's status record, by run id."""
         records = {}
         for path in sorted((self.root / STATUS_DIR).glob("*.json")):
-            record = json.loads(path.read_text(encoding="utf-8"))
-            records[record["run_id"]] = record
+            record = read_json_record(path)
+            records[record.get("run_id", path.stem)] = record
         return records
 
     def finished_run_ids(self) -> set[str]:
@@ -268,7 +364,9 @@ class SweepStore:
         date, else gathered from the per-run rows (a sweep still running, or stopped by force)."""
         finished = self.finished_run_ids()
         runs_file = self.root / RUNS_FILE
-        if runs_file.is_file() and set(pq.read_table(runs_file, columns=["run_id"])["run_id"].to_pylist()) == finished:
+        # runs.parquet is a copy of the per-run rows: when it is stale or damaged, they are read instead
+        if is_whole_parquet(runs_file) and set(
+                pq.read_table(runs_file, columns=["run_id"])["run_id"].to_pylist()) == finished:
             return pq.read_table(runs_file)
         parts = self._finished_run_parts(finished)
         if not parts:  # nothing finished yet: the plan's columns, no rows
@@ -283,7 +381,7 @@ class SweepStore:
 
 
 def _read_rows(parts: list[Path]) -> list[dict[str, Any]]:
-    return [json.loads(part.read_bytes()) for part in parts]
+    return [read_json_record(part) for part in parts]
 
 
 def unified_schema(parts: list[Path]) -> pa.Schema:
