@@ -25,7 +25,6 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
-from pydantic import ValidationError
 
 from sim.sweeps.compare import differences
 from sim.sweeps.spec import SweepSpec, param_column
@@ -37,7 +36,7 @@ from sim.sweeps.store import (
     SweepStore,
     is_whole_parquet,
     plain_value,
-    read_spec_mapping,
+    read_stored_spec,
 )
 
 HEADLINE_METRICS = ("gross_spend_usd", "creator_income_usd", "platform_revenue_usd", "creator_share_of_spend",
@@ -64,10 +63,7 @@ def stored_spec(path: str | Path) -> SweepSpec:
         raise NotSweepResultsError(f"{path}: not a sweep results folder (no {SPEC_FILE} and {PLAN_FILE})")
     if not is_whole_parquet(path / PLAN_FILE):
         raise DamagedSweepError(f"{path / PLAN_FILE} is damaged (truncated or overwritten)")
-    try:
-        return SweepSpec.model_validate(read_spec_mapping(path))
-    except ValidationError:
-        raise DamagedSweepError(f"{path / SPEC_FILE} is damaged (not the spec giftsim wrote)") from None
+    return read_stored_spec(path)
 
 
 def sql_string(text: str | Path) -> str:

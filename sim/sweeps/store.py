@@ -40,11 +40,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
+from pydantic import ValidationError
 
 from sim.engine.config_io import config_to_yaml
 from sim.io.atomic import staged_folder
 from sim.io.provenance import git_commit, git_dirty, versions
-from sim.sweeps.spec import RunSpec, SweepPlan, config_digest, param_column, spec_digest
+from sim.sweeps.spec import RunSpec, SweepPlan, SweepSpec, config_digest, param_column, spec_digest
 
 SPEC_FILE = "sweep.yaml"
 BASE_CONFIG_FILE = "base_config.yaml"
@@ -106,6 +107,28 @@ def read_spec_mapping(root: Path) -> dict[str, Any]:
         spec = None
     if not isinstance(spec, dict):
         raise DamagedSweepError(f"{root / SPEC_FILE} is damaged (not the YAML spec giftsim wrote)")
+    return spec
+
+
+def read_stored_spec(root: Path) -> SweepSpec:
+    """The spec a sweep folder stores, checked against the hash its meta.json records.
+
+    Raises:
+        DamagedSweepError: ``sweep.yaml`` is not the spec giftsim wrote: not whole YAML, not a valid
+            spec, or (a cut that ends at a line break can leave a valid, shorter spec) not the one
+            whose hash meta.json records.
+    """
+    try:
+        spec = SweepSpec.model_validate(read_spec_mapping(root))
+    except ValidationError:
+        raise DamagedSweepError(f"{root / SPEC_FILE} is damaged (not the spec giftsim wrote)") from None
+    try:
+        written = json.loads((root / META_FILE).read_text(encoding="utf-8")).get("spec_sha256")
+    except (OSError, ValueError, AttributeError):
+        written = None  # no record to check against (a folder from before meta.json)
+    if written is not None and spec_digest(spec) != written:
+        raise DamagedSweepError(f"{root / SPEC_FILE} is damaged (not the spec giftsim wrote: its hash differs "
+                                f"from the one in {META_FILE})")
     return spec
 
 
@@ -241,7 +264,7 @@ class SweepStore:
         store = cls(root)
         if not (store.root / PLAN_FILE).is_file():
             raise SweepMismatchError(f"{store.root} is not a sweep results folder (no {PLAN_FILE})")
-        stored_tables = read_spec_mapping(store.root).get("tables", [])
+        stored_tables = read_stored_spec(store.root).tables
         if not is_whole_parquet(store.root / PLAN_FILE):
             raise DamagedSweepError(f"{store.root / PLAN_FILE} is damaged, so the sweep cannot be resumed; "
                                     "run it into another --out")

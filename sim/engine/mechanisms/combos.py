@@ -37,7 +37,8 @@ def _plan(hour: Hour, who: np.ndarray) -> tuple[np.ndarray, int]:
     coins_per_micro = model.prices.best_coins_per_micro[viewers.region[who], viewers.channel[who]]
     budget_coins = viewers.budget_monthly_micro[who] * coins_per_micro
     pace = params.spend_share * budget_coins / np.maximum(viewers.expected_watch_hours[who], 1e-9)
-    return pace / (hour.config.viewers.gift_hazard * viewers.propensity[who]), params.max_copies
+    base_hazard = np.maximum(hour.config.viewers.gift_hazard * viewers.propensity[who], 1e-12)  # 0: never gifts
+    return pace / base_hazard, params.max_copies
 
 
 EXPECT_WATCH_HOURS = Phase("expect_watch_hours", _expect_watch_hours, section="combos",
