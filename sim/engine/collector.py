@@ -15,8 +15,8 @@ from typing import Any
 
 import mesa
 
-from sim.engine.mechanism import Output
 from sim.engine.config import MICRO_PER_USD
+from sim.engine.mechanism import Output
 
 
 def recorded_value(name: str, per_unit: int, model: Any) -> int | float:
