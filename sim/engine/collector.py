@@ -38,6 +38,7 @@ class HourlyOutputs(mesa.DataCollector):
     """
 
     def __init__(self, outputs: tuple[Output, ...]):
+        """One model reporter per output, each reading its value off the model's last recorded row."""
         self.columns = tuple((output.name, MICRO_PER_USD if output.is_money else 1) for output in outputs)
         super().__init__(model_reporters={name: partial(recorded_value, name, per_unit)
                                           for name, per_unit in self.columns})
