@@ -1,5 +1,6 @@
 """The model: Mesa agents, books that balance every hour, and reproducibility."""
 
+import mesa
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,6 +8,7 @@ import pytest
 import sim
 from sim import Brand, Creator, GiftEconomy, Viewer
 from sim.engine.ledger import Account
+from tests.conftest import DEFAULT_CONFIG
 
 
 def test_agents_are_registered_mesa_agents(small_config):
@@ -98,3 +100,76 @@ def test_seed_defaults_to_the_config(small_config):
 def test_run_can_shorten_a_config(small_config):
     result = sim.run(small_config, seed=1, days=1)
     assert len(result.timeseries) == 24 and result.config.run.days == 1
+
+
+# --- Mesa's conventions --------------------------------------------------------------------------
+def test_agent_views_refuse_assignment(small_config):
+    model = GiftEconomy(small_config, rng=3)
+    viewer = next(iter(model.agents_by_type[Viewer]))
+    with pytest.raises(AttributeError, match=r"Viewer.wallet_coins is read-only: .* row 0 of the model's viewer_state"):
+        viewer.wallet_coins = 999_999
+    with pytest.raises(AttributeError, match="Creator.payout_micro is read-only"):
+        model.agents_by_type[Creator].set("payout_micro", 1)
+    with pytest.raises(AttributeError, match="read-only"):
+        del viewer.wallet_coins
+    assert viewer.wallet_coins == model.viewer_state.wallet_coins[0]
+    assert model.invariant_violations() == []
+
+
+def test_agents_cannot_be_removed(small_config):
+    model = GiftEconomy(small_config, rng=3)
+    creator = model.creator(0)
+    with pytest.raises(TypeError, match=r"Creator\(index=0\) cannot be removed: .*creators leave by quitting"):
+        creator.remove()
+    assert creator in model.agents_by_type[Creator]
+
+
+def test_running_turns_false_at_the_configured_end(small_config):
+    model = GiftEconomy(small_config, rng=3)
+    model.run_for(small_config.hours - 1)
+    assert model.running
+    model.run_model()
+    assert not model.running and model.steps == small_config.hours
+    assert len(model.timeseries()) == small_config.hours
+
+
+def test_keyword_construction_reaches_any_config_field(small_config):
+    settings = {"platform.creator_share": 0.5, "run.days": 1, "population.viewers": 500,
+                "population.creators": 20, "regions.ID.price_multiplier": 1.2}
+    model = GiftEconomy("default", rng=4, **settings)
+    assert model.config.platform.creator_share == 0.5 and model.config.hours == 24
+    assert model.config.regions["ID"].price_multiplier == 1.2
+    from_path = GiftEconomy(config=str(DEFAULT_CONFIG), rng=4, **settings)
+    assert from_path.config == model.config
+    from_object = GiftEconomy(small_config, rng=4, **settings)
+    assert from_object.config.platform.creator_share == 0.5
+    assert GiftEconomy(small_config, rng=4).config is small_config
+
+
+def test_keyword_construction_names_what_is_wrong(small_config):
+    with pytest.raises(sim.ConfigError, match="no preset named 'tiktk'; presets are: .*tiktok"):
+        GiftEconomy("tiktk")
+    with pytest.raises(sim.ConfigError, match="platform.creator_shar: unknown key"):
+        GiftEconomy(small_config, **{"platform.creator_shar": 0.5})
+    with pytest.raises(sim.ConfigError, match="platform.creator_share"):
+        GiftEconomy(small_config, **{"platform.creator_share": 2.0})
+    with pytest.raises(TypeError, match=r"put it in a list: parameters=\{'config': \[config\]\}"):
+        GiftEconomy(("name", "default"))
+
+
+def test_batch_run_collects_the_declared_outputs(small_config):
+    rows = mesa.batch_run(GiftEconomy, parameters={"config": [small_config], "platform.creator_share": [0.3, 0.5]},
+                          rng=[1, 2], max_steps=24, display_progress=False)
+    frame = pd.DataFrame(rows)
+    assert len(frame) == 4 and set(frame["Step"]) == {24}
+    outputs = [o.name for o in GiftEconomy(small_config, rng=1).outputs]
+    assert set(outputs) <= set(frame.columns)
+    income = frame.groupby("platform.creator_share")["new_creator_income_usd"].sum()
+    assert income[0.5] > income[0.3]
+    whole = pd.DataFrame(mesa.batch_run(GiftEconomy, parameters={"config": [small_config], "run.days": 1}, rng=[1],
+                                        max_steps=1000, data_collection_period=1, display_progress=False))
+    assert list(whole["Step"]) == list(range(1, 25))  # stopped by `running` at the configured end
+    direct = GiftEconomy(small_config, rng=1, **{"run.days": 1})
+    direct.run_model()
+    expected = direct.timeseries()[outputs].reset_index(drop=True)
+    pd.testing.assert_frame_equal(whole[outputs].astype(float), expected.astype(float))

@@ -74,7 +74,7 @@ def _run(args: argparse.Namespace, config: Config) -> int:
     if not args.quiet:
         print(f"Simulating {config.name}, seed {seed}, {config.run.days} days into {out}", flush=True)
     started = time.perf_counter()
-    result = run(config, seed=seed, progress=not args.quiet)
+    result = run(config, seed=seed, progress=False if args.quiet else None)  # None: on a terminal, not in a log
     wall_time = time.perf_counter() - started
     write_results(result, out, overwrite=args.overwrite, wall_time_s=round(wall_time, 3),
                   figure_writer=save_run_figures)

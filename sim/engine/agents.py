@@ -3,7 +3,13 @@
 The model keeps every attribute in NumPy arrays (:mod:`sim.engine.state`) and applies behaviour to whole
 populations at once; an agent object reads its own row, so ``model.agents_by_type[Viewer]`` and
 Mesa's AgentSet tools work as usual. The views are read-only: changes go through the model, so
-the ledger always sees them.
+the ledger always sees them, and an assignment (``agent.wallet_coins = 5``, or ``AgentSet.set``, which
+assigns) raises instead of hiding the row behind a value the model never sees.
+
+Agents cannot be removed: every population is a fixed set of rows that the mechanisms, the books
+and the invariants read whole, so ``agent.remove()`` raises rather than take an agent out of the
+AgentSet while its row keeps streaming and earning. Creators leave the economy by quitting (the
+``effort`` mechanism's churn); a smaller economy is a smaller ``population``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,15 @@ class StateView:
             return self
         return getattr(getattr(agent.model, agent.population), self.field)[agent.index].item()
 
+    def __set__(self, agent: Any, value: Any) -> None:
+        raise AttributeError(
+            f"{type(agent).__name__}.{self.field} is read-only: the agent is a view of row {agent.index} of "
+            f"the model's {agent.population}.{self.field} array; change state through a mechanism, so that "
+            "the books see it")
+
+    def __delete__(self, agent: Any) -> None:
+        self.__set__(agent, None)
+
 
 class _ArrayAgent(mesa.Agent):
     """An agent whose state is row ``index`` of the model's ``population`` arrays."""
@@ -37,6 +52,17 @@ class _ArrayAgent(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(index={self.index})"
+
+    def remove(self) -> None:
+        """Refused: populations are fixed arrays of rows, read whole by every mechanism and by the books.
+
+        Raises:
+            TypeError: Always; see the module's docstring for what to do instead.
+        """
+        raise TypeError(
+            f"{self!r} cannot be removed: giftsim's populations are fixed, and a removed agent's row would "
+            "keep streaming, gifting and earning; creators leave by quitting (the effort mechanism's churn), "
+            "and a smaller economy is a smaller config population")
 
     @property
     def region(self) -> str:

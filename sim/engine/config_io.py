@@ -27,6 +27,7 @@ from sim.engine.config import Config
 MAX_FILE_BYTES = 1_000_000  # a config or sweep spec; the largest preset is about 5 KB
 MAX_NODES = 200_000  # values in a file once its aliases are expanded
 MAX_DEPTH = 50  # nesting of mappings and lists
+PRESETS_DIR = Path(__file__).resolve().parents[2] / "configs"  # the presets of a source checkout
 
 
 class ConfigLoader(yaml.SafeLoader):
@@ -92,6 +93,42 @@ def load_config(path: str | Path, overrides: Iterable[str] = ()) -> Config:
         hint = "; the name is the file's name, so rename the file or set name: in it"
         raise ConfigError(exc.source, [problem + hint if problem.startswith("name:") else problem
                                        for problem in exc.problems]) from None
+
+
+def resolve_config(config: Config | str | Path, settings: Mapping[str, Any] | None = None) -> Config:
+    """A config from a config object, a YAML file or a preset's name, with dotted settings applied.
+
+    Args:
+        config: A validated config; a path to a YAML file (``configs/default.yaml``); or the name of a
+            preset in the repository's ``configs/`` folder (``"tiktok"``).
+        settings: Values by dotted path (``{"platform.creator_share": 0.5}``), set as given (not
+            parsed as YAML); list items are addressed by index (``"gifts.0.coins"``).
+
+    Raises:
+        ConfigError: No such file or preset, a setting that names no field, or an invalid result.
+        TypeError: ``config`` is none of the three.
+    """
+    if not isinstance(config, Config | str | Path):
+        raise TypeError(f"config must be a Config, a YAML file's path or a preset's name, got {config!r:.80}; "
+                        "mesa.batch_run iterates over a Config given alone, so put it in a list: "
+                        "parameters={'config': [config]}")
+    if not isinstance(config, Config):
+        path = Path(config)
+        if path.suffix == "" and path.name == str(config):  # a bare name: a preset
+            path = PRESETS_DIR / f"{config}.yaml"
+            if not path.is_file():
+                names = ", ".join(sorted(p.stem for p in PRESETS_DIR.glob("*.yaml")))
+                raise ConfigError(str(config), [f"no preset named {config!r}; presets are: {names}"])
+        config = load_config(path)
+    if not settings:
+        return config
+    raw = config.model_dump(mode="json")
+    source = f"{config.name} with {', '.join(settings)}"
+    for key, value in settings.items():
+        if not key or any(not part for part in key.split(".")):
+            raise ConfigError(source, [f"{key!r}: expected a dotted path such as platform.creator_share"])
+        _set_path(raw, key.split("."), value, source)
+    return config_from_dict(raw, source=source)
 
 
 def read_with_extends(path: Path, seen: tuple[Path, ...] = (), bases: list[str] | None = None) -> dict[str, Any]:

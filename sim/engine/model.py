@@ -14,7 +14,8 @@ Switching a mechanism off skips its draws, which can change later draws of its o
 
 from __future__ import annotations
 
-from typing import get_args
+from pathlib import Path
+from typing import Any, get_args
 
 import mesa
 import numpy as np
@@ -23,7 +24,9 @@ from mesa.time import Priority, Schedule
 
 from sim.engine import report
 from sim.engine.agents import Brand, Creator, Viewer
+from sim.engine.collector import HourlyOutputs
 from sim.engine.config import Config
+from sim.engine.config_io import resolve_config
 from sim.engine.invariants import invariant_violations
 from sim.engine.ledger import Ledger
 from sim.engine.mechanism import Flows, Hour, Modifier, ModifierTarget, Phase, is_enabled
@@ -42,20 +45,32 @@ SATURDAY = 5  # day of the week, Monday = 0
 class GiftEconomy(mesa.Model):
     """A creator-gifting economy: viewers, creators and brands around one platform.
 
+    It follows Mesa's conventions: ``model.datacollector`` is a :class:`mesa.DataCollector` of the
+    declared hourly outputs, ``running`` turns False once ``config.hours`` hours have run (so
+    ``run_model()`` and ``mesa.batch_run`` stop there), and any config field can be given as a
+    keyword argument by its dotted path, which is what batch_run's parameter grids and SolaraViz's
+    sliders pass.
+
     Args:
-        config: A validated config (see :func:`sim.load_config`).
+        config: A validated config (see :func:`sim.load_config`), a YAML file's path, or the name
+            of a preset in ``configs/`` (``"tiktok"``).
         rng: The run's seed (a non-negative int); ``None`` takes ``config.run.seed``.
+        **settings: Config fields by dotted path, laid over ``config``
+            (``**{"platform.creator_share": 0.5}``); values are used as given.
 
     Raises:
+        ConfigError: The file or preset does not exist, or the settings make an invalid config.
         InsufficientMemoryError: The populations need more memory than the machine has available.
 
     Example:
         >>> model = GiftEconomy(load_config("configs/default.yaml"), rng=1)
         >>> model.run_for(24)
         >>> model.summary()["gross_spend_usd"]
+        >>> GiftEconomy("tiktok", rng=1, **{"platform.creator_share": 0.5, "run.days": 1}).run_model()
     """
 
-    def __init__(self, config: Config, rng: int | None = None):
+    def __init__(self, config: Config | str | Path = "default", rng: int | None = None, **settings: Any):
+        config = resolve_config(config, settings)
         seed = config.run.seed if rng is None else int(rng)
         if seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
@@ -104,6 +119,7 @@ class GiftEconomy(mesa.Model):
             if mechanism.setup is not None and is_enabled(config, mechanism.setup.section):
                 mechanism.setup.run(self._hour())
         self._rows: list[dict[str, int]] = []
+        self.datacollector = HourlyOutputs(self.outputs)
         self._ledger_days: list[dict[str, int]] = []
         self.scheduled_events = [_EventRun(self, event.phase, HOURS_PER_DAY * event.every_days(config))
                         for mechanism in MECHANISMS for event in mechanism.events
@@ -140,8 +156,16 @@ class GiftEconomy(mesa.Model):
             self.flows.set(output.name, output.measure(self))
         row.update(self.flows.take())
         self._rows.append(row)
+        self.datacollector.collect(self)
+        if step >= self.config.hours:
+            self.running = False
 
     # --- reading the model -----------------------------------------------------------------
+    @property
+    def last_hour(self) -> dict[str, int]:
+        """The row recorded for the last hour: the clock and every output (money in micro-USD)."""
+        return self._rows[-1]
+
     def creator(self, index: int) -> Creator | None:
         """The Creator agent at population ``index``, or None for no creator."""
         return None if index == NOBODY else self._creators[index]

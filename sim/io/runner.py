@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from sim.engine.config import Config
 from sim.engine.config_io import config_from_dict
 from sim.engine.model import HOURS_PER_DAY, GiftEconomy
+from sim.io.progress import progress_bar
 
 
 class BooksDoNotBalanceError(RuntimeError):
@@ -56,7 +56,7 @@ def _with_run_field(config: Config, name: str, value: int | None) -> Config:
 
 
 def run(
-    config: Config, seed: int | None = None, days: int | None = None, progress: bool = False,
+    config: Config, seed: int | None = None, days: int | None = None, progress: bool | None = False,
     keep_model: bool = False,
 ) -> RunResult:
     """Build a :class:`GiftEconomy`, run it for its days, and collect its outputs.
@@ -65,7 +65,8 @@ def run(
         config: A validated config.
         seed: The run's seed; ``None`` takes ``config.run.seed``.
         days: Overrides ``config.run.days``.
-        progress: Show a progress bar, one tick per simulated day.
+        progress: Show a progress bar, one tick per simulated day: True always (a widget in
+            Jupyter), None on a terminal or in a notebook only, False never.
         keep_model: Keep the model in the result, for inspecting agents afterwards.
 
     Returns:
@@ -78,9 +79,11 @@ def run(
     """
     config = with_seed(with_days(config, days), seed)
     model = GiftEconomy(config, rng=seed)
-    for _ in tqdm(range(config.run.days), desc=f"{config.name} seed {model.seed}", unit="day",
-                  disable=None if progress else True, leave=False):  # None: only on a terminal
-        model.run_for(HOURS_PER_DAY)
+    with progress_bar(progress, total=config.run.days, desc=f"{config.name} seed {model.seed}", unit="day",
+                      leave=False) as bar:
+        for _ in range(config.run.days):
+            model.run_for(HOURS_PER_DAY)
+            bar.update()
     problems = model.invariant_violations()
     if problems:
         raise BooksDoNotBalanceError(problems)

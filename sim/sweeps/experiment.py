@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tqdm.auto import tqdm
-
 from sim.engine.config import Config
 from sim.engine.resources import check_parallel_memory
+from sim.io.progress import progress_bar
 from sim.sweeps.executors import default_workers, execute_run, make_executor
 from sim.sweeps.spec import SweepSpec, load_sweep_spec, plan_sweep, validate_spec, with_settings
 from sim.sweeps.store import SweepStore, ensure_absent
@@ -90,7 +89,8 @@ def sweep(
         resume: Complete an existing folder of the same sweep: run only what is missing or failed.
         overrides: ``dotted.path=value`` settings for every run, added to the spec's ``set``
             (e.g. ``population.viewers=500`` for a small version of a sweep).
-        progress: Show a progress bar with ETA: None on a terminal only, True always, False never.
+        progress: Show a progress bar with ETA: None on a terminal or in a notebook only, True
+            always (a widget in Jupyter), False never.
         base_config: The base config itself, in place of reading the spec's ``base`` file (which
             then only names it in ``sweep.yaml``); the spec's ``set`` applies to it.
 
@@ -124,8 +124,7 @@ def sweep(
     succeeded = failed = 0
     with make_executor(workers, scheduler, dask_local) as executor:
         store = store or SweepStore.create(out, plan)  # only once the executor is up: errors leave nothing
-        bar = tqdm(total=len(todo), unit="run", desc=f"sweep {spec.name}", disable=_disable_bar(progress),
-                   dynamic_ncols=True)
+        bar = progress_bar(progress, total=len(todo), unit="run", desc=f"sweep {spec.name}", dynamic_ncols=True)
         try:
             base_config = plan.base_config.model_dump(mode="json")
             for outcome in executor.map(execute_run, base_config, todo, spec.tables):
@@ -141,8 +140,3 @@ def sweep(
             store.consolidate()
     return SweepReport(out=out, planned=len(plan.runs), skipped=len(finished), succeeded=succeeded,
                        failed=failed, wall_time_s=time.perf_counter() - started, executor=executor.description)
-
-
-def _disable_bar(progress: bool | None) -> bool | None:
-    """tqdm's ``disable``: None lets tqdm show the bar on a terminal only."""
-    return None if progress is None else not progress

@@ -53,7 +53,8 @@ def brand_lift(
         workers: Local worker processes (default 1, serially in this process, unless a Dask option is given).
         scheduler: Run on a Dask cluster: its scheduler's address or a ``distributed.Client``.
         dask_local: Run on a Dask LocalCluster of this many workers.
-        progress: Show a progress bar (None: on a terminal only).
+        progress: Show a progress bar, one tick per run: True always (a widget in Jupyter), None on
+            a terminal or in a notebook only, False never.
 
     Returns:
         One row per brand: ``brand_id, region, campaign, spend_usd, impressions, cpm_usd,
