@@ -7,7 +7,7 @@ go live at their local start hour; viewers come online by the daily curve, retur
 they follow or take the popularity-weighted feed, follow, gift with the core hazard a gift drawn
 among the affordable, topping up with the smallest covering bundle (or several of the largest);
 gifts release the wallet's value pro rata and issue diamonds; brands pay flat sponsorships of the
-largest audiences in their region; creators cash out daily.
+largest audiences in their region, pacing their budgets over their periods; creators cash out daily.
 
 It shares with the engine only what is not behaviour: the config, the initial population draws, the
 price table and the ledger. It draws its own random numbers, so the two agree statistically, not run
@@ -193,8 +193,24 @@ class ReferenceBrand(mesa.Agent):
     def __init__(self, model: ReferenceEconomy, index: int, state: Any):
         super().__init__(model)
         self.region = int(state.region[index])
-        self.budget_left = int(state.budget_left_micro[index])
+        # Paced budget: a period starting on the brand's own day; each day, what is left of the
+        # period's budget over the days left may be spent. It starts at its own point of its period.
+        params = model.config.brands
+        self.period, self.start_day = params.campaign_period_days, self.random.randrange(params.campaign_period_days)
+        days_left = self.period - (0 - self.start_day) % self.period
+        self.period_left = to_micro(params.campaign_budget_usd) * days_left // self.period
+        self.budget_left = 0
         self.spend = 0
+        self.pace(0)
+
+    def pace(self, day: int) -> None:
+        """Set today's allowance (as :func:`sim.engine.mechanisms.brands.pace_budgets` does)."""
+        self.period_left += self.budget_left
+        into_period = (day - self.start_day) % self.period
+        if into_period == 0:
+            self.period_left = to_micro(self.model.config.brands.campaign_budget_usd)
+        self.budget_left = self.period_left // (self.period - into_period)
+        self.period_left -= self.budget_left
 
     def step(self) -> None:
         """Sponsor the live creators with the largest audiences in the brand's region, within budget."""
@@ -257,9 +273,9 @@ class ReferenceEconomy(mesa.Model):
             for viewer in self.viewers:
                 if viewer.payday == day % DAYS_PER_MONTH:
                     viewer.budget_left = viewer.budget_monthly
-        if self.hour % (24 * self.config.brands.campaign_period_days) == 0:
+        if self.hour % 24 == 0:
             for brand in self.brands:
-                brand.budget_left = to_micro(self.config.brands.campaign_budget_usd)
+                brand.pace(self.hour // 24)
 
     def summary(self) -> dict[str, float]:
         """Key figures, computed as the engine's summary computes them."""

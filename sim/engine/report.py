@@ -150,7 +150,7 @@ BRAND_COLUMNS = (
              lambda m: [ratio(usd(s) * 1000, i)
                         for s, i in zip(m.brand_state.spend_micro, m.brand_state.impressions, strict=True)]),
     Quantity("budget_left_usd", "USD", "Budget left", "left in the current campaign period",
-             lambda m: usd(m.brand_state.budget_left_micro)),
+             lambda m: usd(m.brand_state.budget_left_micro + m.brand_state.period_left_micro)),
 )
 
 

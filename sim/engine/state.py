@@ -12,7 +12,6 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.engine.config import CAMPAIGNS, Config
-from sim.engine.pricing import to_micro
 
 NOBODY = -1  # index meaning "no creator" in creator-valued arrays
 DAYS_PER_MONTH = 30  # viewers' income arrives once in every 30 days, each on its own payday
@@ -122,7 +121,7 @@ class BrandState:
     region: np.ndarray  # the region the brand targets
     campaign: np.ndarray  # index into CAMPAIGNS
     is_active: np.ndarray  # bool: False switches a brand off (to measure its lift)
-    budget_left_micro: np.ndarray  # left in this campaign period
+    budget_left_micro: np.ndarray  # what it may still spend today (its paced share of the period's budget)
     spend_micro: np.ndarray  # everything paid: sponsorship fees and coins
     coin_spend_micro: np.ndarray  # paid for coins, tax included
     tax_micro: np.ndarray  # tax on coin purchases
@@ -229,14 +228,15 @@ def draw_creators(config: Config, rng: np.random.Generator) -> CreatorState:
 
 
 def draw_brands(config: Config, rng: np.random.Generator) -> BrandState:
-    """Draw the brands: each targets one region, chosen in proportion to its viewers, with one campaign type."""
+    """Draw the brands: each targets one region, chosen in proportion to its viewers, and runs one campaign
+    type, apportioned by ``brands.campaign_mix``; budgets are set by :mod:`sim.engine.mechanisms.brands`."""
     n = config.population.brands
     shares = np.array([r.share_of_viewers for r in config.regions.values()])
     mix = np.array([config.brands.campaign_mix.get(c, 0.0) for c in CAMPAIGNS])
     given = dict(
         region=rng.choice(len(shares), size=n, p=shares / shares.sum()),
-        campaign=rng.choice(len(CAMPAIGNS), size=n, p=mix / mix.sum()),
+        # the declared split, the same in every run: brands in campaign order, apportioned by the mix
+        campaign=np.repeat(np.arange(len(CAMPAIGNS)), _shares_to_counts(mix / mix.sum(), n)),
         is_active=np.ones(n, dtype=bool),
-        budget_left_micro=np.full(n, to_micro(config.brands.campaign_budget_usd), dtype=np.int64),
     )
     return BrandState(**given, **_running_totals(BrandState, n, given))

@@ -14,8 +14,10 @@ target region, the largest audiences first, and runs its campaign there:
 Brands buy their coins like anyone else: bundles of their region's web store (or, without one,
 the channel with most bundles), with its tax and fees. A brand's gift becomes diamonds as a
 viewer's does, and dropped coins carry the value the brand paid into the viewers' wallets.
-Impressions are the viewer-hours of the rooms a brand acted in. Budgets refresh every campaign
-period.
+Impressions are the viewer-hours of the rooms a brand acted in. Campaigns pace their budgets: each
+brand's period starts on its own day (drawn uniformly over the period's length), and each day it may
+spend what is left of the period's budget over the days left, so budgets are spread over the period
+rather than spent in the first hours after a common refresh.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ import numpy as np
 from sim.engine import wallet
 from sim.engine.config import CAMPAIGNS, Brands, Platform
 from sim.engine.ledger import Account, Ledger
-from sim.engine.mechanism import Event, Hour, Mechanism, Modifier, Output, Phase
+from sim.engine.mechanism import Event, Hour, Mechanism, Modifier, Output, Phase, StateField
 from sim.engine.pricing import PriceTable, to_micro
 from sim.engine.state import NOBODY, BrandState, CreatorState, ViewerState
 
+HOURS_PER_DAY = 24
 SPONSORSHIP, MATCHING, DROPS, GIFTS = (CAMPAIGNS.index(c) for c in ("sponsorship", "matching", "drops", "gifts"))
 
 
@@ -121,7 +124,10 @@ def run_campaigns(
 
 
 def buy_coins(brands: BrandState, needed: np.ndarray, prices: PriceTable, ledger: Ledger) -> int:
-    """Top up brands' wallets to ``needed`` coins with their store's largest bundle, within budget.
+    """Top up brands' wallets to ``needed`` coins, within what each may spend today.
+
+    Each brand buys its store's largest bundle that today's allowance pays for, as many as it takes
+    (or as the allowance pays for); a brand whose allowance pays for no bundle buys nothing.
 
     Returns:
         What the brands paid (micro-USD).
@@ -130,11 +136,14 @@ def buy_coins(brands: BrandState, needed: np.ndarray, prices: PriceTable, ledger
     if not shortfall.any():  # most hours: the wallets hold enough from an earlier bundle
         return 0
     channel = brand_channels(prices)[brands.region]
-    largest = prices.n_bundles[brands.region, channel] - 1
-    coins_each = prices.coins[brands.region, channel, largest]
-    gross_each = prices.gross[brands.region, channel, largest]
-    quantity = np.minimum(-(-shortfall // coins_each), brands.budget_left_micro // gross_each)
-    bought = wallet.buy(brands, np.arange(brands.size), brands.region, channel, largest, quantity, prices, ledger,
+    gross = prices.gross[brands.region, channel]  # [brand, bundle], ascending coins
+    affordable = (prices.coins[brands.region, channel] > 0) & (gross <= brands.budget_left_micro[:, None])
+    bundle = gross.shape[1] - 1 - affordable[:, ::-1].argmax(axis=1)
+    coins_each = prices.coins[brands.region, channel, bundle]
+    gross_each = np.maximum(gross[np.arange(brands.size), bundle], 1)
+    wanted = -(-shortfall // np.maximum(coins_each, 1))
+    quantity = np.where(affordable.any(axis=1), np.minimum(wanted, brands.budget_left_micro // gross_each), 0)
+    bought = wallet.buy(brands, np.arange(brands.size), brands.region, channel, bundle, quantity, prices, ledger,
                         Account.BRANDS_OUTSIDE)
     brands.coin_spend_micro += bought.cost
     return int(bought.cost.sum())
@@ -178,9 +187,19 @@ def drop_coins(
     return int(coins.sum())
 
 
-def refresh_budgets(brands: BrandState, params: Brands) -> None:
-    """Start a new campaign period: every brand's budget is whole again."""
-    brands.budget_left_micro[:] = to_micro(params.campaign_budget_usd)
+def pace_budgets(brands: BrandState, params: Brands, day: int) -> None:
+    """Give each brand its allowance for ``day``: what is left of its period's budget over the days left.
+
+    What a brand did not spend of yesterday's allowance goes back to its period; a brand whose period
+    starts on ``day`` (every ``campaign_period_days`` from its own start day) has its whole budget
+    again, and what was left of the last period lapses.
+    """
+    period = params.campaign_period_days
+    brands.period_left_micro += brands.budget_left_micro
+    into_period = (day - brands.campaign_start_day) % period
+    brands.period_left_micro[into_period == 0] = to_micro(params.campaign_budget_usd)
+    brands.budget_left_micro[:] = brands.period_left_micro // (period - into_period)
+    brands.period_left_micro -= brands.budget_left_micro
 
 
 def _campaigns(hour: Hour) -> None:
@@ -191,8 +210,19 @@ def _campaigns(hour: Hour) -> None:
         hour.flows.add(name, amount)
 
 
-def _refresh(hour: Hour) -> None:
-    refresh_budgets(hour.brands, hour.config.brands)
+def _start(hour: Hour) -> None:
+    brands, params = hour.brands, hour.config.brands
+    period = params.campaign_period_days
+    brands.campaign_start_day[:] = hour.rng("brands").integers(0, period, brands.size)
+    # Each brand starts at its own point of its period, with the budget for the days left in it.
+    days_left = period - (0 - brands.campaign_start_day) % period
+    brands.period_left_micro[:] = to_micro(params.campaign_budget_usd) * days_left // period
+    brands.budget_left_micro[:] = 0
+    pace_budgets(brands, params, 0)
+
+
+def _pace(hour: Hour) -> None:
+    pace_budgets(hour.brands, hour.config.brands, hour.step // HOURS_PER_DAY)  # the day about to begin
 
 
 def _drop_boost(hour: Hour, who: np.ndarray) -> np.ndarray:
@@ -205,12 +235,17 @@ CAMPAIGNS_PHASE = Phase(
     writes=("brands wallets and totals", "creators.sponsorship_micro", "creators.diamonds_held",
             "viewers wallets (drops)", "viewers.boosted_until", "ledger"),
 )
-REFRESH = Phase("refresh_brand_budgets", _refresh, section="brands", writes=("brands.budget_left_micro",))
+START = Phase("brand_budgets_at_start", _start, section="brands",
+              writes=("brands.campaign_start_day", "brands.period_left_micro", "brands.budget_left_micro"))
+PACE = Phase("pace_brand_budgets", _pace, section="brands", reads=("brands.campaign_start_day",),
+             writes=("brands.period_left_micro", "brands.budget_left_micro"))
 MECHANISM = Mechanism(
     "brands", "brands sponsor lives, match gifts, drop free coins or send gifts, within a budget per period",
-    section="brands", phases=(CAMPAIGNS_PHASE,),
-    events=(Event(REFRESH, lambda config: config.brands.campaign_period_days),),
+    section="brands", phases=(CAMPAIGNS_PHASE,), setup=START, events=(Event(PACE, lambda config: 1),),
     modifiers=(Modifier("drop_boost", "watcher", _drop_boost, section="brands"),),
+    state=(StateField("brands", "campaign_start_day", "the day its first campaign period starts (0 to the period's "
+                      "length - 1)"),
+           StateField("brands", "period_left_micro", "what is left of its period's budget after today's allowance")),
     outputs=(
         Output("new_brand_spend_usd", "flow", "USD", "Brand spend",
                "what brands paid: sponsorship fees and coins (tax and fees included)",
