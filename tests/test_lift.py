@@ -54,7 +54,8 @@ def test_the_lift_sweep_gives_exactly_the_direct_computation():
                                               "population.brands=3", "run.days=2",
                                               "brands.campaign_mix={drops: 0.5, matching: 0.5}"])
     lift = sim.brand_lift(config, seed=4)
-    pd.testing.assert_frame_equal(lift, direct_lift(config, 4), check_exact=True)
+    direct = direct_lift(config, 4)
+    pd.testing.assert_frame_equal(lift[direct.columns], direct, check_exact=True)
     assert (lift["gifting_lift"] != 0).any()
     pd.testing.assert_frame_equal(sim.brand_lift(config.model_copy(update={"run": config.run.model_copy(
         update={"seed": 4})})), lift, check_exact=True)
@@ -91,3 +92,22 @@ def test_campaign_mix_must_sum_to_one():
         _config("{drops: 0.5}")
     with pytest.raises(sim.ConfigError, match=r"brands.campaign_mix.raffles"):
         _config("{raffles: 1.0}")
+
+
+def test_paid_spend_change_over_replicates_with_an_interval():
+    config = _config("{drops: 0.5, sponsorship: 0.5}")
+    lift = sim.brand_lift(config, seed=2, replicates=3)
+    assert len(lift) == 4
+    # paired by seed: the change is the mean over replicates of (with the brand) - (without it)
+    for brand in range(4):
+        changes = []
+        for seed in (2, 3, 4):
+            with_brand = sim.run(config, seed=seed).summary["gross_spend_usd"]
+            off = config.model_copy(update={"brands": config.brands.model_copy(update={"switched_off": (brand,)})})
+            changes.append(with_brand - sim.run(off, seed=seed).summary["gross_spend_usd"])
+        row = lift.iloc[brand]
+        assert row["paid_spend_change_usd"] == pytest.approx(np.mean(changes))
+        assert row["paid_spend_change_low_usd"] <= row["paid_spend_change_usd"] <= row["paid_spend_change_high_usd"]
+    sponsors = lift[lift["campaign"] == "sponsorship"]
+    assert (sponsors["paid_spend_change_usd"] == 0).all()  # a cash sponsorship changes nothing viewers see
+    assert sim.brand_lift(config, seed=2)["paid_spend_change_low_usd"].isna().all()  # one replicate: no interval

@@ -3,12 +3,15 @@
 A brand's lift compares the run with every brand active against the same config and seed with
 that one brand switched off (common random numbers: every mechanism draws from its own stream,
 and gifting draws are made for every watcher, so the runs differ only through what the brand
-did). It is an ordinary sweep over ``brands.switched_off`` (``[]``, then ``[i]`` for each brand) on
-one seed, run on any executor and stored in a sweep folder: one run per brand plus one.
+did). It is an ordinary sweep over ``brands.switched_off`` (``[]``, then ``[i]`` for each brand), on
+one seed or on several replicates, run on any executor and stored in a sweep folder: one run per
+brand plus one, per replicate. Over replicates, the change in viewers' paid spend is reported with a
+95% interval, paired by seed: free coins and the gifts sent with them are not paid spend.
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ import pandas as pd
 from sim.engine.config import Config
 from sim.engine.metrics import ratio
 from sim.io.runner import with_days
+from sim.sweeps.compare import mean_half_width
 from sim.sweeps.experiment import sweep
 from sim.sweeps.results import SweepResults, open_results
 from sim.sweeps.store import BASE_CONFIG_FILE
@@ -26,29 +30,32 @@ SWITCH = "brands.switched_off"
 BRAND_COLUMNS = ["brand_id", "region", "campaign", "spend_usd", "impressions", "cpm_usd"]
 
 
-def lift_spec(config: Config, seed: int) -> dict[str, Any]:
-    """The sweep of a brand lift: every brand on, then each brand off alone, all on ``seed``.
+def lift_spec(config: Config, seeds: list[int]) -> dict[str, Any]:
+    """The sweep of a brand lift: every brand on, then each brand off alone, each on every seed of ``seeds``.
 
     Its ``base`` is the sweep folder's own ``base_config.yaml``, so the stored ``sweep.yaml``
     reruns (or resumes) from the folder alone.
     """
     return {
-        "name": f"brand_lift-{config.name}", "base": BASE_CONFIG_FILE, "seeds": [seed],
+        "name": f"brand_lift-{config.name}", "base": BASE_CONFIG_FILE, "seeds": list(seeds),
         "grid": {"parameters": {SWITCH: [[], *([brand] for brand in range(config.population.brands))]}},
         "tables": ["viewers", "brands"],
     }
 
 
 def brand_lift(
-    config: Config, seed: int | None = None, days: int | None = None, *, out: str | Path | None = None,
-    workers: int | None = None, scheduler: Any = None, dask_local: int | None = None, progress: bool | None = False,
+    config: Config, seed: int | None = None, days: int | None = None, *, replicates: int = 1,
+    out: str | Path | None = None, workers: int | None = None, scheduler: Any = None,
+    dask_local: int | None = None, progress: bool | None = False,
 ) -> pd.DataFrame:
     """Each brand's impressions, spend, CPM and gifting lift over the run without it.
 
     Args:
         config: The economy; brands it switches off are switched on for the lift.
-        seed: The seed of every run; ``None`` takes ``config.run.seed``.
+        seed: The seed of the first replicate (``seed + r`` for replicate ``r``); ``None`` takes
+            ``config.run.seed``.
         days: Overrides ``config.run.days``.
+        replicates: Runs of every point, each on its own seed (common random numbers across points).
         out: The sweep folder to keep (it must not exist); by default a temporary one, deleted after.
         workers: Local worker processes (default 1, serially in this process, unless a Dask option is given).
         scheduler: Run on a Dask cluster: its scheduler's address or a ``distributed.Client``.
@@ -60,7 +67,10 @@ def brand_lift(
         One row per brand: ``brand_id, region, campaign, spend_usd, impressions, cpm_usd,
         viewer_coins_gifted, viewer_coins_gifted_without, gifting_lift`` (relative change in the
         coins viewers gifted; 0.05 means 5% more with the brand) and ``gifts_lift`` (the same for the
-        number of gifts).
+        number of gifts), all from the first replicate; and over every replicate, paired by seed,
+        ``paid_spend_change_usd`` (the mean change in viewers' gross spend on coins with the brand) with
+        its 95% t interval ``paid_spend_change_low_usd``, ``paid_spend_change_high_usd`` (NaN with one
+        replicate) and ``paid_spend_lift`` (the mean change over the mean spend without the brand).
 
     Raises:
         RuntimeError: A run failed (its error is in the message).
@@ -68,14 +78,17 @@ def brand_lift(
     """
     config = with_days(config, days)
     seed = config.run.seed if seed is None else seed
+    if replicates < 1:
+        raise ValueError(f"replicates must be at least 1, got {replicates}")
+    seeds = [seed + replicate for replicate in range(replicates)]
     if workers is None and scheduler is None and dask_local is None:
         workers = 1  # a few runs: starting worker processes would cost more than it saves
     options = {"workers": workers, "scheduler": scheduler, "dask_local": dask_local, "progress": progress}
     if out is not None:
-        sweep(lift_spec(config, seed), out=out, base_config=config, **options)
+        sweep(lift_spec(config, seeds), out=out, base_config=config, **options)
         return lift_table(open_results(out))
     with tempfile.TemporaryDirectory(prefix="giftsim-brand-lift-") as folder:
-        sweep(lift_spec(config, seed), out=Path(folder) / "sweep", base_config=config, **options)
+        sweep(lift_spec(config, seeds), out=Path(folder) / "sweep", base_config=config, **options)
         return lift_table(open_results(Path(folder) / "sweep"))
 
 
@@ -90,7 +103,9 @@ def lift_table(results: SweepResults) -> pd.DataFrame:
         first = unfinished.iloc[0]
         raise RuntimeError(f"{len(unfinished)} brand-lift runs did not finish; run {first['run_id']}: "
                            f"{first['error'] or first['status']}")
-    full, *brands_off = results.runs.sort_values("point")["run_id"]  # points: every brand on, brand 0 off, ...
+    runs = results.runs.sort_values(["point", "replicate"])
+    first = runs[runs["replicate"] == runs["replicate"].min()]
+    full, *brands_off = first["run_id"]  # points: every brand on, brand 0 off, ...
     table = results.run_table("brands", full)[BRAND_COLUMNS]
     coins_with, gifts_with = viewer_gifting(results, full)
     without = [viewer_gifting(results, run_id) for run_id in brands_off]
@@ -98,6 +113,14 @@ def lift_table(results: SweepResults) -> pd.DataFrame:
     table["viewer_coins_gifted_without"] = [coins for coins, _ in without]
     table["gifting_lift"] = [ratio(coins_with - coins, coins) for coins, _ in without]
     table["gifts_lift"] = [ratio(gifts_with - gifts, gifts) for _, gifts in without]
+    spend = runs.pivot(index="replicate", columns="point", values="gross_spend_usd")  # [replicate, point]
+    change = spend[[0]].to_numpy() - spend.drop(columns=0).to_numpy()  # [replicate, brand]: on minus off
+    half = [mean_half_width(float(c.std(ddof=1)), c.size) if c.size > 1 else math.nan for c in change.T]
+    table["paid_spend_change_usd"] = change.mean(axis=0)
+    table["paid_spend_change_low_usd"] = change.mean(axis=0) - half
+    table["paid_spend_change_high_usd"] = change.mean(axis=0) + half
+    table["paid_spend_lift"] = [ratio(c, s) for c, s in zip(change.mean(axis=0), spend.drop(columns=0).mean(),
+                                                              strict=True)]
     return table
 
 
