@@ -34,6 +34,10 @@ def invariant_violations(
     expect("brands: coins bought = gifted + dropped + in wallets", b.coins_bought.sum(),
            b.coins_gifted.sum() + b.coins_dropped.sum() + b.wallet_coins.sum())
     expect("coins dropped = coins received", b.coins_dropped.sum(), v.coins_received.sum())
+    expect("viewers: free coins received = free coins gifted + in wallets", v.coins_received.sum(),
+           v.free_coins_gifted.sum() + v.wallet_free_coins.sum())
+    if (v.wallet_free_coins > v.wallet_coins).any():
+        problems.append("some viewer holds more free coins than coins")
     expect("diamonds earned = redeemed + held", c.diamonds_earned.sum(),
            c.diamonds_redeemed.sum() + c.diamonds_held.sum())
     expect("coin liability = value of wallets", ledger.balance(Account.COIN_LIABILITY),

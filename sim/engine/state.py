@@ -65,6 +65,9 @@ class ViewerState:
     watch_hours: np.ndarray
     hours_online: np.ndarray
     coins_received: np.ndarray  # free coins dropped by brands
+    wallet_free_coins: np.ndarray  # of the wallet's coins, those dropped free (gifted first)
+    free_coins_gifted: np.ndarray  # free coins sent as gifts
+    free_gifts_sent: np.ndarray  # gifts paid for entirely with free coins
     received_value_micro: np.ndarray  # net value the brands paid for those coins
     boosted_until: np.ndarray  # step until which a free-coin drop boosts this viewer's paid gifting
 

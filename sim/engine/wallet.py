@@ -103,27 +103,32 @@ def receive(holders, who: np.ndarray, coins: np.ndarray, value: np.ndarray, gros
     holders.wallet_gross_micro[who] += gross
     holders.coins_received[who] += coins
     holders.received_value_micro[who] += value
+    holders.wallet_free_coins[who] += coins
 
 
 def give(
     viewers, who: np.ndarray, coins: np.ndarray, creators: CreatorState, rooms: np.ndarray, platform: Platform,
     ledger: Ledger, gifts: np.ndarray | int = 1,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Viewers ``who`` give ``coins`` from their wallets to the creators ``rooms`` (``gifts`` gifts each).
 
     Keeps each viewer's totals of what it gave (coins, the net value and price they carried, the
-    diamonds' value) and issues the diamonds (:func:`issue_diamonds`).
+    diamonds' value, and how many of the coins were free ones, which are given first) and issues the
+    diamonds (:func:`issue_diamonds`).
 
     Returns:
-        The net value each gift carried, its diamonds and their value (micro-USD).
+        The net value each gift carried, its diamonds, their value (micro-USD), and its free coins.
     """
+    free = np.minimum(viewers.wallet_free_coins[who], coins)
+    viewers.wallet_free_coins[who] -= free
+    viewers.free_coins_gifted[who] += free
     released, released_gross = spend(viewers, who, coins)
     diamonds, diamond_value = issue_diamonds(creators, rooms, coins, released, platform, ledger, gifts)
     viewers.coins_gifted[who] += coins
     viewers.released_micro[who] += released
     viewers.gifted_gross_micro[who] += released_gross
     viewers.diamond_value_sent_micro[who] += diamond_value
-    return released, diamonds, diamond_value
+    return released, diamonds, diamond_value, free
 
 
 def diamonds_for(coins: np.ndarray, released: np.ndarray, platform: Platform) -> np.ndarray:

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sim.engine import wallet
 from sim.engine.config import Platform
 from sim.engine.ledger import Account, Ledger
 from sim.engine.mechanisms.gifting import Catalog, draw_gifts, send_gifts
@@ -82,3 +83,22 @@ def test_redeem_minimum_and_daily_cap(default_config, held, expected_redeemed):
     assert ledger.balance(Account.PAYOUT_FEES) == fee
     assert ledger.balance(Account.AGENCIES) == agency
     assert ledger.balance(Account.DIAMOND_LIABILITY) == (held - expected_redeemed) * 5_000
+
+
+def test_free_coins_are_given_first_and_counted_apart(default_config):
+    viewers = draw_viewers(default_config, np.random.default_rng(0))
+    creators = draw_creators(default_config, np.random.default_rng(0))
+    who = np.array([0, 1])
+    viewers.wallet_coins[who] = [90, 90]  # bought: 90 coins for a net 0.9 USD each wallet
+    viewers.wallet_value_micro[who] = [900_000, 900_000]
+    viewers.wallet_gross_micro[who] = [1_350_000, 1_350_000]
+    viewers.coins_bought[who] = [90, 90]
+    wallet.receive(viewers, who, np.array([10, 10]), np.array([100_000, 100_000]), np.array([150_000, 150_000]))
+    assert viewers.wallet_coins[who].tolist() == [100, 100] and viewers.wallet_free_coins[who].tolist() == [10, 10]
+    ledger = Ledger()
+    ledger.transfer(Account.VIEWERS_OUTSIDE, Account.COIN_LIABILITY, 2_000_000)
+    *_, free = wallet.give(viewers, who, np.array([5, 15]), creators, np.array([0, 0]), default_config.platform,
+                           ledger)
+    assert free.tolist() == [5, 10]  # free coins go first
+    assert viewers.wallet_free_coins[who].tolist() == [5, 0]
+    assert viewers.free_coins_gifted[who].tolist() == [5, 10]

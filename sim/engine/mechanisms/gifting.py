@@ -116,8 +116,11 @@ def send_gifts(
     given_back = int((viewers.owed_creator[gifters] == rooms).sum())
     copies = np.broadcast_to(copies, gifters.shape)
     coins = gift_coins * copies
-    released, diamonds, diamond_value = wallet.give(viewers, gifters, coins, creators, rooms, platform, ledger, copies)
+    released, diamonds, diamond_value, free = wallet.give(viewers, gifters, coins, creators, rooms, platform, ledger,
+                                                          copies)
     viewers.gifts_sent[gifters] += copies
+    free_gifts = np.where(free == coins, copies, 0)  # gifts paid for entirely with free coins
+    viewers.free_gifts_sent[gifters] += free_gifts
     reciprocate(viewers, creators, viewers.creator_id[gifters], rooms)
     np.add.at(gift_counts, np.searchsorted(catalog.coins, gift_coins), copies)
     return {
@@ -127,6 +130,8 @@ def send_gifts(
         "new_creator_income_usd": int(diamond_value.sum()),
         "new_platform_revenue_usd": int(released.sum() - diamond_value.sum()),
         "new_gifts_given_back": given_back,
+        "new_free_gifts": int(free_gifts.sum()),
+        "new_free_coins_gifted": int(free.sum()),
     }
 
 
@@ -179,7 +184,11 @@ GIFT = Phase(
 MECHANISM = Mechanism(
     "gifting", "watchers who can pay may gift; a short wallet is topped up first", phases=(GIFT,),
     outputs=(
-        Output("new_gifts", "flow", "gifts", "Gifts", "gifts sent", cumulative="cum_gifts"),
+        Output("new_gifts", "flow", "gifts", "Gifts", "gifts sent by viewers, paid and free", cumulative="cum_gifts"),
+        Output("new_free_gifts", "flow", "gifts", "Free gifts",
+               "of those, gifts paid for entirely with coins brands dropped free"),
+        Output("new_free_coins_gifted", "flow", "coins", "Free coins gifted",
+               "coins gifted that brands had dropped free (a viewer gives its free coins first)"),
         Output("new_coins_gifted", "flow", "coins", "Coins gifted", "coins sent as gifts",
                cumulative="cum_coins_gifted"),
         Output("new_diamonds_issued", "flow", "diamonds", "Diamonds issued", "diamonds the gifts issued to creators"),
