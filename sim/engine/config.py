@@ -160,7 +160,7 @@ class Viewers(Section):
     """Viewers' budgets, daily rhythm, choice of rooms and gifting: the core rules every run has."""
 
     payer_share: Share = Field(
-        0.065, description="Chance a viewer pays in a month where coins cost what they cost in the US relative "
+        0.10, description="Chance a viewer pays in a month where coins cost what they cost in the US relative "
         "to income (1; see demand.conversion_elasticity): calibrated to payer ratios of 3-8% of monthly "
         "actives (A: Huya).",
     )
@@ -260,9 +260,9 @@ class Demand(MechanismSection):
         "budget is its willingness to pay * r * exp(-e * (r - 1)) (assumption: no published figure).",
     )
     payer_persistence: Share = Field(
-        0.7, description="Chance a payer keeps paying next month without a fresh decision; otherwise it "
-        "decides anew with the conversion chance, so payers turn over but the share stays put (1/month; "
-        "assumption).",
+        0.7, description="Chance a viewer keeps last month's status (paying or not) without a fresh decision; "
+        "otherwise it decides anew with the conversion chance, so payers turn over while their share stays at "
+        "the conversion chance (1/month; assumption).",
     )
     payday_boost: float = Field(
         1.25, ge=1.0, le=10.0, description="Multiplier on a payer's gifting hazard in the 24 hours after its "

@@ -12,8 +12,9 @@ Two margins answer to the price of coins (``demand``; Twitch's 2021 local subscr
   1), with ``a`` the mean USD price of a coin in the viewer's region and channel, tax included, over
   ``platform.coin_nominal_usd * income_scale``: the price relative to the viewer's means. Its
   elasticity is ``conversion_elasticity * a``, so low-income regions, where ``a`` is large, answer
-  more strongly. A payer keeps paying with ``payer_persistence``, else decides anew, so payers turn
-  over from month to month while their share stays where the price puts it;
+  more strongly. Each month a viewer keeps last month's status with ``payer_persistence``, else
+  decides anew, so payers turn over from month to month while their share stays at the conversion
+  chance, where the price puts it;
 - intensity: a payer's budget is its willingness to pay times ``r * exp(-intensity_elasticity * (r - 1))``,
   ``r`` the same price over ``coin_nominal_usd`` (not income-adjusted: the willingness to pay already
   is): the coins it buys fall as the price rises, while each costs more.
@@ -60,15 +61,19 @@ def monthly_budget_micro(willingness: np.ndarray, r: np.ndarray, elasticity: flo
     return np.round(willingness * r * np.exp(-elasticity * (r - 1.0))).astype(np.int64)
 
 
-def _pay(hour: Hour, who: np.ndarray, share_of_month: np.ndarray | float) -> None:
-    """Viewers ``who`` decide whether they pay this month and receive ``share_of_month`` of its budget."""
+def _pay(hour: Hour, who: np.ndarray, share_of_month: np.ndarray | float, is_first: bool = False) -> None:
+    """Viewers ``who`` decide whether they pay this month and receive ``share_of_month`` of its budget.
+
+    In the first month every viewer decides afresh: there is no last month's status to keep.
+    """
     viewers, demand = hour.viewers, hour.config.demand
     if demand.enabled:
         r, a = (x[who] for x in relative_prices(hour.model.prices, viewers, hour.config))
         chance = conversion_chance(viewers.conversion_base[who], a, demand.conversion_elasticity)
         draws = hour.rng("income").random((2, who.size))
-        keeps = viewers.is_payer[who] & (draws[0] < demand.payer_persistence)
-        viewers.is_payer[who] = keeps | (draws[1] < chance)
+        # Keep last month's status, or decide anew: the share paying stays at the conversion chance.
+        keeps = (draws[0] < demand.payer_persistence) & (not is_first)
+        viewers.is_payer[who] = np.where(keeps, viewers.is_payer[who], draws[1] < chance)
         budget = monthly_budget_micro(viewers.willingness_micro[who], r, demand.intensity_elasticity)
     else:
         budget = viewers.willingness_micro[who]
@@ -82,7 +87,7 @@ def _start(hour: Hour) -> None:
     if not hour.config.demand.enabled:  # payers drawn once, as the conversion chance at US prices says
         viewers.is_payer[:] = hour.rng("income").random(viewers.size) < viewers.conversion_base
     # Each viewer starts at a uniform point of its month: the budget left is for the days to its payday.
-    _pay(hour, np.arange(viewers.size), (viewers.payday + 1) / DAYS_PER_MONTH)
+    _pay(hour, np.arange(viewers.size), (viewers.payday + 1) / DAYS_PER_MONTH, is_first=True)
 
 
 def _paydays(hour: Hour) -> None:
