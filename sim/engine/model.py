@@ -92,11 +92,7 @@ class GiftEconomy(mesa.Model):
         self.creator_state = draw_creators(config, population_rng)
         self.brand_state = draw_brands(config, population_rng)
         self.brand_state.is_active[list(config.brands.switched_off)] = False
-        populations = {"viewers": self.viewer_state, "creators": self.creator_state, "brands": self.brand_state}
-        for field in (field for mechanism in MECHANISMS for field in mechanism.state):
-            population = populations[field.population]
-            setattr(population, field.name, np.full(population.size, field.fill, dtype=field.dtype))
-        self.index_fields = INDEX_FIELDS | {f.name for m in MECHANISMS for f in m.state if f.is_creator_index}
+        self._add_mechanism_state()
         self._creators = [Creator(self, i) for i in range(self.creator_state.size)]
         self.n_audience = config.population.viewers  # rows past it are creators watching peers
         for i in range(self.n_audience):
@@ -104,6 +100,30 @@ class GiftEconomy(mesa.Model):
         for i in range(self.brand_state.size):
             Brand(self, i)
 
+        self._compose_mechanisms()
+        self._rows: list[dict[str, int]] = []
+        self.datacollector = HourlyOutputs(self.outputs)
+        self._ledger_days: list[dict[str, int]] = []
+        self.scheduled_events = [
+            _EventRun(self, event.phase, HOURS_PER_DAY * event.every_days(config))
+            for mechanism in MECHANISMS for event in mechanism.events if is_enabled(config, event.phase.section)
+        ]
+        for event in self.scheduled_events:  # Mesa holds callbacks weakly: the model keeps them
+            self.schedule_recurring(event, Schedule(interval=event.every_hours, start=event.every_hours))
+        self.schedule_recurring(self._close_day, Schedule(interval=HOURS_PER_DAY, start=HOURS_PER_DAY))
+        self.schedule_recurring(self._record_hour, Schedule(interval=1, start=1), priority=Priority.LOW)
+
+    def _add_mechanism_state(self) -> None:
+        """Add the arrays of state the registered mechanisms declare to their populations."""
+        populations = {"viewers": self.viewer_state, "creators": self.creator_state, "brands": self.brand_state}
+        for field in (field for mechanism in MECHANISMS for field in mechanism.state):
+            population = populations[field.population]
+            setattr(population, field.name, np.full(population.size, field.fill, dtype=field.dtype))
+        self.index_fields = INDEX_FIELDS | {f.name for m in MECHANISMS for f in m.state if f.is_creator_index}
+
+    def _compose_mechanisms(self) -> None:
+        """Take the enabled mechanisms' outputs, phases and modifiers, and run their setup phases."""
+        config = self.config
         self.outputs = tuple(output for mechanism in MECHANISMS for output in mechanism.outputs)
         self.flows = Flows(self.outputs)
         self._measured = tuple(o for o in self.outputs if o.measure is not None)
@@ -118,16 +138,6 @@ class GiftEconomy(mesa.Model):
         for mechanism in MECHANISMS:
             if mechanism.setup is not None and is_enabled(config, mechanism.setup.section):
                 mechanism.setup.run(self._hour())
-        self._rows: list[dict[str, int]] = []
-        self.datacollector = HourlyOutputs(self.outputs)
-        self._ledger_days: list[dict[str, int]] = []
-        self.scheduled_events = [_EventRun(self, event.phase, HOURS_PER_DAY * event.every_days(config))
-                        for mechanism in MECHANISMS for event in mechanism.events
-                        if is_enabled(config, event.phase.section)]
-        for event in self.scheduled_events:  # Mesa holds callbacks weakly: the model keeps them
-            self.schedule_recurring(event, Schedule(interval=event.every_hours, start=event.every_hours))
-        self.schedule_recurring(self._close_day, Schedule(interval=HOURS_PER_DAY, start=HOURS_PER_DAY))
-        self.schedule_recurring(self._record_hour, Schedule(interval=1, start=1), priority=Priority.LOW)
 
     # --- the hourly step -------------------------------------------------------------------
     def step(self) -> None:

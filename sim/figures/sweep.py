@@ -156,10 +156,10 @@ def tradeoff_figure(
     the second; the baseline sits at the origin.
 
     Args:
-        changes: A differences table (:meth:`sim.query.SweepResults.differences` or
+        changes: A differences table (:meth:`sim.sweeps.results.SweepResults.differences` or
             :func:`sim.sweeps.compare.differences`) holding both metrics: parameter columns, then
             ``metric``, ``difference``, ``low``, ``high`` and the rest of
-            :data:`sim.compare.DIFFERENCE_COLUMNS`.
+            :data:`sim.sweeps.compare.DIFFERENCE_COLUMNS`.
         x: The metric across.
         y: The metric up.
         labels: Labels for metrics and parameter columns, with units, as in :func:`sweep_figure`.
