@@ -3,8 +3,8 @@
 Its model reporters are the outputs the mechanisms declare (:class:`~sim.engine.mechanism.Output`),
 one per name and in the time series' units (money in USD), so that ``mesa.batch_run`` and
 SolaraViz's plot components read the economy as they read any Mesa model. The values are not
-computed again: each reporter reads the hour's row that the model has just recorded, and the model
-collects once per hour, after recording it. Running totals (``cum_*``) are columns of
+computed again: each reporter reads an hour's recorded row, and the model collects the hours it has
+recorded when its ``datacollector`` is read. Running totals (``cum_*``) are columns of
 :meth:`~sim.engine.model.GiftEconomy.timeseries` only.
 """
 
@@ -29,8 +29,7 @@ class HourlyOutputs(mesa.DataCollector):
     """A DataCollector whose model reporters are ``outputs``, read from the model's recorded rows.
 
     The reporters are ordinary Mesa reporters (:func:`recorded_value`) and Mesa's own ``collect``
-    calls them, so the collector reads and is read as Mesa's own. Collecting every hour costs about
-    3% of a small run's time (a call and a copy per reporter); it relies on no private part of Mesa.
+    calls them, so the collector reads and is read as Mesa's own; it relies on no private part of Mesa.
 
     Args:
         outputs: The declared outputs, in the time series' column order.

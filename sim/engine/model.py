@@ -102,7 +102,7 @@ class GiftEconomy(mesa.Model):
 
         self._compose_mechanisms()
         self._rows: list[dict[str, int]] = []
-        self.datacollector = HourlyOutputs(self.outputs)
+        self._collector, self._collected = HourlyOutputs(self.outputs), 0
         self._ledger_days: list[dict[str, int]] = []
         self.scheduled_events = [
             _EventRun(self, event.phase, HOURS_PER_DAY * event.every_days(config))
@@ -166,11 +166,22 @@ class GiftEconomy(mesa.Model):
             self.flows.set(output.name, output.measure(self))
         row.update(self.flows.take())
         self._rows.append(row)
-        self.datacollector.collect(self)
         if step >= self.config.hours:
             self.running = False
 
     # --- reading the model -----------------------------------------------------------------
+    @property
+    def datacollector(self) -> HourlyOutputs:
+        """Mesa's DataCollector of the declared hourly outputs, one row per hour run so far.
+
+        Collected from the recorded hours when it is read rather than every hour, so that a run that
+        never reads it pays nothing for it (collecting every hour cost about 10% of a small run).
+        """
+        for row in self._rows[self._collected:]:
+            self._collector.collect(_RecordedHour(row))
+        self._collected = len(self._rows)
+        return self._collector
+
     @property
     def last_hour(self) -> dict[str, int]:
         """The row recorded for the last hour: the clock and every output (money in micro-USD)."""
@@ -218,3 +229,10 @@ class _EventRun:
 
     def __call__(self) -> None:
         self.phase.run(self.model._hour())
+
+
+class _RecordedHour:
+    """One recorded hour as the collector's reporters read it: as the model right after that hour."""
+
+    def __init__(self, row: dict[str, int]):
+        self.last_hour, self.time = row, row["step"]
