@@ -34,7 +34,7 @@ from sim.figures.style import (
     new_figure,
     thousands_axis,
 )
-from sim.sweeps.compare import DIFFERENCE_COLUMNS, mean_half_width
+from sim.sweeps.compare import DIFFERENCE_COLUMNS, check_replicates, mean_half_width
 
 # What a sweep's standard figures show (labels from metric_label).
 SWEEP_METRICS = ("creator_income_usd", "platform_revenue_usd", "gross_spend_usd", "creator_income_gini")
@@ -249,14 +249,7 @@ def sweep_figures(runs: pd.DataFrame, parameters: Mapping[str, str], *, width: s
 
 def _replicate_stats(sweep: pd.DataFrame, keys: list[str], metric: str) -> pd.DataFrame:
     """Per point (unique values of ``keys``): replicates, mean, and the t-based 95% band of the mean."""
-    missing = [c for c in [*keys, metric, "replicate"] if c not in sweep.columns]
-    if missing:
-        raise ValueError(f"the sweep has no column {missing}; columns are {list(sweep.columns)}")
-    repeated = sweep.duplicated([*keys, "replicate"])
-    if repeated.any():
-        point = sweep.loc[repeated, keys].iloc[0].to_dict()
-        raise ValueError(f"several runs at {point} share a replicate: another parameter varies among them; "
-                         "select the rows first or pass that parameter to the figure")
+    check_replicates(sweep, keys, [metric])
     stats = sweep.groupby(keys, sort=True)[metric].agg(n="count", mean="mean", sd="std").reset_index()
     half = np.array([mean_half_width(sd, int(n)) for sd, n in zip(stats["sd"], stats["n"], strict=True)])
     return stats.assign(low=stats["mean"] - half, high=stats["mean"] + half)
