@@ -43,12 +43,15 @@ from sim.engine.state import DAYS_PER_MONTH, ViewerState
 HOURS_PER_DAY = 24
 
 
-def relative_prices(prices: PriceTable, viewers: ViewerState, config: Config) -> tuple[np.ndarray, np.ndarray]:
-    """Each viewer's price of coins relative to the reference (r) and to its means (a)."""
+def relative_prices(
+    prices: PriceTable, viewers: ViewerState, config: Config, who: np.ndarray | slice = slice(None),
+) -> tuple[np.ndarray, np.ndarray]:
+    """The price of coins of viewers ``who`` (all by default) relative to the reference (r) and to their means (a)."""
     reference = config.platform.coin_nominal_usd * 1e6
-    r = prices.mean_micro_per_coin[viewers.region, viewers.channel] / reference
-    income_scale = np.array([region.income_scale for region in config.regions.values()])
-    return r, r / income_scale[viewers.region]
+    region = viewers.region[who]
+    r = prices.mean_micro_per_coin[region, viewers.channel[who]] / reference
+    income_scale = np.array([market.income_scale for market in config.regions.values()])
+    return r, r / income_scale[region]
 
 
 def conversion_chance(base: np.ndarray, a: np.ndarray, elasticity: float) -> np.ndarray:
@@ -68,7 +71,7 @@ def _pay(hour: Hour, who: np.ndarray, share_of_month: np.ndarray | float, is_fir
     """
     viewers, demand = hour.viewers, hour.config.demand
     if demand.enabled:
-        r, a = (x[who] for x in relative_prices(hour.model.prices, viewers, hour.config))
+        r, a = relative_prices(hour.model.prices, viewers, hour.config, who)  # only the viewers paid today
         chance = conversion_chance(viewers.conversion_base[who], a, demand.conversion_elasticity)
         draws = hour.rng("income").random((2, who.size))
         # Keep last month's status, or decide anew: the share paying stays at the conversion chance.
