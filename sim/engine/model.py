@@ -2,8 +2,8 @@
 
 One step is one simulated hour (UTC); the run starts at midnight UTC on a Monday. The model knows no
 mechanism by name: it runs the phases of ``sim.engine.mechanisms.HOUR`` whose mechanism is enabled,
-composes the registered mechanisms' modifiers, and schedules their events (cash-outs and effort
-daily, budget refreshes monthly, brand campaign periods) as Mesa events at the end of their days.
+composes the registered mechanisms' modifiers, and schedules their events (paydays, cash-outs,
+effort and brands' daily allowances, all daily) as Mesa events at the end of their days.
 The hourly row of the time series is recorded by a low-priority event after all of them.
 
 Randomness: one seed per run. Each mechanism draws from its own stream spawned from that seed, keyed
