@@ -51,7 +51,7 @@ def direct_lift(config, seed):
 
 def test_the_lift_sweep_gives_exactly_the_direct_computation():
     config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=600", "population.creators=20",
-                                              "population.brands=3", "run.days=2",
+                                              "population.brands=3", "run.days=3",
                                               "brands.campaign_mix={drops: 0.5, matching: 0.5}"])
     lift = sim.brand_lift(config, seed=4)
     direct = direct_lift(config, 4)

@@ -23,6 +23,7 @@ MAX_BUDGET_USD = 1e9  # one payer's monthly budget at BUDGET_TAIL_SIGMAS standar
 BUDGET_TAIL_SIGMAS = 6.0  # a payer above it is about one in a billion
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Weight = Annotated[float, Field(gt=0.0, le=1.0)]
 PositiveCoins = Annotated[int, Field(gt=0, le=10_000_000)]
 PositivePrice = Annotated[float, Field(gt=0.0, le=1e12)]
 Bundle = tuple[PositiveCoins, PositivePrice]
@@ -294,11 +295,16 @@ class Weekend(MechanismSection):
 
 
 class Herding(MechanismSection):
-    """Herding in the feed: larger audiences attract more viewers."""
+    """Herding in the feed: creators who draw large audiences attract more viewers."""
 
     exponent: float = Field(
-        0.3, ge=0.0, le=3.0, description="Feed weight is multiplied by (1 + last hour's audience)^exponent "
+        0.3, ge=0.0, le=3.0, description="Feed weight is multiplied by (1 + standing audience)^exponent "
         "(1): larger audiences attract more viewers (B: Lu et al. 2021).",
+    )
+    memory_hours: float = Field(
+        4.0, gt=0.0, le=10_000.0, description="Half-life of a creator's standing audience, a running average "
+        "of its audience over the hours it is live, carried from one session to the next, so that a new "
+        "session starts from its standing rather than from an empty room (live hours; assumption).",
     )
 
 
@@ -311,12 +317,44 @@ class Exploration(MechanismSection):
     )
 
 
+class Loyalty(MechanismSection):
+    """Loyal audiences: favourite creators, sessions that last, and a preference for one's own region."""
+
+    favourite_weights: tuple[Weight, Weight, Weight] = Field(
+        (1.0, 0.4, 0.15), description="Weights of a viewer's three favourites, from the most recent follow to the "
+        "oldest, when it returns to one that is live (1; assumption): a small, uneven set; a new follow takes "
+        "the first place and pushes the oldest out.",
+    )
+    return_probability: Share = Field(
+        0.6, description="Chance an online viewer, not staying in last hour's room, goes to one of its favourites "
+        "that is live; replaces viewers.follow_return_probability (1; assumption).",
+    )
+    notification_boost: float = Field(
+        1.5, ge=1.0, le=100.0, description="In the first hour of a favourite's session, the viewer is notified: "
+        "its chance of returning and that favourite's weight are multiplied by this (1; assumption: LIVE "
+        "notifications to followers).",
+    )
+    online_persistence: Share = Field(
+        0.6, description="Chance a viewer keeps last hour's status, online or offline, before the hour's own "
+        "draw; the share online in each hour is unchanged, but a viewer online now is likely online next hour: "
+        "sessions last 1 / (1 - persistence) hours or so (1/h; assumption).",
+    )
+    room_stay_probability: Share = Field(
+        0.7, description="Chance a viewer still online stays in the room it watched last hour while that "
+        "creator is live (1/h; assumption).",
+    )
+    home_region_weight: float = Field(
+        3.0, ge=1.0, le=100.0, description="Multiplier on the feed weight of creators in the viewer's own region "
+        "(1; assumption: language and time zone).",
+    )
+
+
 class FollowerAffinity(MechanismSection):
-    """Affinity: viewers gift more in the room of the creator they follow."""
+    """Affinity: viewers gift more in the rooms of the creators they follow."""
 
     multiplier: float = Field(
         2.0, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching the creator "
-        "the viewer follows (1; assumption).",
+        "the viewer followed most recently, or (with loyalty) any of its favourites (1; assumption).",
     )
 
 
@@ -344,11 +382,16 @@ class Contagion(MechanismSection):
 
 
 class Fatigue(MechanismSection):
-    """Session fatigue: gifting falls as a session grows long."""
+    """Session fatigue: gifting and the feed's favour fall as a session grows long."""
 
     per_hour: float = Field(
         0.9, gt=0.0, le=1.0, description="Gifting hazard multiplier per hour already streamed in a "
         "session (1/h): income per streamed hour falls as a session grows long (B/C).",
+    )
+    feed_per_hour: float = Field(
+        0.8, gt=0.0, le=1.0, description="Feed weight multiplier per hour already streamed in a session (1/h): "
+        "the feed favours lives that have just started and audiences tire of long ones, so a room's audience "
+        "peaks early (assumption; with per_hour, income per live hour falls over a session, B/C).",
     )
 
 
@@ -364,28 +407,62 @@ class StockUp(MechanismSection):
 
 
 class Effort(MechanismSection):
-    """Creators' daily response to income: effort, quitting and follower growth."""
+    """Creators' daily response to income: effort and follower growth.
 
-    reservation_usd_per_live_hour: float = Field(
-        0.5, gt=0.0, le=1e6, description="Gift income per live hour at which a creator keeps its "
-        "streaming habits unchanged (USD/h; assumption).",
+    A creator's outside option is what a creator of its standing earns per live hour in the
+    calibrated economy: ``typical_usd_per_live_hour * (followers / creators.followers_median) **
+    followers_exponent * quality ** quality_exponent``, fixed when it joins. Effort answers to its
+    recent income per live hour relative to that option.
+    """
+
+    typical_usd_per_live_hour: float = Field(
+        0.012, gt=0.0, le=1e6, description="Gift income per live hour of a creator with the median followers "
+        "and quality 1 in the calibrated economy (USD/h): the scale of creators' outside options. Calibrated "
+        "with benchmarks/creator_supply.py so that the TikTok preset's creator supply is in steady state.",
+    )
+    followers_exponent: float = Field(
+        1.2, ge=0.0, le=3.0, description="Elasticity of income per live hour with respect to followers across "
+        "creators (1): fitted by least squares on the TikTok preset (benchmarks/creator_supply.py), so that "
+        "the outside option grows with standing as earnings do.",
+    )
+    quality_exponent: float = Field(
+        0.8, ge=0.0, le=3.0, description="Elasticity of income per live hour with respect to quality across "
+        "creators (1): fitted as followers_exponent.",
     )
     elasticity: float = Field(
-        0.5, ge=0.0, le=5.0, description="Effort (the chance of streaming on a day and the session "
-        "length) scales as (recent income per live hour / reservation)^elasticity, within 0.25-2 (1): "
-        "incentives raise streamer effort (B: PACIS 2023). 0: effort stays 1.",
+        0.5, ge=0.0, le=5.0, description="Effort (the chance of streaming on a day and the session length) "
+        "scales as (recent income per live hour / outside option)^elasticity, within 0.25-2 (1). Live hours "
+        "scale as effort squared, so their elasticity to income per hour is 2 x 0.5 = 1.0, inside the 0.74-1.83 "
+        "that a commission change implies for creators' posts (B: Pu Zhao, 5% -> 20% -> 5%, Aug 2019; mapping "
+        "posts onto live hours is an assumption).",
     )
     income_memory_days: float = Field(
         3.0, gt=0.0, le=365.0, description="Half-life of the creator's running average of income per "
         "live hour (days).",
     )
-    quit_probability: Share = Field(
-        0.02, description="Daily chance that a creator whose recent income per live hour is below a "
-        "tenth of the reservation quits for good (1/day; assumption). 0: nobody quits.",
-    )
     follower_growth_per_day: float = Field(
         0.003, ge=0.0, le=1.0, description="Organic follower growth outside lives: Poisson with mean "
         "follower_growth_per_day * quality * followers a day (1/day; assumption).",
+    )
+
+
+class Supply(MechanismSection):
+    """Creators join and quit in answer to what streaming pays against their outside options."""
+
+    turnover_per_day: Share = Field(
+        0.01, description="A creator's chance of quitting on a day when it earns its outside option, and "
+        "creators joining a day as a share of the creators at the start when the typical creator earns its "
+        "outside option (1/day; assumption: no published churn figure for LIVE creators).",
+    )
+    exit_elasticity: float = Field(
+        1.0, ge=0.0, le=10.0, description="Elasticity of the quitting chance with respect to a creator's income "
+        "per live hour over its outside option, at parity (1): the chance is 2 * turnover / (1 + ratio^(2e)), "
+        "between 0 and twice the turnover (assumption).",
+    )
+    entry_elasticity: float = Field(
+        1.0, ge=0.0, le=10.0, description="Elasticity of the joining rate with respect to the median creator's "
+        "income per live hour over its outside option, at parity (1): creators join at 2 * turnover * "
+        "initial creators / (1 + ratio^(-2e)) a day, at most twice the turnover (assumption).",
     )
 
 
@@ -505,12 +582,14 @@ class Config(Section):
     weekend: Weekend = Weekend()
     herding: Herding = Herding()
     exploration: Exploration = Exploration()
+    loyalty: Loyalty = Loyalty()
     follower_affinity: FollowerAffinity = FollowerAffinity()
     audience_effect: AudienceEffect = AudienceEffect()
     contagion: Contagion = Contagion()
     fatigue: Fatigue = Fatigue()
     stock_up: StockUp = StockUp()
     effort: Effort = Effort()
+    supply: Supply = Supply()
     peer_gifting: PeerGifting = PeerGifting()
     brands: Brands = Brands()
     battles: Battles = Battles()

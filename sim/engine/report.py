@@ -109,6 +109,13 @@ CREATOR_COLUMNS = (
     Quantity("creator_id", "-", "Creator", "index of the creator (0-based)", lambda m: np.arange(m.creator_state.size)),
     Quantity("region", "-", "Region", "region code", lambda m: _codes(m.creator_state.region, m.region_codes)),
     Quantity("quality", "1", "Quality", "content quality multiplier (median 1)", lambda m: m.creator_state.quality),
+    Quantity("joined_day", "day", "Day joined", "the day the creator joined, from 0 (0: there at the start)",
+             lambda m: m.creator_state.joined_day),
+    Quantity("has_quit", "-", "Quit", "whether the creator has quit for good", lambda m: m.creator_state.is_churned),
+    Quantity("outside_option_usd_per_hour", "USD/h", "Outside option",
+             "what a creator of its standing earns per live hour in the calibrated economy",
+             lambda m: m.creator_state.outside_option_micro / 1e6),
+    Quantity("effort", "1", "Effort", "at the end of the run (1: as calibrated)", lambda m: m.creator_state.effort),
     Quantity("followers", "followers", "Followers", "at the end of the run", lambda m: m.creator_state.followers),
     Quantity("live_hours", "hours", "Live hours", "hours streamed", lambda m: m.creator_state.live_hours),
     Quantity("viewer_hours", "viewer-hours", "Viewer-hours", "hours watched in this creator's lives",
@@ -163,13 +170,18 @@ def _table(model, columns: tuple[Quantity, ...]) -> pd.DataFrame:
 
 
 def viewers_table(model) -> pd.DataFrame:
-    """One row per viewer (``VIEWER_COLUMNS``) of a :class:`~sim.engine.model.GiftEconomy`."""
-    return _table(model, VIEWER_COLUMNS)
+    """One row per viewer (``VIEWER_COLUMNS``) of a :class:`~sim.engine.model.GiftEconomy`.
+
+    Creators' own rows are there only for creators who have joined.
+    """
+    v, c = model.viewer_state, model.creator_state
+    is_listed = (v.creator_id == NOBODY) | c.has_joined[np.maximum(v.creator_id, 0)]
+    return _table(model, VIEWER_COLUMNS)[is_listed].reset_index(drop=True)
 
 
 def creators_table(model) -> pd.DataFrame:
-    """One row per creator (``CREATOR_COLUMNS``)."""
-    return _table(model, CREATOR_COLUMNS)
+    """One row per creator who has joined (``CREATOR_COLUMNS``); those still to join are not creators yet."""
+    return _table(model, CREATOR_COLUMNS)[model.creator_state.has_joined].reset_index(drop=True)
 
 
 def brands_table(model) -> pd.DataFrame:
@@ -244,7 +256,8 @@ class _Books:
 
     @cached_property
     def income(self) -> np.ndarray:
-        return _creator_income_micro(self.model)
+        """Each creator's income (micro-USD), over the creators who have joined."""
+        return _creator_income_micro(self.model)[self.c.has_joined]
 
     @cached_property
     def viewer_diamond_value(self) -> int:
@@ -273,7 +286,8 @@ SUMMARY_KEYS = (
     Quantity("hours", "hours", "Hours", "simulated hours", lambda k: k.model.steps),
     Quantity("viewers", "agents", "Viewers", "the audience's size, without creators' own rows",
              lambda k: k.model.n_audience),
-    Quantity("creators", "agents", "Creators", "number of creators", lambda k: k.c.size),
+    Quantity("creators", "agents", "Creators", "creators who have joined (at the start or since)",
+             lambda k: int(k.c.has_joined.sum())),
     Quantity("brands", "agents", "Brands", "number of brands", lambda k: k.b.size),
     Quantity("gross_spend_usd", "USD", "Gross viewer spend", "what viewers paid for coins, tax included",
              lambda k: usd(k.spend)),
@@ -322,7 +336,7 @@ SUMMARY_KEYS = (
              lambda k: top_share(k.payer_gifted, 0.20)),
     Quantity("top1_payer_gift_share", "1", "Top 1% payers' share of gifts",
              "the same for the top 1% of payers", lambda k: top_share(k.payer_gifted, 0.01)),
-    Quantity("creator_income_gini", "1", "Creator income Gini", "Gini of `income_usd` over all creators",
+    Quantity("creator_income_gini", "1", "Creator income Gini", "Gini of `income_usd` over the creators",
              lambda k: gini(k.income)),
     Quantity("top1_creator_income_share", "1", "Top 1% creators' income share",
              "share of income of the top 1% of creators",

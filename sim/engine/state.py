@@ -7,6 +7,7 @@ diamonds in whole units.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -47,6 +48,7 @@ class ViewerState:
     budget_left_micro: np.ndarray  # what is left of this month's budget
     propensity: np.ndarray  # multiplier on the gifting hazard, mean 1
     activity: np.ndarray  # float32 multiplier on the chance of being online, mean 1
+    is_online: np.ndarray  # bool: online this hour
     followed: np.ndarray  # creator followed most recently, or NOBODY
     watching: np.ndarray  # creator watched this hour, or NOBODY
     wallet_coins: np.ndarray
@@ -87,13 +89,16 @@ class CreatorState:
     start_local_hour: np.ndarray  # local hour a session starts
     session_hours: np.ndarray  # length of a session (h)
     is_live: np.ndarray  # bool
+    has_joined: np.ndarray  # bool: has started creating; the rows past population.creators join over time
+    joined_day: np.ndarray  # the day it joined (0 for the creators at the start, and before it joins)
     is_churned: np.ndarray  # bool: quit for good
     hours_left: np.ndarray  # hours left in the current session
     session_hour: np.ndarray  # hours already streamed in the current session
     effort: np.ndarray  # float multiplier on streaming days and session length, 1 = habits unchanged
     income_rate_ema: np.ndarray  # float running average of gift income per live hour (micro-USD/h)
+    outside_option_micro: np.ndarray  # float: what a creator of its standing earns per live hour (micro-USD/h)
     audience: np.ndarray  # viewers in the creator's room this hour (last hour's, until rooms are chosen)
-    gifts_last_hour: np.ndarray  # gifts received in the last hour
+    gifts_last_hour: np.ndarray  # gifts received in the last hour the creator was live
     gifts_this_hour: np.ndarray  # gifts received so far this hour
     coins_this_hour: np.ndarray  # coins gifted to this creator so far this hour
     opponent: np.ndarray  # the creator faced in this hour's battle, or NOBODY
@@ -154,10 +159,33 @@ def _running_totals(cls: type, n: int, given: dict) -> dict:
     return {f.name: _zeros(n) for f in fields(cls) if f.name not in given}
 
 
+def creator_slots(config: Config) -> int:
+    """Rows of creator state: the creators at the start, then room for every creator who may join.
+
+    Creators join at most at twice the turnover rate (``supply``), so the run's length bounds how many
+    can join; with ``supply`` off, nobody joins.
+    """
+    n = config.population.creators
+    if not config.supply.enabled:
+        return n
+    return n + math.ceil(2 * config.supply.turnover_per_day * n * config.run.days)
+
+
 def creator_regions(config: Config) -> np.ndarray:
-    """Each creator's region index, apportioned by ``share_of_creators`` (no randomness)."""
+    """Each creator row's region (no randomness).
+
+    The creators at the start are apportioned by ``share_of_creators`` in region order; the rows for
+    those who may join are apportioned the same way and interleaved, so that creators join from every
+    region in proportion, whenever they join.
+    """
     shares = np.array([r.share_of_creators for r in config.regions.values()])
-    return np.repeat(np.arange(len(shares)), _shares_to_counts(shares, config.population.creators))
+    n = config.population.creators
+    at_start = np.repeat(np.arange(len(shares)), _shares_to_counts(shares, n))
+    counts = _shares_to_counts(shares, creator_slots(config) - n)
+    joining = np.repeat(np.arange(len(shares)), counts)
+    rank_in_region = np.arange(joining.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    spread = np.argsort((rank_in_region + 0.5) / np.maximum(counts[joining], 1), kind="stable")
+    return np.concatenate([at_start, joining[spread]])
 
 
 def draw_viewers(config: Config, rng: np.random.Generator) -> ViewerState:
@@ -174,7 +202,7 @@ def draw_viewers(config: Config, rng: np.random.Generator) -> ViewerState:
     rows = [audience]
     if config.peer_gifting.enabled:
         peers = _draw_viewer_rows(config, rng, creator_regions(config), config.peer_gifting.payer_share)
-        peers["creator_id"] = np.arange(config.population.creators)
+        peers["creator_id"] = np.arange(creator_slots(config))
         rows.append(peers)
     given = {name: np.concatenate([r[name] for r in rows]) for name in audience}
     return ViewerState(**given, **_running_totals(ViewerState, given["region"].size, given))
@@ -204,6 +232,7 @@ def _draw_viewer_rows(config: Config, rng: np.random.Generator, region: np.ndarr
         propensity=_lognormal(rng, np.exp(-p.propensity_sigma**2 / 2), p.propensity_sigma, n),
         # mean 1: some viewers are online far more than others; float32 as used in the hourly draw
         activity=rng.gamma(4.0, 0.25, n).astype(np.float32),
+        is_online=np.zeros(n, dtype=bool),
         followed=np.full(n, NOBODY, dtype=np.int64),
         watching=np.full(n, NOBODY, dtype=np.int64),
         owed_creator=np.full(n, NOBODY, dtype=np.int64),
@@ -211,23 +240,40 @@ def _draw_viewer_rows(config: Config, rng: np.random.Generator, region: np.ndarr
 
 
 def draw_creators(config: Config, rng: np.random.Generator) -> CreatorState:
-    """Draw the initial creators: region, quality, followers and streaming schedule."""
-    n = config.population.creators
+    """Draw every creator row: region, quality, followers, streaming schedule and outside option.
+
+    The first ``population.creators`` rows have joined; the rest (see :func:`creator_slots`) join
+    over the run, drawn from the same distributions. Each expects at first to earn its outside option.
+    """
+    n, n_at_start = creator_slots(config), config.population.creators
     p = config.creators
     start = np.round(rng.normal(p.start_local_hour_mean, p.start_local_hour_sd, n))
+    quality = _lognormal(rng, 1.0, p.quality_sigma, n)
+    followers = np.round(_lognormal(rng, p.followers_median, p.followers_sigma, n)).astype(np.int64)
+    outside_option = outside_option_micro(followers, quality, config)
     given = dict(
         region=creator_regions(config),
-        quality=_lognormal(rng, 1.0, p.quality_sigma, n),
-        followers=np.round(_lognormal(rng, p.followers_median, p.followers_sigma, n)).astype(np.int64),
+        quality=quality,
+        followers=followers,
         start_local_hour=(start % 24).astype(np.int64),
         session_hours=1 + rng.poisson(p.session_hours_mean - 1.0, n).astype(np.int64),
         is_live=np.zeros(n, dtype=bool),
+        has_joined=np.arange(n) < n_at_start,
+        joined_day=np.zeros(n, dtype=np.int64),
         is_churned=np.zeros(n, dtype=bool),
         opponent=np.full(n, NOBODY, dtype=np.int64),
         effort=np.ones(n),
-        income_rate_ema=np.full(n, config.effort.reservation_usd_per_live_hour * 1e6),
+        income_rate_ema=outside_option.copy(),
+        outside_option_micro=outside_option,
     )
     return CreatorState(**given, **_running_totals(CreatorState, n, given))
+
+
+def outside_option_micro(followers: np.ndarray, quality: np.ndarray, config: Config) -> np.ndarray:
+    """What a creator of this standing earns per live hour in the calibrated economy (micro-USD/h)."""
+    e = config.effort
+    standing = np.maximum(followers, 1) / config.creators.followers_median
+    return e.typical_usd_per_live_hour * 1e6 * standing**e.followers_exponent * quality**e.quality_exponent
 
 
 def draw_brands(config: Config, rng: np.random.Generator) -> BrandState:

@@ -23,11 +23,13 @@ from sim.engine.mechanisms import (
     gifting,
     herding,
     income,
+    loyalty,
     payouts,
     peer_gifting,
     purchasing,
     stock_up,
     streaming,
+    supply,
     weekend,
 )
 
@@ -39,6 +41,7 @@ MECHANISMS = (
     attention.MECHANISM,
     herding.MECHANISM,
     exploration.MECHANISM,
+    loyalty.MECHANISM,
     gifting.MECHANISM,
     combos.MECHANISM,
     audience_effect.MECHANISM,
@@ -50,6 +53,7 @@ MECHANISMS = (
     stock_up.MECHANISM,
     payouts.MECHANISM,
     effort.MECHANISM,
+    supply.MECHANISM,
     brands.MECHANISM,
     battles.MECHANISM,
 )
@@ -59,6 +63,7 @@ HOUR = (
     activity.COME_ONLINE,
     battles.PAIR,
     attention.CHOOSE_ROOMS,
+    herding.UPDATE_STANDING,
     attention.FOLLOW,
     gifting.GIFT,
     brands.CAMPAIGNS_PHASE,

@@ -6,49 +6,66 @@ small live creator (fewer followers than the median live creator) drawn uniforml
 drawn with weight ``followers ** popularity_exponent * quality`` times the ``feed`` modifiers of other
 mechanisms (herding, a battle win): popular creators draw more viewers (rich get richer). While
 watching, a viewer follows the creator with ``follow_probability`` per hour.
+
+With :mod:`~sim.engine.mechanisms.loyalty` enabled, a viewer may first stay in last hour's room,
+returns to any of its three favourites rather than the one it followed last, and the feed favours
+creators of its own region.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.config import Viewers
+from sim.engine.config import Loyalty, Viewers
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
-from sim.engine.mechanisms import exploration
+from sim.engine.mechanisms import exploration, loyalty
 from sim.engine.state import NOBODY, CreatorState, ViewerState
 
 
 def choose_rooms(
     viewers: ViewerState, creators: CreatorState, online: np.ndarray, params: Viewers,
     popularity_exponent: float, exploration_share: float, rng: np.random.Generator,
-    boost: np.ndarray | float = 1.0,
+    boost: np.ndarray | float = 1.0, loyal: Loyalty | None = None,
 ) -> np.ndarray:
     """Set ``viewers.watching`` for this hour; return the indices of viewers watching a live.
 
-    ``boost`` multiplies each creator's feed weight (one value per creator, or one for all).
+    ``boost`` multiplies each creator's feed weight (one value per creator, or one for all);
+    ``loyal`` (the loyalty section, or None for the plain rules) adds staying, favourites and the
+    home region.
     """
+    last_room = viewers.watching[online]
     viewers.watching[:] = NOBODY
     live = np.flatnonzero(creators.is_live)
     if live.size == 0 or online.size == 0:
         return online[:0]
-    followed = viewers.followed[online]
-    followed_live = np.zeros(online.size, dtype=bool)
-    has_followed = followed != NOBODY
-    followed_live[has_followed] = creators.is_live[followed[has_followed]]
-    returning = followed_live & (rng.random(online.size) < params.follow_return_probability)
+    if loyal is None:
+        followed = viewers.followed[online]
+        followed_live = np.zeros(online.size, dtype=bool)
+        has_followed = followed != NOBODY
+        followed_live[has_followed] = creators.is_live[followed[has_followed]]
+        returning = followed_live & (rng.random(online.size) < params.follow_return_probability)
+    else:
+        returning, followed = loyalty.favourite_picks(viewers, creators, online, loyal, rng.random((2, online.size)))
 
     followers = creators.followers[live]
     weights = followers.astype(float) ** popularity_exponent * creators.quality[live]
     if not np.isscalar(boost):
         weights *= boost[live]
-    cumulative = np.cumsum(weights)
-    by_feed = rng.random(online.size) * cumulative[-1]
-    feed_pick = live[np.minimum(np.searchsorted(cumulative, by_feed, side="right"), live.size - 1)]
+    by_feed = rng.random(online.size)
+    if loyal is None or loyal.home_region_weight == 1.0:
+        cumulative = np.cumsum(weights)
+        feed_pick = live[np.minimum(np.searchsorted(cumulative, by_feed * cumulative[-1], side="right"),
+                                    live.size - 1)]
+    else:
+        feed_pick = loyalty.feed_picks(live, weights, creators.region, viewers.region[online],
+                                       loyal.home_region_weight, by_feed)
     small = live[followers < _median(followers)]
     small = small if small.size else live  # all live creators have equal followers
     explore_pick = small[rng.integers(0, small.size, online.size)]
     is_exploring = rng.random(online.size) < exploration_share
     room = np.where(returning, followed, np.where(is_exploring, explore_pick, feed_pick))
+    if loyal is not None:
+        room = np.where(loyalty.staying(last_room, creators, loyal, rng.random(online.size)), last_room, room)
 
     viewers.watching[online] = room
     viewers.watch_hours[online] += 1
@@ -58,12 +75,20 @@ def choose_rooms(
 
 def follow(
     viewers: ViewerState, creators: CreatorState, watchers: np.ndarray, params: Viewers,
-    rng: np.random.Generator,
+    rng: np.random.Generator, loyal: Loyalty | None = None,
 ) -> int:
-    """Let watchers follow the creator they watch; return the number of new follows."""
+    """Let watchers follow the creator they watch; return the number of new follows.
+
+    With ``loyal``, a viewer follows only a creator not already among its favourites, and the new
+    one takes the first place.
+    """
     room = viewers.watching[watchers]
-    new = (rng.random(watchers.size) < params.follow_probability) & (viewers.followed[watchers] != room)
-    viewers.followed[watchers[new]] = room[new]
+    known = loyalty.is_favourite(viewers, watchers, room) if loyal else viewers.followed[watchers] == room
+    new = (rng.random(watchers.size) < params.follow_probability) & ~known
+    if loyal:
+        loyalty.add_favourite(viewers, watchers[new], room[new])
+    else:
+        viewers.followed[watchers[new]] = room[new]
     np.add.at(creators.followers, room[new], 1)
     return int(new.sum())
 
@@ -72,27 +97,26 @@ def _choose_rooms(hour: Hour) -> None:
     viewers, creators, config = hour.viewers, hour.creators, hour.config
     hour.watchers = choose_rooms(
         viewers, creators, hour.online, config.viewers, config.creators.popularity_exponent,
-        exploration.share(config), hour.rng("attention"), hour.multiplier("feed"),
+        exploration.share(config), hour.rng("attention"), hour.multiplier("feed"), loyalty.params(config),
     )
-    # From here on, the audience is this hour's (the feed above read last hour's).
     creators.audience[:] = np.bincount(viewers.watching[hour.watchers], minlength=creators.size)
     hour.flows.set("n_viewers_watching", hour.watchers.size)
 
 
 def _follow(hour: Hour) -> None:
     hour.flows.add("new_follows", follow(hour.viewers, hour.creators, hour.watchers, hour.config.viewers,
-                                         hour.rng("attention")))
+                                         hour.rng("attention"), loyalty.params(hour.config)))
 
 
 CHOOSE_ROOMS = Phase(
     "choose_rooms", _choose_rooms,
-    reads=("hour.online", "viewers.followed", "creators.is_live", "creators.followers", "creators.quality",
-           "creators.audience (last hour's)"),
+    reads=("hour.online", "viewers.watching (last hour's)", "viewers.followed", "viewers.favourite_2",
+           "viewers.favourite_3", "creators.is_live", "creators.followers", "creators.quality", "creators.region"),
     writes=("viewers.watching", "viewers.watch_hours", "creators.viewer_hours", "creators.audience",
             "hour.watchers"),
 )
 FOLLOW = Phase("follow", _follow, reads=("hour.watchers", "viewers.watching"),
-               writes=("viewers.followed", "creators.followers"))
+               writes=("viewers.followed", "viewers.favourite_2", "viewers.favourite_3", "creators.followers"))
 MECHANISM = Mechanism(
     "attention", "online viewers pick a live room (followed creator or the feed) and may follow it",
     phases=(CHOOSE_ROOMS, FOLLOW),

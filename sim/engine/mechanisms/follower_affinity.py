@@ -1,7 +1,8 @@
-"""Affinity: a viewer gifts more in the room of the creator it follows.
+"""Affinity: a viewer gifts more in the room of a creator it follows.
 
 A gifting candidate's hazard is multiplied by ``follower_affinity.multiplier`` when it watches the
-creator it follows (an assumption).
+creator it followed most recently, or, with :mod:`~sim.engine.mechanisms.loyalty`, any of its
+favourites (an assumption).
 """
 
 from __future__ import annotations
@@ -9,14 +10,17 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.mechanism import Hour, Mechanism, Modifier
+from sim.engine.mechanisms import loyalty
 
 
 def _affinity_factor(hour: Hour, who: np.ndarray) -> np.ndarray:
     viewers = hour.viewers
-    return np.where(viewers.followed[who] == viewers.watching[who], hour.config.follower_affinity.multiplier, 1.0)
+    room = viewers.watching[who]
+    follows = loyalty.is_favourite(viewers, who, room) if hour.config.loyalty.enabled else viewers.followed[who] == room
+    return np.where(follows, hour.config.follower_affinity.multiplier, 1.0)
 
 
 MECHANISM = Mechanism(
-    "follower_affinity", "viewers gift more to the creator they follow", section="follower_affinity",
+    "follower_affinity", "viewers gift more to the creators they follow", section="follower_affinity",
     modifiers=(Modifier("follower_affinity", "watcher", _affinity_factor, section="follower_affinity"),),
 )

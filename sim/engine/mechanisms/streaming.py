@@ -1,6 +1,6 @@
 """When creators are live: a daily session at each creator's own local start hour.
 
-An eligible creator (followers at or above the LIVE threshold, not churned) starts a session when
+An eligible creator (joined, not quit, followers at or above the LIVE threshold) starts a session when
 its local clock reaches its start hour, with a chance per day of ``stream_day_probability *
 effort``, and streams for ``session_hours * effort`` hours (at least one). Effort is set daily by
 :mod:`sim.engine.mechanisms.effort`.
@@ -23,6 +23,7 @@ def start_sessions(
     """Start the sessions due this hour; return how many started."""
     due = (
         ~creators.is_live
+        & creators.has_joined
         & ~creators.is_churned
         & (local_hour_by_region[creators.region] == creators.start_local_hour)
         & (creators.followers >= params.live_min_followers)
@@ -38,10 +39,11 @@ def start_sessions(
 
 def end_hour(creators: CreatorState) -> None:
     """Count the hour just streamed, end the sessions that are over, and start the next hour's tallies."""
-    creators.gifts_last_hour[:] = creators.gifts_this_hour
+    live = creators.is_live
+    # the room's last live hour, kept between sessions: a new session's room starts from its usual buzz
+    creators.gifts_last_hour[live] = creators.gifts_this_hour[live]
     creators.gifts_this_hour[:] = 0
     creators.coins_this_hour[:] = 0
-    live = creators.is_live
     creators.live_hours[live] += 1
     creators.session_hour[live] += 1
     creators.hours_left[live] -= 1
@@ -61,7 +63,8 @@ def _end(hour: Hour) -> None:
 
 START_SESSIONS = Phase(
     "start_sessions", _start,
-    reads=("creators.start_local_hour", "creators.followers", "creators.effort", "creators.is_churned"),
+    reads=("creators.start_local_hour", "creators.followers", "creators.effort", "creators.has_joined",
+           "creators.is_churned"),
     writes=("creators.is_live", "creators.hours_left", "creators.session_hour"),
 )
 END_HOUR = Phase(

@@ -1,0 +1,88 @@
+"""Creator supply: creators join and quit in answer to what streaming pays against their outside options.
+
+Once a day, after effort (:mod:`~sim.engine.mechanisms.effort`), each creator who has joined and
+not quit quits for good with chance ``2 * turnover / (1 + ratio ** (2 * exit_elasticity))``, where
+``ratio`` is its recent income per live hour over its outside option: at parity the daily chance is
+the turnover, never more than twice it, and it falls towards 0 as streaming pays better. Creators
+join at a rate of ``2 * turnover * initial creators / (1 + M ** (-2 * entry_elasticity))`` a day
+(a Poisson draw), where ``M`` is the median ratio of the creators who have streamed: the earnings
+on offer. A joining creator takes the next of the rows set aside for it (region, quality, followers
+and schedule were drawn with the others), expects what creators like it earn now (its outside
+option times ``M``), and goes live once its followers reach the LIVE threshold. With the outside
+options calibrated to the economy, entry balances exit and the numbers of creators and live hours
+settle; a higher share or a richer audience raises the ratio, so more join, fewer quit and effort
+rises (Pu Zhao's commission experiment, B; the split between the margins is an assumption).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.config import Supply
+from sim.engine.mechanism import Event, Hour, Mechanism, Output, Phase
+from sim.engine.mechanisms.effort import income_ratio
+from sim.engine.state import CreatorState
+
+
+def quit_chance(ratio: np.ndarray, params: Supply) -> np.ndarray:
+    """Daily chance of quitting at income ratio ``ratio``: the turnover at parity, within [0, 2 x turnover]."""
+    return 2 * params.turnover_per_day / (1 + ratio ** (2 * params.exit_elasticity))
+
+
+def joining_rate(market_ratio: float, n_at_start: int, params: Supply) -> float:
+    """Expected creators joining a day when the median creator earns ``market_ratio`` of its outside option."""
+    return 2 * params.turnover_per_day * n_at_start / (1 + market_ratio ** (-2 * params.entry_elasticity))
+
+
+def market_ratio(creators: CreatorState) -> float:
+    """The median income ratio of the creators in the market who have streamed (1 when none has)."""
+    streamed = creators.has_joined & ~creators.is_churned & (creators.live_hours > 0)
+    return float(np.median(income_ratio(creators)[streamed])) if streamed.any() else 1.0
+
+
+def end_of_day(creators: CreatorState, params: Supply, n_at_start: int, day: int,
+               rng: np.random.Generator) -> tuple[int, int]:
+    """Let creators quit and join; return how many quit and how many joined today."""
+    ratio = market_ratio(creators)
+    active = creators.has_joined & ~creators.is_churned
+    quitting = active & (rng.random(creators.size) < quit_chance(income_ratio(creators), params))
+    creators.is_churned |= quitting
+    creators.is_live &= ~quitting
+
+    waiting = np.flatnonzero(~creators.has_joined)
+    joining = waiting[: min(rng.poisson(joining_rate(ratio, n_at_start, params)), waiting.size)]
+    creators.has_joined[joining] = True
+    creators.joined_day[joining] = day
+    creators.income_rate_ema[joining] = creators.outside_option_micro[joining] * ratio
+    return int(quitting.sum()), int(joining.size)
+
+
+def _end_of_day(hour: Hour) -> None:
+    day = hour.step // 24
+    quit_today, joined_today = end_of_day(hour.creators, hour.config.supply, hour.config.population.creators,
+                                          day, hour.rng("supply"))
+    hour.flows.add("new_creators_churned", quit_today)
+    hour.flows.add("new_creators_joined", joined_today)
+
+
+END_OF_DAY = Phase(
+    "supply", _end_of_day, section="supply",
+    reads=("creators.income_rate_ema", "creators.outside_option_micro", "creators.live_hours"),
+    writes=("creators.is_churned", "creators.is_live", "creators.has_joined", "creators.joined_day",
+            "creators.income_rate_ema"),
+)
+MECHANISM = Mechanism(
+    "supply", "daily: creators quit when streaming pays less than their outside option, and join when it pays more",
+    section="supply", events=(Event(END_OF_DAY, lambda config: 1),),
+    outputs=(
+        Output("new_creators_churned", "flow", "creators", "Creators quitting",
+               "creators who quit for good (at the day's last hour)"),
+        Output("new_creators_joined", "flow", "creators", "Creators joining",
+               "creators who joined (at the day's last hour)"),
+        Output("n_creators_active", "stock", "creators", "Creators active",
+               "creators who have joined and not quit, at the end of the hour",
+               measure=lambda model: int((model.creator_state.has_joined & ~model.creator_state.is_churned).sum())),
+        Output("n_creators_churned", "stock", "creators", "Creators churned", "creators who have quit so far",
+               measure=lambda model: int(model.creator_state.is_churned.sum())),
+    ),
+)

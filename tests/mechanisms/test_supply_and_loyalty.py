@@ -1,0 +1,224 @@
+"""Creator supply (joining and quitting), loyal audiences, and sessions that are discoverable from their start."""
+
+import numpy as np
+import pytest
+
+import sim
+from sim import GiftEconomy
+from sim.engine.mechanisms import herding, loyalty, supply
+from sim.engine.state import NOBODY, creator_regions, creator_slots
+from tests.conftest import DEFAULT_CONFIG
+
+SMALL = ["population.viewers=2000", "population.creators=60", "population.brands=0"]
+
+
+def _config(*overrides):
+    return sim.load_config(DEFAULT_CONFIG, [*SMALL, *overrides])
+
+
+# --- supply ---------------------------------------------------------------------------------------
+def test_quit_chance_is_the_turnover_at_parity_and_bounded_by_twice_it():
+    params = _config("supply.turnover_per_day=0.01", "supply.exit_elasticity=1").supply
+    chance = supply.quit_chance(np.array([1e-9, 1.0, 3.0, 1e9]), params)
+    # 2 * 0.01 / (1 + r**2): r = 3 gives 0.02 / 10
+    np.testing.assert_allclose(chance, [0.02, 0.01, 0.002, 0.0], atol=1e-12)
+
+
+def test_joining_rate_is_the_turnover_of_the_initial_creators_at_parity():
+    params = _config("supply.turnover_per_day=0.01", "supply.entry_elasticity=1").supply
+    assert supply.joining_rate(1.0, 400, params) == pytest.approx(4.0)
+    assert supply.joining_rate(2.0, 400, params) == pytest.approx(8.0 / (1 + 0.25))
+    assert supply.joining_rate(1e9, 400, params) == pytest.approx(8.0)
+
+
+def test_rows_are_set_aside_for_creators_who_may_join_and_spread_over_regions():
+    config = _config("run.days=30", "supply.turnover_per_day=0.01")
+    assert creator_slots(config) == 60 + 36  # ceil(2 * 0.01 * 60 * 30)
+    regions = creator_regions(config)
+    off = creator_regions(_config("supply.enabled=false"))
+    np.testing.assert_array_equal(regions[:60], off)  # the creators at the start are apportioned as before
+    joining = regions[60:]
+    shares = np.array([r.share_of_creators for r in config.regions.values()])
+    np.testing.assert_allclose(np.bincount(joining, minlength=shares.size), np.round(shares * 36), atol=1)
+    # interleaved: any early run of joiners comes from several regions, not one region at a time
+    assert len(set(joining[:6])) > 1
+
+
+def test_creators_quit_and_join_on_hand_made_rows():
+    model = GiftEconomy(_config("run.days=10", "supply.turnover_per_day=0.5"), rng=1)
+    creators = model.creator_state
+    n = model.config.population.creators
+    creators.live_hours[:n] = 1  # all have streamed
+    creators.income_rate_ema[:n] = creators.outside_option_micro[:n] * 1e-6  # earning next to nothing
+    quit_today, joined = supply.end_of_day(creators, model.config.supply, n, day=3, rng=np.random.default_rng(0))
+    # at a ratio of 1e-6 the quit chance is 2 * 0.5 / (1 + 1e-12): every creator quits
+    assert quit_today == n and creators.is_churned[:n].all()
+    # market ratio 1e-6: joining rate 2 * 0.5 * 60 / (1 + 1e12), so nobody joins
+    assert joined == 0 and not creators.has_joined[n:].any()
+
+    creators.is_churned[:n] = False
+    creators.income_rate_ema[:n] = creators.outside_option_micro[:n] * 2.0
+    _, joined = supply.end_of_day(creators, model.config.supply, n, day=4, rng=np.random.default_rng(0))
+    assert joined > 0
+    newcomers = np.arange(n, n + joined)  # the next rows set aside, in order
+    assert creators.has_joined[newcomers].all() and not creators.has_joined[n + joined:].any()
+    assert (creators.joined_day[newcomers] == 4).all()
+    # they expect what creators like them earn now: their outside option times the market's ratio (2)
+    np.testing.assert_allclose(creators.income_rate_ema[newcomers], 2.0 * creators.outside_option_micro[newcomers])
+
+
+def test_creators_join_and_quit_in_a_run_and_the_books_balance():
+    model = GiftEconomy(_config("run.days=12"), rng=3)
+    for _ in range(12):
+        model.run_for(24)
+        assert model.invariant_violations() == []
+    series = model.timeseries()
+    assert series["new_creators_joined"].sum() > 0 and series["new_creators_churned"].sum() > 0
+    table = model.creators_table()
+    assert len(table) == int(model.creator_state.has_joined.sum()) == model.summary()["creators"]
+    assert (table["joined_day"] > 0).sum() == series["new_creators_joined"].sum()
+    # a creator still to join is not online as a viewer either (its own row, with peer gifting)
+    waiting = np.flatnonzero(~model.creator_state.has_joined)
+    rows = model.n_audience + waiting
+    assert model.viewer_state.hours_online[rows].sum() == 0
+
+
+@pytest.mark.slow
+def test_a_higher_creator_share_brings_more_creators_and_live_hours():
+    def measure(share):
+        values = []
+        for seed in range(3):
+            frame = sim.run(_config("run.days=40", f"platform.creator_share={share}", "population.viewers=6000",
+                                    "population.creators=120"), seed=seed).timeseries
+            late = frame[frame["day"] > 20]
+            values.append((late["n_creators_active"].mean(), late["n_creators_live"].sum()))
+        return np.array(values)
+
+    low, high = measure(0.33), measure(0.5)
+    assert (high[:, 0] > low[:, 0]).all()  # more creators in the market, every seed
+    assert (high[:, 1] > low[:, 1]).all()  # more live hours, every seed
+
+
+# --- sessions discoverable from their start -----------------------------------------------------
+def test_standing_audience_is_a_running_average_over_live_hours_only():
+    standing = np.array([10.0, 10.0])
+    herding.update_standing(standing, audience=np.array([20, 50]), is_live=np.array([True, False]), memory_hours=1.0)
+    np.testing.assert_allclose(standing, [15.0, 10.0])  # half-way after one half-life; off air unchanged
+
+
+def test_contagion_keeps_the_rooms_last_live_hour_between_sessions(small_config):
+    model = GiftEconomy(small_config, rng=4)
+    creators = model.creator_state
+    kept = 0
+    for _ in range(72):
+        streamed, last = creators.live_hours.copy(), creators.gifts_last_hour.copy()
+        model.step()
+        off_air = creators.live_hours == streamed
+        np.testing.assert_array_equal(creators.gifts_last_hour[off_air], last[off_air])
+        kept += (off_air & (last > 0)).sum()
+    assert kept > 0  # some rooms carried gifts into an hour off air
+
+
+@pytest.mark.slow
+def test_gifts_per_live_hour_fall_over_long_sessions():
+    """F7, within sessions: in sessions of 4 hours or more, hours 4+ draw fewer gifts than hours 1-2."""
+    config = _config("run.days=20", "population.viewers=6000", "population.creators=120")
+    gifts_by_part, hours_by_part = np.zeros(2), np.zeros(2)
+    for seed in range(2):
+        model = GiftEconomy(config, rng=seed)
+        creators = model.creator_state
+        for step in range(config.hours):
+            received, streamed = creators.gifts_received.copy(), creators.live_hours.copy()
+            model.step()
+            if step < 5 * 24:
+                continue
+            live = creators.live_hours > streamed
+            hour_of_session = creators.session_hour - 1  # of the hour just streamed
+            long_session = creators.session_hour + creators.hours_left >= 4
+            for part, in_part in enumerate((hour_of_session <= 1, hour_of_session >= 3)):
+                chosen = live & long_session & in_part
+                gifts_by_part[part] += (creators.gifts_received - received)[chosen].sum()
+                hours_by_part[part] += chosen.sum()
+    first, later = gifts_by_part / hours_by_part
+    assert later < first
+
+
+# --- loyalty --------------------------------------------------------------------------------------
+def test_a_new_follow_takes_the_first_place_and_pushes_the_oldest_out(small_config):
+    model = GiftEconomy(small_config, rng=0)
+    viewers = model.viewer_state
+    who = np.array([0, 1])
+    viewers.followed[who], viewers.favourite_2[who], viewers.favourite_3[who] = [5, 7], [6, NOBODY], [9, NOBODY]
+    loyalty.add_favourite(viewers, who, np.array([3, 4]))
+    np.testing.assert_array_equal(loyalty.favourites(viewers, who), [[3, 5, 6], [4, 7, NOBODY]])
+    assert loyalty.is_favourite(viewers, who, np.array([6, 9])).tolist() == [True, False]
+
+
+def test_favourite_picks_follow_the_weights_among_live_favourites(small_config):
+    model = GiftEconomy(small_config, rng=0)
+    viewers, creators = model.viewer_state, model.creator_state
+    creators.is_live[:] = False
+    creators.is_live[[1, 2]] = True
+    creators.session_hour[[1, 2]] = 3  # not just started: no notification
+    who = np.array([0, 1, 2])
+    viewers.followed[who], viewers.favourite_2[who], viewers.favourite_3[who] = [1, 3, 3], [2, 4, 4], [NOBODY, 2, 5]
+    params = model.config.loyalty.model_copy(update={"favourite_weights": (1.0, 0.5, 0.25), "return_probability": 0.6})
+    # viewer 0: favourites 1 and 2 live, weights 1 and 0.5 -> cumulative [1, 1.5]; u = 0.8 -> 1.2 > 1 -> creator 2
+    # viewer 1: only creator 2 (third place) live; viewer 2: none live, so it never returns
+    uniforms = np.array([[0.5, 0.5, 0.0], [0.8, 0.1, 0.1]])
+    returning, picks = loyalty.favourite_picks(viewers, creators, who, params, uniforms)
+    assert returning.tolist() == [True, True, False]
+    assert picks[:2].tolist() == [2, 2]
+    returning, _ = loyalty.favourite_picks(viewers, creators, who, params, np.array([[0.7, 0.7, 0.0], [0.1] * 3]))
+    assert not returning.any()  # 0.7 is above the return probability
+
+
+def test_feed_prefers_the_viewers_own_region():
+    live = np.arange(4)
+    creator_region = np.array([0, 0, 1, 1])
+    weights = np.ones(4)
+    viewer_region = np.repeat([0, 1], 5000)
+    uniforms = np.random.default_rng(0).random(viewer_region.size)
+    picks = loyalty.feed_picks(live, weights, creator_region, viewer_region, 3.0, uniforms)
+    home = creator_region[picks] == viewer_region
+    assert home.mean() == pytest.approx(0.75, abs=0.02)  # 3 x 2 home against 2 away: 6 / 8
+
+
+def test_viewing_comes_in_sessions_while_the_share_online_stays(small_config):
+    def online_matrix(persistence):
+        config = small_config.model_copy(update={"loyalty": small_config.loyalty.model_copy(
+            update={"online_persistence": persistence})})
+        model = GiftEconomy(config, rng=7)
+        rows = []
+        for _ in range(48):
+            model.step()
+            rows.append(model.viewer_state.is_online[: model.n_audience].copy())
+        return np.array(rows)
+
+    plain, persistent = online_matrix(0.0), online_matrix(0.6)
+    assert persistent.mean() == pytest.approx(plain.mean(), rel=0.1)
+
+    def again(matrix):  # chance of being online in the next hour, when online now
+        return (matrix[1:] & matrix[:-1]).sum() / matrix[:-1].sum()
+
+    assert again(persistent) > 2 * again(plain)
+
+
+def test_viewers_stay_in_rooms_and_return_to_favourites(small_config):
+    def share_staying(config, seed=2):
+        model = GiftEconomy(config, rng=seed)
+        stayed = watched_twice = 0
+        last = model.viewer_state.watching.copy()
+        for _ in range(72):
+            model.step()
+            now = model.viewer_state.watching
+            both = (last != NOBODY) & (now != NOBODY) & model.creator_state.is_live[np.maximum(last, 0)]
+            watched_twice += both.sum()
+            stayed += (both & (now == last)).sum()
+            last = now.copy()
+        return stayed / watched_twice
+
+    loyal = share_staying(small_config)
+    plain = share_staying(small_config.model_copy(update={"loyalty": small_config.loyalty.model_copy(
+        update={"enabled": False})}))
+    assert loyal > plain + 0.3
