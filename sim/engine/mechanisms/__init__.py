@@ -26,6 +26,7 @@ from sim.engine.mechanisms import (
     payouts,
     peer_gifting,
     purchasing,
+    rewards,
     stock_up,
     streaming,
     weekend,
@@ -48,6 +49,7 @@ MECHANISMS = (
     peer_gifting.MECHANISM,
     purchasing.MECHANISM,
     stock_up.MECHANISM,
+    rewards.MECHANISM,
     payouts.MECHANISM,
     effort.MECHANISM,
     brands.MECHANISM,
@@ -63,5 +65,6 @@ HOUR = (
     gifting.GIFT,
     brands.CAMPAIGNS_PHASE,
     battles.SETTLE,
+    rewards.TRACK_SESSIONS,
     streaming.END_HOUR,
 )
