@@ -523,7 +523,10 @@ class Rewards(MechanismSection):
     )
     tiers: tuple[RewardTier, ...] = Field(
         (), max_length=MAX_REWARD_TIERS, description="tiered: the tiers above the base share, in increasing "
-        "order of threshold and share; a creator below the first tier gets platform.creator_share.",
+        "order of threshold and share, each {min_gift_usd, share}: the gift value a creator must reach in each "
+        "qualifying period (USD per period; coins' nominal value, the value the creator share is a share of) and "
+        "the share it then gets (1; at least platform.creator_share); a creator below the first tier gets "
+        "platform.creator_share.",
     )
     cap_usd_per_year: float | None = Field(
         None, gt=0.0, le=1e12, description="tiered: most gift value per 365 days (from the run's start) that a "
