@@ -166,7 +166,7 @@ def test_param_columns_replace_dots():
 @pytest.mark.parametrize("path", EXAMPLE_SPECS, ids=lambda p: p.stem)
 def test_example_specs_plan(path, default_config):
     plan = plan_sweep(load_sweep_spec(path))
-    expected = {"creator_share": 70, "regional_price": 64, "exploration": 64}[path.stem]
+    expected = {"creator_share": 70, "regional_price": 64, "exploration": 64, "tiktok_rewards": 10}[path.stem]
     assert len(plan.runs) == expected
     assert plan.base_config.population == default_config.population  # the default economy's full size
 

@@ -557,6 +557,110 @@ class Battles(MechanismSection):
     )
 
 
+MAX_REWARD_TIERS = 8
+MAX_QUALIFYING_PERIODS = 12
+
+
+class RewardTier(Section):
+    """One tier of a tiered reward scheme: the share a creator gets once its gift value reaches a threshold."""
+
+    min_gift_usd: float = Field(
+        ge=0.0, le=1e12, description="Gift value a creator received in each qualifying period from which the "
+        "tier applies (USD per period): coins' nominal value, or the platform's net revenue under "
+        "creator_share_basis net_revenue, the value the creator share is a share of.",
+    )
+    share: float = Field(
+        gt=0.0, le=1.0, description="Creator share in this tier, of the same value as platform.creator_share "
+        "(1); at least platform.creator_share, which gift time issues.",
+    )
+
+
+class Rewards(MechanismSection):
+    """Reward schemes for the creator share: flat, tiered by income, or conditional on missions.
+
+    Gift time always issues diamonds at ``platform.creator_share`` (the base share); a scheme adds
+    reward diamonds on top, in whole diamonds rounded down, through the ledger. ``flat`` (or switched
+    off) adds nothing: today's results.
+    """
+
+    scheme: Literal["flat", "tiered", "missions"] = Field(
+        "flat", description="flat: every creator gets platform.creator_share. tiered: the share for a period "
+        "follows the creator's gift value in the previous qualifying periods (Twitch Partner Plus-like). "
+        "missions: a base share at gift time plus a per-LIVE share for sessions that meet a minimum length "
+        "and a weekly bonus for weeks with enough sessions and live hours (TikTok Scaled LIVE Rewards-like).",
+    )
+    period_days: int = Field(
+        30, ge=1, le=365, description="tiered: length of a period; tiers are reassigned at the end of each "
+        "(days; 30 = a month, as Partner Plus counts).",
+    )
+    qualifying_periods: int = Field(
+        1, ge=1, le=MAX_QUALIFYING_PERIODS, description="tiered: a tier applies to a creator whose gift value "
+        "reached its threshold in each of this many consecutive periods just ended (periods; Partner Plus: 3 "
+        "consecutive months, A/B).",
+    )
+    tiers: tuple[RewardTier, ...] = Field(
+        (), max_length=MAX_REWARD_TIERS, description="tiered: the tiers above the base share, in increasing "
+        "order of threshold and share, each {min_gift_usd, share}: the gift value a creator must reach in each "
+        "qualifying period (USD per period; coins' nominal value, the value the creator share is a share of) and "
+        "the share it then gets (1; at least platform.creator_share); a creator below the first tier gets "
+        "platform.creator_share.",
+    )
+    cap_usd_per_year: float | None = Field(
+        None, gt=0.0, le=1e12, description="tiered: most gift value per 365 days (from the run's start) that a "
+        "tier's share above the base applies to; gifts beyond it earn the base share (USD/year; Partner Plus: "
+        "the first 100,000 USD a year, B). None: no cap.",
+    )
+    live_min_hours: int = Field(
+        2, ge=1, le=24, description="missions: per-LIVE mission, the shortest session that earns live_share "
+        "(h; assumption: TikTok's per-LIVE missions include LIVE duration, A/C, with no published target). "
+        "The model streams whole hours, so no session is under TikTok's 5 minutes: its 20% rate for such "
+        "LIVEs never applies, and a session that misses the mission earns the base share.",
+    )
+    live_share: float = Field(
+        0.264, gt=0.0, le=1.0, description="missions: creator share of the gifts in a session that meets the "
+        "per-LIVE mission, of the same value as platform.creator_share (1): TikTok's 40% (A/C) over its former "
+        "50%, times 0.33, the flat share that 50% maps to (D).",
+    )
+    weekly_bonus_share: Share = Field(
+        0.0858, description="missions: share added on a week's gifts when the week meets the weekly mission (1): "
+        "TikTok's 13% (A/C) over its former 50%, times 0.33 (D).",
+    )
+    weekly_min_sessions: int = Field(
+        3, ge=0, le=7 * 24, description="missions: sessions a creator must end in a week (Monday to Sunday, "
+        "UTC) for the weekly bonus (sessions/week; assumption: TikTok's weekly missions count LIVE activity, "
+        "A/C, with no published target).",
+    )
+    weekly_min_live_hours: int = Field(
+        6, ge=0, le=7 * 24, description="missions: hours a creator must stream in a week for the weekly bonus "
+        "(h/week; assumption).",
+    )
+    stream_to_minimum: bool = Field(
+        True, description="missions: a creator whose planned session is shorter than live_min_hours streams "
+        "live_min_hours instead (assumption: creators meet a mission that costs them only time).",
+    )
+
+    @model_validator(mode="after")
+    def _tiers_increase(self) -> Rewards:
+        problems = []
+        if self.scheme == "tiered" and not self.tiers:
+            problems.append("rewards.tiers: scheme is tiered but no tiers are given; list at least one "
+                            "{min_gift_usd, share}")
+        for index in range(1, len(self.tiers)):
+            before, tier = self.tiers[index - 1], self.tiers[index]
+            if tier.min_gift_usd <= before.min_gift_usd:
+                problems.append(f"rewards.tiers.{index}.min_gift_usd: {tier.min_gift_usd:g} is not above the tier "
+                                f"before it ({before.min_gift_usd:g}); list tiers in increasing order of threshold")
+            if tier.share < before.share:
+                problems.append(f"rewards.tiers.{index}.share: {tier.share:g} is below the tier before it "
+                                f"({before.share:g}); a higher tier's share must be at least as high")
+        if self.live_share + self.weekly_bonus_share > 1.0 + SHARE_TOLERANCE:
+            problems.append(f"rewards.live_share + rewards.weekly_bonus_share: {self.live_share:g} + "
+                            f"{self.weekly_bonus_share:g} is above 1; a creator cannot get more than the gifts' value")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
 class Run(Section):
     """Length and seed of a run."""
 
@@ -593,6 +697,7 @@ class Config(Section):
     peer_gifting: PeerGifting = PeerGifting()
     brands: Brands = Brands()
     battles: Battles = Battles()
+    rewards: Rewards = Rewards()
 
     @model_validator(mode="after")
     def _consistent(self) -> Config:
@@ -626,9 +731,19 @@ class Config(Section):
         if len(set(names)) != len(names):
             problems.append("gifts: gift names must be unique")
         problems += self._money_problems() + self._apportionment_problems()
+        problems += self._reward_share_problems()
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _reward_share_problems(self) -> list[str]:
+        """Scheme shares below the base share that gift time issues: rewards add diamonds, never take them."""
+        base, rewards = self.platform.creator_share, self.rewards
+        shares = {"tiered": [(f"rewards.tiers.{i}.share", t.share) for i, t in enumerate(rewards.tiers)],
+                  "missions": [("rewards.live_share", rewards.live_share)]}.get(rewards.scheme, [])
+        return [f"{field}: {share:g} is below platform.creator_share {base:g}, the share gifts issue at; a scheme's "
+                "share must be at least it (lower platform.creator_share to the scheme's base share)"
+                for field, share in shares if share < base - SHARE_TOLERANCE]
 
     def _apportionment_problems(self) -> list[str]:
         """Shares within the tolerance of 1 whose sum, times the population, is a row too many or few.

@@ -3,7 +3,8 @@
 - the ledger's balances sum to zero, and no account that must stay non-negative is negative;
 - coins bought (by viewers and brands) = coins gifted + coins in wallets; viewers' wallets hold the
   coins brands dropped to them, which left the brands' wallets;
-- diamonds earned = diamonds redeemed + diamonds held;
+- diamonds earned = diamonds redeemed + diamonds held; no creator's reward diamonds (a reward scheme's,
+  :mod:`~sim.engine.mechanisms.rewards`) exceed its diamonds earned;
 - the coin liability equals the value of the coins in wallets, the diamond liability the value of
   the diamonds held, and creators' cash what creators were paid;
 - no wallet, budget or balance of any agent is negative.
@@ -40,6 +41,9 @@ def invariant_violations(
         problems.append("some viewer holds more free coins than coins")
     expect("diamonds earned = redeemed + held", c.diamonds_earned.sum(),
            c.diamonds_redeemed.sum() + c.diamonds_held.sum())
+    rewarded = getattr(c, "reward_diamonds", None)  # added by the rewards mechanism to a model's creators
+    if rewarded is not None and (rewarded > c.diamonds_earned).any():
+        problems.append("some creator's reward diamonds exceed its diamonds earned")
     expect("coin liability = value of wallets", ledger.balance(Account.COIN_LIABILITY),
            v.wallet_value_micro.sum() + b.wallet_value_micro.sum())
     expect("diamond liability = value of diamonds held", ledger.balance(Account.DIAMOND_LIABILITY),

@@ -21,7 +21,7 @@ from sim.engine.config import Config
 from sim.engine.randomness import RandomStreams
 
 OutputKind = Literal["flow", "stock"]
-ModifierTarget = Literal["online", "feed", "room", "watcher", "combo"]
+ModifierTarget = Literal["online", "feed", "room", "watcher", "combo", "session_floor"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,9 @@ class Modifier:
     room) and ``watcher`` (per gifting candidate, on its own hazard; ``factor(hour, who)``). A ``combo``
     modifier is not a multiplier: ``factor(hour, who)`` returns the coins each candidate aims to spend
     when it gifts and the most copies of one gift it sends at once, from which gifting chooses the gift
-    and the number of copies; at most one may be enabled.
+    and the number of copies; at most one may be enabled. A ``session_floor`` modifier is not a multiplier
+    either: ``factor(hour)`` returns the fewest hours a session starting this hour lasts (the largest
+    floor wins).
     """
 
     name: str

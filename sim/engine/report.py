@@ -105,6 +105,15 @@ VIEWER_COLUMNS = (
              lambda m: m.viewer_state.followed),
 )
 
+EFFECTIVE_SHARE_MEANING = (
+    "value of the creator's diamonds, gift time's and a reward scheme's, over the value of the gifts it received "
+    "at the creator share's basis: the coins' nominal value (`platform.coin_nominal_usd` a coin), or the "
+    "platform's net revenue for them under `creator_share_basis: net_revenue`; computed as "
+    "`platform.creator_share x diamonds_earned / (diamonds_earned - reward_diamonds)`, so it is "
+    "`platform.creator_share` under flat. Not a share of what viewers paid (see `creator_share_of_gifted_spend`)")
+EFFECTIVE_SHARE_QUANTILES = {"p10": 0.10, "median": 0.50, "p90": 0.90}
+
+
 CREATOR_COLUMNS = (
     Quantity("creator_id", "-", "Creator", "index of the creator (0-based)", lambda m: np.arange(m.creator_state.size)),
     Quantity("region", "-", "Region", "region code", lambda m: _codes(m.creator_state.region, m.region_codes)),
@@ -138,6 +147,12 @@ CREATOR_COLUMNS = (
              lambda m: usd(m.creator_state.payout_fee_micro)),
     Quantity("sponsorship_usd", "USD", "Sponsorship", "cash received from brands",
              lambda m: usd(m.creator_state.sponsorship_micro)),
+    Quantity("reward_diamonds", "diamonds", "Reward diamonds", "diamonds a reward scheme added on top of gift "
+             "time's (in `diamonds_earned`; 0 under flat)", lambda m: m.creator_state.reward_diamonds),
+    Quantity("mission_sessions", "sessions", "Mission sessions", "sessions that met the per-LIVE mission "
+             "(missions scheme)", lambda m: m.creator_state.mission_sessions),
+    Quantity("effective_share", "1", "Effective creator share", EFFECTIVE_SHARE_MEANING + " (0 without gifts)",
+             lambda m: _effective_shares(m)),
 )
 
 BRAND_COLUMNS = (
@@ -197,6 +212,20 @@ def ledger_table(days: list[dict[str, int]]) -> pd.DataFrame:
 
 
 # --- the summary ------------------------------------------------------------------------------
+def _effective_shares(model) -> np.ndarray:
+    """Each creator's effective share (0 for a creator no gift reached)."""
+    c = model.creator_state
+    gift = c.diamonds_earned - c.reward_diamonds
+    return np.where(gift > 0, model.config.platform.creator_share * c.diamonds_earned / np.maximum(gift, 1), 0.0)
+
+
+def _effective_share_spread(model, quantile: float) -> float:
+    """A quantile of the effective share over creators who received gifts (0 when none did)."""
+    c = model.creator_state
+    shares = _effective_shares(model)[c.diamonds_earned > c.reward_diamonds]
+    return float(np.quantile(shares, quantile)) if shares.size else 0.0
+
+
 def _creator_income_micro(model) -> np.ndarray:
     return model.creator_state.diamonds_earned * model.config.platform.micro_usd_per_diamond
 
@@ -384,6 +413,16 @@ SUMMARY_KEYS = (
     Quantity("creator_share_of_gifted_spend_ex_tax", "1", "Creator share of gifted spend, ex tax",
              "the same, over what was paid less tax",
              lambda k: ratio(k.viewer_diamond_value, int(_gifted_ex_tax(k.v).sum()))),
+    Quantity("reward_usd", "USD", "Rewards paid", "value of the diamonds a reward scheme added on top of gift "
+             "time's, paid by the platform (in `creator_income_usd`; 0 under flat)",
+             lambda k: usd(int(k.c.reward_diamonds.sum()) * k.model.config.platform.micro_usd_per_diamond)),
+    Quantity("effective_creator_share", "1", "Effective creator share",
+             "over all creators: " + EFFECTIVE_SHARE_MEANING,
+             lambda k: ratio(k.model.config.platform.creator_share * int(k.c.diamonds_earned.sum()),
+                             int((k.c.diamonds_earned - k.c.reward_diamonds).sum()))),
+    *(Quantity(f"effective_creator_share_{name}", "1", f"Effective creator share, {name}",
+               f"the {name} of the creators' `effective_share` over creators who received gifts (0 when none did)",
+               lambda k, q=q: _effective_share_spread(k.model, q)) for name, q in EFFECTIVE_SHARE_QUANTILES.items()),
     Quantity("large_gift_count_share", "1", "Large gifts' share of gifts",
              f"share of gifts sent that cost {LARGE_GIFT_COINS:,} coins or more",
              lambda k: ratio(int(k.gift_value[1][k.gift_value[2]].sum()), int(k.gift_value[1].sum()))),

@@ -27,6 +27,7 @@ from sim.engine.mechanisms import (
     payouts,
     peer_gifting,
     purchasing,
+    rewards,
     stock_up,
     streaming,
     supply,
@@ -51,6 +52,7 @@ MECHANISMS = (
     peer_gifting.MECHANISM,
     purchasing.MECHANISM,
     stock_up.MECHANISM,
+    rewards.MECHANISM,
     payouts.MECHANISM,
     effort.MECHANISM,
     supply.MECHANISM,
@@ -68,5 +70,6 @@ HOUR = (
     gifting.GIFT,
     brands.CAMPAIGNS_PHASE,
     battles.SETTLE,
+    rewards.TRACK_SESSIONS,
     streaming.END_HOUR,
 )

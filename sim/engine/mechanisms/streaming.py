@@ -2,7 +2,8 @@
 
 An eligible creator (joined, not quit, followers at or above the LIVE threshold) starts a session when
 its local clock reaches its start hour, with a chance per day of ``stream_day_probability *
-effort``, and streams for ``session_hours * effort`` hours (at least one). Effort is set daily by
+effort``, and streams for ``session_hours * effort`` hours (at least one, or the largest floor the
+``session_floor`` modifiers declare, such as a reward mission's minimum length). Effort is set daily by
 :mod:`sim.engine.mechanisms.effort`.
 """
 
@@ -18,9 +19,10 @@ MAX_STREAM_DAY_PROBABILITY = 0.98  # even the keenest creator misses a day now a
 
 
 def start_sessions(
-    creators: CreatorState, local_hour_by_region: np.ndarray, params: Creators, rng: np.random.Generator
+    creators: CreatorState, local_hour_by_region: np.ndarray, params: Creators, rng: np.random.Generator,
+    min_hours: int = 1,
 ) -> int:
-    """Start the sessions due this hour; return how many started."""
+    """Start the sessions due this hour, each at least ``min_hours`` long; return how many started."""
     due = (
         ~creators.is_live
         & creators.has_joined
@@ -31,7 +33,7 @@ def start_sessions(
     chance = np.minimum(params.stream_day_probability * creators.effort, MAX_STREAM_DAY_PROBABILITY)
     starting = due & (rng.random(creators.size) < chance)
     creators.is_live[starting] = True
-    length = np.maximum(1, np.round(creators.session_hours[starting] * creators.effort[starting]))
+    length = np.maximum(min_hours, np.round(creators.session_hours[starting] * creators.effort[starting]))
     creators.hours_left[starting] = length.astype(np.int64)
     creators.session_hour[starting] = 0
     return int(starting.sum())
@@ -52,7 +54,8 @@ def end_hour(creators: CreatorState) -> None:
 
 def _start(hour: Hour) -> None:
     creators = hour.creators
-    started = start_sessions(creators, hour.local_hour, hour.config.creators, hour.rng("streaming"))
+    floor = max([1, *(int(floor.factor(hour)) for floor in hour.modifiers["session_floor"])])
+    started = start_sessions(creators, hour.local_hour, hour.config.creators, hour.rng("streaming"), floor)
     hour.flows.add("new_sessions_started", started)
     hour.flows.set("n_creators_live", int(creators.is_live.sum()))
 
@@ -64,7 +67,7 @@ def _end(hour: Hour) -> None:
 START_SESSIONS = Phase(
     "start_sessions", _start,
     reads=("creators.start_local_hour", "creators.followers", "creators.effort", "creators.has_joined",
-           "creators.is_churned"),
+           "creators.is_churned", "session_floor modifiers"),
     writes=("creators.is_live", "creators.hours_left", "creators.session_hour"),
 )
 END_HOUR = Phase(
