@@ -10,9 +10,9 @@ plotted values off the page this way.
 
 from __future__ import annotations
 
+import html
 import io
 import re
-from collections.abc import Callable
 
 import matplotlib
 import solara
@@ -53,59 +53,54 @@ def _slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "series"
 
 
-@solara.component
-def FigureView(name: str, draw: Callable[[], Figure | None], empty: str):
-    """A figure as inline SVG in a block with id ``name``, or the text ``empty`` while there is nothing to draw."""
-    fig = draw()
-    with solara.Div(attributes={"id": name}, style={"width": "100%"}):
-        if fig is None:
-            solara.Info(empty)
-        else:
-            solara.HTML(tag="div", unsafe_innerHTML=figure_svg(fig, name),
-                        style={"width": "100%", "max-width": "900px"}, classes=["giftsim-figure"])
+def figure_view(name: str, fig: Figure | None, empty: str) -> solara.Element:
+    """A block with id ``name`` holding ``fig`` as inline SVG, or the text ``empty`` when there is no figure."""
+    if fig is None:
+        child = solara.Info(empty)
+    else:
+        child = solara.HTML(tag="div", unsafe_innerHTML=figure_svg(fig, name), style={"max-width": "900px"})
+    return solara.Div(children=[child], attributes={"id": name}, style={"width": "100%"})
 
 
-def viewer_dollar(model: GiftEconomy):
+# Each plot is drawn anew whenever SolaraViz renders the model (after a step, a run's render interval or a
+# reset): a plain function of the model, which Mesa wraps in a component that re-renders on every update.
+def viewer_dollar(model: GiftEconomy) -> solara.Element:
     """Where each viewer dollar has gone so far: tax, fees, platform, creators and coins not yet gifted."""
-    def draw() -> Figure | None:
-        summary = model.summary()
-        return viewer_dollar_figure(summary, width=WIDTH) if summary["gross_spend_usd"] > 0 else None
-    return FigureView("viewer-dollar", draw, "No coins bought yet: step the model.")
+    summary = model.summary()
+    fig = viewer_dollar_figure(summary, width=WIDTH) if summary["gross_spend_usd"] > 0 else None
+    return figure_view("viewer-dollar", fig, "No coins bought yet: step the model.")
 
 
-def engagement(model: GiftEconomy):
+def engagement(model: GiftEconomy) -> solara.Element:
     """Concurrent viewers and gifts sent, hour by hour."""
-    def draw() -> Figure | None:
-        timeseries = model.timeseries()
-        return engagement_figure(timeseries, width=WIDTH) if len(timeseries) else None
-    return FigureView("engagement", draw, "No hours simulated yet: step the model.")
+    timeseries = model.timeseries()
+    fig = engagement_figure(timeseries, width=WIDTH) if len(timeseries) else None
+    return figure_view("engagement", fig, "No hours simulated yet: step the model.")
 
 
-def concentration(model: GiftEconomy):
+def concentration(model: GiftEconomy) -> solara.Element:
     """Lorenz curves of creator income and viewer spend so far, with their Gini coefficients."""
-    def draw() -> Figure | None:
-        creators = model.creators_table()
-        if creators["income_usd"].sum() <= 0:
-            return None
-        return lorenz_figure(creators, model.viewers_table(), width=WIDTH)
-    return FigureView("concentration", draw, "No creator income yet: step the model.")
+    creators = model.creators_table()
+    fig = lorenz_figure(creators, model.viewers_table(), width=WIDTH) if creators["income_usd"].sum() > 0 else None
+    return figure_view("concentration", fig, "No creator income yet: step the model.")
 
 
-def regions(model: GiftEconomy):
+def regions(model: GiftEconomy) -> solara.Element:
     """ARPU, payer ratio and creator share by the viewer's region."""
-    def draw() -> Figure | None:
-        summary = model.summary()
-        return regions_figure(summary, width=WIDTH) if summary["active_viewers"] > 0 else None
-    return FigureView("regions", draw, "No viewer active yet: step the model.")
+    summary = model.summary()
+    fig = regions_figure(summary, width=WIDTH) if summary["active_viewers"] > 0 else None
+    return figure_view("regions", fig, "No viewer active yet: step the model.")
 
 
-def headlines(model: GiftEconomy):
+def headlines(model: GiftEconomy) -> solara.Element:
     """The clock and the run's headline metrics so far, each labelled with its unit."""
     summary = model.summary()
     row = model.last_hour if model.steps else None
-    lines = [f"**Hour {model.steps}**" + (f" (day {row['day']}, {row['hour_utc']:02d}:00 UTC)" if row else ""), ""]
-    lines += [f"- {metric_label(key)}: {summary[key]:,.4g}" for key in HEADLINES]
-    return solara.Markdown("\n".join(lines))
+    clock = f" (day {row['day']}, {row['hour_utc']:02d}:00 UTC)" if row else ""
+    items = "".join(f"<li>{html.escape(metric_label(key))}: {summary[key]:,.4g}</li>" for key in HEADLINES)
+    # HTML rather than Markdown, whose maths renderer the page would fetch from a CDN
+    return solara.HTML(tag="div", unsafe_innerHTML=f"<b>Hour {model.steps}</b>{clock}<ul>{items}</ul>",
+                       attributes={"id": "headlines"})
 
 
 COMPONENTS = (headlines, viewer_dollar, engagement, concentration, regions)
