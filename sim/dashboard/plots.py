@@ -46,7 +46,10 @@ def figure_svg(fig: Figure, name: str) -> str:
     with matplotlib.rc_context(HOUSE_STYLE):  # the style the figure was drawn in: text stays text
         fig.savefig(buffer, format="svg")
     svg = buffer.getvalue().decode()
-    return svg[svg.index("<svg"):]  # without the XML prolog and doctype, which HTML does not take
+    svg = svg[svg.index("<svg"):]  # without the XML prolog and doctype, which HTML does not take
+    # Scaled to its panel's width by its viewBox, instead of drawn at its size in points
+    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 style="width: 100%; height: auto"',
+                  svg, count=1)
 
 
 def _slug(label: str) -> str:
