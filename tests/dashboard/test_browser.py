@@ -86,6 +86,19 @@ def plotted_creator_shares(page) -> list[float]:
     return [row["creators"] / sum(row.values()) for _, row in sorted(rows.items())]
 
 
+def wait_for_plotted_shares(page, expected: list[float]) -> list[float]:
+    """The plotted creators' shares once they equal ``expected``; the last read if they never do within the timeout.
+
+    The clock's text and the plot are separate widgets, so the plot may arrive a moment after the clock.
+    """
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        shares = plotted_creator_shares(page)
+        if shares == pytest.approx(expected, abs=0.005) or time.monotonic() > deadline:
+            return shares
+        time.sleep(0.2)
+
+
 def run_hours(page) -> int:
     """Click Step once, which runs as many hours as the render interval says; return them."""
     render_interval = page.locator(".v-input", has_text="Render Interval").get_by_role("slider")
@@ -114,8 +127,9 @@ def test_a_slider_and_steps_change_the_plotted_data(dashboard_url):
             for _ in range(3):  # 1 -> 7 hours a click, in steps of 2
                 render_interval.press("ArrowRight")
             hours = run_hours(page)
-            before = plotted_creator_shares(page)
-            assert before == pytest.approx(expected_creator_shares(hours), abs=0.005)
+            expected = expected_creator_shares(hours)
+            before = wait_for_plotted_shares(page, expected)
+            assert before == pytest.approx(expected, abs=0.005)
 
             creator_share = page.locator(".v-input", has_text="platform.creator_share").get_by_role("slider")
             creator_share.focus()
@@ -125,8 +139,8 @@ def test_a_slider_and_steps_change_the_plotted_data(dashboard_url):
             page.get_by_text("Time: 0.0", exact=True).wait_for()
             page.get_by_text("No coins bought yet").wait_for()
             assert run_hours(page) == hours
-            after = plotted_creator_shares(page)
             expected = expected_creator_shares(hours, **{"platform.creator_share": lowest})
+            after = wait_for_plotted_shares(page, expected)
             assert after == pytest.approx(expected, abs=0.005)
             assert max(after) < min(before) / 5
         finally:
