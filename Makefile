@@ -4,14 +4,26 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFIG ?= configs/default.yaml
 
-.PHONY: run test lint setup lab clean
+.PHONY: run test lint setup lab clean chromium
 .DEFAULT_GOAL := test
 
 run: $(VENV)/.installed  ## run the default config; writes results/<config-name>-<seed>/
 	$(BIN)/giftsim run $(CONFIG) --overwrite
 
-test: lint  ## lint, then the whole test suite (what .ci/run calls)
+test: lint chromium  ## lint, then the whole test suite (what .ci/run calls)
 	$(BIN)/python -m pytest
+
+# The dashboard's browser test (tests/dashboard/test_browser.py) drives Debian's chromium through Playwright.
+chromium:  ## install /usr/bin/chromium with apt-get if it is missing (as root; otherwise say how)
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the dashboard's browser test"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else \
+	    echo "make: the dashboard's browser test needs /usr/bin/chromium: run 'sudo apt-get install chromium'" \
+	      "(Debian or Ubuntu), or make test as root, which installs it" >&2; exit 1; \
+	  fi; \
+	fi
 
 lint: $(VENV)/.installed  ## style, import order and likely bugs (ruff, rules in pyproject.toml)
 	$(BIN)/ruff check sim tests benchmarks scripts

@@ -2,9 +2,10 @@
 
 Each family of commands lives in its own module, which registers its subcommands
 (``add_commands``) and runs them (``run_command``): :mod:`sim.cli.run` (``run``),
-:mod:`sim.cli.config` (``validate``, ``schema``), :mod:`sim.cli.plot` (``plot``) and
-:mod:`sim.cli.sweep` (``sweep``, ``query``). They import the engine's modules, pandas, matplotlib
-or Dask only inside the command that needs them, so a command loads only what it uses.
+:mod:`sim.cli.config` (``validate``, ``schema``), :mod:`sim.cli.plot` (``plot``),
+:mod:`sim.cli.sweep` (``sweep``, ``query``) and :mod:`sim.cli.dashboard` (``dashboard``). They import
+the engine's modules, pandas, matplotlib, Dask or Solara only inside the command that needs them, so a
+command loads only what it uses.
 
 Every user mistake (a bad config, a bad option, an existing results folder) ends with one clear
 message on stderr and exit status 2, and nothing written. SIGTERM stops a command as Ctrl-C does
@@ -21,11 +22,11 @@ import sys
 import threading
 
 from sim import __version__
-from sim.cli import config, plot, run, sweep
+from sim.cli import config, dashboard, plot, run, sweep
 from sim.cli.common import Terminated, interrupted_status
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a pipeline's writer
-FAMILIES = (run, config, sweep, plot)  # in the order ``giftsim --help`` lists their commands
+FAMILIES = (run, config, sweep, plot, dashboard)  # in the order ``giftsim --help`` lists their commands
 
 
 def build_parser() -> argparse.ArgumentParser:

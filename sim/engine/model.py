@@ -20,6 +20,7 @@ from typing import Any, get_args
 import mesa
 import numpy as np
 import pandas as pd
+from mesa.experimental.scenarios import Scenario
 from mesa.time import Priority, Schedule
 
 from sim.engine import report
@@ -55,6 +56,7 @@ class GiftEconomy(mesa.Model):
         config: A validated config (see :func:`sim.load_config`), a YAML file's path, or the name
             of a preset in ``configs/`` (``"tiktok"``).
         rng: The run's seed (a non-negative int); ``None`` takes ``config.run.seed``.
+        scenario: A Mesa scenario: its parameters are settings, and its ``rng`` the seed unless ``rng`` is given.
         **settings: Config fields by dotted path, laid over ``config``
             (``**{"platform.creator_share": 0.5}``); values are used as given.
 
@@ -69,7 +71,11 @@ class GiftEconomy(mesa.Model):
         >>> GiftEconomy("tiktok", rng=1, **{"platform.creator_share": 0.5, "run.days": 1}).run_model()
     """
 
-    def __init__(self, config: Config | str | Path = "default", rng: int | None = None, **settings: Any):
+    def __init__(self, config: Config | str | Path = "default", rng: int | None = None,
+                 scenario: Scenario | None = None, **settings: Any):
+        if scenario is not None:  # Mesa's SolaraViz passes one on Reset: its parameters are settings
+            parameters = {k: v for k, v in scenario.to_dict().items() if k not in ("rng", "model", "_scenario_id")}
+            settings, rng = {**parameters, **settings}, scenario.rng if rng is None else rng
         config = resolve_config(config, settings)
         seed = config.run.seed if rng is None else int(rng)
         if seed < 0:
