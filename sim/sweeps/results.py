@@ -12,6 +12,8 @@ A connection from :func:`connect` has one view per kind of result (``docs/sweeps
   ``run_id`` first.
 
 The views read the per-run files, so they show a sweep that is still running or was interrupted.
+A single run's results folder (``giftsim run``) is read the same way, with the same views
+(:mod:`sim.sweeps.run_folder`), plus the events and histories it recorded.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from sim.sweeps import run_folder
 from sim.sweeps.compare import differences
 from sim.sweeps.spec import SweepSpec, param_column
 from sim.sweeps.store import (
@@ -59,11 +62,26 @@ def stored_spec(path: str | Path) -> SweepSpec:
         DamagedSweepError: Its ``sweep.yaml`` or ``plan.parquet`` is not whole.
     """
     path = Path(path)
-    if not (path / SPEC_FILE).is_file() or not (path / PLAN_FILE).is_file():
+    if not is_sweep_folder(path):
         raise NotSweepResultsError(f"{path}: not a sweep results folder (no {SPEC_FILE} and {PLAN_FILE})")
     if not is_whole_parquet(path / PLAN_FILE):
         raise DamagedSweepError(f"{path / PLAN_FILE} is damaged (truncated or overwritten)")
     return read_stored_spec(path)
+
+
+def is_sweep_folder(path: Path) -> bool:
+    """Whether ``path`` holds a sweep's spec and plan (whole or not)."""
+    return (path / SPEC_FILE).is_file() and (path / PLAN_FILE).is_file()
+
+
+def _is_run_folder(path: Path) -> bool:
+    """Whether ``path`` is a single run's results folder rather than a sweep's."""
+    return not is_sweep_folder(path) and run_folder.is_run_folder(path)
+
+
+def _not_results(path: Path) -> NotSweepResultsError:
+    return NotSweepResultsError(f"{path}: not a sweep results folder (no {SPEC_FILE} and {PLAN_FILE}) nor a run's "
+                                "(no meta.json written by giftsim run)")
 
 
 def sql_string(text: str | Path) -> str:
@@ -74,15 +92,22 @@ def sql_string(text: str | Path) -> str:
 def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the folder's views: runs, manifest and each per-run table.
 
+    A single run's folder gets the same views (:func:`sim.sweeps.run_folder.connect`).
+
     The views read the files of finished runs, listed by name (a folder's name may hold ``*`` or
     ``[``, which a glob would read as a pattern), through Arrow, so the connection itself reads and
     writes no file at all: a query is only a query.
 
     Raises:
-        NotSweepResultsError: ``path`` holds no sweep results.
+        NotSweepResultsError: ``path`` holds neither a sweep's results nor a run's.
         DamagedSweepError: A file of the folder is not whole; the message names it.
+        DamagedRunError: A file of a run's folder is not whole.
     """
     path = Path(path)
+    if _is_run_folder(path):
+        return run_folder.connect(path)
+    if not is_sweep_folder(path):
+        raise _not_results(path)
     spec = stored_spec(path)
     store = SweepStore(path)
     store.check_whole(list(spec.tables))
@@ -102,7 +127,7 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
 
 
 def query(path: str | Path, sql: str) -> pd.DataFrame:
-    """The result of a SQL query over a results folder's views, as a DataFrame.
+    """The result of a SQL query over a results folder's views (a sweep's or a single run's), as a DataFrame.
 
     Example: the mean creator income by creator share and region::
 
@@ -111,7 +136,7 @@ def query(path: str | Path, sql: str) -> pd.DataFrame:
             FROM creators c JOIN runs r USING (run_id) GROUP BY ALL ORDER BY ALL''')
 
     Raises:
-        NotSweepResultsError: ``path`` holds no sweep results.
+        NotSweepResultsError: ``path`` holds neither a sweep's results nor a run's.
         NotAQueryError: ``sql`` returns no rows (empty, ``;`` or a comment).
         duckdb.Error: The query is not valid.
     """
@@ -189,13 +214,21 @@ class SweepResults:
                            paired=self.spec.has_common_seeds, level=level)
 
 
-def open_results(path: str | Path) -> SweepResults:
-    """Read a sweep's results folder (complete or not).
+def open_results(path: str | Path) -> SweepResults | run_folder.RunResults:
+    """Read a sweep's results folder (complete or not), or a single run's.
+
+    A run's folder gives a :class:`~sim.sweeps.run_folder.RunResults`, read as a sweep's: ``runs``
+    (one row), ``manifest``, ``table(name)`` (``run_id`` first) and ``query(sql)``, with the recorded
+    events and histories among its tables when the run recorded them.
 
     Raises:
-        NotSweepResultsError: ``path`` holds no sweep results.
+        NotSweepResultsError: ``path`` holds neither a sweep's results nor a run's.
     """
     path = Path(path)
+    if _is_run_folder(path):
+        return run_folder.open_run(path)
+    if not is_sweep_folder(path):
+        raise _not_results(path)
     spec = stored_spec(path)
     with connect(path) as connection:
         runs = connection.execute("SELECT * FROM runs ORDER BY point, replicate").df()
