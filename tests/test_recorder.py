@@ -143,7 +143,8 @@ def test_events_can_be_asked_for_by_the_run_call(plain):
 
 
 @pytest.mark.parametrize(("setting", "message"), [
-    ("run.record.creators=[0, 60]", r"run\.record\.creators: no creator has id 60; ids run from 0 to 59 \(60 creators\)"),
+    ("run.record.creators=[0, 60]",
+     r"run\.record\.creators: no creator has id 60; ids run from 0 to 59 \(60 creators\)"),
     ("run.record.viewers=[2060, 5000]", r"run\.record\.viewers: no viewer has id 2060, 5000; ids run from 0 to 2059 "
                                         r"\(2,000 viewers and 60 creators' own viewer rows\)"),
     ("run.record.viewers=[-1]", r"run\.record\.viewers\.0: Input should be greater than or equal to 0 \(got -1\)"),
