@@ -8,8 +8,8 @@ import pytest
 import sim
 from sim.cli.main import main
 from sim.io.folder import read_results, write_results
-from sim.sweeps.results import NotSweepResultsError, query
-from sim.sweeps.run_folder import DamagedRunError, RunResults
+from sim.sweeps.results import NotSweepResultsError, RunResults, query
+from sim.sweeps.run_folder import DamagedRunError
 from sim.sweeps.spec import make_run_id
 from tests.conftest import DEFAULT_CONFIG, SMALL
 

@@ -214,10 +214,60 @@ class SweepResults:
                            paired=self.spec.has_common_seeds, level=level)
 
 
-def open_results(path: str | Path) -> SweepResults | run_folder.RunResults:
+@dataclass
+class RunResults:
+    """One run's results folder, read as a sweep's: its row in ``runs`` and ``manifest``, tables on demand.
+
+    Attributes:
+        path: The folder.
+        runs: One row: ``run_id``, ``point``, ``replicate``, ``seed`` and every summary key.
+        manifest: One row: the run's status and wall time.
+        tables: The tables the folder holds (recorded events and histories included when present).
+    """
+
+    path: Path
+    runs: pd.DataFrame
+    manifest: pd.DataFrame
+    tables: tuple[str, ...]
+
+    @property
+    def run_id(self) -> str:
+        """The run's id, as a sweep would give it."""
+        return self.runs["run_id"].item()
+
+    def table(self, name: str, run_ids: list[str] | None = None) -> pd.DataFrame:
+        """A table (e.g. ``gift_events``) with ``run_id`` first, as :meth:`SweepResults.table` gives it."""
+        self._check_stored(name)
+        frame = self.query(f"SELECT * FROM {name}")
+        return frame if run_ids is None else frame[frame["run_id"].isin(list(run_ids))].reset_index(drop=True)
+
+    def run_table(self, name: str, run_id: str | None = None) -> pd.DataFrame:
+        """A table as the run wrote it (categorical columns kept), without ``run_id``."""
+        self._check_stored(name)
+        return pd.read_parquet(self.path / f"{name}.parquet")
+
+    def _check_stored(self, name: str) -> None:
+        if name not in self.tables:
+            raise KeyError(f"{name!r} is not stored in this run's folder; stored tables: {', '.join(self.tables)}")
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """The result of a SQL query over the folder's views (see :func:`query`)."""
+        return query(self.path, sql)
+
+
+def open_run(path: str | Path) -> RunResults:
+    """Read a run's results folder as a sweep's is read."""
+    path = Path(path)
+    with run_folder.connect(path) as connection:
+        runs = connection.execute("SELECT * FROM runs").df()
+        manifest = connection.execute("SELECT * FROM manifest").df()
+    return RunResults(path=path, runs=runs, manifest=manifest, tables=run_folder.stored_tables(path))
+
+
+def open_results(path: str | Path) -> SweepResults | RunResults:
     """Read a sweep's results folder (complete or not), or a single run's.
 
-    A run's folder gives a :class:`~sim.sweeps.run_folder.RunResults`, read as a sweep's: ``runs``
+    A run's folder gives a :class:`RunResults`, read as a sweep's: ``runs``
     (one row), ``manifest``, ``table(name)`` (``run_id`` first) and ``query(sql)``, with the recorded
     events and histories among its tables when the run recorded them.
 
@@ -226,7 +276,7 @@ def open_results(path: str | Path) -> SweepResults | run_folder.RunResults:
     """
     path = Path(path)
     if _is_run_folder(path):
-        return run_folder.open_run(path)
+        return open_run(path)
     if not is_sweep_folder(path):
         raise _not_results(path)
     spec = stored_spec(path)

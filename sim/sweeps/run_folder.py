@@ -1,4 +1,4 @@
-"""Reading one run's results folder as a sweep's is read: the same DuckDB views, and :class:`RunResults`.
+"""Reading one run's results folder as a sweep's is read: the same DuckDB views.
 
 A run folder (``giftsim run``) gets the views a sweep folder gets, so that a query written for one
 works on the other:
@@ -10,12 +10,13 @@ works on the other:
 - one view per table in the folder, with ``run_id`` first: ``timeseries``, ``viewers``,
   ``creators``, ``brands``, ``ledger``, and the recorded ``gift_events``, ``purchase_events``,
   ``creator_history`` and ``viewer_history`` when the run recorded them.
+
+:func:`sim.open_results` reads such a folder as a :class:`sim.sweeps.results.RunResults`.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,55 +77,3 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
             f"'{row['run_id']}' AS run_id, *").create_view(name)
     connection.execute("SET enable_external_access = false")
     return connection
-
-
-@dataclass
-class RunResults:
-    """One run's results folder, read as a sweep's: its row in ``runs`` and ``manifest``, tables on demand.
-
-    Attributes:
-        path: The folder.
-        runs: One row: ``run_id``, ``point``, ``replicate``, ``seed`` and every summary key.
-        manifest: One row: the run's status and wall time.
-        tables: The tables the folder holds (recorded events and histories included when present).
-    """
-
-    path: Path
-    runs: pd.DataFrame
-    manifest: pd.DataFrame
-    tables: tuple[str, ...]
-
-    @property
-    def run_id(self) -> str:
-        """The run's id, as a sweep would give it."""
-        return self.runs["run_id"].item()
-
-    def table(self, name: str, run_ids: list[str] | None = None) -> pd.DataFrame:
-        """A table (e.g. ``gift_events``) with ``run_id`` first, as :meth:`SweepResults.table` gives it."""
-        self._check_stored(name)
-        frame = self.query(f"SELECT * FROM {name}")
-        return frame if run_ids is None else frame[frame["run_id"].isin(list(run_ids))].reset_index(drop=True)
-
-    def run_table(self, name: str, run_id: str | None = None) -> pd.DataFrame:
-        """A table as the run wrote it (categorical columns kept), without ``run_id``."""
-        self._check_stored(name)
-        return pd.read_parquet(self.path / f"{name}.parquet")
-
-    def _check_stored(self, name: str) -> None:
-        if name not in self.tables:
-            raise KeyError(f"{name!r} is not stored in this run's folder; stored tables: {', '.join(self.tables)}")
-
-    def query(self, sql: str) -> pd.DataFrame:
-        """The result of a SQL query over the folder's views (see :func:`sim.sweeps.results.query`)."""
-        from sim.sweeps.results import query
-
-        return query(self.path, sql)
-
-
-def open_run(path: str | Path) -> RunResults:
-    """Read a run's results folder as a sweep's is read."""
-    path = Path(path)
-    with connect(path) as connection:
-        runs = connection.execute("SELECT * FROM runs").df()
-        manifest = connection.execute("SELECT * FROM manifest").df()
-    return RunResults(path=path, runs=runs, manifest=manifest, tables=stored_tables(path))
