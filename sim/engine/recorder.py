@@ -109,7 +109,6 @@ TABLES = {  # file stem -> columns, in the order the files are written
 }
 _NUMPY_TYPES = {"int64": np.int64, "int32": np.int32, "int16": np.int16, "bool": np.bool_, "category": np.int64,
                 "nullable": np.int64}
-_VIEWER, _BRAND = 0, 1  # kinds of sender, for the second within the hour
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -120,12 +119,14 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def second_of_hour(seed: int, step: int, kind: int, sender: np.ndarray) -> np.ndarray:
+def second_of_hour(seed: int, step: np.ndarray | int, kind: np.ndarray | int, sender: np.ndarray) -> np.ndarray:
     """The second within the hour (0-3599) of each sender's events in hour ``step``: a hash, no random stream.
 
-    The hash is of a distinct 64-bit key per (step, kind, sender): senders below 2**40, steps below 2**21.
+    ``kind`` is 0 for a viewer and 1 for a brand. The hash is of a distinct 64-bit key per (step,
+    kind, sender): senders below 2**40 and steps below 2**21 (a run is at most 87,600 hours).
     """
-    key = sender.astype(np.uint64) | np.uint64(step << 40) | np.uint64(kind << 62)
+    key = (np.asarray(sender).astype(np.uint64) | (np.asarray(step).astype(np.uint64) << np.uint64(40))
+           | (np.asarray(kind).astype(np.uint64) << np.uint64(62)))
     hashed = _mix(key ^ _mix(np.array([seed % 2**64], dtype=np.uint64)))
     return (hashed % np.uint64(SECONDS_PER_HOUR)).astype(np.int16)
 
@@ -141,6 +142,8 @@ def _table(chunks: list[dict[str, np.ndarray]], columns: tuple[Column, ...],
             values = pd.Categorical.from_codes(values, categories=categories[column.name])
         elif column.dtype == "nullable":
             values = pd.arrays.IntegerArray(values.astype(np.int64), values == NOBODY)
+        else:
+            values = values.astype(dtype, copy=False)
         frame[column.name] = values
     return pd.DataFrame(frame)
 
@@ -161,19 +164,9 @@ class EventLog:
         self.seed, self.clock = seed, clock
         self.gift_coins = gift_coins
         self.categories = {"gift": list(gift_names), "region": list(region_codes), "channel": list(channel_names)}
-        self.chunks: dict[str, list[dict[str, np.ndarray]]] = {"gift_events": [], "purchase_events": []}
-        self.counts = {"gift_events": 0, "purchase_events": 0}
-
-    def _clock(self, table: str, n: int, viewer: np.ndarray | None, brand: np.ndarray | None) -> dict[str, np.ndarray]:
-        """The clock and sender columns of ``n`` events about to be logged in ``table``."""
-        step, first = self.clock(), self.counts[table]
-        self.counts[table] += n
-        kind, sender = (_VIEWER, viewer) if viewer is not None else (_BRAND, brand)
-        none = np.full(n, NOBODY, dtype=np.int64)
-        return {"event_id": np.arange(first, first + n, dtype=np.int64), "step": np.full(n, step, dtype=np.int64),
-                "second": second_of_hour(self.seed, step, kind, sender),
-                "viewer_id": none if viewer is None else np.array(viewer, dtype=np.int64),
-                "brand_id": none if brand is None else np.array(brand, dtype=np.int64)}
+        # Each chunk is one phase's events as handed over: arrays, or one value for all of them. The
+        # columns derived from them (event ids, seconds, gift names) are computed once, for all chunks.
+        self.chunks: dict[str, list[dict]] = {"gift_events": [], "purchase_events": []}
 
     def add_gifts(self, creator: np.ndarray, coins: np.ndarray, diamonds: np.ndarray, *,
                   viewer: np.ndarray | None = None, gift_coins: np.ndarray | None = None,
@@ -183,39 +176,49 @@ class EventLog:
 
         ``coins`` is each event's total, ``free_coins`` how many of them brands dropped free.
         """
-        n = len(creator)
-        if n == 0:
-            return
-        gift = (np.searchsorted(self.gift_coins, gift_coins) if gift_coins is not None
-                else np.full(n, NOBODY, dtype=np.int64))
-        coins = np.array(coins, dtype=np.int64)
-        free = np.broadcast_to(np.asarray(free_coins, dtype=np.int64), (n,))
-        self.chunks["gift_events"].append({
-            **self._clock("gift_events", n, viewer, brand), "creator_id": np.array(creator, dtype=np.int64),
-            "gift": gift,
-            "copies": np.broadcast_to(np.asarray(copies, dtype=np.int32), (n,)).copy(), "coins": coins,
-            "paid_coins": coins - free, "free_coins": free.copy(), "diamonds": np.array(diamonds, dtype=np.int64),
-        })
+        if len(creator):
+            self.chunks["gift_events"].append({
+                "n": len(creator), "step": self.clock(), "viewer_id": NOBODY if viewer is None else viewer.copy(),
+                "brand_id": NOBODY if brand is None else brand.copy(), "creator_id": creator.copy(),
+                "gift_coins": NOBODY if gift_coins is None else gift_coins.copy(), "copies": np.copy(copies),
+                "coins": coins.copy(), "free_coins": np.copy(free_coins), "diamonds": diamonds.copy(),
+            })
 
     def add_purchases(self, purchase, region: np.ndarray, channel: np.ndarray, quantity: np.ndarray, *,
                       viewer: np.ndarray | None = None, brand: np.ndarray | None = None) -> None:
         """Log a :class:`sim.engine.wallet.Purchase`'s purchases by ``viewer`` or ``brand`` (none of quantity 0)."""
         bought = np.flatnonzero(quantity > 0)
-        if bought.size == 0:
-            return
-        quantity = quantity[bought]
-        coins = purchase.coins[bought]
-        self.chunks["purchase_events"].append({
-            **self._clock("purchase_events", bought.size, None if viewer is None else viewer[bought],
-                          None if brand is None else brand[bought]),
-            "region": region[bought], "channel": channel[bought], "bundle_coins": coins // quantity,
-            "quantity": quantity.astype(np.int32), "coins": coins, "price_micro_usd": purchase.cost[bought],
-            "tax_micro_usd": purchase.tax[bought], "fee_micro_usd": purchase.fee[bought],
-        })
+        if bought.size:
+            self.chunks["purchase_events"].append({
+                "n": bought.size, "step": self.clock(), "viewer_id": NOBODY if viewer is None else viewer[bought],
+                "brand_id": NOBODY if brand is None else brand[bought], "region": region[bought],
+                "channel": channel[bought], "quantity": quantity[bought], "coins": purchase.coins[bought],
+                "price_micro_usd": purchase.cost[bought], "tax_micro_usd": purchase.tax[bought],
+                "fee_micro_usd": purchase.fee[bought],
+            })
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The gift and purchase events as frames of the declared columns, numbered in the order logged."""
-        return {name: _table(chunks, TABLES[name], self.categories) for name, chunks in self.chunks.items()}
+        return {name: self._frame(name) for name in self.chunks}
+
+    def _frame(self, name: str) -> pd.DataFrame:
+        chunks = self.chunks[name]
+        if not chunks:
+            return _table([], TABLES[name], self.categories)
+        columns = {key: np.concatenate([np.broadcast_to(chunk[key], (chunk["n"],)) for chunk in chunks])
+                   for key in chunks[0] if key not in ("n", "step")}
+        columns["step"] = np.repeat([chunk["step"] for chunk in chunks], [chunk["n"] for chunk in chunks])
+        columns["event_id"] = np.arange(columns["step"].size)
+        is_brand = columns["brand_id"] != NOBODY
+        columns["second"] = second_of_hour(self.seed, columns["step"], is_brand,
+                                           np.where(is_brand, columns["brand_id"], columns["viewer_id"]))
+        if name == "gift_events":
+            columns["gift"] = np.where(columns["gift_coins"] == NOBODY, NOBODY,
+                                       np.searchsorted(self.gift_coins, columns["gift_coins"]))
+            columns["paid_coins"] = columns["coins"] - columns["free_coins"]
+        else:
+            columns["bundle_coins"] = columns["coins"] // columns["quantity"]
+        return _table([columns], TABLES[name], self.categories)
 
 
 class History:
