@@ -205,7 +205,8 @@ class EventLog:
         chunks = self.chunks[name]
         if not chunks:
             return _table([], TABLES[name], self.categories)
-        columns = {key: np.concatenate([np.broadcast_to(chunk[key], (chunk["n"],)) for chunk in chunks])
+        columns = {key: np.concatenate([chunk[key] if np.ndim(chunk[key]) else np.full(chunk["n"], chunk[key])
+                                        for chunk in chunks])
                    for key in chunks[0] if key not in ("n", "step")}
         columns["step"] = np.repeat([chunk["step"] for chunk in chunks], [chunk["n"] for chunk in chunks])
         columns["event_id"] = np.arange(columns["step"].size)
