@@ -187,3 +187,27 @@ def test_plot_states_the_figures_default_dpi(capsys):
     with pytest.raises(SystemExit):
         main(["plot", "--help"])
     assert f"(default {figures.DEFAULT_DPI})" in " ".join(capsys.readouterr().out.split())
+
+
+def test_run_with_events_writes_the_event_tables_and_the_same_results(tmp_path):
+    plain, recorded = tmp_path / "plain", tmp_path / "events"
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(plain), "--seed", "4", "--quiet", *SMALL]) == 0
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(recorded), "--seed", "4", "--quiet", "--events", *SMALL]) == 0
+    assert {p.name for p in recorded.iterdir()} == EXPECTED_FILES | {"gift_events.parquet", "purchase_events.parquet"}
+    assert (recorded / "summary.json").read_text() == (plain / "summary.json").read_text()
+    for table in TABLES:
+        assert (recorded / f"{table}.parquet").read_bytes() == (plain / f"{table}.parquet").read_bytes(), table
+    assert load_config(recorded / "config.yaml").run.record.events  # running config.yaml again records them too
+    meta = [json.loads((folder / "meta.json").read_text()) for folder in (plain, recorded)]
+    assert meta[0]["config_sha256"] == meta[1]["config_sha256"]
+    gifts = pd.read_parquet(recorded / "gift_events.parquet")
+    summary = json.loads((recorded / "summary.json").read_text())
+    assert gifts.loc[gifts["viewer_id"].notna(), "copies"].sum() == summary["gifts"]
+
+
+def test_run_with_a_bad_history_id_names_the_field_and_the_range(tmp_path, capsys):
+    out = tmp_path / "bad"
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(out), "--quiet", *SMALL,
+                 "--set", "run.record.creators=[40]"]) == 2
+    assert "run.record.creators: no creator has id 40; ids run from 0 to 39 (40 creators)" in capsys.readouterr().err
+    assert not out.exists()

@@ -41,6 +41,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     run_parser.add_argument("--seed", type=bounded_int(0, MAX_SEED), help="seed (default: run.seed in the config)")
     run_parser.add_argument("--days", type=positive_int, help="simulated days (default: run.days)")
     run_parser.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
+    run_parser.add_argument("--events", action="store_true",
+                            help="also write every gift and coin purchase (gift_events.parquet, "
+                            "purchase_events.parquet; sets run.record.events)")
     run_parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
 
@@ -65,9 +68,9 @@ def run_command(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, config: Config) -> int:
     from sim.figures import save_run_figures
     from sim.io.folder import check_writable, default_results_dir, write_results
-    from sim.io.runner import run, with_days
+    from sim.io.runner import run, with_days, with_events
 
-    config = with_days(config, args.days)
+    config = with_events(with_days(config, args.days), True if args.events else None)
     seed = config.run.seed if args.seed is None else args.seed
     out = args.out or default_results_dir(config.name, seed)
     check_writable(out, args.overwrite)  # checked again as the folder is moved into place

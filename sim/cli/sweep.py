@@ -46,10 +46,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     shown.add_argument("--quiet", action="store_true", help="no progress bar or closing table")
 
     query_parser = subparsers.add_parser(
-        "query", help="run SQL over a sweep's results with DuckDB",
-        description="Run SQL over a sweep's results folder. Views: runs, manifest, and one per stored "
-        "per-run table (timeseries, creators, ...); see docs/sweeps.md.")
-    query_parser.add_argument("results", type=Path, help="a sweep's results folder")
+        "query", help="run SQL over a sweep's or a run's results with DuckDB",
+        description="Run SQL over a sweep's results folder, or a single run's. Views: runs, manifest, and one "
+        "per stored per-run table (timeseries, creators, ...; a run's folder: all five tables and the events and "
+        "histories it recorded); see docs/sweeps.md and docs/results.md.")
+    query_parser.add_argument("results", type=Path, help="a sweep's or a run's results folder")
     query_parser.add_argument("sql", help='the query, e.g. "SELECT count(*) FROM runs"')
     query_parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                               help="output format (default: an aligned table)")
@@ -64,6 +65,7 @@ def run_command(args: argparse.Namespace) -> int:
     from sim.io.folder import explain_write_error
     from sim.sweeps.executors import SchedulerUnreachableError
     from sim.sweeps.results import NotAQueryError, NotSweepResultsError
+    from sim.sweeps.run_folder import DamagedRunError
     from sim.sweeps.store import DamagedSweepError, SweepExistsError, SweepMismatchError
 
     try:
@@ -73,7 +75,7 @@ def run_command(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         return usage_error("; ".join(f"{exc.source}: {problem}" for problem in exc.problems))
     except (SweepExistsError, SweepMismatchError, NotSweepResultsError, SchedulerUnreachableError,
-            DamagedSweepError, NotAQueryError, InsufficientMemoryError) as exc:
+            DamagedSweepError, DamagedRunError, NotAQueryError, InsufficientMemoryError) as exc:
         return usage_error(str(exc))
     except duckdb.Error as exc:
         return usage_error(f"query: {' '.join(str(exc).split())}")

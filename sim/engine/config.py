@@ -10,6 +10,7 @@ Loading, overrides and error reporting live in :mod:`sim.engine.config_io`.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -661,11 +662,41 @@ class Rewards(MechanismSection):
         return self
 
 
+MAX_HISTORY_AGENTS = 100_000  # agents followed hour by hour: a run's history table holds agents x hours rows
+
+
+class Record(Section):
+    """What a run records beside its results: event logs and hourly histories (all off by default).
+
+    Recording never changes a result (the config's hash leaves this section out, see
+    :func:`sim.io.provenance.config_digest`); the tables are described in ``docs/results.md``.
+    """
+
+    events: bool = Field(
+        False, description="Write every gift and coin purchase as one row of `gift_events.parquet` and "
+        "`purchase_events.parquet`; `giftsim run --events` sets it.",
+    )
+    creators: tuple[Annotated[int, Field(ge=0)], ...] = Field(
+        (), max_length=MAX_HISTORY_AGENTS, description="Creator ids (0-based, as in `creators.parquet`) "
+        "whose state is written every hour to `creator_history.parquet`.",
+    )
+    viewers: tuple[Annotated[int, Field(ge=0)], ...] = Field(
+        (), max_length=MAX_HISTORY_AGENTS, description="Viewer ids (0-based, as in `viewers.parquet`) "
+        "whose state is written every hour to `viewer_history.parquet`.",
+    )
+
+    @property
+    def is_on(self) -> bool:
+        """Whether anything is recorded."""
+        return self.events or bool(self.creators) or bool(self.viewers)
+
+
 class Run(Section):
-    """Length and seed of a run."""
+    """Length and seed of a run, and what it records beside its results."""
 
     days: int = Field(7, ge=1, le=3650, description="Simulated days; one step is one hour (days).")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Default seed; `--seed` overrides it.")
+    record: Record = Record()
 
 
 class Config(Section):
@@ -727,6 +758,7 @@ class Config(Section):
             if index >= self.population.brands:
                 problems.append(f"brands.switched_off: brand {index} does not exist; there are "
                                 f"{self.population.brands} brands, numbered from 0")
+        problems += self._record_problems()
         names = [g.name for g in self.gifts]
         if len(set(names)) != len(names):
             problems.append("gifts: gift names must be unique")
@@ -744,6 +776,28 @@ class Config(Section):
         return [f"{field}: {share:g} is below platform.creator_share {base:g}, the share gifts issue at; a scheme's "
                 "share must be at least it (lower platform.creator_share to the scheme's base share)"
                 for field, share in shares if share < base - SHARE_TOLERANCE]
+
+    def _record_problems(self) -> list[str]:
+        """History ids that name no agent, or name one twice."""
+        problems = []
+        population = self.population
+        viewer_rows = f"{population.viewers:,} viewers"
+        n_viewers = population.viewers
+        if self.peer_gifting.enabled:  # each creator's own viewer row follows the audience's
+            viewer_rows += f" and {population.creators:,} creators' own viewer rows"
+            n_viewers += population.creators
+        for kind, ids, n, rows in (("creators", self.run.record.creators, population.creators,
+                                    f"{population.creators:,} creators"),
+                                   ("viewers", self.run.record.viewers, n_viewers, viewer_rows)):
+            unknown = sorted({index for index in ids if index >= n})
+            if unknown:
+                shown = ", ".join(map(str, unknown[:5])) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+                problems.append(f"run.record.{kind}: no {kind[:-1]} has id {shown}; ids run from 0 to {n - 1} "
+                                f"({rows})")
+            repeated = sorted(index for index, count in Counter(ids).items() if count > 1)
+            if repeated:
+                problems.append(f"run.record.{kind}: ids repeated: {repeated[:5]}; give each id once")
+        return problems
 
     def _apportionment_problems(self) -> list[str]:
         """Shares within the tolerance of 1 whose sum, times the population, is a row too many or few.

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from sim.engine.config import Config
 from sim.engine.randomness import RandomStreams
+
+if TYPE_CHECKING:
+    from sim.engine.recorder import EventLog
 
 OutputKind = Literal["flow", "stock"]
 ModifierTarget = Literal["online", "feed", "room", "watcher", "combo", "session_floor"]
@@ -158,7 +161,9 @@ class Hour:
     """What the phases of one hour share: the clock, the populations, the books and the hour's results.
 
     Phases receive this one object instead of long argument lists; ``online`` and ``watchers`` are
-    set by the phases that choose them and read by the phases after.
+    set by the phases that choose them and read by the phases after. ``events`` is the run's
+    :class:`~sim.engine.recorder.EventLog` when it records events: the phases that move coins hand it
+    their arrays.
     """
 
     model: object  # the GiftEconomy: its prices, ledger, catalog and counters
@@ -174,6 +179,7 @@ class Hour:
     modifiers: dict[str, list[Modifier]]
     online: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     watchers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    events: EventLog | None = None  # where phases log their gifts and purchases; None unless run.record.events
 
     def rng(self, name: str) -> np.random.Generator:
         """The random stream of the mechanism ``name``."""

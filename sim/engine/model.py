@@ -23,7 +23,7 @@ import pandas as pd
 from mesa.experimental.scenarios import Scenario
 from mesa.time import Priority, Schedule
 
-from sim.engine import report
+from sim.engine import recorder, report
 from sim.engine.agents import Brand, Creator, Viewer
 from sim.engine.collector import HourlyOutputs
 from sim.engine.config import Config
@@ -106,6 +106,7 @@ class GiftEconomy(mesa.Model):
         for i in range(self.brand_state.size):
             Brand(self, i)
 
+        self.event_log, self.history = recorder.for_model(self)  # None, None unless run.record asks
         self._compose_mechanisms()
         self._rows: list[dict[str, int]] = []
         self._collector, self._collected = HourlyOutputs(self.outputs), 0
@@ -158,7 +159,7 @@ class GiftEconomy(mesa.Model):
             model=self, step=self.steps, local_hour=utc_hours % HOURS_PER_DAY,
             is_weekend=(utc_hours // HOURS_PER_DAY) % DAYS_PER_WEEK >= SATURDAY, config=self.config,
             viewers=self.viewer_state, creators=self.creator_state, brands=self.brand_state, flows=self.flows,
-            streams=self.streams, modifiers=self.modifiers,
+            streams=self.streams, modifiers=self.modifiers, events=self.event_log,
         )
 
     # --- scheduled bookkeeping -------------------------------------------------------------
@@ -172,6 +173,8 @@ class GiftEconomy(mesa.Model):
             self.flows.set(output.name, output.measure(self))
         row.update(self.flows.take())
         self._rows.append(row)
+        if self.history is not None:
+            self.history.record(step, self.creator_state, self.viewer_state)
         if step >= self.config.hours:
             self.running = False
 
@@ -216,6 +219,14 @@ class GiftEconomy(mesa.Model):
     def ledger_table(self) -> pd.DataFrame:
         """Every account's balance at the end of each simulated day (micro-USD)."""
         return report.ledger_table(self._ledger_days)
+
+    def recorded_tables(self) -> dict[str, pd.DataFrame]:
+        """What ``run.record`` asked for: the gift and purchase events, the creators' and viewers' histories.
+
+        Only the tables recorded are present (none when nothing is); columns in ``docs/results.md``.
+        """
+        tables = {} if self.event_log is None else self.event_log.tables()
+        return tables | ({} if self.history is None else self.history.tables())
 
     def summary(self) -> dict:
         """Scalar outcomes of the run so far, with money by region and by channel."""

@@ -21,6 +21,8 @@ from sim.engine import mechanisms
 from sim.engine.config import Config
 from sim.engine.mechanism import Mechanism, Output
 from sim.engine.mechanisms import HOUR, MECHANISMS
+from sim.engine.recorder import TABLES as RECORDED_TABLES
+from sim.engine.recorder import Column
 from sim.engine.report import BRAND_COLUMNS, CREATOR_COLUMNS, GROUP_KEYS, SUMMARY_KEYS, VIEWER_COLUMNS, Quantity
 
 MARKER = re.compile(r"(<!-- generated:(?P<name>[a-z_]+) -->\n)(?:.*?\n)??(<!-- generated:end -->)", re.S)
@@ -120,6 +122,16 @@ def _output_table(outputs: tuple[Output, ...]) -> list[str]:
     return lines
 
 
+_COLUMN_TYPES = {"int64": "integer", "int32": "integer", "int16": "integer", "bool": "true/false",
+                 "category": "name (categorical)", "nullable": "integer or null"}
+
+
+def _recorded_table(columns: tuple[Column, ...]) -> list[str]:
+    lines = ["| column | type | unit | meaning |", "|---|---|---|---|"]
+    lines += [f"| `{c.name}` | {_COLUMN_TYPES[c.dtype]} | {c.unit} | {_cell(c.description)} |" for c in columns]
+    return lines
+
+
 def results_reference() -> dict[str, str]:
     """The generated sections of ``docs/results.md``: one table per file and the summary's keys."""
     outputs = tuple(o for m in MECHANISMS for o in m.outputs)
@@ -130,6 +142,7 @@ def results_reference() -> dict[str, str]:
         "brands": "\n".join(_quantity_table(BRAND_COLUMNS, "column")),
         "summary": "\n".join(_quantity_table(SUMMARY_KEYS, "key")),
         "groups": "\n".join(_quantity_table(GROUP_KEYS, "key")),
+        **{name: "\n".join(_recorded_table(columns)) for name, columns in RECORDED_TABLES.items()},
     }
 
 

@@ -15,12 +15,14 @@ from typing import Any
 
 import pandas as pd
 
+from sim.engine import recorder
 from sim.engine.config_io import config_to_yaml
 from sim.io.atomic import staged_folder
 from sim.io.provenance import run_meta
 from sim.io.runner import RunResult
 
 TABLES = ("timeseries", "viewers", "creators", "brands", "ledger")
+RECORDED_TABLES = tuple(recorder.TABLES)  # written only when the config's run.record asks for them
 
 
 class ResultsExistError(FileExistsError):
@@ -122,6 +124,8 @@ def _fill(staging: Path, result: RunResult, wall_time_s: float | None,
     (staging / "config.yaml").write_text(config_to_yaml(result.config), encoding="utf-8")
     for name in TABLES:
         getattr(result, name).to_parquet(staging / f"{name}.parquet", index=False)
+    for name, frame in result.recorded.items():  # only what run.record asked for
+        frame.to_parquet(staging / f"{name}.parquet", index=False)
     (staging / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
     if figure_writer is not None:
         figure_writer(result, staging / "figures")
@@ -130,13 +134,17 @@ def _fill(staging: Path, result: RunResult, wall_time_s: float | None,
 
 
 def read_results(path: str | Path) -> dict[str, Any]:
-    """Read a results folder: its tables as DataFrames, and its summary and meta as dicts.
+    """Read a results folder: its tables as DataFrames (recorded events and histories when present), and
+    its summary and meta as dicts.
 
     Raises:
         ValueError: A file is not what giftsim wrote (damaged Parquet, JSON that is not an object).
     """
     path = Path(path)
     loaded: dict[str, Any] = {name: pd.read_parquet(path / f"{name}.parquet") for name in TABLES}
+    for name in RECORDED_TABLES:  # present when the run recorded them
+        if (path / f"{name}.parquet").is_file():
+            loaded[name] = pd.read_parquet(path / f"{name}.parquet")
     for name in ("summary", "meta"):
         loaded[name] = json.loads((path / f"{name}.json").read_text(encoding="utf-8"))
         if not isinstance(loaded[name], dict):

@@ -62,8 +62,13 @@ def _git(*args: str) -> str | None:
 
 
 def config_digest(config: Config) -> str:
-    """SHA-256 of the resolved config's canonical JSON: equal configs have equal digests."""
-    canonical = json.dumps(config.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """SHA-256 of the resolved config's canonical JSON: equal configs have equal digests.
+
+    ``run.record`` (what is recorded beside the results) is left out: it changes no result, so a run
+    has the same digest, and in a sweep the same run id, whether or not it records events.
+    """
+    canonical = json.dumps(config.model_dump(mode="json", exclude={"run": {"record"}}), sort_keys=True,
+                           separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

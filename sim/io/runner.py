@@ -24,7 +24,11 @@ class BooksDoNotBalanceError(RuntimeError):
 
 @dataclass
 class RunResult:
-    """Everything one run produced, as pandas objects (see ``docs/results.md``)."""
+    """Everything one run produced, as pandas objects (see ``docs/results.md``).
+
+    ``recorded`` holds what ``run.record`` asked for, by table name (``gift_events``,
+    ``purchase_events``, ``creator_history``, ``viewer_history``); it is empty by default.
+    """
 
     config: Config
     seed: int
@@ -35,6 +39,7 @@ class RunResult:
     ledger: pd.DataFrame
     summary: dict[str, Any]
     model: GiftEconomy | None = field(default=None, repr=False)
+    recorded: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
 
 def with_days(config: Config, days: int | None) -> Config:
@@ -47,6 +52,14 @@ def with_seed(config: Config, seed: int | None) -> Config:
     return _with_run_field(config, "seed", seed)
 
 
+def with_events(config: Config, events: bool | None) -> Config:
+    """The config with ``run.record.events`` replaced, or unchanged when ``events`` is None."""
+    if events is None or config.run.record.events == events:
+        return config
+    return config.model_copy(update={"run": config.run.model_copy(update={
+        "record": config.run.record.model_copy(update={"events": bool(events)})})})
+
+
 def _with_run_field(config: Config, name: str, value: int | None) -> Config:
     if value is None or getattr(config.run, name) == value:
         return config
@@ -57,7 +70,7 @@ def _with_run_field(config: Config, name: str, value: int | None) -> Config:
 
 def run(
     config: Config, seed: int | None = None, days: int | None = None, progress: bool | None = False,
-    keep_model: bool = False,
+    keep_model: bool = False, events: bool | None = None,
 ) -> RunResult:
     """Build a :class:`GiftEconomy`, run it for its days, and collect its outputs.
 
@@ -68,6 +81,8 @@ def run(
         progress: Show a progress bar, one tick per simulated day: True always (a widget in
             Jupyter), None on a terminal or in a notebook only, False never.
         keep_model: Keep the model in the result, for inspecting agents afterwards.
+        events: Record every gift and purchase (``run.record.events``); ``None`` keeps the config's
+            setting. Recording changes no result.
 
     Returns:
         The run's time series, per-agent tables, daily ledger and summary, with the resolved config:
@@ -77,7 +92,7 @@ def run(
         BooksDoNotBalanceError: An invariant (:mod:`sim.engine.invariants`) is broken at the end,
             e.g. an amount that overflowed; the first broken identity is named.
     """
-    config = with_seed(with_days(config, days), seed)
+    config = with_events(with_seed(with_days(config, days), seed), events)
     model = GiftEconomy(config, rng=seed)
     with progress_bar(progress, total=config.run.days, desc=f"{config.name} seed {model.seed}", unit="day",
                       leave=False) as bar:
@@ -90,5 +105,5 @@ def run(
     return RunResult(
         config=config, seed=model.seed, timeseries=model.timeseries(), viewers=model.viewers_table(),
         creators=model.creators_table(), brands=model.brands_table(), ledger=model.ledger_table(),
-        summary=model.summary(), model=model if keep_model else None,
+        summary=model.summary(), model=model if keep_model else None, recorded=model.recorded_tables(),
     )

@@ -12,6 +12,8 @@ A connection from :func:`connect` has one view per kind of result (``docs/sweeps
   ``run_id`` first.
 
 The views read the per-run files, so they show a sweep that is still running or was interrupted.
+A single run's results folder (``giftsim run``) is read the same way, with the same views
+(:mod:`sim.sweeps.run_folder`), plus the events and histories it recorded.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 
+from sim.sweeps import run_folder
 from sim.sweeps.compare import differences
 from sim.sweeps.spec import SweepSpec, param_column
 from sim.sweeps.store import (
@@ -59,11 +62,26 @@ def stored_spec(path: str | Path) -> SweepSpec:
         DamagedSweepError: Its ``sweep.yaml`` or ``plan.parquet`` is not whole.
     """
     path = Path(path)
-    if not (path / SPEC_FILE).is_file() or not (path / PLAN_FILE).is_file():
+    if not is_sweep_folder(path):
         raise NotSweepResultsError(f"{path}: not a sweep results folder (no {SPEC_FILE} and {PLAN_FILE})")
     if not is_whole_parquet(path / PLAN_FILE):
         raise DamagedSweepError(f"{path / PLAN_FILE} is damaged (truncated or overwritten)")
     return read_stored_spec(path)
+
+
+def is_sweep_folder(path: Path) -> bool:
+    """Whether ``path`` holds a sweep's spec and plan (whole or not)."""
+    return (path / SPEC_FILE).is_file() and (path / PLAN_FILE).is_file()
+
+
+def _is_run_folder(path: Path) -> bool:
+    """Whether ``path`` is a single run's results folder rather than a sweep's."""
+    return not is_sweep_folder(path) and run_folder.is_run_folder(path)
+
+
+def _not_results(path: Path) -> NotSweepResultsError:
+    return NotSweepResultsError(f"{path}: not a sweep results folder (no {SPEC_FILE} and {PLAN_FILE}) nor a run's "
+                                "(no meta.json written by giftsim run)")
 
 
 def sql_string(text: str | Path) -> str:
@@ -74,15 +92,22 @@ def sql_string(text: str | Path) -> str:
 def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the folder's views: runs, manifest and each per-run table.
 
+    A single run's folder gets the same views (:func:`sim.sweeps.run_folder.connect`).
+
     The views read the files of finished runs, listed by name (a folder's name may hold ``*`` or
     ``[``, which a glob would read as a pattern), through Arrow, so the connection itself reads and
     writes no file at all: a query is only a query.
 
     Raises:
-        NotSweepResultsError: ``path`` holds no sweep results.
+        NotSweepResultsError: ``path`` holds neither a sweep's results nor a run's.
         DamagedSweepError: A file of the folder is not whole; the message names it.
+        DamagedRunError: A file of a run's folder is not whole.
     """
     path = Path(path)
+    if _is_run_folder(path):
+        return run_folder.connect(path)
+    if not is_sweep_folder(path):
+        raise _not_results(path)
     spec = stored_spec(path)
     store = SweepStore(path)
     store.check_whole(list(spec.tables))
@@ -102,7 +127,7 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
 
 
 def query(path: str | Path, sql: str) -> pd.DataFrame:
-    """The result of a SQL query over a results folder's views, as a DataFrame.
+    """The result of a SQL query over a results folder's views (a sweep's or a single run's), as a DataFrame.
 
     Example: the mean creator income by creator share and region::
 
@@ -111,7 +136,7 @@ def query(path: str | Path, sql: str) -> pd.DataFrame:
             FROM creators c JOIN runs r USING (run_id) GROUP BY ALL ORDER BY ALL''')
 
     Raises:
-        NotSweepResultsError: ``path`` holds no sweep results.
+        NotSweepResultsError: ``path`` holds neither a sweep's results nor a run's.
         NotAQueryError: ``sql`` returns no rows (empty, ``;`` or a comment).
         duckdb.Error: The query is not valid.
     """
@@ -189,13 +214,71 @@ class SweepResults:
                            paired=self.spec.has_common_seeds, level=level)
 
 
-def open_results(path: str | Path) -> SweepResults:
-    """Read a sweep's results folder (complete or not).
+@dataclass
+class RunResults:
+    """One run's results folder, read as a sweep's: its row in ``runs`` and ``manifest``, tables on demand.
+
+    Attributes:
+        path: The folder.
+        runs: One row: ``run_id``, ``point``, ``replicate``, ``seed`` and every summary key.
+        manifest: One row: the run's status and wall time.
+        tables: The tables the folder holds (recorded events and histories included when present).
+    """
+
+    path: Path
+    runs: pd.DataFrame
+    manifest: pd.DataFrame
+    tables: tuple[str, ...]
+
+    @property
+    def run_id(self) -> str:
+        """The run's id, as a sweep would give it."""
+        return self.runs["run_id"].item()
+
+    def table(self, name: str, run_ids: list[str] | None = None) -> pd.DataFrame:
+        """A table (e.g. ``gift_events``) with ``run_id`` first, as :meth:`SweepResults.table` gives it."""
+        self._check_stored(name)
+        frame = self.query(f"SELECT * FROM {name}")
+        return frame if run_ids is None else frame[frame["run_id"].isin(list(run_ids))].reset_index(drop=True)
+
+    def run_table(self, name: str, run_id: str | None = None) -> pd.DataFrame:
+        """A table as the run wrote it (categorical columns kept), without ``run_id``."""
+        self._check_stored(name)
+        return pd.read_parquet(self.path / f"{name}.parquet")
+
+    def _check_stored(self, name: str) -> None:
+        if name not in self.tables:
+            raise KeyError(f"{name!r} is not stored in this run's folder; stored tables: {', '.join(self.tables)}")
+
+    def query(self, sql: str) -> pd.DataFrame:
+        """The result of a SQL query over the folder's views (see :func:`query`)."""
+        return query(self.path, sql)
+
+
+def open_run(path: str | Path) -> RunResults:
+    """Read a run's results folder as a sweep's is read."""
+    path = Path(path)
+    with run_folder.connect(path) as connection:
+        runs = connection.execute("SELECT * FROM runs").df()
+        manifest = connection.execute("SELECT * FROM manifest").df()
+    return RunResults(path=path, runs=runs, manifest=manifest, tables=run_folder.stored_tables(path))
+
+
+def open_results(path: str | Path) -> SweepResults | RunResults:
+    """Read a sweep's results folder (complete or not), or a single run's.
+
+    A run's folder gives a :class:`RunResults`, read as a sweep's: ``runs``
+    (one row), ``manifest``, ``table(name)`` (``run_id`` first) and ``query(sql)``, with the recorded
+    events and histories among its tables when the run recorded them.
 
     Raises:
-        NotSweepResultsError: ``path`` holds no sweep results.
+        NotSweepResultsError: ``path`` holds neither a sweep's results nor a run's.
     """
     path = Path(path)
+    if _is_run_folder(path):
+        return open_run(path)
+    if not is_sweep_folder(path):
+        raise _not_results(path)
     spec = stored_spec(path)
     with connect(path) as connection:
         runs = connection.execute("SELECT * FROM runs ORDER BY point, replicate").df()

@@ -29,6 +29,7 @@ from sim.engine.config import CAMPAIGNS, Brands, Platform
 from sim.engine.ledger import Account, Ledger
 from sim.engine.mechanism import Event, Hour, Mechanism, Modifier, Output, Phase, StateField
 from sim.engine.pricing import PriceTable, to_micro
+from sim.engine.recorder import EventLog
 from sim.engine.state import NOBODY, BrandState, CreatorState, ViewerState
 
 HOURS_PER_DAY = 24
@@ -57,9 +58,9 @@ def choose_lives(brands: BrandState, creators: CreatorState, k: int) -> tuple[np
 
 def run_campaigns(
     brands: BrandState, creators: CreatorState, viewers: ViewerState, params: Brands, platform: Platform,
-    prices: PriceTable, ledger: Ledger, step: int,
+    prices: PriceTable, ledger: Ledger, step: int, events: EventLog | None = None,
 ) -> dict[str, int]:
-    """Run this hour's campaigns; return the hour's flows."""
+    """Run this hour's campaigns; return the hour's flows (and log the coins they move in ``events``)."""
     k = params.lives_per_brand
     flows = {"new_brand_spend_usd": 0, "new_sponsored_hours": 0, "new_brand_coins_gifted": 0,
              "new_coins_dropped": 0, "new_creator_income_usd": 0, "new_platform_revenue_usd": 0}
@@ -93,7 +94,7 @@ def run_campaigns(
     wanted[is_drop] = params.drop_coins_per_viewer * creators.audience[room[is_drop]]
     wanted[is_gift] = params.brand_gift_coins
     needed = np.bincount(brand_idx, weights=wanted, minlength=brands.size).astype(np.int64)
-    flows["new_brand_spend_usd"] += buy_coins(brands, needed, prices, ledger)
+    flows["new_brand_spend_usd"] += buy_coins(brands, needed, prices, ledger, events)
     # candidates come out brand by brand, slot by slot: a running total per brand says what is covered
     spent_before = np.cumsum(wanted) - wanted
     brand_start = np.searchsorted(brand_idx, brand_idx)
@@ -110,7 +111,9 @@ def run_campaigns(
         released, released_gross = wallet.spend(brands, brand_idx[here], wanted[here])
         gifting = campaign[here] != DROPS
         coins, rooms = wanted[here][gifting], room[here][gifting]
-        _, diamond_value = wallet.issue_diamonds(creators, rooms, coins, released[gifting], platform, ledger)
+        diamonds, diamond_value = wallet.issue_diamonds(creators, rooms, coins, released[gifting], platform, ledger)
+        if events is not None:
+            events.add_gifts(rooms, coins, diamonds, brand=brand_idx[here][gifting])
         flows["new_creator_income_usd"] += int(diamond_value.sum())
         flows["new_platform_revenue_usd"] += int(released[gifting].sum() - diamond_value.sum())
         np.add.at(brands.coins_gifted, brand_idx[here][gifting], coins)
@@ -123,7 +126,8 @@ def run_campaigns(
     return flows
 
 
-def buy_coins(brands: BrandState, needed: np.ndarray, prices: PriceTable, ledger: Ledger) -> int:
+def buy_coins(brands: BrandState, needed: np.ndarray, prices: PriceTable, ledger: Ledger,
+              events: EventLog | None = None) -> int:
     """Top up brands' wallets to ``needed`` coins, within what each may spend today.
 
     Each brand buys its store's largest bundle that today's allowance pays for, as many as it takes
@@ -146,6 +150,8 @@ def buy_coins(brands: BrandState, needed: np.ndarray, prices: PriceTable, ledger
     bought = wallet.buy(brands, np.arange(brands.size), brands.region, channel, bundle, quantity, prices, ledger,
                         Account.BRANDS_OUTSIDE)
     brands.coin_spend_micro += bought.cost
+    if events is not None:
+        events.add_purchases(bought, brands.region, channel, quantity, brand=np.arange(brands.size))
     return int(bought.cost.sum())
 
 
@@ -205,7 +211,7 @@ def pace_budgets(brands: BrandState, params: Brands, day: int) -> None:
 def _campaigns(hour: Hour) -> None:
     model, config = hour.model, hour.config
     flows = run_campaigns(hour.brands, hour.creators, hour.viewers, config.brands, config.platform, model.prices,
-                          model.ledger, hour.step)
+                          model.ledger, hour.step, hour.events)
     for name, amount in flows.items():
         hour.flows.add(name, amount)
 

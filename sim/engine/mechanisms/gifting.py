@@ -31,6 +31,7 @@ from sim.engine.config import Platform, Viewers
 from sim.engine.ledger import Ledger
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms import purchasing
+from sim.engine.recorder import EventLog
 from sim.engine.state import NOBODY, CreatorState, ViewerState
 
 
@@ -101,12 +102,13 @@ def reciprocate(viewers: ViewerState, creators: CreatorState, giving_creator: np
 def send_gifts(
     viewers: ViewerState, creators: CreatorState, gifters: np.ndarray, gift_coins: np.ndarray,
     catalog: Catalog, gift_counts: np.ndarray, platform: Platform, ledger: Ledger, copies: np.ndarray | int = 1,
+    events: EventLog | None = None,
 ) -> dict[str, int]:
     """Move viewers' gifted coins out of their wallets and issue diamonds to the creators watched.
 
     Each gifter sends ``copies`` of its gift (a combo; ``gift_coins`` is one copy's price) and must
     hold them all in its wallet. ``gift_counts`` (one per catalog item, in catalog order) counts the
-    gifts sent.
+    gifts sent; ``events``, when given, logs them.
 
     Returns:
         This hour's flows by output name: gifts, coins gifted, diamonds issued, and their money
@@ -118,6 +120,8 @@ def send_gifts(
     coins = gift_coins * copies
     released, diamonds, diamond_value, free = wallet.give(viewers, gifters, coins, creators, rooms, platform, ledger,
                                                           copies)
+    if events is not None:
+        events.add_gifts(rooms, coins, diamonds, viewer=gifters, gift_coins=gift_coins, copies=copies, free_coins=free)
     viewers.gifts_sent[gifters] += copies
     free_gifts = np.where(free == coins, copies, 0)  # gifts paid for entirely with free coins
     viewers.free_gifts_sent[gifters] += free_gifts
@@ -169,7 +173,7 @@ def _gift(hour: Hour) -> None:
     copies = combo_copies(per_event[gifting], gift_coins, capacity[gifting], max_copies, uniforms[2][gifting])
     has_coins = purchasing.top_up_phase(hour, gifters, gift_coins * copies)
     flows = send_gifts(viewers, creators, gifters[has_coins], gift_coins[has_coins], model.catalog, model.gift_counts,
-                       config.platform, model.ledger, copies[has_coins])
+                       config.platform, model.ledger, copies[has_coins], hour.events)
     for name, amount in flows.items():
         hour.flows.add(name, amount)
 

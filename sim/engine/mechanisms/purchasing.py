@@ -19,6 +19,7 @@ from sim.engine.ledger import Account, Ledger
 from sim.engine.mechanism import Hour, Mechanism, Output
 from sim.engine.mechanisms import stock_up
 from sim.engine.pricing import PriceTable
+from sim.engine.recorder import EventLog
 from sim.engine.state import ViewerState
 
 
@@ -30,7 +31,7 @@ def spending_capacity(viewers: ViewerState, who: np.ndarray, prices: PriceTable)
 
 def top_up(
     viewers: ViewerState, buyers: np.ndarray, coins_needed: np.ndarray, prices: PriceTable,
-    stock_up_share: float, bundle_sales: np.ndarray, ledger: Ledger,
+    stock_up_share: float, bundle_sales: np.ndarray, ledger: Ledger, events: EventLog | None = None,
 ) -> tuple[np.ndarray, dict[str, int]]:
     """Buy coins for the viewers whose wallets hold fewer than ``coins_needed``.
 
@@ -42,6 +43,7 @@ def top_up(
         stock_up_share: Share of the monthly budget a viewer will spend on one bundle.
         bundle_sales: ``[region, channel, bundle]`` counts of bundles sold, updated in place.
         ledger: Where the money moves.
+        events: Where the purchases are logged, if anywhere.
 
     Returns:
         A mask over ``buyers``: True where the wallet now holds enough coins; and this hour's flows
@@ -79,6 +81,8 @@ def top_up(
     region, channel, bundle = region[can_pay], channel[can_pay], bundle[can_pay]
     bought = wallet.buy(viewers, who, region, channel, bundle, quantity, prices, ledger, Account.VIEWERS_OUTSIDE)
     np.add.at(bundle_sales, (region, channel, bundle), quantity)
+    if events is not None:
+        events.add_purchases(bought, region, channel, quantity, viewer=who)
 
     enough = ~short
     enough[np.flatnonzero(short)[can_pay]] = True
@@ -97,7 +101,7 @@ def top_up_phase(hour: Hour, buyers: np.ndarray, coins_needed: np.ndarray) -> np
     """:func:`top_up` within an hour: with the stock-up habit, counting sales and flows."""
     model = hour.model
     enough, flows = top_up(hour.viewers, buyers, coins_needed, model.prices, stock_up.share(hour.config),
-                           model.bundle_sales, model.ledger)
+                           model.bundle_sales, model.ledger, hour.events)
     for name, amount in flows.items():
         hour.flows.add(name, amount)
     return enough
