@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 import sim
+from sim.engine.config_io import resolve_config
 from sim.engine.state import NOBODY
 from sim.sweeps.compare import mean_half_width
 
@@ -180,31 +181,41 @@ def share_effect(config: sim.Config, seeds: range) -> str:
     """Creator share 0.33 -> 0.50 on the same seeds: days 60-90 of 90-day runs."""
     measures = {}
     for share in (0.33, 0.50):
-        shared = sim.load_config(config, [f"platform.creator_share={share}"]) if share != 0.33 else config
+        shared = resolve_config(config, {"platform.creator_share": share})
         rows = []
         for seed in seeds:
             frame = sim.run(shared, seed=seed).timeseries
-            window = frame[frame["day"] > 60]
-            rows.append((window["n_creators_live"].sum() / 30, window["n_creators_active"].mean(),
+            window, early = frame[frame["day"] > 60], frame[(frame["day"] > 7) & (frame["day"] <= 21)]
+            rows.append((early["n_creators_live"].sum() / 14, window["n_creators_live"].sum() / 30,
+                         window["n_creators_active"].mean(),
                          window["new_creator_income_usd"].sum(),
                          (window["new_platform_revenue_usd"] - window["new_creator_income_usd"]).sum(),
                          window["new_gross_spend_usd"].sum()))
         measures[share] = np.array(rows)
     low, high = measures[0.33], measures[0.50]
-    lines = ["| days 60-90 | share 0.33 | share 0.50 | change [95%] |", "|---|---:|---:|---|"]
-    labels = ("live hours a day", "creators active", "creators' income (USD)",
-              "platform's margin: revenue less creators' income (USD)", "viewers' gross spend (USD)")
+    lines = ["| measure | share 0.33 | share 0.50 | change [95%] |", "|---|---:|---:|---|"]
+    labels = ("live hours a day, days 8-21 (short run)", "live hours a day, days 61-90", "creators active, days 61-90",
+              "creators' income, days 61-90 (USD)", "platform's margin, days 61-90: revenue less creators' income (USD)",
+              "viewers' gross spend, days 61-90 (USD)")
     for k, label in enumerate(labels):
+        if "margin" in label:  # near zero at 0.33: a change in USD, not in percent
+            change = high[:, k] - low[:, k]
+            half = mean_half_width(float(change.std(ddof=1)), change.size)
+            lines.append(f"| {label} | {low[:, k].mean():,.0f} | {high[:, k].mean():,.0f} | "
+                         f"{change.mean():+,.0f} [{change.mean() - half:+,.0f}, {change.mean() + half:+,.0f}] |")
+            continue
         change = high[:, k] / low[:, k] - 1
         half = mean_half_width(float(change.std(ddof=1)), change.size)
         lines.append(f"| {label} | {low[:, k].mean():,.1f} | {high[:, k].mean():,.1f} | "
                      f"{100 * change.mean():+.1f}% [{100 * (change.mean() - half):+.1f}%, "
                      f"{100 * (change.mean() + half):+.1f}%] |")
-    elasticity = np.log(high[:, 0] / low[:, 0]) / np.log(0.50 / 0.33)
-    half = mean_half_width(float(elasticity.std(ddof=1)), elasticity.size)
-    lines.append(f"\nElasticity of live hours with respect to the creator share: {elasticity.mean():.2f} "
-                 f"[{elasticity.mean() - half:.2f}, {elasticity.mean() + half:.2f}] (Pu Zhao's commission "
-                 "changes imply 0.74 and 1.83 for posts with respect to the creator's take).")
+    for k, when in ((0, "in the short run (days 8-21)"), (1, "at steady state (days 61-90)")):
+        elasticity = np.log(high[:, k] / low[:, k]) / np.log(0.50 / 0.33)
+        half = mean_half_width(float(elasticity.std(ddof=1)), elasticity.size)
+        lines.append(f"\nElasticity of live hours with respect to the creator share {when}: {elasticity.mean():.2f} "
+                     f"[{elasticity.mean() - half:.2f}, {elasticity.mean() + half:.2f}].")
+    lines.append("\nPu Zhao's commission changes imply 0.74 (5% -> 20%) and 1.83 (20% -> 5%) for creators' posts with "
+                 "respect to their take, measured in the weeks after each change.")
     return "\n".join(lines)
 
 

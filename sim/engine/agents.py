@@ -8,8 +8,8 @@ assigns) raises instead of hiding the row behind a value the model never sees.
 
 Agents cannot be removed: every population is a fixed set of rows that the mechanisms, the books
 and the invariants read whole, so ``agent.remove()`` raises rather than take an agent out of the
-AgentSet while its row keeps streaming and earning. Creators leave the economy by quitting (the
-``effort`` mechanism's churn); a smaller economy is a smaller ``population``.
+AgentSet while its row keeps streaming and earning. Creators leave the economy by quitting and
+join it over the run (the ``supply`` mechanism); a smaller economy is a smaller ``population``.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class _ArrayAgent(mesa.Agent):
         """
         raise TypeError(
             f"{self!r} cannot be removed: giftsim's populations are fixed, and a removed agent's row would "
-            "keep streaming, gifting and earning; creators leave by quitting (the effort mechanism's churn), "
+            "keep streaming, gifting and earning; creators leave by quitting (the supply mechanism), "
             "and a smaller economy is a smaller config population")
 
     @property
@@ -101,6 +101,9 @@ class Creator(_ArrayAgent):
     diamonds_held = StateView("diamonds_held", "Diamonds not yet redeemed.")
     diamonds_earned = StateView("diamonds_earned", "Diamonds received so far.")
     payout_micro = StateView("payout_micro", "Cash received from redemptions (micro-USD).")
+    effort = StateView("effort", "Multiplier on streaming days and session length (1: as calibrated).")
+    joined_day = StateView("joined_day", "The day the creator joined (0: there at the start).")
+    is_churned = StateView("is_churned", "Whether the creator has quit for good.")
 
 
 class Brand(_ArrayAgent):

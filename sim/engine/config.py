@@ -341,7 +341,7 @@ class Loyalty(MechanismSection):
         "sessions last 1 / (1 - persistence) hours or so (1/h; assumption).",
     )
     room_stay_probability: Share = Field(
-        0.7, description="Chance a viewer still online stays in the room it watched last hour while that "
+        0.6, description="Chance a viewer still online stays in the room it watched last hour while that "
         "creator is live (1/h; assumption).",
     )
     home_region_weight: float = Field(
@@ -386,11 +386,11 @@ class Fatigue(MechanismSection):
     """Session fatigue: gifting and the feed's favour fall as a session grows long."""
 
     per_hour: float = Field(
-        0.9, gt=0.0, le=1.0, description="Gifting hazard multiplier per hour already streamed in a "
+        0.8, gt=0.0, le=1.0, description="Gifting hazard multiplier per hour already streamed in a "
         "session (1/h): income per streamed hour falls as a session grows long (B/C).",
     )
     feed_per_hour: float = Field(
-        0.8, gt=0.0, le=1.0, description="Feed weight multiplier per hour already streamed in a session (1/h): "
+        0.7, gt=0.0, le=1.0, description="Feed weight multiplier per hour already streamed in a session (1/h): "
         "the feed favours lives that have just started and audiences tire of long ones, so a room's audience "
         "peaks early (assumption; with per_hour, income per live hour falls over a session, B/C).",
     )

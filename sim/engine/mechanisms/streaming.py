@@ -2,7 +2,8 @@
 
 An eligible creator (joined, not quit, followers at or above the LIVE threshold) starts a session when
 its local clock reaches its start hour, with a chance per day of ``stream_day_probability *
-effort``, and streams for ``session_hours * effort`` hours (at least one, or the largest floor the
+effort``, and streams for ``session_hours * effort`` hours, rounded at random to a whole hour with the
+expected length kept (at least one, or the largest floor the
 ``session_floor`` modifiers declare, such as a reward mission's minimum length). Effort is set daily by
 :mod:`sim.engine.mechanisms.effort`.
 """
@@ -33,7 +34,11 @@ def start_sessions(
     chance = np.minimum(params.stream_day_probability * creators.effort, MAX_STREAM_DAY_PROBABILITY)
     starting = due & (rng.random(creators.size) < chance)
     creators.is_live[starting] = True
-    length = np.maximum(min_hours, np.round(creators.session_hours[starting] * creators.effort[starting]))
+    planned = creators.session_hours[starting] * creators.effort[starting]
+    # Rounded up with the chance of the fraction, so a session's expected length is the planned one and
+    # effort moves hours smoothly (plain rounding would ignore any effort between 0.75 and 1.25 of a 1-hour habit).
+    whole = np.floor(planned)
+    length = np.maximum(min_hours, whole + (rng.random(planned.size) < planned - whole))
     creators.hours_left[starting] = length.astype(np.int64)
     creators.session_hour[starting] = 0
     return int(starting.sum())
