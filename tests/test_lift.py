@@ -9,6 +9,8 @@ import pytest
 import sim
 from sim.engine.metrics import ratio
 from sim.engine.model import GiftEconomy
+from sim.sweeps.compare import mean_half_width
+from sim.sweeps.lift import campaign_lift
 from sim.sweeps.store import META_FILE, SweepExistsError
 from tests.conftest import DEFAULT_CONFIG
 
@@ -111,3 +113,26 @@ def test_paid_spend_change_over_replicates_with_an_interval():
     sponsors = lift[lift["campaign"] == "sponsorship"]
     assert (sponsors["paid_spend_change_usd"] == 0).all()  # a cash sponsorship changes nothing viewers see
     assert sim.brand_lift(config, seed=2)["paid_spend_change_low_usd"].isna().all()  # one replicate: no interval
+
+
+def test_campaign_lift_pools_each_campaign_s_brands_replicate_by_replicate(tmp_path):
+    config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=600", "population.creators=20",
+                                              "population.brands=3", "run.days=2",
+                                              "brands.campaign_mix={sponsorship: 0.34, drops: 0.66}"])
+    sim.brand_lift(config, seed=1, replicates=3, out=tmp_path / "lift")
+    results = sim.open_results(tmp_path / "lift")
+    table = campaign_lift(results)
+    assert table[["campaign", "metric", "brands", "n"]].values.tolist() == [
+        ["sponsorship", "paid_spend_usd", 1, 3], ["drops", "paid_spend_usd", 2, 3],
+        ["sponsorship", "paid_coins_gifted", 1, 3], ["drops", "paid_coins_gifted", 2, 3]]
+    sponsorship = table[table["campaign"] == "sponsorship"]
+    assert (sponsorship[["change", "lift", "low", "high"]] == 0).all(axis=None)  # cash changes nothing viewers see
+    # by hand: the drops brands' (1 and 2) relative change in paid spend, averaged in each replicate
+    spend = results.runs.pivot(index="replicate", columns="point", values="gross_spend_usd")
+    per_replicate = ((spend[0].to_numpy()[:, None] - spend[[2, 3]].to_numpy()) / spend[[2, 3]].to_numpy()).mean(axis=1)
+    drops = table[(table["campaign"] == "drops") & (table["metric"] == "paid_spend_usd")].iloc[0]
+    half = mean_half_width(per_replicate.std(ddof=1), 3)
+    assert drops["lift"] == pytest.approx(per_replicate.mean())
+    assert (drops["low"], drops["high"]) == pytest.approx((per_replicate.mean() - half, per_replicate.mean() + half))
+    with pytest.raises(ValueError, match="level must be between 0 and 1"):
+        campaign_lift(results, level=1.0)

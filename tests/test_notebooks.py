@@ -15,7 +15,7 @@ PARAMETERS = {
     "01_quickstart": SMALL,
     "02_pricing_sweep": {**SMALL, "replicates": 2, "workers": 1},
     "03_paper_figures": SMALL,
-    "04_brands": {**SMALL, "brands": 3},
+    "04_brands": {**SMALL, "brands": 3, "replicates": 3, "workers": 1},
 }
 FIGURE_CELLS = {"01_quickstart": 3, "02_pricing_sweep": 3, "03_paper_figures": 2, "04_brands": 1}
 

@@ -90,3 +90,15 @@ def test_giftsim_query_on_a_run_folder(folder, capsys):
     path, result = folder
     assert main(["query", str(path), "SELECT count(*) AS n FROM gift_events", "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines() == ["n", str(len(result.recorded["gift_events"]))]
+
+
+def test_a_folder_written_from_python_records_the_seed_run_and_its_wall_time(tmp_path, small_config):
+    """As from the CLI: config.yaml holds the seed actually used (not the config file's), meta.json the time."""
+    assert small_config.run.seed != 2026
+    result = sim.run(small_config, seed=2026)
+    path = write_results(result, tmp_path / "run")
+    meta = json.loads((path / "meta.json").read_text())
+    assert sim.load_config(path / "config.yaml").run.seed == meta["seed"] == 2026
+    assert meta["wall_time_s"] == result.wall_time_s and meta["wall_time_s"] > 0
+    assert json.loads((write_results(result, tmp_path / "given", wall_time_s=1.5) / "meta.json").read_text())[
+        "wall_time_s"] == 1.5

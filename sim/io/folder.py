@@ -94,7 +94,8 @@ def write_results(
         result: The run.
         out: The folder to write.
         overwrite: Replace a folder already at ``out``.
-        wall_time_s: The run's wall time, recorded in ``meta.json``.
+        wall_time_s: The run's wall time, recorded in ``meta.json``; None takes ``result.wall_time_s``
+            (measured by :func:`sim.io.runner.run`).
         figure_writer: Draws the run's figures into the folder it is given (``out/figures``, while
             the folder is still being written), e.g. :func:`sim.figures.save_run_figures`; None
             writes no figures. Passed in, so that writing results needs no plotting library.
@@ -109,7 +110,7 @@ def write_results(
     check_writable(out, overwrite)
     try:
         with staged_folder(out, replace=check_replaceable if overwrite else None) as staging:
-            _fill(staging, result, wall_time_s, figure_writer)
+            _fill(staging, result, result.wall_time_s if wall_time_s is None else wall_time_s, figure_writer)
     except FileExistsError as exc:
         if isinstance(exc, ResultsExistError) or exc.filename != os.path.abspath(out):
             raise

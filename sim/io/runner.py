@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,8 @@ class RunResult:
 
     ``recorded`` holds what ``run.record`` asked for, by table name (``gift_events``,
     ``purchase_events``, ``creator_history``, ``viewer_history``); it is empty by default.
+    ``wall_time_s`` is the seconds :func:`run` took to build, run and collect the model (None for a
+    result made otherwise); :func:`sim.io.folder.write_results` records it in ``meta.json``.
     """
 
     config: Config
@@ -40,6 +43,7 @@ class RunResult:
     summary: dict[str, Any]
     model: GiftEconomy | None = field(default=None, repr=False)
     recorded: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    wall_time_s: float | None = None
 
 
 def with_days(config: Config, days: int | None) -> Config:
@@ -86,12 +90,14 @@ def run(
 
     Returns:
         The run's time series, per-agent tables, daily ledger and summary, with the resolved config:
-        ``run.days`` and ``run.seed`` as run, so that running it again gives the same results.
+        ``run.days`` and ``run.seed`` as run, so that running it again gives the same results; and
+        the seconds it took.
 
     Raises:
         BooksDoNotBalanceError: An invariant (:mod:`sim.engine.invariants`) is broken at the end,
             e.g. an amount that overflowed; the first broken identity is named.
     """
+    started = time.perf_counter()
     config = with_events(with_seed(with_days(config, days), seed), events)
     model = GiftEconomy(config, rng=seed)
     with progress_bar(progress, total=config.run.days, desc=f"{config.name} seed {model.seed}", unit="day",
@@ -106,4 +112,5 @@ def run(
         config=config, seed=model.seed, timeseries=model.timeseries(), viewers=model.viewers_table(),
         creators=model.creators_table(), brands=model.brands_table(), ledger=model.ledger_table(),
         summary=model.summary(), model=model if keep_model else None, recorded=model.recorded_tables(),
+        wall_time_s=round(time.perf_counter() - started, 3),
     )

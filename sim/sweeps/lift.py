@@ -7,6 +7,7 @@ did). It is an ordinary sweep over ``brands.switched_off`` (``[]``, then ``[i]``
 one seed or on several replicates, run on any executor and stored in a sweep folder: one run per
 brand plus one, per replicate. Over replicates, the change in viewers' paid spend is reported with a
 95% interval, paired by seed: free coins and the gifts sent with them are not paid spend.
+:func:`campaign_lift` pools the brands of each campaign type, replicate by replicate.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.engine.config import Config
@@ -27,6 +29,8 @@ from sim.sweeps.results import SweepResults, open_results
 from sim.sweeps.store import BASE_CONFIG_FILE
 
 SWITCH = "brands.switched_off"
+# What campaign_lift measures in every run: viewers' paid spend, and the coins they gifted that they had bought.
+CAMPAIGN_METRICS = ("paid_spend_usd", "paid_coins_gifted")
 BRAND_COLUMNS = ["brand_id", "region", "campaign", "spend_usd", "impressions", "cpm_usd"]
 
 
@@ -98,11 +102,7 @@ def lift_table(results: SweepResults) -> pd.DataFrame:
     Raises:
         RuntimeError: A run of the sweep did not finish.
     """
-    unfinished = results.manifest[results.manifest["status"] != "ok"]
-    if len(unfinished):
-        first = unfinished.iloc[0]
-        raise RuntimeError(f"{len(unfinished)} brand-lift runs did not finish; run {first['run_id']}: "
-                           f"{first['error'] or first['status']}")
+    check_finished(results)
     runs = results.runs.sort_values(["point", "replicate"])
     first = runs[runs["replicate"] == runs["replicate"].min()]
     full, *brands_off = first["run_id"]  # points: every brand on, brand 0 off, ...
@@ -124,7 +124,66 @@ def lift_table(results: SweepResults) -> pd.DataFrame:
     return table
 
 
+def check_finished(results: SweepResults) -> None:
+    """Raise RuntimeError, naming the first, when a run of a brand-lift sweep did not finish."""
+    unfinished = results.manifest[results.manifest["status"] != "ok"]
+    if len(unfinished):
+        first = unfinished.iloc[0]
+        raise RuntimeError(f"{len(unfinished)} brand-lift runs did not finish; run {first['run_id']}: "
+                           f"{first['error'] or first['status']}")
+
+
 def viewer_gifting(results: SweepResults, run_id: str) -> tuple[int, int]:
     """Coins and gifts viewers sent in a run (brands' own gifts excluded)."""
     viewers = results.run_table("viewers", run_id)
     return int(viewers["coins_gifted"].sum()), int(viewers["gifts_sent"].sum())
+
+
+def campaign_lift(results: SweepResults, level: float = 0.95) -> pd.DataFrame:
+    """Each campaign type's relative lift in viewers' paid spend and paid gifting, with an interval over replicates.
+
+    In replicate ``r``, a brand's lift in a metric is ``(x[all on, r] - x[brand off, r]) / x[brand off, r]``;
+    a campaign type's lift is the mean lift of its brands in that replicate, and the table gives the mean
+    over replicates with its t interval (the replicates share seeds across points: common random numbers).
+    The metrics are ``paid_spend_usd`` (what viewers paid for coins, tax included) and
+    ``paid_coins_gifted`` (coins viewers gifted, less those brands had dropped free).
+
+    Args:
+        results: A brand-lift sweep's folder (:func:`brand_lift` with ``out``), every run finished.
+        level: The confidence level of the intervals.
+
+    Returns:
+        One row per campaign type present and metric: ``campaign``, ``metric``, ``brands``, ``n``
+        (replicates), ``without`` (the metric's mean over replicates and brands with the brand off),
+        ``change`` (the mean change with the brand on), ``lift`` (the mean relative lift; 0.05 is 5%
+        more with the brand) and its interval ``low``, ``high`` (NaN with one replicate), ``level``.
+
+    Raises:
+        RuntimeError: A run of the sweep did not finish.
+        ValueError: ``level`` is not in (0, 1).
+    """
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must be between 0 and 1 (exclusive), got {level}")
+    check_finished(results)
+    runs = results.runs.sort_values(["point", "replicate"])
+    coins = results.query("SELECT run_id, sum(coins_gifted) AS coins FROM viewers GROUP BY run_id")
+    runs = runs.merge(coins, on="run_id", validate="one_to_one")
+    runs["paid_spend_usd"] = runs["gross_spend_usd"]
+    runs["paid_coins_gifted"] = runs["coins"] - runs["free_coins_gifted"]
+    full = runs[runs["point"] == 0]["run_id"].iloc[0]
+    campaigns = results.run_table("brands", full)["campaign"].astype(str).to_numpy()  # brand b is point b + 1
+    rows = []
+    for metric in CAMPAIGN_METRICS:
+        x = runs.pivot(index="replicate", columns="point", values=metric).to_numpy(dtype=float)  # [replicate, point]
+        on, off = x[:, :1], x[:, 1:]
+        relative = (on - off) / np.where(off == 0, np.nan, off)  # [replicate, brand]
+        for campaign in dict.fromkeys(campaigns):  # in brand order
+            mine = campaigns == campaign
+            per_replicate = relative[:, mine].mean(axis=1)
+            n = per_replicate.size
+            mean = float(per_replicate.mean())
+            half = mean_half_width(float(per_replicate.std(ddof=1)), n, 1 - (1 - level) / 2) if n > 1 else math.nan
+            rows.append((campaign, metric, int(mine.sum()), n, float(off[:, mine].mean()),
+                         float((on - off)[:, mine].mean()), mean, mean - half, mean + half, level))
+    return pd.DataFrame(rows, columns=["campaign", "metric", "brands", "n", "without", "change", "lift", "low",
+                                       "high", "level"])
