@@ -422,13 +422,14 @@ class Effort(MechanismSection):
         "with benchmarks/creator_supply.py so that the TikTok preset's creator supply is in steady state.",
     )
     followers_exponent: float = Field(
-        1.2, ge=0.0, le=3.0, description="Elasticity of income per live hour with respect to followers across "
-        "creators (1): fitted by least squares on the TikTok preset (benchmarks/creator_supply.py), so that "
-        "the outside option grows with standing as earnings do.",
+        1.5, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to followers (1): "
+        "set so that the median creator's income over its outside option is about 1 at every size of following "
+        "on the TikTok preset (benchmarks/creator_supply.py; least squares on logs over creators with income "
+        "gives 1.2, but the largest creators' income is steadier, so their median sits higher).",
     )
     quality_exponent: float = Field(
-        0.8, ge=0.0, le=3.0, description="Elasticity of income per live hour with respect to quality across "
-        "creators (1): fitted as followers_exponent.",
+        1.0, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to quality (1): least "
+        "squares on logs over creators with income on the TikTok preset gives 1.0-1.1 (benchmarks/creator_supply.py).",
     )
     elasticity: float = Field(
         0.5, ge=0.0, le=5.0, description="Effort (the chance of streaming on a day and the session length) "
