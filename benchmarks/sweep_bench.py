@@ -1,11 +1,12 @@
 """Benchmark sweeps: runs per minute with 1 and 2 local workers, and the coordinator's peak memory.
 
-Run on demand (it is not part of the test suite; the default takes about 10 minutes on 2 cores)::
+Run on demand (it is not part of the test suite; the default takes about 40 minutes on 2 cores)::
 
     .venv/bin/python benchmarks/sweep_bench.py                 # 1,000 runs on 1 and 2 workers; 100 vs 1,000
     .venv/bin/python benchmarks/sweep_bench.py --runs 200      # a quicker, smaller version
 
-Every sweep is the default config resized to 2,000 viewers, 40 creators and 2 brands for 7 days, the
+Every sweep is the default config resized to a tenth of its population (2,000 viewers, 40 creators
+and 1 brand, in the default's proportions) for 30 days, the
 creator share swept over ten values with ``runs / 10`` replicates each, storing the time series and
 creators tables as ``giftsim sweep`` does by default. Each sweep runs in a fresh Python process
 (the coordinator) writing to a temporary folder; its wall time includes planning and starting the
@@ -27,7 +28,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARES = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8]
-POPULATION = {"population.viewers": 2000, "population.creators": 40, "population.brands": 2, "run.days": 7}
+POPULATION = {"population.viewers": 2000, "population.creators": 40, "population.brands": 1, "run.days": 30}
 
 
 def bench_spec(runs: int) -> dict:

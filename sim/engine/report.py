@@ -47,14 +47,18 @@ def timeseries(rows: list[dict[str, int]], outputs: tuple[Output, ...]) -> pd.Da
         rows: One dict per hour: the clock columns and every output, money in micro-USD.
         outputs: The declared outputs, in column order.
     """
-    frame = pd.DataFrame(rows, columns=[*CLOCK_COLUMNS, *(o.name for o in outputs)]).astype("int64")
+    # Column by column into NumPy, then one frame: pandas reading a list of dicts, then assigning
+    # column by column, took about 20 ms for a 30-day run, as long as a tenth of its simulation.
+    names = (*CLOCK_COLUMNS, *(o.name for o in outputs))
+    table = np.array([[row[name] for name in names] for row in rows], dtype=np.int64).reshape(len(rows), len(names))
+    columns = dict(zip(names, table.T, strict=True))
     for output in outputs:
         if output.is_money:
-            frame[output.name] = usd(frame[output.name])
+            columns[output.name] = usd(columns[output.name])
     for output in outputs:
         if output.cumulative:
-            frame[output.cumulative] = frame[output.name].cumsum()
-    return frame
+            columns[output.cumulative] = np.cumsum(columns[output.name])
+    return pd.DataFrame(columns)
 
 
 # --- per-agent tables -------------------------------------------------------------------------
