@@ -173,8 +173,8 @@ class GiftEconomy(mesa.Model):
 
         Creators first, then the audience's viewers, then brands, each in row order: the unique ids
         and the AgentSets' order are those the views would have had if made during ``__init__``.
-        Everything that can reach an agent (``agents``, ``agents_by_type``, ``agent_types``,
-        :meth:`creator`, registering any other agent) comes here first, through Mesa's public API:
+        Everything that can reach an agent (``agents``, ``agents_by_type``, ``agent_types``, ``creator``,
+        registering any other agent) comes here first, through Mesa's public API:
         each view registers itself as any Mesa agent does.
         """
         if self._creators is not None:
@@ -210,7 +210,7 @@ class GiftEconomy(mesa.Model):
         super().register_agent(agent)
 
     def remove_all_agents(self) -> None:
-        """Mesa's removal of every agent, which the views refuse (see :meth:`Viewer.remove`)."""
+        """Mesa's removal of every agent, which the views refuse: their ``remove`` raises TypeError."""
         self._register_views()
         super().remove_all_agents()
 
