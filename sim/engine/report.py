@@ -47,8 +47,8 @@ def timeseries(rows: list[dict[str, int]], outputs: tuple[Output, ...]) -> pd.Da
         rows: One dict per hour: the clock columns and every output, money in micro-USD.
         outputs: The declared outputs, in column order.
     """
-    # Column by column into NumPy, then one frame: pandas reading a list of dicts, then assigning
-    # column by column, took about 20 ms for a 30-day run, as long as a tenth of its simulation.
+    # Into one NumPy array, then one frame: pandas reading a list of dicts and assigning column by
+    # column took 20-35 ms for 720 hours, a few percent of a 2,000-viewer run; this takes about 5.
     names = (*CLOCK_COLUMNS, *(o.name for o in outputs))
     table = np.array([[row[name] for name in names] for row in rows], dtype=np.int64).reshape(len(rows), len(names))
     columns = dict(zip(names, table.T, strict=True))
