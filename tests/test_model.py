@@ -124,6 +124,71 @@ def test_agents_cannot_be_removed(small_config):
     assert creator in model.agents_by_type[Creator]
 
 
+# --- agents made on first access ---------------------------------------------------------------
+def eager_order(model):
+    """(class, unique id, row) of every view as an eager build registers them: creators, viewers, brands."""
+    kinds = [(Creator, model.creator_state.size), (Viewer, model.n_audience), (Brand, model.brand_state.size)]
+    rows = [(kind, index) for kind, size in kinds for index in range(size)]
+    return [(kind, unique_id, index) for unique_id, (kind, index) in enumerate(rows, start=1)]
+
+
+def registered(agents):
+    return [(type(agent), agent.unique_id, agent.index) for agent in agents]
+
+
+def test_no_agent_is_made_until_one_is_asked_for(small_config):
+    result = sim.run(small_config, seed=3, keep_model=True)  # a whole run, its tables and summary
+    model = result.model
+    assert model.agent_id_counter == 1  # Mesa's counter of registered agents: none yet
+    assert len(mesa.Model.agents.fget(model)) == 0  # Mesa's own view of the model, without this model's access
+    assert len(model.agents) == 2000 + 60 + 3
+    assert model.agent_id_counter == 1 + 2000 + 60 + 3
+
+
+FIRST_ACCESS = {
+    "agents": lambda model: model.agents,
+    "agents_by_type": lambda model: model.agents_by_type,
+    "agent_types": lambda model: model.agent_types,
+    "creator": lambda model: model.creator(5),
+    "select": lambda model: model.agents.select(lambda agent: agent.index < 3),
+    "another agent": lambda model: mesa.Agent(model),
+    "datacollector": lambda model: mesa.DataCollector(
+        agenttype_reporters={Viewer: {"coins": "wallet_coins"}}).collect(model),
+}
+
+
+@pytest.mark.parametrize("access", list(FIRST_ACCESS))
+def test_agents_made_late_have_the_ids_order_and_values_of_an_eager_build(small_config, access):
+    model = GiftEconomy(small_config, rng=3)
+    model.run_for(30)
+    FIRST_ACCESS[access](model)
+    expected = eager_order(model)
+    views = [agent for agent in model.agents if isinstance(agent, (Viewer, Creator, Brand))]
+    assert registered(views) == expected
+    assert model.agent_types[:3] == [Creator, Viewer, Brand]
+    for kind in (Creator, Viewer, Brand):
+        assert registered(model.agents_by_type[kind]) == [row for row in expected if row[0] is kind]
+    assert model.creator(5) is list(model.agents_by_type[Creator])[5]
+    assert [v.spend_micro for v in model.agents_by_type[Viewer]] == model.viewer_state.spend_micro[:2000].tolist()
+    assert model.agents_by_type[Creator].agg("diamonds_earned", sum) == model.creator_state.diamonds_earned.sum()
+    others = [agent for agent in model.agents if not isinstance(agent, (Viewer, Creator, Brand))]
+    assert [agent.unique_id for agent in others] == ([len(expected) + 1] if access == "another agent" else [])
+
+
+def test_agents_are_made_once(small_config):
+    model = GiftEconomy(small_config, rng=3)
+    first = list(model.agents)
+    model.run_for(24)
+    assert list(model.agents) == first and model.agent_id_counter == len(first) + 1
+
+
+def test_remove_all_agents_is_refused_before_any_agent_was_asked_for(small_config):
+    model = GiftEconomy(small_config, rng=3)
+    with pytest.raises(TypeError, match=r"Creator\(index=0\) cannot be removed"):
+        model.remove_all_agents()
+    assert len(model.agents) == 2000 + 60 + 3
+
+
 def test_running_turns_false_at_the_configured_end(small_config):
     model = GiftEconomy(small_config, rng=3)
     model.run_for(small_config.hours - 1)

@@ -2,7 +2,9 @@
 
 The model keeps every attribute in NumPy arrays (:mod:`sim.engine.state`) and applies behaviour to whole
 populations at once; an agent object reads its own row, so ``model.agents_by_type[Viewer]`` and
-Mesa's AgentSet tools work as usual. The views are read-only: changes go through the model, so
+Mesa's AgentSet tools work as usual. The model makes the views the first time anything asks for an
+agent (the mechanisms never do), with the ids and order they would have had if made with the model.
+The views are read-only: changes go through the model, so
 the ledger always sees them, and an assignment (``agent.wallet_coins = 5``, or ``AgentSet.set``, which
 assigns) raises instead of hiding the row behind a value the model never sees.
 

@@ -99,12 +99,10 @@ class GiftEconomy(mesa.Model):
         self.brand_state = draw_brands(config, population_rng)
         self.brand_state.is_active[list(config.brands.switched_off)] = False
         self._add_mechanism_state()
-        self._creators = [Creator(self, i) for i in range(self.creator_state.size)]
         self.n_audience = config.population.viewers  # rows past it are creators watching peers
-        for i in range(self.n_audience):
-            Viewer(self, i)
-        for i in range(self.brand_state.size):
-            Brand(self, i)
+        # The Mesa agents are views that the mechanisms never use: they are made on first access
+        # (see _register_views), which saves about 4 us per viewer of the build.
+        self._creators: list[Creator] | None = None
 
         self.event_log, self.history = recorder.for_model(self)  # None, None unless run.record asks
         self._compose_mechanisms()
@@ -178,6 +176,53 @@ class GiftEconomy(mesa.Model):
         if step >= self.config.hours:
             self.running = False
 
+    # --- the agents, made when first asked for --------------------------------------------
+    def _register_views(self) -> None:
+        """Register the Viewer, Creator and Brand views with Mesa, once, in the order of an eager build.
+
+        Creators first, then the audience's viewers, then brands, each in row order: the unique ids
+        and the AgentSets' order are those the views would have had if made during ``__init__``.
+        Everything that can reach an agent (``agents``, ``agents_by_type``, ``agent_types``, ``creator``,
+        registering any other agent) comes here first, through Mesa's public API:
+        each view registers itself as any Mesa agent does.
+        """
+        if self._creators is not None:
+            return
+        self._creators = []  # before the first view registers: registering comes back here
+        self._creators.extend(Creator(self, i) for i in range(self.creator_state.size))
+        for i in range(self.n_audience):
+            Viewer(self, i)
+        for i in range(self.brand_state.size):
+            Brand(self, i)
+
+    @mesa.Model.agents.getter
+    def agents(self) -> Any:
+        """Mesa's AgentSet of every agent: the creators, the audience's viewers and the brands, in that order."""
+        self._register_views()
+        return mesa.Model.agents.fget(self)
+
+    @property
+    def agents_by_type(self) -> dict[type, Any]:
+        """Mesa's AgentSets by agent class: ``model.agents_by_type[Viewer]`` holds the audience in row order."""
+        self._register_views()
+        return mesa.Model.agents_by_type.fget(self)
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent classes in the model, in the order their first agent registered."""
+        self._register_views()
+        return mesa.Model.agent_types.fget(self)
+
+    def register_agent(self, agent: mesa.Agent) -> None:
+        """Register an agent with Mesa; the model's own views come first, so their ids never change."""
+        self._register_views()
+        super().register_agent(agent)
+
+    def remove_all_agents(self) -> None:
+        """Mesa's removal of every agent, which the views refuse: their ``remove`` raises TypeError."""
+        self._register_views()
+        super().remove_all_agents()
+
     # --- reading the model -----------------------------------------------------------------
     @property
     def datacollector(self) -> HourlyOutputs:
@@ -198,7 +243,10 @@ class GiftEconomy(mesa.Model):
 
     def creator(self, index: int) -> Creator | None:
         """The Creator agent at population ``index``, or None for no creator."""
-        return None if index == NOBODY else self._creators[index]
+        if index == NOBODY:
+            return None
+        self._register_views()
+        return self._creators[index]
 
     def timeseries(self) -> pd.DataFrame:
         """One row per simulated hour: flows ``new_*``, stocks ``n_*`` and cumulative ``cum_*``."""
