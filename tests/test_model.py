@@ -127,7 +127,8 @@ def test_agents_cannot_be_removed(small_config):
 # --- agents made on first access ---------------------------------------------------------------
 def eager_order(model):
     """(class, unique id, row) of every view as an eager build registers them: creators, viewers, brands."""
-    kinds = [(Creator, model.creator_state.size), (Viewer, model.n_audience), (Brand, model.brand_state.size)]
+    joined = int(model.creator_state.has_joined.sum())  # creators still to join are not agents yet
+    kinds = [(Creator, joined), (Viewer, model.n_audience), (Brand, model.brand_state.size)]
     rows = [(kind, index) for kind, size in kinds for index in range(size)]
     return [(kind, unique_id, index) for unique_id, (kind, index) in enumerate(rows, start=1)]
 
@@ -141,8 +142,10 @@ def test_no_agent_is_made_until_one_is_asked_for(small_config):
     model = result.model
     assert model.agent_id_counter == 1  # Mesa's counter of registered agents: none yet
     assert len(mesa.Model.agents.fget(model)) == 0  # Mesa's own view of the model, without this model's access
-    assert len(model.agents) == 2000 + 60 + 3
-    assert model.agent_id_counter == 1 + 2000 + 60 + 3
+    creators = int(model.creator_state.has_joined.sum())  # 60 at the start and those who joined since
+    assert creators > 60
+    assert len(model.agents) == 2000 + creators + 3
+    assert model.agent_id_counter == 1 + 2000 + creators + 3
 
 
 FIRST_ACCESS = {
@@ -175,11 +178,17 @@ def test_agents_made_late_have_the_ids_order_and_values_of_an_eager_build(small_
     assert [agent.unique_id for agent in others] == ([len(expected) + 1] if access == "another agent" else [])
 
 
-def test_agents_are_made_once(small_config):
+def test_agents_are_made_once_and_creators_who_join_later_take_the_next_ids(small_config):
     model = GiftEconomy(small_config, rng=3)
     first = list(model.agents)
-    model.run_for(24)
-    assert list(model.agents) == first and model.agent_id_counter == len(first) + 1
+    model.run_for(small_config.hours)
+    joined = np.flatnonzero(model.creator_state.joined_day > 0)
+    assert joined.size > 0
+    now = list(model.agents)
+    assert now[: len(first)] == first  # the same objects, in the same order
+    assert [(agent.index, agent.unique_id) for agent in now[len(first):]] == [
+        (index, len(first) + 1 + k) for k, index in enumerate(joined)]
+    assert all(agent.joined_day > 0 for agent in now[len(first):])
 
 
 def test_remove_all_agents_is_refused_before_any_agent_was_asked_for(small_config):

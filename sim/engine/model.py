@@ -103,6 +103,7 @@ class GiftEconomy(mesa.Model):
         # The Mesa agents are views that the mechanisms never use: they are made on first access
         # (see _register_views), which saves about 4 us per viewer of the build.
         self._creators: list[Creator] | None = None
+        self._registering = False
 
         self.event_log, self.history = recorder.for_model(self)  # None, None unless run.record asks
         self._compose_mechanisms()
@@ -185,15 +186,27 @@ class GiftEconomy(mesa.Model):
         Everything that can reach an agent (``agents``, ``agents_by_type``, ``agent_types``, ``creator``,
         registering any other agent) comes here first, through Mesa's public API:
         each view registers itself as any Mesa agent does.
+
+        Only creators who have joined are agents (the rows set aside for creators still to join are
+        not); those who join later are registered the next time agents are asked for, after every
+        agent already there, so they take the next ids, as a Mesa agent made during the run would.
         """
-        if self._creators is not None:
+        if self._registering:  # a view registering itself comes back here
             return
-        self._creators = []  # before the first view registers: registering comes back here
-        self._creators.extend(Creator(self, i) for i in range(self.creator_state.size))
-        for i in range(self.n_audience):
-            Viewer(self, i)
-        for i in range(self.brand_state.size):
-            Brand(self, i)
+        self._registering = True
+        try:
+            is_first = self._creators is None
+            self._creators = self._creators or []
+            joined = int(self.creator_state.has_joined.sum())  # the joined rows are the first ones
+            for i in range(len(self._creators), joined):
+                self._creators.append(Creator(self, i))
+            if is_first:
+                for i in range(self.n_audience):
+                    Viewer(self, i)
+                for i in range(self.brand_state.size):
+                    Brand(self, i)
+        finally:
+            self._registering = False
 
     @mesa.Model.agents.getter
     def agents(self) -> Any:
