@@ -194,8 +194,9 @@ def share_effect(config: sim.Config, seeds: range) -> str:
         measures[share] = np.array(rows)
     low, high = measures[0.33], measures[0.50]
     lines = ["| measure | share 0.33 | share 0.50 | change [95%] |", "|---|---:|---:|---|"]
-    labels = ("live hours a day, days 8-21 (short run)", "live hours a day, days 61-90", "creators active, days 61-90",
-              "creators' income, days 61-90 (USD)", "platform's margin, days 61-90: revenue less creators' income (USD)",
+    labels = ("live hours a day, days 8-21 (short run)", "live hours a day, days 61-90",
+              "creators active, days 61-90", "creators' income, days 61-90 (USD)",
+              "platform's margin, days 61-90: revenue less creators' income (USD)",
               "viewers' gross spend, days 61-90 (USD)")
     for k, label in enumerate(labels):
         if "margin" in label:  # near zero at 0.33: a change in USD, not in percent

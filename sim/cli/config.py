@@ -41,7 +41,8 @@ def describe(config: Config) -> str:
     p = config.population
     return (
         f"{len(config.regions)} regions, {len(config.channels)} channels, {len(config.gifts)} gifts; "
-        f"{p.viewers:,} viewers, {p.creators:,} creators, {p.brands:,} brands; {config.run.days} days; "
+        f"{p.viewers:,} viewers, {p.creators:,} creators, {p.brands:,} brands; {config.run.days} days"
+        f"{f' after a {config.run.burn_in_days}-day burn-in' if config.run.burn_in_days else ''}; "
         f"creator share {config.platform.creator_share:.0%} of coin value "
         f"(1 diamond = ${config.platform.micro_usd_per_diamond / 1e6:.6f})"
     )

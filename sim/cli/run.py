@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.common import RUNS_FAILED, add_config_arguments, bounded_int, positive_int, usage_error
+from sim.cli.common import RUNS_FAILED, add_config_arguments, bounded_int, non_negative_int, positive_int, usage_error
 
 if TYPE_CHECKING:
     from sim.engine.config import Config
@@ -39,7 +39,10 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     add_config_arguments(run_parser)
     run_parser.add_argument("--out", type=Path, help="results folder (default results/<config-name>-<seed>)")
     run_parser.add_argument("--seed", type=bounded_int(0, MAX_SEED), help="seed (default: run.seed in the config)")
-    run_parser.add_argument("--days", type=positive_int, help="simulated days (default: run.days)")
+    run_parser.add_argument("--days", type=positive_int, help="simulated days measured (default: run.days)")
+    run_parser.add_argument("--burn-in-days", type=non_negative_int, metavar="DAYS",
+                            help="days simulated first and left out of every output, whole weeks "
+                            "(default: run.burn_in_days)")
     run_parser.add_argument("--overwrite", action="store_true", help="replace an existing results folder")
     run_parser.add_argument("--events", action="store_true",
                             help="also write every gift and coin purchase (gift_events.parquet, "
@@ -68,14 +71,14 @@ def run_command(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, config: Config) -> int:
     from sim.figures import save_run_figures
     from sim.io.folder import check_writable, default_results_dir, write_results
-    from sim.io.runner import run, with_days, with_events
+    from sim.io.runner import run, with_burn_in, with_days, with_events
 
-    config = with_events(with_days(config, args.days), True if args.events else None)
+    config = with_events(with_burn_in(with_days(config, args.days), args.burn_in_days), True if args.events else None)
     seed = config.run.seed if args.seed is None else args.seed
     out = args.out or default_results_dir(config.name, seed)
     check_writable(out, args.overwrite)  # checked again as the folder is moved into place
     if not args.quiet:
-        print(f"Simulating {config.name}, seed {seed}, {config.run.days} days into {out}", flush=True)
+        print(f"Simulating {config.name}, seed {seed}, {_days(config)} into {out}", flush=True)
     started = time.perf_counter()
     result = run(config, seed=seed, progress=False if args.quiet else None)  # None: on a terminal, not in a log
     wall_time = time.perf_counter() - started
@@ -90,10 +93,16 @@ def _run(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _days(config: Config) -> str:
+    """The run's length in words: its measured days, after its burn-in when it has one."""
+    burn_in = config.run.burn_in_days
+    return f"{config.run.days} days" + (f" after a {burn_in}-day burn-in" if burn_in else "")
+
+
 def _print_summary(config: Config, seed: int, summary: dict, wall_time: float, out: Path) -> None:
     from sim.figures import metric_label
 
-    print(f"{config.name}, seed {seed}, {config.run.days} days, simulated in {wall_time:.1f} s")
+    print(f"{config.name}, seed {seed}, {_days(config)}, simulated in {wall_time:.1f} s")
     labels = {key: metric_label(key) for key, _ in HEADLINES}
     width = max(map(len, labels.values()))
     for key, fmt in HEADLINES:

@@ -692,10 +692,21 @@ class Record(Section):
         return self.events or bool(self.creators) or bool(self.viewers)
 
 
-class Run(Section):
-    """Length and seed of a run, and what it records beside its results."""
+DAYS_PER_WEEK = 7
+MAX_BURN_IN_DAYS = 52 * DAYS_PER_WEEK
 
-    days: int = Field(7, ge=1, le=3650, description="Simulated days; one step is one hour (days).")
+
+class Run(Section):
+    """Length, burn-in and seed of a run, and what it records beside its results."""
+
+    days: int = Field(7, ge=1, le=3650, description="Simulated days measured, after the burn-in; one step is one "
+                      "hour (days).")
+    burn_in_days: int = Field(
+        0, ge=0, le=MAX_BURN_IN_DAYS, multiple_of=DAYS_PER_WEEK, description="Days simulated before `days` and left "
+        "out of every table, series and summary, so that a run measures a steady state rather than the start's "
+        "transient (wallets and budgets filling, creators' effort settling); whole weeks, so that the measured "
+        "window starts on a Monday, as a run does (days; `benchmarks/steady_state.py` measures the transient).",
+    )
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Default seed; `--seed` overrides it.")
     record: Record = Record()
 
@@ -844,5 +855,20 @@ class Config(Section):
 
     @property
     def hours(self) -> int:
-        """Length of the run in hourly steps."""
+        """Hours measured: the length of the time series, burn-in left out."""
         return self.run.days * 24
+
+    @property
+    def burn_in_hours(self) -> int:
+        """Hours simulated before measuring starts."""
+        return self.run.burn_in_days * 24
+
+    @property
+    def total_days(self) -> int:
+        """Days simulated: the burn-in and the measured days."""
+        return self.run.burn_in_days + self.run.days
+
+    @property
+    def total_hours(self) -> int:
+        """Hourly steps the model runs: the burn-in and the measured hours."""
+        return self.total_days * 24

@@ -30,6 +30,9 @@ class Account(IntEnum):
 
 
 MAY_BE_NEGATIVE = frozenset({Account.VIEWERS_OUTSIDE, Account.BRANDS_OUTSIDE, Account.PLATFORM})
+# Balances that are stocks (what is owed now); every other account sums what has flowed in so far, which a
+# run's outputs count from the end of its burn-in (sim.engine.measure).
+STOCKS = frozenset({Account.COIN_LIABILITY, Account.DIAMOND_LIABILITY})
 
 
 class LedgerError(RuntimeError):

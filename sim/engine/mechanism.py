@@ -99,7 +99,8 @@ class StateField:
     """An array a mechanism adds to a population's state: one value per agent, set to ``fill`` at the start.
 
     ``is_creator_index`` marks an array of creator indices, where ``NOBODY`` (-1) means none: the only
-    kind of array the invariants allow below zero.
+    kind of array the invariants allow below zero. ``is_running_total`` marks a sum of what happened so
+    far, which outputs count from the end of the burn-in (:mod:`sim.engine.measure`).
     """
 
     population: Literal["viewers", "creators", "brands"]
@@ -108,6 +109,7 @@ class StateField:
     fill: int | float = 0
     dtype: type = np.int64
     is_creator_index: bool = False
+    is_running_total: bool = False
 
 
 @dataclass(frozen=True)

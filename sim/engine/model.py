@@ -1,6 +1,8 @@
 """The gift economy as a Mesa model: the clock, the hour's phases in their declared order, and the books.
 
-One step is one simulated hour (UTC); the run starts at midnight UTC on a Monday. The model knows no
+One step is one simulated hour (UTC). A run simulates ``run.burn_in_days`` days (whole weeks), then
+``run.days`` measured days, which start at midnight UTC on a Monday; everything the model reports covers
+the measured days only (:mod:`~sim.engine.measure`), numbered from hour 1 and day 1. The model knows no
 mechanism by name: it runs the phases of ``sim.engine.mechanisms.HOUR`` whose mechanism is enabled,
 composes the registered mechanisms' modifiers, and schedules their events (paydays, cash-outs,
 effort and brands' daily allowances, all daily) as Mesa events at the end of their days.
@@ -30,6 +32,7 @@ from sim.engine.config import Config
 from sim.engine.config_io import resolve_config
 from sim.engine.invariants import invariant_violations
 from sim.engine.ledger import Ledger
+from sim.engine.measure import Baseline
 from sim.engine.mechanism import Flows, Hour, Modifier, ModifierTarget, Phase, is_enabled
 from sim.engine.mechanisms import HOUR, MECHANISMS
 from sim.engine.mechanisms.gifting import Catalog
@@ -41,14 +44,17 @@ from sim.engine.state import INDEX_FIELDS, NOBODY, draw_brands, draw_creators, d
 HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7
 SATURDAY = 5  # day of the week, Monday = 0
+# The model's own running totals, counted from the end of the burn-in in what it reports.
+RUNNING_COUNTERS = ("gift_counts", "bundle_sales")
 
 
 class GiftEconomy(mesa.Model):
     """A creator-gifting economy: viewers, creators and brands around one platform.
 
     It follows Mesa's conventions: ``model.datacollector`` is a :class:`mesa.DataCollector` of the
-    declared hourly outputs, ``running`` turns False once ``config.hours`` hours have run (so
-    ``run_model()`` and ``mesa.batch_run`` stop there), and any config field can be given as a
+    declared hourly outputs, ``running`` turns False once ``config.total_hours`` hours (the burn-in's and
+    the measured ones) have run (so ``run_model()`` and ``mesa.batch_run`` stop there), and any config
+    field can be given as a
     keyword argument by its dotted path, which is what batch_run's parameter grids and SolaraViz's
     sliders pass.
 
@@ -90,6 +96,9 @@ class GiftEconomy(mesa.Model):
         self.prices = PriceTable.from_config(config)
         self.catalog = Catalog.build([g.coins for g in config.gifts], config.viewers.gift_size_exponent)
         self.ledger = Ledger()
+        self.burn_in_hours = config.burn_in_hours
+        self.baseline: Baseline | None = None  # the running totals at the end of the burn-in, once it is over
+        self._is_measuring = self.burn_in_hours == 0
         self.gift_counts = np.zeros(len(config.gifts), dtype=np.int64)  # by catalog.coins position
         self.bundle_sales = np.zeros_like(self.prices.coins)  # bundles sold [region, channel, bundle]
 
@@ -107,7 +116,8 @@ class GiftEconomy(mesa.Model):
 
         self.event_log, self.history = recorder.for_model(self)  # None, None unless run.record asks
         self._compose_mechanisms()
-        self._rows: list[dict[str, int]] = []
+        self._rows: list[dict[str, int]] = []  # the measured hours'
+        self._last_row: dict[str, int] | None = None
         self._collector, self._collected = HourlyOutputs(self.outputs), 0
         self._ledger_days: list[dict[str, int]] = []
         self.scheduled_events = [
@@ -158,7 +168,7 @@ class GiftEconomy(mesa.Model):
             model=self, step=self.steps, local_hour=utc_hours % HOURS_PER_DAY,
             is_weekend=(utc_hours // HOURS_PER_DAY) % DAYS_PER_WEEK >= SATURDAY, config=self.config,
             viewers=self.viewer_state, creators=self.creator_state, brands=self.brand_state, flows=self.flows,
-            streams=self.streams, modifiers=self.modifiers, events=self.event_log,
+            streams=self.streams, modifiers=self.modifiers, events=self.event_log if self._is_measuring else None,
         )
 
     # --- scheduled bookkeeping -------------------------------------------------------------
@@ -166,16 +176,27 @@ class GiftEconomy(mesa.Model):
         self._ledger_days.append({"day": len(self._ledger_days) + 1, **self.ledger.as_dict()})
 
     def _record_hour(self) -> None:
-        step = self.steps
+        step = self.steps - self.burn_in_hours  # the measured window's hour, from 1 (0 and below: the burn-in)
         row = {"step": step, "day": (step - 1) // HOURS_PER_DAY + 1, "hour_utc": (step - 1) % HOURS_PER_DAY}
         for output in self._measured:
             self.flows.set(output.name, output.measure(self))
         row.update(self.flows.take())
-        self._rows.append(row)
-        if self.history is not None:
-            self.history.record(step, self.creator_state, self.viewer_state)
-        if step >= self.config.hours:
+        self._last_row = row
+        if self._is_measuring:
+            self._rows.append(row)
+            if self.history is not None:
+                self.history.record(step, self.creator_state, self.viewer_state)
+        elif step == 0:
+            self._start_measuring()
+        if self.steps >= self.config.total_hours:
             self.running = False
+
+    def _start_measuring(self) -> None:
+        """End the burn-in: take the running totals as they are, from which every output counts."""
+        self.baseline = Baseline.take(self, RUNNING_COUNTERS)
+        self._is_measuring = True
+        if self.history is not None:
+            self.history.start(self.creator_state, self.viewer_state)
 
     # --- the agents, made when first asked for --------------------------------------------
     def _register_views(self) -> None:
@@ -239,7 +260,7 @@ class GiftEconomy(mesa.Model):
     # --- reading the model -----------------------------------------------------------------
     @property
     def datacollector(self) -> HourlyOutputs:
-        """Mesa's DataCollector of the declared hourly outputs, one row per hour run so far.
+        """Mesa's DataCollector of the declared hourly outputs, one row per measured hour run so far.
 
         Collected from the recorded hours when it is read rather than every hour, so that a run that
         never reads it pays nothing for it (collecting every hour cost about 10% of a small run).
@@ -251,8 +272,13 @@ class GiftEconomy(mesa.Model):
 
     @property
     def last_hour(self) -> dict[str, int]:
-        """The row recorded for the last hour: the clock and every output (money in micro-USD)."""
-        return self._rows[-1]
+        """The row recorded for the last hour: the clock and every output (money in micro-USD).
+
+        In the burn-in, its ``step`` and ``day`` are 0 or below (the measured window's hour 1 is the first after it).
+        """
+        if self._last_row is None:
+            raise IndexError("no hour has run yet")
+        return self._last_row
 
     def creator(self, index: int) -> Creator | None:
         """The Creator agent at population ``index``, or None for no creator."""
@@ -262,7 +288,7 @@ class GiftEconomy(mesa.Model):
         return self._creators[index]
 
     def timeseries(self) -> pd.DataFrame:
-        """One row per simulated hour: flows ``new_*``, stocks ``n_*`` and cumulative ``cum_*``."""
+        """One row per measured hour: flows ``new_*``, stocks ``n_*`` and cumulative ``cum_*``, from step 1."""
         return report.timeseries(self._rows, self.outputs)
 
     def viewers_table(self) -> pd.DataFrame:
@@ -278,8 +304,8 @@ class GiftEconomy(mesa.Model):
         return report.brands_table(self)
 
     def ledger_table(self) -> pd.DataFrame:
-        """Every account's balance at the end of each simulated day (micro-USD)."""
-        return report.ledger_table(self._ledger_days)
+        """Every account's balance at the end of each measured day (micro-USD), flows counted from its start."""
+        return report.ledger_table(self._ledger_days, self.config.run.burn_in_days, self.baseline)
 
     def recorded_tables(self) -> dict[str, pd.DataFrame]:
         """What ``run.record`` asked for: the gift and purchase events, the creators' and viewers' histories.
@@ -290,11 +316,14 @@ class GiftEconomy(mesa.Model):
         return tables | ({} if self.history is None else self.history.tables())
 
     def summary(self) -> dict:
-        """Scalar outcomes of the run so far, with money by region and by channel."""
+        """Scalar outcomes of the measured days so far, with money by region and by channel."""
         return report.summary(self)
 
     def invariant_violations(self) -> list[str]:
-        """Everything wrong with the books now: an empty list when money, coins and diamonds balance."""
+        """Everything wrong with the books now: an empty list when money, coins and diamonds balance.
+
+        Checked on the whole run's totals, burn-in included (the outputs' rebasing does not touch them).
+        """
         return invariant_violations(self.viewer_state, self.creator_state, self.brand_state, self.ledger,
                                     self.config.platform.micro_usd_per_diamond, self.index_fields)
 

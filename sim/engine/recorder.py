@@ -45,7 +45,8 @@ class Column:
 _CLOCK = (
     Column("event_id", "-", "the event's place in the run's order (0-based): hour by hour, and within an hour in the "
            "order the phases ran (viewers' gifts and their top-ups, then brands' purchases and gifts)"),
-    Column("step", "step", "the hour of the run (1 for the first), as `step` in `timeseries.parquet`"),
+    Column("step", "step", "the hour of the run (1 for the first measured, after any burn-in), as `step` in "
+           "`timeseries.parquet`"),
     Column("second", "s", "second within the hour (0-3599): not simulated (the model's clock is the hour) but a hash "
            "of the seed, hour and sender, so that a sender's events in one hour share one second", "int16"),
 )
@@ -80,7 +81,8 @@ PURCHASE_EVENT_COLUMNS = (
     Column("fee_micro_usd", "micro-USD", "the app store's or payment processor's fee in that"),
 )
 CREATOR_HISTORY_COLUMNS = (
-    Column("step", "step", "the hour of the run (1 for the first); the state is as at the end of the hour"),
+    Column("step", "step", "the hour of the run (1 for the first measured, after any burn-in); the state is as at the "
+           "end of the hour"),
     Column("creator_id", "-", "the creator (one of `run.record.creators`)"),
     Column("is_live", "-", "whether it streamed this hour", "bool"),
     Column("audience", "viewers", "viewers in its room this hour"),
@@ -91,7 +93,8 @@ CREATOR_HISTORY_COLUMNS = (
     Column("diamonds_held", "diamonds", "diamonds not yet cashed out, at the end of the hour"),
 )
 VIEWER_HISTORY_COLUMNS = (
-    Column("step", "step", "the hour of the run (1 for the first); the state is as at the end of the hour"),
+    Column("step", "step", "the hour of the run (1 for the first measured, after any burn-in); the state is as at the "
+           "end of the hour"),
     Column("viewer_id", "-", "the viewer (one of `run.record.viewers`)"),
     Column("is_online", "-", "whether it was online this hour", "bool"),
     Column("watching", "-", "the creator whose room it watched this hour; null when it watched none", "nullable"),
@@ -153,7 +156,7 @@ class EventLog:
 
     Args:
         seed: The run's seed (for the second within the hour).
-        clock: The hour of the run now (the model's ``steps``).
+        clock: The hour of the run now, as the time series numbers it (the measured window's, from 1).
         gift_names: Gift names in the catalog's order (ascending coins).
         gift_coins: Their prices, ascending.
         region_codes, channel_names: The names of region and channel indices.
@@ -278,12 +281,16 @@ class History:
 
 
 def for_model(model) -> tuple[EventLog | None, History | None]:
-    """The event log and the history a :class:`~sim.engine.model.GiftEconomy`'s ``run.record`` asks for."""
+    """The event log and the history a :class:`~sim.engine.model.GiftEconomy`'s ``run.record`` asks for.
+
+    The model hands them the measured hours only: nothing of a burn-in is logged.
+    """
     record, catalog_order = model.config.run.record, np.argsort([g.coins for g in model.config.gifts], kind="stable")
     event_log = history = None
     if record.events:
-        event_log = EventLog(model.seed, lambda: model.steps, [model.config.gifts[i].name for i in catalog_order],
-                             model.catalog.coins, model.region_codes, model.prices.channel_names)
+        event_log = EventLog(model.seed, lambda: model.steps - model.burn_in_hours,
+                             [model.config.gifts[i].name for i in catalog_order], model.catalog.coins,
+                             model.region_codes, model.prices.channel_names)
     if record.creators or record.viewers:
         history = History(record.creators, record.viewers, model.config.platform.micro_usd_per_diamond)
         history.start(model.creator_state, model.viewer_state)

@@ -112,7 +112,8 @@ def _quantity_table(quantities: tuple[Quantity, ...], head: str) -> list[str]:
 
 def _output_table(outputs: tuple[Output, ...]) -> list[str]:
     lines = ["| column | unit | meaning |", "|---|---|---|",
-             "| `step` | step | 1 for the first hour |", "| `day` | day | 1 for the first day |",
+             "| `step` | step | 1 for the first measured hour (the first after `run.burn_in_days`) |",
+             "| `day` | day | 1 for the first measured day |",
              "| `hour_utc` | hour | hour of the day, UTC (0-23) |"]
     lines += [f"| `{o.name}` | {o.unit} | {_cell(o.description)} |" for o in outputs]
     for output in (o for o in outputs if o.cumulative):

@@ -8,7 +8,8 @@ diamonds in whole units.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
@@ -18,6 +19,13 @@ NOBODY = -1  # index meaning "no creator" in creator-valued arrays
 DAYS_PER_MONTH = 30  # viewers' income arrives once in every 30 days, each on its own payday
 # The creator-valued arrays: the only ones allowed below zero (NOBODY). A new one is added here.
 INDEX_FIELDS = frozenset({"followed", "watching", "creator_id", "owed_creator", "opponent"})
+RUNNING_TOTAL = "running_total"  # a field's metadata key: the field only grows, summing what happened so far
+
+
+def running_total() -> Any:
+    """Declare a state field a running total: a sum of what happened so far, which a run's outputs count from
+    the end of its burn-in (:mod:`sim.engine.measure`); every other field is a stock, reported as it is."""
+    return field(metadata={RUNNING_TOTAL: True})
 
 
 def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:
@@ -54,23 +62,23 @@ class ViewerState:
     wallet_coins: np.ndarray
     wallet_value_micro: np.ndarray  # net revenue the platform received for the coins in the wallet
     wallet_gross_micro: np.ndarray  # what the viewer paid for the coins in the wallet, tax included
-    coins_bought: np.ndarray
-    coins_gifted: np.ndarray
-    gifts_sent: np.ndarray
-    purchases: np.ndarray
-    spend_micro: np.ndarray  # gross paid, tax included
-    tax_micro: np.ndarray
-    fee_micro: np.ndarray  # app store or processor fees on this viewer's purchases
-    released_micro: np.ndarray  # net value of coins gifted (revenue recognised on gifting)
-    gifted_gross_micro: np.ndarray  # what the viewer paid for the coins it gifted, tax included
-    diamond_value_sent_micro: np.ndarray  # value of the diamonds this viewer's gifts issued
-    watch_hours: np.ndarray
-    hours_online: np.ndarray
-    coins_received: np.ndarray  # free coins dropped by brands
+    coins_bought: np.ndarray = running_total()
+    coins_gifted: np.ndarray = running_total()
+    gifts_sent: np.ndarray = running_total()
+    purchases: np.ndarray = running_total()
+    spend_micro: np.ndarray = running_total()  # gross paid, tax included
+    tax_micro: np.ndarray = running_total()
+    fee_micro: np.ndarray = running_total()  # app store or processor fees on this viewer's purchases
+    released_micro: np.ndarray = running_total()  # net value of coins gifted (revenue recognised on gifting)
+    gifted_gross_micro: np.ndarray = running_total()  # what the viewer paid for the coins it gifted, tax included
+    diamond_value_sent_micro: np.ndarray = running_total()  # value of the diamonds this viewer's gifts issued
+    watch_hours: np.ndarray = running_total()
+    hours_online: np.ndarray = running_total()
+    coins_received: np.ndarray = running_total()  # free coins dropped by brands
     wallet_free_coins: np.ndarray  # of the wallet's coins, those dropped free (gifted first)
-    free_coins_gifted: np.ndarray  # free coins sent as gifts
-    free_gifts_sent: np.ndarray  # gifts paid for entirely with free coins
-    received_value_micro: np.ndarray  # net value the brands paid for those coins
+    free_coins_gifted: np.ndarray = running_total()  # free coins sent as gifts
+    free_gifts_sent: np.ndarray = running_total()  # gifts paid for entirely with free coins
+    received_value_micro: np.ndarray = running_total()  # net value the brands paid for those coins
     boosted_until: np.ndarray  # step until which a free-coin drop boosts this viewer's paid gifting
 
     @property
@@ -105,16 +113,16 @@ class CreatorState:
     visible_until: np.ndarray  # step until which a battle win boosts the feed weight
     income_at_day_start_micro: np.ndarray  # gift income earned before today
     live_hours_at_day_start: np.ndarray
-    live_hours: np.ndarray
+    live_hours: np.ndarray = running_total()
     diamonds_held: np.ndarray
-    diamonds_earned: np.ndarray
-    diamonds_redeemed: np.ndarray
-    payout_micro: np.ndarray  # cash received from redeeming diamonds
-    agency_micro: np.ndarray  # agency's cut of this creator's redemptions
-    payout_fee_micro: np.ndarray  # payout provider's fees on this creator's redemptions
-    sponsorship_micro: np.ndarray  # cash received from brands
-    gifts_received: np.ndarray
-    viewer_hours: np.ndarray  # viewer-hours watched in this creator's lives
+    diamonds_earned: np.ndarray = running_total()
+    diamonds_redeemed: np.ndarray = running_total()
+    payout_micro: np.ndarray = running_total()  # cash received from redeeming diamonds
+    agency_micro: np.ndarray = running_total()  # agency's cut of this creator's redemptions
+    payout_fee_micro: np.ndarray = running_total()  # payout provider's fees on this creator's redemptions
+    sponsorship_micro: np.ndarray = running_total()  # cash received from brands
+    gifts_received: np.ndarray = running_total()
+    viewer_hours: np.ndarray = running_total()  # viewer-hours watched in this creator's lives
 
     @property
     def size(self) -> int:
@@ -130,19 +138,19 @@ class BrandState:
     campaign: np.ndarray  # index into CAMPAIGNS
     is_active: np.ndarray  # bool: False switches a brand off (to measure its lift)
     budget_left_micro: np.ndarray  # what it may still spend today (its paced share of the period's budget)
-    spend_micro: np.ndarray  # everything paid: sponsorship fees and coins
-    coin_spend_micro: np.ndarray  # paid for coins, tax included
-    tax_micro: np.ndarray  # tax on coin purchases
-    fee_micro: np.ndarray  # store or processor fees on coin purchases
-    purchases: np.ndarray  # coin bundles bought
-    sponsored_hours: np.ndarray
-    impressions: np.ndarray  # viewer-hours in sponsored lives
+    spend_micro: np.ndarray = running_total()  # everything paid: sponsorship fees and coins
+    coin_spend_micro: np.ndarray = running_total()  # paid for coins, tax included
+    tax_micro: np.ndarray = running_total()  # tax on coin purchases
+    fee_micro: np.ndarray = running_total()  # store or processor fees on coin purchases
+    purchases: np.ndarray = running_total()  # coin bundles bought
+    sponsored_hours: np.ndarray = running_total()
+    impressions: np.ndarray = running_total()  # viewer-hours in sponsored lives
     wallet_coins: np.ndarray
     wallet_value_micro: np.ndarray
     wallet_gross_micro: np.ndarray
-    coins_bought: np.ndarray
-    coins_gifted: np.ndarray  # sent as gifts (the brand's own gifts and gift matching)
-    coins_dropped: np.ndarray  # given to viewers as free coins
+    coins_bought: np.ndarray = running_total()
+    coins_gifted: np.ndarray = running_total()  # sent as gifts (the brand's own gifts and gift matching)
+    coins_dropped: np.ndarray = running_total()  # given to viewers as free coins
 
     @property
     def size(self) -> int:
@@ -154,7 +162,7 @@ def _zeros(n: int, dtype=np.int64) -> np.ndarray:
     return np.zeros(n, dtype=dtype)
 
 
-def _running_totals(cls: type, n: int, given: dict) -> dict:
+def _zero_fields(cls: type, n: int, given: dict) -> dict:
     """Zero arrays for every field of ``cls`` not in ``given``."""
     return {f.name: _zeros(n) for f in fields(cls) if f.name not in given}
 
@@ -163,12 +171,12 @@ def creator_slots(config: Config) -> int:
     """Rows of creator state: the creators at the start, then room for every creator who may join.
 
     Creators join at most at twice the turnover rate (``supply``), so the run's length bounds how many
-    can join; with ``supply`` off, nobody joins.
+    can join (the burn-in's days included); with ``supply`` off, nobody joins.
     """
     n = config.population.creators
     if not config.supply.enabled:
         return n
-    return n + math.ceil(2 * config.supply.turnover_per_day * n * config.run.days)
+    return n + math.ceil(2 * config.supply.turnover_per_day * n * config.total_days)
 
 
 def creator_regions(config: Config) -> np.ndarray:
@@ -205,7 +213,7 @@ def draw_viewers(config: Config, rng: np.random.Generator) -> ViewerState:
         peers["creator_id"] = np.arange(creator_slots(config))
         rows.append(peers)
     given = {name: np.concatenate([r[name] for r in rows]) for name in audience}
-    return ViewerState(**given, **_running_totals(ViewerState, given["region"].size, given))
+    return ViewerState(**given, **_zero_fields(ViewerState, given["region"].size, given))
 
 
 def _draw_viewer_rows(config: Config, rng: np.random.Generator, region: np.ndarray, payer_share: float) -> dict:
@@ -266,7 +274,7 @@ def draw_creators(config: Config, rng: np.random.Generator) -> CreatorState:
         income_rate_ema=outside_option.copy(),
         outside_option_micro=outside_option,
     )
-    return CreatorState(**given, **_running_totals(CreatorState, n, given))
+    return CreatorState(**given, **_zero_fields(CreatorState, n, given))
 
 
 def outside_option_micro(followers: np.ndarray, quality: np.ndarray, config: Config) -> np.ndarray:
@@ -288,4 +296,4 @@ def draw_brands(config: Config, rng: np.random.Generator) -> BrandState:
         campaign=np.repeat(np.arange(len(CAMPAIGNS)), _shares_to_counts(mix / mix.sum(), n)),
         is_active=np.ones(n, dtype=bool),
     )
-    return BrandState(**given, **_running_totals(BrandState, n, given))
+    return BrandState(**given, **_zero_fields(BrandState, n, given))

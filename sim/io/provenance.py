@@ -75,7 +75,8 @@ def config_digest(config: Config) -> str:
 def run_meta(config: Config, seed: int) -> dict[str, Any]:
     """What a run's ``meta.json`` says about where the run came from (the writer adds timing and status)."""
     return {
-        "config_name": config.name, "seed": seed, "days": config.run.days, "config_sha256": config_digest(config),
+        "config_name": config.name, "seed": seed, "days": config.run.days, "burn_in_days": config.run.burn_in_days,
+        "config_sha256": config_digest(config),
         "versions": versions(), "git_commit": git_commit(), "git_dirty": git_dirty(),
     }
 

@@ -51,6 +51,11 @@ def with_days(config: Config, days: int | None) -> Config:
     return _with_run_field(config, "days", days)
 
 
+def with_burn_in(config: Config, burn_in_days: int | None) -> Config:
+    """The config with ``run.burn_in_days`` replaced (validated), or unchanged when ``burn_in_days`` is None."""
+    return _with_run_field(config, "burn_in_days", burn_in_days)
+
+
 def with_seed(config: Config, seed: int | None) -> Config:
     """The config with ``run.seed`` replaced (validated), or unchanged when ``seed`` is None."""
     return _with_run_field(config, "seed", seed)
@@ -69,12 +74,12 @@ def _with_run_field(config: Config, name: str, value: int | None) -> Config:
         return config
     raw = config.model_dump(mode="json")
     raw["run"][name] = value
-    return config_from_dict(raw, source=f"--{name}")
+    return config_from_dict(raw, source=f"--{name.replace('_', '-')}")
 
 
 def run(
     config: Config, seed: int | None = None, days: int | None = None, progress: bool | None = False,
-    keep_model: bool = False, events: bool | None = None,
+    keep_model: bool = False, events: bool | None = None, burn_in_days: int | None = None,
 ) -> RunResult:
     """Build a :class:`GiftEconomy`, run it for its days, and collect its outputs.
 
@@ -87,22 +92,24 @@ def run(
         keep_model: Keep the model in the result, for inspecting agents afterwards.
         events: Record every gift and purchase (``run.record.events``); ``None`` keeps the config's
             setting. Recording changes no result.
+        burn_in_days: Overrides ``config.run.burn_in_days``: days simulated first and left out of every
+            output (whole weeks).
 
     Returns:
-        The run's time series, per-agent tables, daily ledger and summary, with the resolved config:
-        ``run.days`` and ``run.seed`` as run, so that running it again gives the same results; and
-        the seconds it took.
+        The run's time series, per-agent tables, daily ledger and summary, of the measured days, with the
+        resolved config: ``run.days``, ``run.burn_in_days`` and ``run.seed`` as run, so that running it
+        again gives the same results; and the seconds it took.
 
     Raises:
         BooksDoNotBalanceError: An invariant (:mod:`sim.engine.invariants`) is broken at the end,
             e.g. an amount that overflowed; the first broken identity is named.
     """
     started = time.perf_counter()
-    config = with_events(with_seed(with_days(config, days), seed), events)
+    config = with_events(with_burn_in(with_seed(with_days(config, days), seed), burn_in_days), events)
     model = GiftEconomy(config, rng=seed)
-    with progress_bar(progress, total=config.run.days, desc=f"{config.name} seed {model.seed}", unit="day",
+    with progress_bar(progress, total=config.total_days, desc=f"{config.name} seed {model.seed}", unit="day",
                       leave=False) as bar:
-        for _ in range(config.run.days):
+        for _ in range(config.total_days):
             model.run_for(HOURS_PER_DAY)
             bar.update()
     problems = model.invariant_violations()

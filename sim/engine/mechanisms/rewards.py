@@ -248,8 +248,8 @@ ASSIGN_TIERS = Phase(
 )
 
 
-def _creators_field(name: str, description: str) -> StateField:
-    return StateField("creators", name, description)
+def _creators_field(name: str, description: str, is_running_total: bool = False) -> StateField:
+    return StateField("creators", name, description, is_running_total=is_running_total)
 
 
 MECHANISM = Mechanism(
@@ -268,14 +268,15 @@ MECHANISM = Mechanism(
                "sessions ending this hour that met the per-LIVE mission (missions scheme)"),
     ),
     state=(
-        _creators_field("reward_diamonds", "diamonds a reward scheme added on top of gift time's"),
+        _creators_field("reward_diamonds", "diamonds a reward scheme added on top of gift time's",
+                        is_running_total=True),
         _creators_field("reward_gift_seen", "gift-time diamonds (earned less rewards) when the scheme last looked"),
         _creators_field("period_gift_diamonds", "gift-time diamonds in the current week (missions) or period "
                         "(tiered)"),
         _creators_field("session_gift_diamonds", "gift-time diamonds in the current session (missions)"),
         _creators_field("week_sessions", "sessions ended in the current week (missions)"),
         _creators_field("week_start_live_hours", "live hours at the start of the current week (missions)"),
-        _creators_field("mission_sessions", "sessions that met the per-LIVE mission (missions)"),
+        _creators_field("mission_sessions", "sessions that met the per-LIVE mission (missions)", is_running_total=True),
         _creators_field("tier_history", "tiers reached in the last qualifying periods, one digit each in base "
                         "tiers + 1, newest last (tiered)"),
         _creators_field("reward_extra_ppm", "the current tier's share above the base, in parts per million (tiered)"),
