@@ -265,7 +265,8 @@ def check(path: str | Path, preset: str | None = None, level: float = 0.95) -> p
         (``checked``, ``other preset`` or ``cannot compute``), ``n`` (runs), ``value`` (the mean over
         runs), ``low_ci`` and ``high_ci`` (the t interval; NaN for one run), ``published``, ``low``,
         ``high``, ``met`` (True, False, or None for a reference figure), ``source``, ``grade``,
-        ``window`` and ``note`` (why not computed, or how the folder's window differs).
+        ``window`` and ``note`` (why not computed, or how the folder's window differs). Its ``attrs``
+        hold the folder's ``config_name``, the ``preset`` checked, ``days`` and ``burn_in_days``.
 
     Raises:
         NotSweepResultsError: ``path`` holds neither a sweep's results nor a run's.
@@ -314,4 +315,8 @@ def check(path: str | Path, preset: str | None = None, level: float = 0.95) -> p
                          "status": "checked", "note": "; ".join(fact.window_notes(window.days, window.burn_in_days))})
     columns = ["fact", "preset", "measure", "point", *parameters, "status", "n", "value", "low_ci", "high_ci",
                "published", "low", "high", "met", "source", "grade", "window", "note"]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["point"] = pd.array([row["point"] for row in rows], dtype="Int64")
+    frame.attrs.update(config_name=window.config_name, preset=applies_to, days=window.days,
+                       burn_in_days=window.burn_in_days)
+    return frame
