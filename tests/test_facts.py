@@ -65,7 +65,21 @@ def test_facts_read_declared_summary_keys():
                             "gifted_spend_usd": [1.0], "tax_usd": [0.0], "creator_income_usd": [0.5]})
     run = RunData(summary=summary, table=lambda name: viewers)
     for fact in FACTS:
-        assert not math.isnan(fact.value(run)) or "ios" in fact.name or "in_app" in fact.name
+        fact.value(run)  # a KeyError names a key the report does not declare
+
+
+def test_the_calibration_table_has_one_row_per_fact():
+    from benchmarks.calibrate import table
+
+    viewers = pd.DataFrame({"coins_received": [0, 0], "spend_usd": [1.0, 1.0], "channel": ["web", "ios"],
+                            "region": ["US", "US"], "gifted_spend_usd": [1.0, 1.0], "tax_usd": [0.0, 0.0],
+                            "creator_income_usd": [0.5, 0.5]})
+    summary = {key.name: 0.95 for key in SUMMARY_KEYS} | {"revenue_share_by_bundle_coins__1321": 0.25}
+    run = RunData(summary=summary, table=lambda name: viewers)
+    lines = table({preset: [run] for preset in {fact.preset for fact in FACTS}}).splitlines()
+    assert len(lines) == 2 + len(FACTS)
+    assert all(f"| {fact.measure} | {fact.source} | {fact.grade} | {fact.window} |" in line
+               for fact, line in zip(FACTS, lines[2:], strict=True))
 
 
 def test_creator_share_by_hand():
