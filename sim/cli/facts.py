@@ -67,7 +67,7 @@ def _percent(value: float) -> str:
 def _text(table: Any) -> str:
     """The check as an aligned table (one row per fact, and per point of a sweep), then the facts that
     do not apply to the folder's preset or cannot be computed from it."""
-    checked = table[table["status"] == "checked"]
+    checked = table[table["status"] == "checked"].sort_values("point", kind="stable")  # point by point
     days, burn_in = table.attrs.get("days"), table.attrs.get("burn_in_days")
     window = (f", {days} days" if days is not None else "") + (f" after a {burn_in}-day burn-in" if burn_in else "")
     title = f"{table.attrs.get('config_name')}{window}: the facts of {table.attrs.get('preset')}"

@@ -245,7 +245,7 @@ def _run_data(results: RunResults | SweepResults, row: Mapping[str, Any]) -> Run
     def table(name: str) -> pd.DataFrame:
         return results.run_table(name, row["run_id"])
 
-    return RunData(summary={key: value for key, value in row.items()}, table=table)
+    return RunData(summary=dict(row), table=table)
 
 
 def _stored_tables(results: RunResults | SweepResults) -> tuple[str, ...]:
