@@ -187,3 +187,13 @@ def test_an_unknown_preset_is_an_error(run_folder, capsys):
     assert main(["facts", str(run_folder), "--preset", "myspace"]) == 2
     assert capsys.readouterr().err.strip() == ("giftsim: error: --preset: no facts for 'myspace'; presets with "
                                                "facts: bigo, tiktok, twitch, youtube")
+
+
+def test_a_damaged_run_folder_is_one_error_line(run_folder, tmp_path, capsys):
+    import shutil
+
+    damaged = shutil.copytree(run_folder, tmp_path / "damaged")
+    (damaged / "viewers.parquet").write_bytes((damaged / "viewers.parquet").read_bytes()[:100])
+    assert main(["facts", str(damaged)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("giftsim: error: ") and "viewers.parquet is missing or damaged" in err and "\n" not in err
