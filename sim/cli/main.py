@@ -22,11 +22,11 @@ import sys
 import threading
 
 from sim import __version__
-from sim.cli import config, dashboard, plot, run, sweep
+from sim.cli import config, dashboard, facts, plot, run, sweep
 from sim.cli.common import Terminated, interrupted_status
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a pipeline's writer
-FAMILIES = (run, config, sweep, plot, dashboard)  # in the order ``giftsim --help`` lists their commands
+FAMILIES = (run, config, sweep, plot, facts, dashboard)  # in the order ``giftsim --help`` lists their commands
 
 
 def build_parser() -> argparse.ArgumentParser:
