@@ -27,7 +27,7 @@ def choose_rooms(
     popularity_exponent: float, exploration_share: float, rng: np.random.Generator,
     boost: np.ndarray | float = 1.0, loyal: Loyalty | None = None,
 ) -> np.ndarray:
-    """Set ``viewers.watching`` for this hour; return the indices of viewers watching a live.
+    """Set ``viewers.watching`` and each creator's audience for this hour; return the viewers watching a live.
 
     ``boost`` multiplies each creator's feed weight (one value per creator, or one for all);
     ``loyal`` (the loyalty section, or None for the plain rules) adds staying, favourites and the
@@ -37,6 +37,7 @@ def choose_rooms(
     viewers.watching[:] = NOBODY
     live = np.flatnonzero(creators.is_live)
     if live.size == 0 or online.size == 0:
+        creators.audience[:] = 0
         return online[:0]
     if loyal is None:
         followed = viewers.followed[online]
@@ -69,7 +70,8 @@ def choose_rooms(
 
     viewers.watching[online] = room
     viewers.watch_hours[online] += 1
-    np.add.at(creators.viewer_hours, room, 1)
+    creators.audience[:] = np.bincount(room, minlength=creators.size)
+    creators.viewer_hours += creators.audience
     return online
 
 
@@ -82,15 +84,17 @@ def follow(
     With ``loyal``, a viewer follows only a creator not already among its favourites, and the new
     one takes the first place.
     """
-    room = viewers.watching[watchers]
-    known = loyalty.is_favourite(viewers, watchers, room) if loyal else viewers.followed[watchers] == room
-    new = (rng.random(watchers.size) < params.follow_probability) & ~known
+    # Only the few who feel like following (follow_probability) are checked against what they follow.
+    candidates = watchers[rng.random(watchers.size) < params.follow_probability]
+    room = viewers.watching[candidates]
+    known = loyalty.is_favourite(viewers, candidates, room) if loyal else viewers.followed[candidates] == room
+    followers, room = candidates[~known], room[~known]
     if loyal:
-        loyalty.add_favourite(viewers, watchers[new], room[new])
+        loyalty.add_favourite(viewers, followers, room)
     else:
-        viewers.followed[watchers[new]] = room[new]
-    np.add.at(creators.followers, room[new], 1)
-    return int(new.sum())
+        viewers.followed[followers] = room
+    np.add.at(creators.followers, room, 1)
+    return int(followers.size)
 
 
 def _choose_rooms(hour: Hour) -> None:
@@ -99,7 +103,6 @@ def _choose_rooms(hour: Hour) -> None:
         viewers, creators, hour.online, config.viewers, config.creators.popularity_exponent,
         exploration.share(config), hour.rng("attention"), hour.multiplier("feed"), loyalty.params(config),
     )
-    creators.audience[:] = np.bincount(viewers.watching[hour.watchers], minlength=creators.size)
     hour.flows.set("n_viewers_watching", hour.watchers.size)
 
 

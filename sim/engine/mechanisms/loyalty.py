@@ -85,10 +85,12 @@ def feed_picks(
 ) -> np.ndarray:
     """The feed's pick for each viewer, weighting live creators of the viewer's own region more."""
     picks = np.empty(viewer_region.size, dtype=np.int64)
-    is_home = creator_region[live][None, :] == np.arange(viewer_region.max(initial=0) + 1)[:, None]
-    for region in np.unique(viewer_region):
-        members = viewer_region == region
-        cumulative = np.cumsum(np.where(is_home[region], weights * home_region_weight, weights))
+    live_region = creator_region[live]
+    # Viewers grouped by region once (a stable sort of small integers), rather than a mask per region.
+    by_region = np.argsort(viewer_region, kind="stable")
+    regions, starts = np.unique(viewer_region[by_region], return_index=True)
+    for region, members in zip(regions, np.split(by_region, starts[1:]), strict=True):
+        cumulative = np.cumsum(np.where(live_region == region, weights * home_region_weight, weights))
         index = np.searchsorted(cumulative, uniforms[members] * cumulative[-1], side="right")
         picks[members] = live[np.minimum(index, live.size - 1)]
     return picks
