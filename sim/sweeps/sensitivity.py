@@ -33,7 +33,8 @@ from sim.sweeps.spec import SweepSpec, param_column
 
 INDICES_FILE = "sensitivity"  # .parquet and .csv in the sweep folder
 ANALYSIS_STREAM = 2  # child of SeedSequence(root_seed) that drives the bootstrap (0: design, 1: runs)
-INDEX_COLUMNS = ["metric", "method", "parameter", "index", "value", "conf", "low", "high", "points", "replicates"]
+INDEX_COLUMNS = ["metric", "method", "parameter", "index", "value", "conf", "low", "high", "level", "points",
+                 "replicates"]
 MAIN_INDEX = {"morris": "mu_star", "sobol": "ST"}  # what ranks the parameters
 
 
@@ -68,7 +69,8 @@ def analyze(runs: pd.DataFrame, spec: SweepSpec, metrics: Iterable[str] | None =
     Returns:
         One row per metric, parameter and index (:data:`INDEX_COLUMNS`): Morris's ``mu_star``
         (with its bootstrap interval), ``mu`` and ``sigma``, or Sobol's ``S1`` and ``ST`` (with
-        theirs); ``conf`` is the interval's half width, ``points`` the design's distinct points
+        theirs); ``conf`` is the interval's half width, ``level`` its confidence level, ``points`` the
+        design's distinct points
         and ``replicates`` the runs averaged at each.
 
     Raises:
@@ -101,7 +103,7 @@ def analyze(runs: pd.DataFrame, spec: SweepSpec, metrics: Iterable[str] | None =
             bad = int(np.asarray(row_points)[~np.isfinite(y)][0])
             raise SensitivityError(f"metric {metric!r}: not finite at point {bad} ({points[bad]}); choose a "
                                    "metric defined at every point")
-        common = dict(metric=metric, method=design.method, points=len(points),
+        common = dict(metric=metric, method=design.method, level=design.confidence, points=len(points),
                       replicates=int(replicates.min()))
         for parameter, index, value, conf in _indices(design, units, y, seed):
             rows.append({**common, "parameter": parameter, "index": index, "value": value, "conf": conf,
