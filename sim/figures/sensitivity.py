@@ -24,6 +24,7 @@ from sim.figures.style import (
 )
 
 SHOWN_INDICES = {"morris": ("mu_star",), "sobol": ("S1", "ST")}
+LABELLED_SHARE = 0.1  # of the largest mu*: parameters below it go unlabelled in the mu*-sigma plane
 INDEX_LABELS = {"mu_star": "μ* (mean |elementary effect|)", "sigma": "σ (spread of elementary effects)",
                 "S1": "S1 (first order)", "ST": "ST (total)"}
 
@@ -90,9 +91,14 @@ def morris_figure(indices: pd.DataFrame, metric: str, *, width: str | float = "s
                     color=OKABE_ITO[0], marker="o", markersize=4, linestyle="", linewidth=0.8, capsize=0)
         top = float(np.nanmax([high.max(), wide["sigma"].max(), 0.0])) or 1.0
         ax.plot([0, top], [0, top], color=GREY, linewidth=0.6, linestyle="--", zorder=0)
-        for parameter, row in wide.iterrows():
-            ax.annotate(parameter, (row["mu_star"], row["sigma"]), xytext=(3, 2), textcoords="offset points",
-                        fontsize=6)
+        # Labels on the parameters that matter; those crowded near the origin are named in a note.
+        labelled = wide["mu_star"] >= LABELLED_SHARE * wide["mu_star"].max()
+        for i, (parameter, row) in enumerate(wide[labelled].sort_values("mu_star").iterrows()):
+            ax.annotate(parameter, (row["mu_star"], row["sigma"]), xytext=(3, 2 if i % 2 else -8),
+                        textcoords="offset points", fontsize=6)  # above and below in turn: neighbours apart
+        if not labelled.all():
+            ax.text(0.98, 0.98, "near 0:\n" + "\n".join(wide.index[~labelled]), transform=ax.transAxes,
+                    ha="right", va="top", fontsize=6, color="0.3")
         ax.set(xlim=(0, top * 1.05), ylim=(0, top * 1.05), xlabel=INDEX_LABELS["mu_star"],
                ylabel=INDEX_LABELS["sigma"])
         thousands_axis(ax.xaxis, [0, top])
