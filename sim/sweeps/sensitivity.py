@@ -171,7 +171,8 @@ def sensitivity(
     Raises:
         ConfigError: The spec is invalid (a ``SweepSpecError``), or has no ``sensitivity`` section.
         SensitivityError: A metric cannot be analysed (checked once the runs are in).
-        Whatever :func:`sim.sweep` raises.
+        SweepExistsError: ``out`` exists and ``resume`` is False; the other errors of running are
+            those of :func:`sim.sweep`.
     """
     from sim.sweeps.experiment import as_spec, sweep
     from sim.sweeps.results import open_results
