@@ -9,7 +9,7 @@ import yaml
 
 from sim.cli import sweep as sweep_cli
 from sim.figures import sensitivity_figures
-from sim.sweeps.sensitivity import INDEX_COLUMNS, SensitivityError, analyze
+from sim.sweeps.sensitivity import INDEX_COLUMNS, SensitivityError, analyze, elementary_effects
 from sim.sweeps.spec import SweepSpecError, plan_sweep, validate_spec
 from tests.conftest import DEFAULT_CONFIG
 from tests.test_sweep import TINY
@@ -163,3 +163,18 @@ def test_figures_of_a_table_of_indices():
     assert set(drawn) == {"indices_y", "morris_y"}
     ax = drawn["indices_y"].axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["viewers.payer_share", "platform.creator_share"]
+
+
+def test_elementary_effects_match_salib_and_sigma_gets_an_interval():
+    from SALib.analyze import morris
+
+    spec = validate_spec(sensitivity_spec(sensitivity={"trajectories": 12, "metrics": ["y"]}))
+    units, rows, points = spec.sensitivity.row_points(spec.root_seed)
+    runs = synthetic_runs(spec, lambda v: v["platform.creator_share"] * v["viewers.payer_share"] * 100)
+    y = runs.groupby("point")["y"].mean().to_numpy()[rows]
+    effects = elementary_effects(units, y)
+    found = morris.analyze(spec.sensitivity.problem(), units, y, num_levels=4)
+    assert np.abs(effects).mean(axis=0) == pytest.approx(found["mu_star"])
+    assert effects.std(axis=0, ddof=1) == pytest.approx(found["sigma"])
+    sigma = analyze(runs, spec).query("index == 'sigma'")
+    assert (sigma["conf"] > 0).all() and (sigma["low"] < sigma["value"]).all()

@@ -97,7 +97,7 @@ def print_indices(indices) -> None:
     for metric, rows in indices.groupby("metric", sort=False):
         method = rows["method"].iloc[0]
         wide = rows.pivot(index="parameter", columns="index", values="value")
-        for name in ("mu_star", "S1", "ST"):
+        for name in ("mu_star", "sigma", "S1", "ST"):
             if name in wide.columns:
                 part = rows[rows["index"] == name].set_index("parameter")
                 wide[name] = [f"{v:.4g} [{lo:.4g}, {hi:.4g}]" for v, lo, hi in

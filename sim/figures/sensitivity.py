@@ -25,6 +25,7 @@ from sim.figures.style import (
 
 SHOWN_INDICES = {"morris": ("mu_star",), "sobol": ("S1", "ST")}
 LABELLED_SHARE = 0.1  # of the largest mu*: parameters below it go unlabelled in the mu*-sigma plane
+LABEL_PLACES = ((3, 2, "left"), (3, -8, "left"), (-3, 2, "right"), (-3, -8, "right"))  # points, alignment
 INDEX_LABELS = {"mu_star": "μ* (mean |elementary effect|)", "sigma": "σ (spread of elementary effects)",
                 "S1": "S1 (first order)", "ST": "ST (total)"}
 
@@ -73,7 +74,7 @@ def morris_figure(indices: pd.DataFrame, metric: str, *, width: str | float = "s
     """A Morris screening's mu*-sigma plane for one metric: one labelled marker per parameter.
 
     Parameters far to the right matter; those high above the dashed line sigma = mu* act through
-    interactions or non-linearly. Horizontal bars are mu*'s bootstrap intervals.
+    interactions or non-linearly. Bars are the bootstrap intervals of mu* and sigma.
 
     Raises:
         ValueError: The table holds no Morris indices of ``metric``.
@@ -82,28 +83,28 @@ def morris_figure(indices: pd.DataFrame, metric: str, *, width: str | float = "s
     if rows["method"].iloc[0] != "morris":
         raise ValueError(f"the indices of {metric!r} come from a {rows['method'].iloc[0]} analysis, not morris")
     wide = rows.pivot(index="parameter", columns="index", values="value")
-    low = rows[rows["index"] == "mu_star"].set_index("parameter")["low"].reindex(wide.index)
-    high = rows[rows["index"] == "mu_star"].set_index("parameter")["high"].reindex(wide.index)
+    low, high = ({name: rows[rows["index"] == name].set_index("parameter")[end].reindex(wide.index)
+                  for name in ("mu_star", "sigma")} for end in ("low", "high"))
     with matplotlib.rc_context(HOUSE_STYLE):
         fig = new_figure(figsize=(figure_width(width), 3.0))
         ax = fig.subplots()
-        ax.errorbar(wide["mu_star"], wide["sigma"], xerr=[wide["mu_star"] - low, high - wide["mu_star"]],
-                    color=OKABE_ITO[0], marker="o", markersize=4, linestyle="", linewidth=0.8, capsize=0)
-        top = float(np.nanmax([high.max(), wide["sigma"].max(), 0.0])) or 1.0
+        bars = {axis: np.nan_to_num([wide[name] - low[name], high[name] - wide[name]])
+                for axis, name in (("xerr", "mu_star"), ("yerr", "sigma"))}
+        ax.errorbar(wide["mu_star"], wide["sigma"], **bars, color=OKABE_ITO[0], marker="o", markersize=4,
+                    linestyle="", linewidth=0.8, capsize=0)
+        top = float(np.nanmax([high["mu_star"].max(), high["sigma"].max(), 0.0])) or 1.0
         ax.plot([0, top], [0, top], color=GREY, linewidth=0.6, linestyle="--", zorder=0)
         # Labels on the parameters that matter; those crowded near the origin are named in a note.
         labelled = wide["mu_star"] >= LABELLED_SHARE * wide["mu_star"].max()
-        for i, (parameter, row) in enumerate(wide[labelled].sort_values("mu_star").iterrows()):
-            ax.annotate(parameter, (row["mu_star"], row["sigma"]), xytext=(3, 2 if i % 2 else -8),
-                        textcoords="offset points", fontsize=6)  # above and below in turn: neighbours apart
+        ax.set(xlim=(0, top * 1.05), ylim=(0, top * 1.05))
+        _label_points(ax, wide[labelled].sort_values("mu_star", ascending=False))
         if not labelled.all():
             ax.text(0.98, 0.98, "near 0:\n" + "\n".join(wide.index[~labelled]), transform=ax.transAxes,
                     ha="right", va="top", fontsize=6, color="0.3")
-        ax.set(xlim=(0, top * 1.05), ylim=(0, top * 1.05), xlabel=INDEX_LABELS["mu_star"],
-               ylabel=INDEX_LABELS["sigma"])
+        ax.set(xlabel=INDEX_LABELS["mu_star"], ylabel=INDEX_LABELS["sigma"])
         thousands_axis(ax.xaxis, [0, top])
         thousands_axis(ax.yaxis, [0, top])
-        ax.set_title(f"{metric_label(metric)}\nper whole range of a parameter; {_level(rows)} intervals on μ*",
+        ax.set_title(f"{metric_label(metric)}\nper whole range of a parameter; {_level(rows)} intervals",
                      loc="left", fontsize=7, color="0.3")
     return fig
 
@@ -117,6 +118,22 @@ def sensitivity_figures(indices: pd.DataFrame, *, width: str | float = "single")
         if (indices.loc[indices["metric"] == metric, "method"] == "morris").all():
             figures[f"morris_{metric}"] = morris_figure(indices, metric, width=width)
     return figures
+
+
+def _label_points(ax, points: pd.DataFrame) -> None:
+    """Name each point beside it, on the first side (above right, below right, above left, below left)
+    where the name overlaps no name placed before."""
+    renderer = ax.figure.canvas.get_renderer()
+    placed = []
+    for parameter, row in points.iterrows():
+        for dx, dy, side in LABEL_PLACES:
+            text = ax.annotate(parameter, (row["mu_star"], row["sigma"]), xytext=(dx, dy), ha=side,
+                               textcoords="offset points", fontsize=6)
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed) or (dx, dy, side) == LABEL_PLACES[-1]:
+                placed.append(box)
+                break
+            text.remove()
 
 
 def _metric_rows(indices: pd.DataFrame, metric: str) -> pd.DataFrame:

@@ -16,7 +16,8 @@ typical change of the metric when a parameter moves across its range, ``sigma`` 
 elementary effects (interactions and non-linearity); Sobol's ``S1`` and ``ST`` (Saltelli et al.
 2010) are the shares of the metric's variance due to a parameter alone and with its interactions.
 Intervals are SALib's bootstrap intervals (``conf``, a half width at ``sensitivity.confidence``);
-SALib gives none for Morris's ``sigma`` and ``mu``.
+SALib gives none for Morris's ``sigma``, so :func:`sigma_conf` bootstraps it the same way
+(trajectories resampled, normal approximation); ``mu`` has none.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def analyze(runs: pd.DataFrame, spec: SweepSpec, metrics: Iterable[str] | None =
 
     Returns:
         One row per metric, parameter and index (:data:`INDEX_COLUMNS`): Morris's ``mu_star``
-        (with its bootstrap interval), ``mu`` and ``sigma``, or Sobol's ``S1`` and ``ST`` (with
+        and ``sigma`` (with their bootstrap intervals) and ``mu``, or Sobol's ``S1`` and ``ST`` (with
         theirs); ``conf`` is the interval's half width, ``level`` its confidence level, ``points`` the
         design's distinct points
         and ``replicates`` the runs averaged at each.
@@ -121,7 +122,9 @@ def _indices(design: Any, units: np.ndarray, y: np.ndarray, seed: int
         found = morris.analyze(problem, units, y, num_resamples=design.resamples, conf_level=design.confidence,
                                num_levels=design.levels, seed=seed)
         names = ("mu_star", "mu", "sigma")
-        confs = {"mu_star": found["mu_star_conf"]}
+        effects = elementary_effects(units, y)
+        confs = {"mu_star": found["mu_star_conf"],
+                 "sigma": sigma_conf(effects, design.resamples, design.confidence, seed)}
     else:
         from SALib.analyze import sobol
 
@@ -132,6 +135,37 @@ def _indices(design: Any, units: np.ndarray, y: np.ndarray, seed: int
     nan = np.full(len(design.parameters), np.nan)
     return [(parameter, name, float(found[name][i]), float(np.asarray(confs.get(name, nan))[i]))
             for name in names for i, parameter in enumerate(design.parameters)]
+
+
+def elementary_effects(units: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Morris's elementary effects, one row per trajectory and one column per parameter.
+
+    Each trajectory is (parameters + 1) consecutive rows of the design, each row changing one
+    coordinate of the one before; the effect is the change in ``y`` over the change in that
+    coordinate (in the unit cube, so per whole range), as SALib computes them.
+    """
+    dimensions = units.shape[1]
+    steps = units.reshape(-1, dimensions + 1, dimensions)
+    outputs = np.asarray(y, dtype=float).reshape(-1, dimensions + 1)
+    moves = np.diff(steps, axis=1)  # (trajectories, dimensions, dimensions): one non-zero per step
+    moved = np.abs(moves).argmax(axis=2)
+    effects = np.empty((len(steps), dimensions))
+    for trajectory in range(len(steps)):
+        step = np.arange(dimensions)
+        effects[trajectory, moved[trajectory]] = (np.diff(outputs[trajectory])
+                                                  / moves[trajectory, step, moved[trajectory]])
+    return effects
+
+
+def sigma_conf(effects: np.ndarray, resamples: int, confidence: float, seed: int) -> np.ndarray:
+    """Half width of a bootstrap interval of each parameter's sigma: trajectories resampled with
+    replacement, and the normal approximation SALib uses for mu_star's interval."""
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(effects), size=(resamples, len(effects)))
+    sigmas = effects[picks].std(axis=1, ddof=1)  # (resamples, parameters)
+    return norm.ppf(0.5 + confidence / 2) * sigmas.std(axis=0, ddof=1)
 
 
 def analyze_folder(path: str | Path, metrics: Iterable[str] | None = None) -> pd.DataFrame:
