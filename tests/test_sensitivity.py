@@ -148,6 +148,14 @@ def test_giftsim_sensitivity_runs_analyses_writes_and_resumes(tmp_path, capsys):
     assert set(pd.read_parquet(out / "sensitivity.parquet")["metric"]) == {"gifts"}
 
 
+def test_an_unknown_metric_is_refused_before_anything_runs(tmp_path, capsys):
+    spec_file = tmp_path / "sens.yaml"
+    spec_file.write_text(yaml.safe_dump(sensitivity_spec()))
+    assert giftsim("sensitivity", spec_file, "--out", tmp_path / "out", "--metric", "creator_incme_usd") == 2
+    assert "--metric: 'creator_incme_usd' is not a summary key" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_giftsim_sensitivity_refuses_a_spec_without_a_sensitivity_section(tmp_path, capsys):
     spec_file = tmp_path / "grid.yaml"
     spec_file.write_text(yaml.safe_dump({"base": str(DEFAULT_CONFIG), "grid": {"parameters": {"run.days": [1]}}}))

@@ -176,6 +176,14 @@ def analyze_folder(path: str | Path, metrics: Iterable[str] | None = None) -> pd
     return analyze(results.runs, results.spec, metrics)
 
 
+def could_be_summary_key(name: str) -> bool:
+    """Whether ``name`` is a summary key, or a nested one flattened (``by_region__US__gross_spend_usd``),
+    whose groups only the runs themselves know."""
+    from sim.engine.report import SUMMARY_KEYS
+
+    return name in {key.name for key in SUMMARY_KEYS} or "__" in name
+
+
 def write_indices(indices: pd.DataFrame, out: str | Path) -> list[Path]:
     """Write the table of indices into a sweep folder as ``sensitivity.parquet`` and ``sensitivity.csv``."""
     out = Path(out)
@@ -218,6 +226,11 @@ def sensitivity(
         raise SweepSpecError(source, ["sensitivity: missing; a sensitivity spec declares method and parameter "
                                       "ranges there (docs/sensitivity.md); run grid and sample specs with "
                                       "giftsim sweep"])
+    unknown = [metric for metric in (metrics or spec.sensitivity.metrics) if not could_be_summary_key(metric)]
+    if unknown:  # before any run: a typo would otherwise cost the whole sweep
+        field = "--metric" if metrics else "sensitivity.metrics"
+        raise SweepSpecError(source, [f"{field}: {unknown[0]!r} is not a summary key; `giftsim schema` and "
+                                      "docs/results.md list them (e.g. creator_income_usd, payer_ratio)"])
     # The spec as given, so that errors in planning name its file.
     report = sweep(given, out=out, workers=workers, scheduler=scheduler, dask_local=dask_local, resume=resume,
                    overrides=overrides, progress=progress)
