@@ -249,6 +249,42 @@ def test_sweep_figure_places_text_parameters_in_order_and_skips_bands_of_single_
     assert "1-5 replicates" in ax.get_title(loc="left")
 
 
+
+def sampled_sweep(points: int = 40, seed: int = 0) -> pd.DataFrame:
+    """A sampled design: 40 points with continuous values of two parameters, 2 replicates each."""
+    rng = np.random.default_rng(seed)
+    share, herding = rng.random(points), rng.random(points)
+    return pd.DataFrame([{"point": p, "replicate": r, "share": share[p], "herding": herding[p],
+                          "creator_income_gini": min(1.0, 0.9 + 0.1 * share[p] + rng.normal(0, 0.05)),
+                          "gross_spend_usd": 1000 * share[p] + rng.normal(0, 10),
+                          "creator_income_usd": 300 * share[p], "platform_revenue_usd": 700 * share[p]}
+                         for p in range(points) for r in range(2)])
+
+
+def test_a_sampled_parameter_is_a_scatter_of_point_means_with_a_binned_mean():
+    sweep = sampled_sweep()
+    (ax,) = figures.sampled_figure(sweep, "share", "gross_spend_usd").axes
+    dots = [c for c in ax.collections if not isinstance(c, PolyCollection)][0]
+    assert len(dots.get_offsets()) == 40  # one dot per point, at its value: not 40 categories
+    means = sweep.groupby("point")["gross_spend_usd"].mean()
+    assert sorted(dots.get_offsets()[:, 1]) == pytest.approx(sorted(means))
+    (line,) = ax.lines
+    assert len(line.get_xdata()) == 5 and np.all(np.diff(line.get_xdata()) > 0)  # 40 points in 5 bins of 8
+    assert "40 points; mean and 95% CI (t) in 5 bins of ~8" in ax.get_title(loc="left")
+    drawn = figures.sweep_figures(sweep, {"share": "Share (0-1)", "herding": "Herding"}, sampled=["share", "herding"])
+    assert "gross_spend_usd_by_share" in drawn and not any(name.endswith("_heatmap") for name in drawn)
+
+
+def test_bands_of_ginis_ratios_and_shares_stay_within_0_and_1():
+    (ax,) = figures.sampled_figure(sampled_sweep(), "share", "creator_income_gini").axes
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert band.get_paths()[0].vertices[:, 1].max() <= 1.0
+    grid = synthetic_sweep().query("price == 1.0").assign(creator_income_gini=lambda d: 0.99 + 0.02 * (d.replicate % 2))
+    (ax,) = figures.sweep_figure(grid, "share", "creator_income_gini").axes
+    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert band.get_paths()[0].vertices[:, 1].max() == pytest.approx(1.0)
+    assert figures.sweep.valid_range("creator_share_of_spend") == (None, None)  # it may exceed 1
+
 def test_sweeps_refuse_runs_that_are_not_replicates_of_one_point():
     sweep = synthetic_sweep()
     with pytest.raises(ValueError, match="share a replicate"):

@@ -166,9 +166,13 @@ def test_param_columns_replace_dots():
 @pytest.mark.parametrize("path", EXAMPLE_SPECS, ids=lambda p: p.stem)
 def test_example_specs_plan(path, default_config):
     plan = plan_sweep(load_sweep_spec(path))
-    expected = {"creator_share": 70, "regional_price": 64, "exploration": 64, "tiktok_rewards": 10}[path.stem]
+    expected = {"creator_share": 70, "regional_price": 64, "exploration": 64, "tiktok_rewards": 10,
+                "sensitivity_tiktok": 220}[path.stem]
     assert len(plan.runs) == expected
-    assert plan.base_config.population == default_config.population  # the default economy's full size
+    if path.stem == "sensitivity_tiktok":  # a screening of many runs: a tenth of the economy
+        assert (plan.base_config.population.viewers, plan.base_config.population.creators) == (2000, 40)
+    else:
+        assert plan.base_config.population == default_config.population  # the default economy's full size
 
 
 def test_the_tables_a_sweep_may_store_are_those_of_a_results_folder():

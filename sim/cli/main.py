@@ -3,7 +3,7 @@
 Each family of commands lives in its own module, which registers its subcommands
 (``add_commands``) and runs them (``run_command``): :mod:`sim.cli.run` (``run``),
 :mod:`sim.cli.config` (``validate``, ``schema``), :mod:`sim.cli.plot` (``plot``),
-:mod:`sim.cli.sweep` (``sweep``, ``query``) and :mod:`sim.cli.dashboard` (``dashboard``). They import
+:mod:`sim.cli.sweep` (``sweep``, ``query``, ``sensitivity``) and :mod:`sim.cli.dashboard` (``dashboard``). They import
 the engine's modules, pandas, matplotlib, Dask or Solara only inside the command that needs them, so a
 command loads only what it uses.
 

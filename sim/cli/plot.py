@@ -90,7 +90,9 @@ def _plot_sweep(args: argparse.Namespace, formats: list[str]) -> int:
     parameters = {param_column(path): path for path in results.spec.parameters}
     out = args.out or args.results / "figures"
     meta = json.loads((args.results / META_FILE).read_text(encoding="utf-8"))
-    written = save_figures(sweep_figures(results.runs, parameters, width=args.width), out, formats=formats,
+    sampled = [param_column(path) for path in results.spec.sampled_parameters]
+    drawn = sweep_figures(results.runs, parameters, sampled=sampled, width=args.width)
+    written = save_figures(drawn, out, formats=formats,
                            dpi=args.dpi, provenance=figure_provenance(meta))
     _write_provenance_outside(args.results, out, meta, written)
     print(f"{len(written)} files written to {out}")

@@ -1,7 +1,8 @@
-"""The ``giftsim sweep`` and ``giftsim query`` commands.
+"""The ``giftsim sweep``, ``giftsim query`` and ``giftsim sensitivity`` commands.
 
-:func:`add_commands` registers both on the ``giftsim`` parser's subcommands and
-:func:`run_command` runs them. As with every giftsim command, a user's mistake (a bad spec, a
+:func:`add_commands` registers them on the ``giftsim`` parser's subcommands and
+:func:`run_command` runs them (``sensitivity`` in :mod:`sim.cli.sensitivity`, with the same errors).
+As with every giftsim command, a user's mistake (a bad spec, a
 missing file, an existing results folder without ``--resume``, a bad query) ends with one
 ``giftsim: error: ...`` line on stderr, exit status 2 and nothing written. A sweep in which some
 runs failed exits with status 1; an interrupted one with 130 (its folder is kept for ``--resume``).
@@ -14,17 +15,18 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.cli import sensitivity
 from sim.cli.common import RUNS_FAILED, interrupted_status, positive_int, scheduler_address, usage_error
 
 if TYPE_CHECKING:
     from sim.sweeps.experiment import SweepReport
 
-COMMANDS = ("sweep", "query")
+COMMANDS = ("sweep", "query", *sensitivity.COMMANDS)
 SHOWN_POINTS = 20
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``sweep`` and ``query`` on a parser's subcommands (``parser.add_subparsers()``)."""
+    """Register ``sweep``, ``query`` and ``sensitivity`` on a parser's subcommands (``parser.add_subparsers()``)."""
     sweep_parser = subparsers.add_parser(
         "sweep", help="run a sweep spec: many runs, streamed to a results folder",
         description="Run every run of a sweep spec (see docs/sweeps.md) and stream the results to a folder.")
@@ -54,10 +56,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     query_parser.add_argument("sql", help='the query, e.g. "SELECT count(*) FROM runs"')
     query_parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                               help="output format (default: an aligned table)")
+    sensitivity.add_commands(subparsers)
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run ``giftsim sweep`` or ``giftsim query``; return the exit status."""
+    """Run ``giftsim sweep``, ``giftsim query`` or ``giftsim sensitivity``; return the exit status."""
     import duckdb
 
     from sim.engine.config_io import ConfigError
@@ -66,16 +69,19 @@ def run_command(args: argparse.Namespace) -> int:
     from sim.sweeps.executors import SchedulerUnreachableError
     from sim.sweeps.results import NotAQueryError, NotSweepResultsError
     from sim.sweeps.run_folder import DamagedRunError
+    from sim.sweeps.sensitivity import SensitivityError
     from sim.sweeps.store import DamagedSweepError, SweepExistsError, SweepMismatchError
 
     try:
         if args.command == "sweep":
             return _sweep(args)
+        if args.command in sensitivity.COMMANDS:
+            return sensitivity.run_command(args)
         return _query(args)
     except ConfigError as exc:
         return usage_error("; ".join(f"{exc.source}: {problem}" for problem in exc.problems))
     except (SweepExistsError, SweepMismatchError, NotSweepResultsError, SchedulerUnreachableError,
-            DamagedSweepError, DamagedRunError, NotAQueryError, InsufficientMemoryError) as exc:
+            DamagedSweepError, DamagedRunError, NotAQueryError, InsufficientMemoryError, SensitivityError) as exc:
         return usage_error(str(exc))
     except duckdb.Error as exc:
         return usage_error(f"query: {' '.join(str(exc).split())}")

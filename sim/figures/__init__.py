@@ -9,8 +9,11 @@ runs a model.
   :class:`sim.RunResult`; :func:`save_run_figures` writes them (``giftsim plot`` uses it). Each
   figure also has its own function (:func:`lorenz_figure`, :func:`regions_figure`, ...).
 - Several runs: :func:`compare_runs_figure`.
-- Sweeps (:mod:`sim.figures.sweep`): :func:`sweep_figure`, :func:`sweep_heatmap_figure` and
-  :func:`tradeoff_figure`, and :func:`sweep_figures` for a sweep's standard set.
+- Sweeps (:mod:`sim.figures.sweep`): :func:`sweep_figure`, :func:`sampled_figure` (a parameter
+  sampled from a range), :func:`sweep_heatmap_figure` and :func:`tradeoff_figure`, and
+  :func:`sweep_figures` for a sweep's standard set.
+- Sensitivity analyses (:mod:`sim.figures.sensitivity`): :func:`indices_figure`,
+  :func:`morris_figure` (the mu*-sigma plane) and :func:`sensitivity_figures`.
 - The house style (:mod:`sim.figures.style`): :data:`HOUSE_STYLE`, :data:`OKABE_ITO`, the widths
   every figure function takes as ``width`` (:data:`WIDTHS_IN`: ``"single"`` column,
   :data:`COLUMN_WIDTH_IN`, the default; ``"double"`` column, :data:`DOUBLE_COLUMN_WIDTH_IN`; or
@@ -36,6 +39,7 @@ from sim.figures.run import (
     save_run_figures,
     viewer_dollar_figure,
 )
+from sim.figures.sensitivity import indices_figure, morris_figure, sensitivity_figures
 from sim.figures.style import (
     COLUMN_WIDTH_IN,
     DEFAULT_DPI,
@@ -48,13 +52,20 @@ from sim.figures.style import (
     metric_label,
     save_figures,
 )
-from sim.figures.sweep import SWEEP_METRICS, sweep_figure, sweep_figures, sweep_heatmap_figure, tradeoff_figure
+from sim.figures.sweep import (
+    SWEEP_METRICS,
+    sampled_figure,
+    sweep_figure,
+    sweep_figures,
+    sweep_heatmap_figure,
+    tradeoff_figure,
+)
 
 __all__ = [
     "COLUMN_WIDTH_IN", "COMPARED_DOLLARS", "COMPARED_SHARES", "DEFAULT_DPI", "DOUBLE_COLUMN_WIDTH_IN", "FORMATS",
     "HOUSE_STYLE", "OKABE_ITO", "RUN_FIGURES", "SWEEP_METRICS", "WIDTHS_IN", "compare_runs_figure", "engagement_figure",
-    "figure_width",
-    "income_ccdf_figure", "lorenz_figure", "metric_label", "regions_figure", "run_figures", "save_figures",
-    "save_run_figures", "sweep_figure", "sweep_figures", "sweep_heatmap_figure", "tradeoff_figure",
+    "figure_width", "income_ccdf_figure", "indices_figure", "lorenz_figure", "metric_label", "morris_figure",
+    "regions_figure", "run_figures", "sampled_figure", "save_figures", "save_run_figures", "sensitivity_figures",
+    "sweep_figure", "sweep_figures", "sweep_heatmap_figure", "tradeoff_figure",
     "viewer_dollar_figure",
 ]

@@ -1,7 +1,8 @@
 """Figures of parameter sweeps: a metric along a parameter, over a grid of two, and changes from a baseline.
 
-:func:`sweep_figure` and :func:`sweep_heatmap_figure` take a DataFrame with one row per run (the
-contract is in :func:`sweep_figure`); :func:`tradeoff_figure` takes a table of changes from a
+:func:`sweep_figure`, :func:`sampled_figure` (a parameter a design drew from a range) and
+:func:`sweep_heatmap_figure` take a DataFrame with one row per run (the contract is in
+:func:`sweep_figure`); :func:`tradeoff_figure` takes a table of changes from a
 baseline (:mod:`sim.sweeps.compare`); :func:`sweep_figures` draws a sweep's standard set, as
 ``giftsim plot`` does for a sweep folder. Each returns matplotlib figures in the house style
 (:mod:`sim.figures.style`).
@@ -10,7 +11,7 @@ baseline (:mod:`sim.sweeps.compare`); :func:`sweep_figures` draws a sweep's stan
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import matplotlib
@@ -38,6 +39,11 @@ from sim.sweeps.compare import DIFFERENCE_COLUMNS, check_replicates, mean_half_w
 
 # What a sweep's standard figures show (labels from metric_label).
 SWEEP_METRICS = ("creator_income_usd", "platform_revenue_usd", "gross_spend_usd", "creator_income_gini")
+# Metrics bounded to 0-1 by their definition, by the end of their name: a Gini, a ratio, a share of a whole
+# (creator_share_of_spend ends otherwise: it exceeds 1 when coins sell below their nominal value).
+UNIT_INTERVAL_SUFFIXES = ("_gini", "_ratio", "_share")
+MOST_BINS = 10  # of a sampled parameter's running mean
+POINTS_PER_BIN = 8  # at least, where there are enough points
 
 
 def sweep_figure(
@@ -95,6 +101,59 @@ def sweep_figure(
                      fontsize=7, color="0.3")
         if by is not None:
             legend_below(fig, *ax.get_legend_handles_labels(), most_columns=5, title=label(by))
+    return fig
+
+
+def sampled_figure(
+    sweep: pd.DataFrame, parameter: str, metric: str, *, labels: Mapping[str, str] | None = None,
+    width: str | float = "single",
+) -> Figure:
+    """A metric against a parameter a design sampled from a range: one dot per point and a running mean.
+
+    Sampled values are continuous, so each point is drawn where its value is (its mean over
+    replicates), and the trend is a binned mean: the points, in order of the parameter, cut into
+    bins of equal count (up to :data:`MOST_BINS`, at least :data:`POINTS_PER_BIN` points each
+    where there are enough), each drawn at its mean value with the mean of its points and a t-based
+    95% band over them, clipped to the metric's valid range (:func:`valid_range`). Other
+    parameters vary within a bin, so the band shows their spread as well as the seeds'.
+
+    Args:
+        sweep: The runs, as :func:`sweep_figure` takes them (``replicate`` identifies a point's runs
+            together with ``parameter`` and whatever else varies: here ``point`` if present).
+        parameter: The sampled parameter's column, on the x axis.
+        metric: Column on the y axis.
+        labels: Axis labels for columns, with units, as in :func:`sweep_figure`.
+        width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
+
+    Raises:
+        ValueError: A named column is missing.
+    """
+    missing = [c for c in (parameter, metric) if c not in sweep.columns]
+    if missing:
+        raise ValueError(f"the sweep has no column {missing[0]!r}; it has {list(sweep.columns)}")
+    keys = ["point"] if "point" in sweep.columns else [parameter]
+    points = sweep.groupby(keys, sort=False).agg(x=(parameter, "first"), y=(metric, "mean")).sort_values("x")
+    n_bins = max(1, min(MOST_BINS, len(points) // POINTS_PER_BIN))
+    bins = np.array_split(np.arange(len(points)), n_bins)
+    low_bound, high_bound = valid_range(metric)
+    trend = []
+    for members in bins:
+        values = points["y"].to_numpy(dtype=float)[members]
+        mean, half = values.mean(), mean_half_width(values.std(ddof=1) if len(values) > 1 else np.nan, len(values))
+        trend.append((points["x"].to_numpy(dtype=float)[members].mean(), mean,
+                      np.clip(mean - half, low_bound, high_bound), np.clip(mean + half, low_bound, high_bound)))
+    x, mean, low, high = map(np.array, zip(*trend, strict=True))
+    label = _labeller(labels)
+    with matplotlib.rc_context(HOUSE_STYLE):
+        fig = new_figure(figsize=(figure_width(width), DEFAULT_HEIGHT_IN))
+        ax = fig.subplots()
+        ax.scatter(points["x"], points["y"], s=6, color=GREY, alpha=0.6, linewidths=0, label="point means")
+        ax.plot(x, mean, color=OKABE_ITO[0], marker="o", markersize=3, label="binned mean")
+        ax.fill_between(x, low, high, color=OKABE_ITO[0], alpha=0.18, linewidth=0)
+        ax.set(xlabel=label(parameter), ylabel=label(metric))
+        thousands_axis(ax.yaxis, points["y"])
+        ax.set_title(f"{len(points)} points; mean and 95% CI (t) in {n_bins} bins of ~{len(points) // n_bins}",
+                     loc="left", fontsize=7, color="0.3")
     return fig
 
 
@@ -211,24 +270,33 @@ def tradeoff_figure(
     return fig
 
 
-def sweep_figures(runs: pd.DataFrame, parameters: Mapping[str, str], *, width: str | float = "single"
-                  ) -> dict[str, Figure]:
+def sweep_figures(runs: pd.DataFrame, parameters: Mapping[str, str], *, sampled: Iterable[str] = (),
+                  width: str | float = "single") -> dict[str, Figure]:
     """The standard figures of a sweep: each metric against each parameter, and heatmaps over two.
 
     Args:
         runs: One row per run (``sim.open_results(path).runs``): parameter, metric and ``replicate``
             columns.
         parameters: The swept parameters' columns in ``runs``, each with its axis label.
+        sampled: Those of the columns whose values a design drew from a range
+            (``SweepSpec.sampled_parameters``): drawn by :func:`sampled_figure`, not as categories.
         width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
 
     Returns:
         Figures by file name: ``<metric>_by_<parameter>`` for every pair (with one line per value
         of the other parameter when a grid has two; left out when a grid varies three or more
-        together, as one line would mix them), and ``<metric>_heatmap`` over the first two
-        parameters when there are two or more.
+        together, as one line would mix them; a scatter with a binned mean for a sampled
+        parameter), and ``<metric>_heatmap`` over the first two parameters when there are two or
+        more and none is sampled.
     """
     columns = list(parameters)
+    sampled = [column for column in sampled if column in parameters]
     figures = {}
+    for column in sampled:
+        for metric in SWEEP_METRICS:
+            figures[f"{metric}_by_{column}"] = sampled_figure(runs, column, metric, labels=parameters, width=width)
+    if sampled:
+        return figures
     for column in columns:
         others = [c for c in columns if c != column]
         mixes_others = runs.duplicated([column, "replicate"]).any()
@@ -252,7 +320,14 @@ def _replicate_stats(sweep: pd.DataFrame, keys: list[str], metric: str) -> pd.Da
     check_replicates(sweep, keys, [metric])
     stats = sweep.groupby(keys, sort=True)[metric].agg(n="count", mean="mean", sd="std").reset_index()
     half = np.array([mean_half_width(sd, int(n)) for sd, n in zip(stats["sd"], stats["n"], strict=True)])
-    return stats.assign(low=stats["mean"] - half, high=stats["mean"] + half)
+    low, high = valid_range(metric)
+    return stats.assign(low=(stats["mean"] - half).clip(low, high), high=(stats["mean"] + half).clip(low, high))
+
+
+def valid_range(metric: str) -> tuple[float | None, float | None]:
+    """The values a metric can take by definition, for clipping intervals: 0-1 for Ginis, ratios and
+    shares (:data:`UNIT_INTERVAL_SUFFIXES`), unbounded (None, None) otherwise."""
+    return (0.0, 1.0) if metric.endswith(UNIT_INTERVAL_SUFFIXES) else (None, None)
 
 
 def _positions(values: pd.Series) -> dict[Any, float]:

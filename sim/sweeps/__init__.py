@@ -6,5 +6,6 @@
 - ``experiment``: :func:`~sim.sweeps.experiment.sweep`, which plans, executes and stores;
 - ``results``: :class:`~sim.sweeps.results.SweepResults` and SQL over a folder;
 - ``compare``: each point's change from a baseline point, with confidence intervals;
-- ``lift``: brand lift, a sweep over ``brands.switched_off``.
+- ``lift``: brand lift, a sweep over ``brands.switched_off``;
+- ``sensitivity``: Morris and Sobol indices (SALib) of a sensitivity spec's runs.
 """

@@ -4,7 +4,9 @@ A sweep spec names a base config, changes to it that hold for every run (``set``
 parameters, and a number of replicates. Parameters are given by dotted path (as with ``--set``)
 either with explicit values (``grid``, combined as a product or zipped) or as ranges sampled by a
 design (``sample``: random, Latin hypercube or Sobol); a spec with both crosses every grid point
-with every sampled point. ``docs/sweeps.md`` documents the format.
+with every sampled point. A ``sensitivity`` section in place of both declares ranges for a
+sensitivity analysis (a Morris screening or a Sobol design, drawn by SALib; the analysis itself is
+:mod:`sim.sweeps.sensitivity`). ``docs/sweeps.md`` and ``docs/sensitivity.md`` document the format.
 
 Randomness comes from the spec's ``root_seed`` alone, through :class:`numpy.random.SeedSequence`:
 its child 0 drives the sampling design and its child 1 the runs' seeds. With ``seeds: common`` (the
@@ -183,6 +185,108 @@ class Sample(SpecModel):
                 for row in units]
 
 
+class Sensitivity(SpecModel):
+    """Parameters with ranges for a sensitivity analysis: a Morris screening or a Sobol design (SALib).
+
+    The design is drawn in the unit cube and each coordinate mapped onto its parameter's range
+    (:meth:`Range.value`); points the design visits twice (Morris trajectories may cross) are run
+    once. The analysis reads the design back from the spec, so the folder needs no copy of it.
+    """
+
+    method: Literal["morris", "sobol"] = Field(
+        description="morris: elementary effects along random one-at-a-time trajectories (Morris 1991; "
+        "Campolongo et al. 2007), which screens many parameters cheaply; sobol: Saltelli's design for "
+        "first-order and total Sobol indices (Saltelli et al. 2010), which needs many more runs.",
+    )
+    trajectories: int | None = Field(
+        None, ge=2, le=10_000, description="morris: number of trajectories, each of (parameters + 1) points "
+        "(10 to 50 is usual).",
+    )
+    levels: int = Field(
+        4, ge=2, le=100, description="morris: grid levels per parameter (even; 4 is usual).",
+    )
+    samples: int | None = Field(
+        None, ge=2, le=1_000_000, description="sobol: base samples N, a power of two; the design has "
+        "N x (parameters + 2) points.",
+    )
+    parameters: dict[DottedPath, Range] = Field(
+        min_length=2, description="Dotted config path to its range (low, high, and optionally scale and integer).",
+    )
+    metrics: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]+$")]] = Field(
+        ["creator_income_usd", "platform_revenue_usd", "payer_ratio"], min_length=1,
+        description="Summary keys (columns of the runs table) analysed by default; giftsim sensitivity "
+        "--metric chooses others.",
+    )
+    resamples: int = Field(1000, ge=10, le=100_000, description="Bootstrap resamples for the intervals.")
+    confidence: float = Field(0.95, gt=0.5, lt=1.0, description="Level of the bootstrap intervals.")
+
+    @model_validator(mode="after")
+    def _size_for_method(self) -> Sensitivity:
+        if self.method == "morris":
+            if self.trajectories is None:
+                raise ValueError("sensitivity.trajectories: required with method morris (e.g. 10)")
+            if self.samples is not None:
+                raise ValueError("sensitivity.samples: for method sobol; morris takes trajectories")
+            if self.levels % 2:
+                raise ValueError(f"sensitivity.levels: must be even (got {self.levels}; try {self.levels + 1})")
+        else:
+            if self.samples is None:
+                raise ValueError("sensitivity.samples: required with method sobol (a power of two, e.g. 64)")
+            if self.trajectories is not None:
+                raise ValueError("sensitivity.trajectories: for method morris; sobol takes samples")
+            if self.samples & (self.samples - 1):
+                below = 1 << (self.samples.bit_length() - 1)
+                raise ValueError(f"sensitivity.samples: sobol needs a power of two (got {self.samples}; "
+                                 f"try {below} or {below * 2})")
+        return self
+
+    @property
+    def design_rows(self) -> int:
+        """Rows of the design, repeated points included."""
+        dimensions = len(self.parameters)
+        if self.method == "morris":
+            return self.trajectories * (dimensions + 1)
+        return self.samples * (dimensions + 2)
+
+    def problem(self) -> dict[str, Any]:
+        """SALib's problem on the unit cube, one dimension per parameter."""
+        return {"num_vars": len(self.parameters), "names": list(self.parameters),
+                "bounds": [[0.0, 1.0]] * len(self.parameters)}
+
+    def design(self, root_seed: int) -> np.ndarray:
+        """The design in the unit cube (one row per design row), drawn from the root seed's design stream."""
+        seed = int(np.random.SeedSequence(root_seed, spawn_key=(DESIGN_STREAM,)).generate_state(1)[0])
+        if self.method == "morris":
+            from SALib.sample import morris  # slow to import; only sensitivity designs need it
+
+            return morris.sample(self.problem(), self.trajectories, num_levels=self.levels, seed=seed)
+        from SALib.sample import sobol
+
+        return sobol.sample(self.problem(), self.samples, calc_second_order=False, seed=seed)
+
+    def values(self, units: np.ndarray) -> list[tuple[Any, ...]]:
+        """Each design row's parameter values, in the order of ``parameters``."""
+        ranges = list(self.parameters.values())
+        return [tuple(_plain(ranged.value(float(u))) for ranged, u in zip(ranges, row, strict=True)) for row in units]
+
+    def row_points(self, root_seed: int) -> tuple[np.ndarray, list[int], list[dict[str, Any]]]:
+        """The design, each row's point, and the distinct points in order of first appearance.
+
+        Returns:
+            The unit-cube design, the index of each row's point, and one mapping of path to value
+            per distinct point.
+        """
+        units = self.design(root_seed)
+        index: dict[tuple[Any, ...], int] = {}
+        rows = [index.setdefault(values, len(index)) for values in self.values(units)]
+        paths = list(self.parameters)
+        return units, rows, [dict(zip(paths, values, strict=True)) for values in index]
+
+    def points(self, root_seed: int) -> list[dict[str, Any]]:
+        """One mapping of path to value per distinct point of the design."""
+        return self.row_points(root_seed)[2]
+
+
 class SweepSpec(SpecModel):
     """A sweep: a base config, the parameters to vary, replicates and the root seed."""
 
@@ -196,6 +300,10 @@ class SweepSpec(SpecModel):
     )
     grid: Grid | None = Field(None, description="Parameters with explicit values.")
     sample: Sample | None = Field(None, description="Parameters with ranges, sampled by a design.")
+    sensitivity: Sensitivity | None = Field(
+        None, description="Parameters with ranges for a sensitivity analysis (giftsim sensitivity), in place "
+        "of grid and sample.",
+    )
     replicates: int = Field(1, ge=1, le=100_000, description="Runs per point, each with its own seed.")
     root_seed: int = Field(0, ge=0, le=MAX_SEED, description="The one seed every run's seed derives from.")
     seeds: Literal["common", "independent"] | list[int] = Field(
@@ -229,19 +337,28 @@ class SweepSpec(SpecModel):
 
     @model_validator(mode="after")
     def _each_path_once(self) -> SweepSpec:
+        if self.sensitivity is not None:
+            if self.grid is not None or self.sample is not None:
+                raise ValueError("sensitivity: in place of grid and sample, not with them; declare every varied "
+                                 "parameter's range in sensitivity.parameters")
+            if self.seeds == "independent":
+                raise ValueError("seeds: a sensitivity analysis runs every point on the same seeds (common "
+                                 "random numbers): give common or a list of seeds, not independent")
         seen: dict[str, str] = {}
         for section, paths in (("set", self.set), ("grid.parameters", self.grid.parameters if self.grid else {}),
-                               ("sample.parameters", self.sample.parameters if self.sample else {})):
+                               ("sample.parameters", self.sample.parameters if self.sample else {}),
+                               ("sensitivity.parameters", self.sensitivity.parameters if self.sensitivity else {})):
             for path in paths:
                 if path in seen:
                     raise ValueError(f"{section}.{path}: already given in {seen[path]}; give each path once")
                 seen[path] = section
         if len(set(self.tables)) < len(self.tables):
             raise ValueError(f"tables: repeated names in {self.tables}")
-        runs = (self.grid.n_points if self.grid else 1) * (self.sample.samples if self.sample else 1) * self.replicates
+        points = (self.grid.n_points if self.grid else 1) * (self.sample.samples if self.sample else 1)
+        runs = (self.sensitivity.design_rows if self.sensitivity else points) * self.replicates  # at most
         if runs > MAX_RUNS:
             raise ValueError(f"the sweep has {runs:,} runs (points x replicates); at most {MAX_RUNS:,} in one "
-                             "sweep: split it, or lower replicates or samples")
+                             "sweep: split it, or lower replicates, samples or trajectories")
         if isinstance(self.seeds, list):
             if len(self.seeds) != self.replicates:
                 raise ValueError(f"seeds: {len(self.seeds)} seeds for {self.replicates} replicates; give one "
@@ -259,11 +376,21 @@ class SweepSpec(SpecModel):
 
     @property
     def parameters(self) -> list[str]:
-        """The swept parameters' dotted paths: grid first, then sampled."""
-        return [*(self.grid.parameters if self.grid else {}), *(self.sample.parameters if self.sample else {})]
+        """The swept parameters' dotted paths: grid first, then sampled (or those of the sensitivity analysis)."""
+        return [*(self.grid.parameters if self.grid else {}), *(self.sample.parameters if self.sample else {}),
+                *(self.sensitivity.parameters if self.sensitivity else {})]
+
+    @property
+    def sampled_parameters(self) -> list[str]:
+        """The parameters whose values a design draws from a range (continuous, not a list of values)."""
+        return [*(self.sample.parameters if self.sample else {}),
+                *(self.sensitivity.parameters if self.sensitivity else {})]
 
     def points(self) -> list[dict[str, Any]]:
-        """Every point of the sweep: each grid point crossed with each sampled point."""
+        """Every point of the sweep: each grid point crossed with each sampled point, or the distinct
+        points of the sensitivity design."""
+        if self.sensitivity is not None:
+            return self.sensitivity.points(self.root_seed)
         grid_points = self.grid.points() if self.grid else [{}]
         sample_points = self.sample.points(self.root_seed) if self.sample else [{}]
         return [{**g, **s} for g in grid_points for s in sample_points]

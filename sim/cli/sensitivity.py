@@ -1,0 +1,112 @@
+"""The ``giftsim sensitivity`` command: run a sensitivity spec as a sweep, print and write its indices and figures.
+
+Registered with the sweep commands (:mod:`sim.cli.sweep` hands it here): it takes their execution
+options, runs the spec with :func:`sim.sweeps.sensitivity.sensitivity` (resumable with
+``--resume``), prints the indices, and writes them and their figures into the sweep folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sim.cli.common import RUNS_FAILED, interrupted_status, positive_int, scheduler_address
+
+COMMANDS = ("sensitivity",)
+
+
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``sensitivity`` on a parser's subcommands."""
+    parser = subparsers.add_parser(
+        "sensitivity", help="run a sensitivity spec (Morris or Sobol, SALib) and report its indices",
+        description="Run a spec's sensitivity design as a sweep (see docs/sensitivity.md), average each metric "
+        "over a point's replicates, and report Morris mu*, mu and sigma or Sobol S1 and ST with bootstrap "
+        "intervals. The indices go to sensitivity.parquet and sensitivity.csv in the sweep folder, the figures "
+        "to its figures/ folder.")
+    parser.add_argument("spec", type=Path, help="YAML spec with a sensitivity section, e.g. "
+                        "configs/sweeps/sensitivity_tiktok.yaml")
+    parser.add_argument("--metric", dest="metrics", action="append", metavar="KEY",
+                        help="summary key to analyse (repeatable; default: the spec's sensitivity.metrics)")
+    parser.add_argument("--out", type=Path, help="results folder (default results/sweep-<name>)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=positive_int, metavar="N",
+                       help="local worker processes (default: all cores); 1 runs serially in this process")
+    where.add_argument("--scheduler", metavar="ADDRESS", type=scheduler_address,
+                       help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    where.add_argument("--dask-local", type=positive_int, metavar="N",
+                       help="start a local Dask cluster of N worker processes and run on it")
+    parser.add_argument("--resume", action="store_true",
+                        help="reuse an existing results folder: run only what is missing or failed, then analyse")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                        help="set a config field in every run, e.g. --set population.viewers=500 (repeatable)")
+    parser.add_argument("--format", dest="formats", action="extend", nargs="+", metavar="FORMAT",
+                        help="figure formats: png, svg or pdf (default png)")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    shown.add_argument("--quiet", action="store_true", help="no progress bar or printed indices")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run ``giftsim sensitivity``; return the exit status (errors are handled by :mod:`sim.cli.sweep`)."""
+    from sim.figures import FORMATS, save_figures
+    from sim.figures.sensitivity import sensitivity_figures
+    from sim.io.provenance import figure_provenance
+    from sim.sweeps.sensitivity import sensitivity
+    from sim.sweeps.store import META_FILE
+
+    formats = list(dict.fromkeys(fmt.lower() for fmt in args.formats or ["png"]))
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown:
+        from sim.cli.common import usage_error
+
+        return usage_error(f"--format: unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    progress = True if args.progress else (False if args.quiet else None)
+    try:
+        report = sensitivity(args.spec, metrics=args.metrics, out=args.out, workers=args.workers,
+                             scheduler=args.scheduler, dask_local=args.dask_local, resume=args.resume,
+                             overrides=args.overrides, progress=progress)
+    except KeyboardInterrupt as exc:
+        print("giftsim: interrupted; the runs finished so far are kept: run the same command with --resume "
+              "to complete the analysis", file=sys.stderr)
+        return interrupted_status(exc)
+    ran = report.sweep
+    if not args.quiet:
+        print(f"{ran.planned} runs planned, {ran.skipped} already done; ran {ran.succeeded + ran.failed} "
+              f"{ran.executor} in {ran.wall_time_s:.1f} s: {ran.succeeded} ok, {ran.failed} failed")
+    if not ran.is_complete:
+        print(f"giftsim: {ran.failed} runs failed; no indices, as every point of the design is needed. See "
+              f"giftsim query {ran.out} \"SELECT run_id, error FROM manifest WHERE status = 'failed'\"",
+              file=sys.stderr)
+        return RUNS_FAILED
+    meta = json.loads((ran.out / META_FILE).read_text(encoding="utf-8"))
+    figures = save_figures(sensitivity_figures(report.indices), ran.out / "figures", formats=formats,
+                           provenance=figure_provenance(meta))
+    if not args.quiet:
+        print_indices(report.indices)
+        print(f"Indices: {', '.join(str(path) for path in report.files)}; {len(figures)} figures in "
+              f"{ran.out / 'figures'}")
+    return 0
+
+
+def print_indices(indices) -> None:
+    """Per metric: each parameter's indices with their intervals, the most influential first."""
+    from sim.sweeps.sensitivity import MAIN_INDEX
+
+    for metric, rows in indices.groupby("metric", sort=False):
+        method = rows["method"].iloc[0]
+        wide = rows.pivot(index="parameter", columns="index", values="value")
+        for name in ("mu_star", "sigma", "S1", "ST"):
+            if name in wide.columns:
+                part = rows[rows["index"] == name].set_index("parameter")
+                wide[name] = [f"{v:.4g} [{lo:.4g}, {hi:.4g}]" for v, lo, hi in
+                              zip(part.loc[wide.index, "value"], part.loc[wide.index, "low"],
+                                  part.loc[wide.index, "high"], strict=True)]
+        main = rows[rows["index"] == MAIN_INDEX[method]].set_index("parameter")["value"]
+        wide = wide.loc[main.sort_values(ascending=False).index]
+        columns = ["mu_star", "sigma", "mu"] if method == "morris" else ["S1", "ST"]
+        wide = wide[columns].map(lambda v: f"{v:.4g}" if isinstance(v, float) else v)
+        print(f"{metric} ({method}; mean over {rows['replicates'].iloc[0]} replicates at each of "
+              f"{rows['points'].iloc[0]} points; {rows['level'].iloc[0]:.0%} bootstrap intervals):")
+        print(wide.to_string())
