@@ -23,7 +23,6 @@ On the default config (the TikTok preset, 20,000 viewers, 400 creators at the st
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from pathlib import Path
 
@@ -34,6 +33,11 @@ import sim
 from sim.engine.config_io import resolve_config
 from sim.engine.state import NOBODY
 from sim.sweeps.compare import mean_half_width
+
+try:
+    from benchmarks.doc_sections import replace_section
+except ModuleNotFoundError:  # run as a script (python benchmarks/NAME.py): its own folder is on the path
+    from doc_sections import replace_section
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "calibration.md"
@@ -242,11 +246,7 @@ def main() -> None:
     print(text)
     if args.no_write:
         return
-    pattern = re.compile(r"(<!-- creator-supply:start -->\n).*?(\n<!-- creator-supply:end -->)", re.S)
-    doc = DOC.read_text(encoding="utf-8")
-    if not pattern.search(doc):
-        raise SystemExit(f"{DOC} has no <!-- creator-supply:start --> ... <!-- creator-supply:end --> section")
-    DOC.write_text(pattern.sub(lambda m: m.group(1) + text + m.group(2), doc), encoding="utf-8")
+    replace_section(DOC, "creator-supply", text)
 
 
 if __name__ == "__main__":

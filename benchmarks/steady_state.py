@@ -18,13 +18,17 @@ least and most of the seeds taken one by one.
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from pathlib import Path
 
 import numpy as np
 
 import sim
+
+try:
+    from benchmarks.doc_sections import replace_section
+except ModuleNotFoundError:  # run as a script (python benchmarks/NAME.py): its own folder is on the path
+    from doc_sections import replace_section
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "calibration.md"
@@ -81,11 +85,7 @@ def main() -> None:
     print(text)
     if args.no_doc:
         return
-    pattern = re.compile(r"(<!-- steady-state:start -->\n).*?(\n<!-- steady-state:end -->)", re.S)
-    doc = DOC.read_text(encoding="utf-8")
-    if not pattern.search(doc):
-        raise SystemExit(f"{DOC} has no <!-- steady-state:start --> ... <!-- steady-state:end --> section")
-    DOC.write_text(pattern.sub(lambda m: m.group(1) + text + m.group(2), doc), encoding="utf-8")
+    replace_section(DOC, "steady-state", text)
 
 
 if __name__ == "__main__":
