@@ -35,6 +35,19 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
                         help="override a field, e.g. --set platform.creator_share=0.5 (repeatable)")
 
 
+def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where a sweep's runs go (``--workers``, ``--scheduler`` or ``--dask-local``) and ``--set`` for every run."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=positive_int, metavar="N",
+                       help="local worker processes (default: all cores); 1 runs serially in this process")
+    where.add_argument("--scheduler", metavar="ADDRESS", type=scheduler_address,
+                       help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    where.add_argument("--dask-local", type=positive_int, metavar="N",
+                       help="start a local Dask cluster of N worker processes and run on it")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                        help="set a config field in every run, e.g. --set population.viewers=500 (repeatable)")
+
+
 def non_negative_int(text: str) -> int:
     """An argument that is a whole number from 0."""
     value = int(text) if text.isdigit() else -1

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from sim.cli.common import RUNS_FAILED, interrupted_status, positive_int, scheduler_address
+from sim.cli.common import RUNS_FAILED, add_executor_arguments, interrupted_status
 
 COMMANDS = ("sensitivity",)
 
@@ -30,17 +30,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--metric", dest="metrics", action="append", metavar="KEY",
                         help="summary key to analyse (repeatable; default: the spec's sensitivity.metrics)")
     parser.add_argument("--out", type=Path, help="results folder (default results/sweep-<name>)")
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=positive_int, metavar="N",
-                       help="local worker processes (default: all cores); 1 runs serially in this process")
-    where.add_argument("--scheduler", metavar="ADDRESS", type=scheduler_address,
-                       help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
-    where.add_argument("--dask-local", type=positive_int, metavar="N",
-                       help="start a local Dask cluster of N worker processes and run on it")
+    add_executor_arguments(parser)
     parser.add_argument("--resume", action="store_true",
                         help="reuse an existing results folder: run only what is missing or failed, then analyse")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                        help="set a config field in every run, e.g. --set population.viewers=500 (repeatable)")
     parser.add_argument("--format", dest="formats", action="extend", nargs="+", metavar="FORMAT",
                         help="figure formats: png, svg or pdf (default png)")
     shown = parser.add_mutually_exclusive_group()

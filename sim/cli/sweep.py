@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.cli import sensitivity
-from sim.cli.common import RUNS_FAILED, interrupted_status, positive_int, scheduler_address, usage_error
+from sim.cli.common import RUNS_FAILED, add_executor_arguments, interrupted_status, usage_error
 
 if TYPE_CHECKING:
     from sim.sweeps.experiment import SweepReport
@@ -32,17 +32,9 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         description="Run every run of a sweep spec (see docs/sweeps.md) and stream the results to a folder.")
     sweep_parser.add_argument("spec", type=Path, help="YAML sweep spec, e.g. configs/sweeps/creator_share.yaml")
     sweep_parser.add_argument("--out", type=Path, help="results folder (default results/sweep-<name>)")
-    where = sweep_parser.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=positive_int, metavar="N",
-                       help="local worker processes (default: all cores); 1 runs serially in this process")
-    where.add_argument("--scheduler", metavar="ADDRESS", type=scheduler_address,
-                       help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
-    where.add_argument("--dask-local", type=positive_int, metavar="N",
-                       help="start a local Dask cluster of N worker processes and run on it")
+    add_executor_arguments(sweep_parser)
     sweep_parser.add_argument("--resume", action="store_true",
                               help="complete an existing results folder: run only what is missing or failed")
-    sweep_parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                              help="set a config field in every run, e.g. --set population.viewers=500 (repeatable)")
     shown = sweep_parser.add_mutually_exclusive_group()
     shown.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
     shown.add_argument("--quiet", action="store_true", help="no progress bar or closing table")
