@@ -12,7 +12,8 @@ such a run (``tests/test_measure.py`` checks it), so each burn-in's measured win
 B+60 of it. Per burn-in: daily paid spend (viewers' gross spend, ``new_gross_spend_usd``) summed over
 the seeds, its 7-day moving average over the window's days 1-60 relative to the window's mean (the
 lowest and highest), and the mean daily spend of week 1 against week 4, each with the same for the
-least and most of the seeds taken one by one.
+least and most of the seeds taken one by one; and the coin float (coins in viewers' and brands' wallets) at the
+burn-in's end, in days of purchases (the summary's ``coin_float_days`` is the viewers' own at a run's end).
 """
 
 from __future__ import annotations
@@ -36,16 +37,18 @@ WINDOW_DAYS = 60
 BURN_INS = (0, 7, 14, 21, 28, 35, 42)
 
 
-def daily_spend(viewers: int, days: int, seed: int) -> np.ndarray:
-    """Viewers' gross spend each day of a run without burn-in (USD)."""
+def daily_series(viewers: int, days: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each day of a run without burn-in: viewers' gross spend (USD), and the coin float at the day's end in days
+    of purchases (coins in wallets over the run's mean coins bought a day)."""
     base = sim.load_config(REPO / "configs" / "default.yaml")
     scale = viewers / base.population.viewers
     config = sim.load_config(REPO / "configs" / "default.yaml", [
         f"population.viewers={viewers}", f"population.creators={round(base.population.creators * scale)}",
         f"population.brands={max(1, round(base.population.brands * scale))}", f"run.days={days}",
         "run.burn_in_days=0"])
-    series = sim.run(config, seed=seed).timeseries
-    return series.groupby("day")["new_gross_spend_usd"].sum().to_numpy()
+    days_of = sim.run(config, seed=seed).timeseries.groupby("day")
+    bought = days_of["new_coins_bought"].sum().to_numpy()
+    return days_of["new_gross_spend_usd"].sum().to_numpy(), days_of["n_coin_float"].last().to_numpy() / bought.mean()
 
 
 def window_figures(daily: np.ndarray, burn_in: int) -> tuple[float, float, float]:
@@ -59,16 +62,20 @@ def window_figures(daily: np.ndarray, burn_in: int) -> tuple[float, float, float
 def table(viewers: int, seeds: range) -> str:
     """The markdown table: one row per burn-in."""
     days = max(BURN_INS) + WINDOW_DAYS
-    per_seed = np.array([daily_spend(viewers, days, seed) for seed in seeds])
+    series = [daily_series(viewers, days, seed) for seed in seeds]
+    per_seed = np.array([spend for spend, _ in series])
+    coin_float = np.mean([float_days for _, float_days in series], axis=0)
     total = per_seed.sum(axis=0)
     lines = ["| burn-in (days) | 7-day average / window mean, lowest - highest | week 1 / week 4 | "
-             "week 1 / week 4, seeds one by one (lowest - highest) | mean daily spend (USD, all seeds) |",
-             "|---:|---|---:|---|---:|"]
+             "week 1 / week 4, seeds one by one (lowest - highest) | mean daily spend (USD, all seeds) | "
+             "coin float at the burn-in's end (days of purchases, mean over seeds) |",
+             "|---:|---|---:|---|---:|---:|"]
     for burn_in in BURN_INS:
         low, high, weeks = window_figures(total, burn_in)
         one_by_one = [window_figures(daily, burn_in)[2] for daily in per_seed]
         lines.append(f"| {burn_in} | {low:.2f} - {high:.2f} | {weeks:.2f} | {min(one_by_one):.2f} - "
-                     f"{max(one_by_one):.2f} | {total[burn_in:burn_in + WINDOW_DAYS].mean():,.0f} |")
+                     f"{max(one_by_one):.2f} | {total[burn_in:burn_in + WINDOW_DAYS].mean():,.0f} | "
+                     f"{coin_float[burn_in - 1] if burn_in else 0:.2f} |")
     return "\n".join(lines)
 
 

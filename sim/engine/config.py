@@ -433,10 +433,16 @@ class Effort(MechanismSection):
     )
     elasticity: float = Field(
         0.5, ge=0.0, le=5.0, description="Effort (the chance of streaming on a day and the session length) "
-        "scales as (recent income per live hour / outside option)^elasticity, within 0.25-2 (1). Live hours "
+        "scales as (recent income per live hour / outside option)^elasticity, within 0.25-max_effort (1). Live hours "
         "scale as effort squared, so their elasticity to income per hour is 2 x 0.5 = 1.0, inside the 0.74-1.83 "
         "that a commission change implies for creators' posts (B: Pu Zhao, 5% -> 20% -> 5%, Aug 2019; mapping "
         "posts onto live hours is an assumption).",
+    )
+    max_effort: float = Field(
+        2.0, ge=1.0, le=10.0, description="Most effort a creator puts in (1 = its habit): its chance of "
+        "streaming on a day stops at 0.98 and its sessions at max_effort x its habitual length "
+        "(assumption: the keenest LIVE creators stream 6-10 hours a day). Creators this keen do not answer "
+        "to a higher share, so a low cap mutes the share's effect on live hours.",
     )
     income_memory_days: float = Field(
         3.0, gt=0.0, le=365.0, description="Half-life of the creator's running average of income per "

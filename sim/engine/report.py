@@ -410,6 +410,10 @@ SUMMARY_KEYS = (
              lambda k: ratio(int(k.v.gifts_sent.sum()), int(k.v.watch_hours.sum()))),
     Quantity("coin_float", "coins", "Coin float", "coins in viewers' and brands' wallets at the end",
              lambda k: int(k.v.wallet_coins.sum() + k.b.wallet_coins.sum())),
+    Quantity("coin_float_days", "days", "Coin float in days of purchases",
+             "coins in viewers' wallets at the end over the coins viewers bought per measured day: how many days "
+             "of purchases sit unspent", lambda k: ratio(int(k.v.wallet_coins.sum()),
+                                                         int(k.v.coins_bought.sum()) / k.model.config.run.days)),
     Quantity("diamond_float", "diamonds", "Diamond float", "diamonds held at the end",
              lambda k: int(k.c.diamonds_held.sum())),
     Quantity("brand_spend_usd", "USD", "Brand spend", "what brands paid: sponsorship fees and coins",

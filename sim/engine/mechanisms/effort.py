@@ -3,7 +3,7 @@
 Once a day each creator that streamed updates its running average of gift income per live hour
 (an exponential average with half-life ``income_memory_days``). Its effort, which scales both its
 chance of streaming on a day and its session length, is ``(average / outside option) **
-elasticity``, kept within [0.25, 2]: rewarded creators stream more and longer, unrewarded ones less
+elasticity``, kept within [0.25, ``max_effort``]: rewarded creators stream more and longer, unrewarded ones less
 (incentives raise streamer effort, PACIS 2023). The outside option is what a creator of its
 standing earns in the calibrated economy (:func:`sim.engine.state.outside_option_micro`), and each
 creator starts out expecting it, so a creator's effort starts at 1 and moves only when the economy
@@ -21,7 +21,7 @@ from sim.engine.config import Effort
 from sim.engine.mechanism import Event, Hour, Mechanism, Output, Phase
 from sim.engine.state import CreatorState
 
-EFFORT_RANGE = (0.25, 2.0)
+MIN_EFFORT = 0.25  # a creator that earns little still streams now and then, until it quits (supply)
 
 
 def income_ratio(creators: CreatorState) -> np.ndarray:
@@ -38,7 +38,7 @@ def end_of_day(creators: CreatorState, params: Effort, micro_per_diamond: int, r
     weight = 1.0 - 0.5 ** (1.0 / params.income_memory_days)
     rate_today = income_today[streamed] / hours_today[streamed]
     creators.income_rate_ema[streamed] += weight * (rate_today - creators.income_rate_ema[streamed])
-    creators.effort[:] = np.clip(income_ratio(creators) ** params.elasticity, *EFFORT_RANGE)
+    creators.effort[:] = np.clip(income_ratio(creators) ** params.elasticity, MIN_EFFORT, params.max_effort)
 
     growth = params.follower_growth_per_day * creators.quality * creators.followers * creators.has_joined
     creators.followers += rng.poisson(growth)
