@@ -98,9 +98,14 @@ def _paydays(hour: Hour) -> None:
     _pay(hour, np.flatnonzero(hour.viewers.payday == day % DAYS_PER_MONTH), 1.0)
 
 
+def hours_since_payday(step: int, payday: np.ndarray) -> np.ndarray:
+    """Hours from the end of each viewer's last payday to the end of the hour being simulated (0 to 719)."""
+    paid_at = (payday + 1) * HOURS_PER_DAY  # payday's end, in hours into the month
+    return (step - 1 - paid_at) % (DAYS_PER_MONTH * HOURS_PER_DAY)
+
+
 def _payday_factor(hour: Hour, who: np.ndarray) -> np.ndarray:
-    paid_at = (hour.viewers.payday[who] + 1) * HOURS_PER_DAY  # payday's end, in hours into the month
-    since = (hour.step - 1 - paid_at) % (DAYS_PER_MONTH * HOURS_PER_DAY)
+    since = hours_since_payday(hour.step, hour.viewers.payday[who])
     return np.where(since < HOURS_PER_DAY, hour.config.demand.payday_boost, 1.0)
 
 
