@@ -14,6 +14,8 @@ creators of its own region.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from sim.engine.config import Loyalty, Viewers
@@ -31,48 +33,73 @@ def choose_rooms(
 
     ``boost`` multiplies each creator's feed weight (one value per creator, or one for all);
     ``loyal`` (the loyalty section, or None for the plain rules) adds staying, favourites and the
-    home region.
+    home region. The rules are applied in order of precedence, each to the viewers the ones before
+    left undecided, so no viewer looks up a room it would not take. Every online viewer still
+    draws every uniform, as when each rule was applied to all: the stream's use does not depend on
+    the state, which keeps runs that differ in one parameter paired by seed (common random numbers).
     """
     last_room = viewers.watching[online]
-    viewers.watching[:] = NOBODY
+    _leave_rooms(viewers)
     live = np.flatnonzero(creators.is_live)
     if live.size == 0 or online.size == 0:
         creators.audience[:] = 0
+        _LAST_WATCHERS[viewers] = online[:0]
         return online[:0]
+    room = np.empty(online.size, dtype=np.int64)
     if loyal is None:
         followed = viewers.followed[online]
-        followed_live = np.zeros(online.size, dtype=bool)
         has_followed = followed != NOBODY
-        followed_live[has_followed] = creators.is_live[followed[has_followed]]
-        returning = followed_live & (rng.random(online.size) < params.follow_return_probability)
+        returning = has_followed & (rng.random(online.size) < params.follow_return_probability)
+        returning[returning] = creators.is_live[followed[returning]]
+        room[returning] = followed[returning]
+        undecided = np.flatnonzero(~returning)
     else:
-        returning, followed = loyalty.favourite_picks(viewers, creators, online, loyal, rng.random((2, online.size)))
+        is_staying = loyalty.staying(last_room, creators, loyal, rng.random(online.size))
+        room[is_staying] = last_room[is_staying]
+        undecided = np.flatnonzero(~is_staying)
+        returning, favourite = loyalty.favourite_picks(viewers, creators, online[undecided], loyal,
+                                                       rng.random((2, online.size))[:, undecided])
+        room[undecided[returning]] = favourite[returning]
+        undecided = undecided[~returning]
 
     followers = creators.followers[live]
+    is_exploring = rng.random(online.size)[undecided] < exploration_share
+    explorers, fed = undecided[is_exploring], undecided[~is_exploring]
+    small = live[followers < _median(followers)]
+    small = small if small.size else live  # all live creators have equal followers
+    room[explorers] = small[rng.integers(0, small.size, online.size)[explorers]]
     weights = followers.astype(float) ** popularity_exponent * creators.quality[live]
     if not np.isscalar(boost):
         weights *= boost[live]
-    by_feed = rng.random(online.size)
+    by_feed = rng.random(online.size)[fed]
     if loyal is None or loyal.home_region_weight == 1.0:
         cumulative = np.cumsum(weights)
-        feed_pick = live[np.minimum(np.searchsorted(cumulative, by_feed * cumulative[-1], side="right"),
+        room[fed] = live[np.minimum(np.searchsorted(cumulative, by_feed * cumulative[-1], side="right"),
                                     live.size - 1)]
     else:
-        feed_pick = loyalty.feed_picks(live, weights, creators.region, viewers.region[online],
+        room[fed] = loyalty.feed_picks(live, weights, creators.region, viewers.region[online[fed]],
                                        loyal.home_region_weight, by_feed)
-    small = live[followers < _median(followers)]
-    small = small if small.size else live  # all live creators have equal followers
-    explore_pick = small[rng.integers(0, small.size, online.size)]
-    is_exploring = rng.random(online.size) < exploration_share
-    room = np.where(returning, followed, np.where(is_exploring, explore_pick, feed_pick))
-    if loyal is not None:
-        room = np.where(loyalty.staying(last_room, creators, loyal, rng.random(online.size)), last_room, room)
 
     viewers.watching[online] = room
     viewers.watch_hours[online] += 1
+    _LAST_WATCHERS[viewers] = online
     creators.audience[:] = np.bincount(room, minlength=creators.size)
     creators.viewer_hours += creators.audience
     return online
+
+
+# Who watched last hour, per population of viewers: only their rooms need clearing (attention alone
+# writes ``viewers.watching``).
+_LAST_WATCHERS: weakref.WeakKeyDictionary[ViewerState, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _leave_rooms(viewers: ViewerState) -> None:
+    """Clear last hour's rooms: those of last hour's watchers, or every row before the first hour."""
+    watchers = _LAST_WATCHERS.get(viewers)
+    if watchers is None:
+        viewers.watching[:] = NOBODY
+    else:
+        viewers.watching[watchers] = NOBODY
 
 
 def follow(

@@ -60,17 +60,27 @@ def favourite_picks(
 
     ``uniforms`` is ``[2, online]``: whether to return, and which favourite.
     """
-    chosen = favourites(viewers, online)
-    known = np.maximum(chosen, 0)
-    is_live = (chosen != NOBODY) & creators.is_live[known]
-    is_starting = is_live & (creators.session_hour[known] == 0)  # notified: the session has just begun
-    weights = is_live * np.asarray(loyalty.favourite_weights) * np.where(is_starting, loyalty.notification_boost, 1.0)
-    cumulative = np.cumsum(weights, axis=1)
-    total = cumulative[:, -1]
-    chance = loyalty.return_probability * np.where(is_starting.any(axis=1), loyalty.notification_boost, 1.0)
-    returning = (total > 0) & (uniforms[0] < chance)
-    place = np.minimum((cumulative < (uniforms[1] * total)[:, None]).sum(axis=1), chosen.shape[1] - 1)
-    return returning, chosen[np.arange(online.size), place]
+    returning = np.zeros(online.size, dtype=bool)
+    picks = np.full(online.size, NOBODY, dtype=np.int64)
+    # only those under the highest chance of returning (a favourite just started) can return
+    may = np.flatnonzero(uniforms[0] < loyalty.return_probability * loyalty.notification_boost)
+    who = online[may]
+    # place by place rather than as a [viewer, place] array: reductions along a short axis are slow
+    chosen = [viewers.followed[who], *(getattr(viewers, name)[who] for name in OLDER_FAVOURITES)]
+    total, has_starting, cumulative = np.zeros(who.size), np.zeros(who.size, dtype=bool), []
+    for favourite, weight in zip(chosen, loyalty.favourite_weights, strict=True):
+        known = np.maximum(favourite, 0)
+        is_live = (favourite != NOBODY) & creators.is_live[known]
+        is_starting = is_live & (creators.session_hour[known] == 0)  # notified: the session has just begun
+        has_starting |= is_starting
+        total = total + is_live * weight * np.where(is_starting, loyalty.notification_boost, 1.0)
+        cumulative.append(total)
+    chance = loyalty.return_probability * np.where(has_starting, loyalty.notification_boost, 1.0)
+    returning[may] = (total > 0) & (uniforms[0][may] < chance)
+    reach = uniforms[1][may] * total
+    place = np.minimum(sum(reached < reach for reached in cumulative), len(chosen) - 1)
+    picks[may] = np.choose(place, chosen)
+    return returning, picks
 
 
 def staying(last_room: np.ndarray, creators: CreatorState, loyalty: Loyalty, uniforms: np.ndarray) -> np.ndarray:
@@ -83,17 +93,33 @@ def feed_picks(
     live: np.ndarray, weights: np.ndarray, creator_region: np.ndarray, viewer_region: np.ndarray,
     home_region_weight: float, uniforms: np.ndarray,
 ) -> np.ndarray:
-    """The feed's pick for each viewer, weighting live creators of the viewer's own region more."""
-    picks = np.empty(viewer_region.size, dtype=np.int64)
-    live_region = creator_region[live]
-    # Viewers grouped by region once (a stable sort of small integers), rather than a mask per region.
-    by_region = np.argsort(viewer_region, kind="stable")
-    regions, starts = np.unique(viewer_region[by_region], return_index=True)
-    for region, members in zip(regions, np.split(by_region, starts[1:]), strict=True):
-        cumulative = np.cumsum(np.where(live_region == region, weights * home_region_weight, weights))
-        index = np.searchsorted(cumulative, uniforms[members] * cumulative[-1], side="right")
-        picks[members] = live[np.minimum(index, live.size - 1)]
-    return picks
+    """The feed's pick for each viewer, weighting live creators of the viewer's own region more.
+
+    A viewer's weights are ``weights`` plus ``(home_region_weight - 1) * weights`` on its own region's
+    creators: one uniform picks from the first part (every live creator) or the second (its region's,
+    a stretch of the same cumulative weights once the creators are ordered by region), so all viewers
+    share one search instead of one per region.
+    """
+    by_region = np.argsort(creator_region[live], kind="stable")
+    live, weights = live[by_region], weights[by_region]
+    region = creator_region[live]
+    cumulative = np.cumsum(weights)
+    total = cumulative[-1]
+    n_regions = max(int(region.max()), int(viewer_region.max(initial=0))) + 1
+    n_home = np.bincount(region, minlength=n_regions)
+    first_home = np.cumsum(n_home) - n_home
+    home_before = np.concatenate(([0.0], cumulative))[first_home]  # cumulative weight before each region's
+    home_total = np.bincount(region, weights=weights, minlength=n_regions)
+    reach = uniforms * (total + (home_region_weight - 1) * home_total[viewer_region])
+    is_home = reach >= total
+    per_extra = 1 / (home_region_weight - 1) if home_region_weight > 1 else 0.0
+    target = np.where(is_home, home_before[viewer_region] + (reach - total) * per_extra, reach)
+    index = np.searchsorted(cumulative, target, side="right")
+    # rounding at a stretch's edge must not leave it
+    lowest = first_home[viewer_region]
+    highest = lowest + n_home[viewer_region] - 1
+    index = np.where(is_home, np.clip(index, lowest, highest), np.minimum(index, live.size - 1))
+    return live[index]
 
 
 MECHANISM = Mechanism(
