@@ -1,7 +1,7 @@
 """Backtests: natural experiments on real platforms, rerun as sweeps and compared with what was published.
 
 Each :class:`Backtest` names a sweep spec in ``configs/sweeps/`` that runs the economy before and after
-the change, on common random numbers, and the :class:`Outcome` s it reads from the runs: a measure at
+the change, on common random numbers, and the outcomes (:class:`Outcome`) it reads from the runs: a measure at
 one point over the same measure at another, replicate by replicate
 (:func:`sim.sweeps.compare.paired_values`), as a relative change with a t interval over the
 replicates, beside the published change (a range; open at one end for "more than doubled"), its
