@@ -58,6 +58,8 @@ def published_range(low: float, high: float, form=percent) -> str:
         return form(low)
     if math.isinf(high):
         return f">= {form(low)}"
+    if math.isinf(low):
+        return f"<= {form(high)}"
     return f"{form(low)} to {form(high)}"
 
 
@@ -69,15 +71,16 @@ def number(value: float) -> str:
 def section(backtest: Backtest, table: pd.DataFrame, report) -> str:
     """A backtest's outcomes as a Markdown table, with what was run."""
     lines = [f"{backtest.event}", "",
-             f"Source: {backtest.source} [{backtest.grade}]. Used in setting the presets: {backtest.fitting}", "",
+             f"Source: {backtest.source} [{backtest.grade}]. Its use in setting the presets: {backtest.fitting}", "",
              "| outcome | replicates | before | after | model: change [95%] | published | published change | "
              "model: elasticity [95%] | published elasticity | verdict |",
              "|---|---:|---:|---:|---|---|---|---|---|---|"]
     elastic = lambda v: f"{v:+.2f}" if math.isfinite(v) else "no limit"  # noqa: E731
     for row in table.itertuples():
+        published = row.published if isinstance(row.published, str) else "nothing published"
         lines.append(
             f"| {row.measure} | {row.n} | {number(row.baseline)} | {number(row.value)} "
-            f"| {interval(row.change, row.low, row.high)} | {row.published or 'nothing published'} "
+            f"| {interval(row.change, row.low, row.high)} | {published} "
             f"| {published_range(row.published_low, row.published_high)} "
             f"| {interval(row.elasticity, row.elasticity_low, row.elasticity_high, elastic)} "
             f"| {published_range(row.published_elasticity_low, row.published_elasticity_high, elastic)} "

@@ -49,15 +49,18 @@ def test_outcomes_compute_from_a_tiny_sweep(backtest, tmp_path):
 
 
 def test_relative_change_and_elasticity_by_hand():
-    # Replicate 0: 10 -> 20, replicate 1: 10 -> 30, replicate 2: 20 -> 30 (a change of +100%, +200%, +50%).
+    # Replicate 0: 10 -> 20, replicate 1: 10 -> 30, replicate 2: 20 -> 30 (ratios 2, 3 and 1.5).
     runs = pd.DataFrame({"x": [1.0, 1.0, 1.0, 2.0, 2.0, 2.0], "replicate": [0, 1, 2, 0, 1, 2],
                          "y": [10, 10, 20, 20, 30, 30]})
     outcome = Outcome("y_up", "y", "y", {"x": 1.0}, {"x": 2.0}, "doubled or more", 1.0, math.inf)
     backtest = BACKTESTS[0].__class__("toy", "toy", "none.yaml", "", "", "D", "", (outcome,))
     row = outcome_table(backtest, runs).iloc[0]
-    half = t_quantile(0.975, 2) * pd.Series([1.0, 2.0, 0.5]).std() / math.sqrt(3)
+    logs = pd.Series([math.log(2), math.log(3), math.log(1.5)])
+    half = t_quantile(0.975, 2) * logs.std() / math.sqrt(3)
     assert row["n"] == 3 and row["baseline"] == pytest.approx(40 / 3) and row["value"] == pytest.approx(80 / 3)
-    assert (row["change"], row["low"], row["high"]) == pytest.approx((7 / 6, 7 / 6 - half, 7 / 6 + half))
+    geometric = 9 ** (1 / 3)  # (2 x 3 x 1.5) ** (1 / 3)
+    assert (row["change"], row["low"], row["high"]) == pytest.approx(
+        (geometric - 1, geometric * math.exp(-half) - 1, geometric * math.exp(half) - 1))
     elasticities = [math.log(2) / math.log(2), math.log(3) / math.log(2), math.log(1.5) / math.log(2)]
     assert row["elasticity"] == pytest.approx(sum(elasticities) / 3)
     assert (row["published_elasticity_low"], row["published_elasticity_high"]) == (1.0, math.inf)

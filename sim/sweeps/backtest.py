@@ -1,13 +1,14 @@
 """Backtests: natural experiments on real platforms, rerun as sweeps and compared with what was published.
 
-Each :class:`Backtest` names a sweep spec in ``configs/sweeps/`` that runs the economy before and after
-the change, on common random numbers, and the outcomes (:class:`Outcome`) it reads from the runs: a measure at
+Each :class:`Backtest` names a sweep spec in ``configs/sweeps/`` that runs the economy before and after the
+change, on common random numbers, and the outcomes (:class:`Outcome`) it reads from the runs: a measure at
 one point over the same measure at another, replicate by replicate
-(:func:`sim.sweeps.compare.paired_values`), as a relative change with a t interval over the
-replicates, beside the published change (a range; open at one end for "more than doubled"), its
-source and grade (``shared/research/platform-facts.md``). Where one numeric parameter is all that
-differs, the elasticity ``ln(ratio) / ln(parameter ratio)`` is given too. An outcome with no published
-figure is a prediction, not a test.
+(:func:`sim.sweeps.compare.paired_values`), summarised as the geometric mean of these ratios less 1 (a
+relative change) with a t interval of the mean log ratio over the replicates, beside the published change (a
+range; open at one end for "more than doubled"), its source and grade
+(``shared/research/platform-facts.md``). Where one numeric parameter is all that differs, the elasticity
+``ln(ratio) / ln(parameter ratio)`` is given too. An outcome with no published figure is a prediction, not a
+test.
 
 None of these outcomes is among the facts the presets are calibrated to (:data:`sim.sweeps.facts.FACTS`);
 ``Backtest.fitting`` says how the same source was used in setting the presets, where it was.
@@ -218,12 +219,14 @@ def outcome_table(backtest: Backtest, runs: pd.DataFrame, level: float = 0.95) -
         level: The confidence level of the intervals.
 
     Returns:
-        One row per outcome (:data:`OUTCOME_COLUMNS`): ``n`` replicates paired, the means ``baseline``
-        and ``value`` at the two points, the mean relative change ``change`` (0.5 is 50% more) with
-        its t interval ``low``, ``high``; the mean elasticity with its interval (NaN unless one numeric
-        parameter differs); the published change in words and as a range of relative changes (and of
-        elasticities), and the ``verdict``: ``agrees`` (the interval lies in the published range),
-        ``overlaps``, ``below``, ``above``, or ``prediction`` where nothing was published.
+        One row per outcome (:data:`OUTCOME_COLUMNS`): ``n`` replicates paired (those with the measure above 0
+        at both points), the means ``baseline`` and ``value`` at the two points, the relative change
+        ``change`` (0.5 is 50% more: the geometric mean of the paired ratios, less 1) with its interval
+        ``low``, ``high`` (the t interval of the mean log ratio, transformed the same way); the mean
+        elasticity with its t interval (NaN unless one numeric parameter differs); the published change in
+        words and as a range of relative changes (and of elasticities), and the ``verdict``: ``agrees`` (the
+        interval lies in the published range), ``overlaps``, ``below``, ``above``, or ``prediction`` where
+        nothing was published.
 
     Raises:
         ValueError: A point or metric is missing from the runs.
@@ -232,13 +235,13 @@ def outcome_table(backtest: Backtest, runs: pd.DataFrame, level: float = 0.95) -
     for outcome in backtest.outcomes:
         baseline, point = columns(outcome.baseline), columns(outcome.point)
         pairs = paired_values(runs, list(baseline), baseline, point, outcome.metric)
-        pairs = pairs[pairs["baseline"] != 0]  # a ratio needs a baseline
-        ratios = pairs["point"] / pairs["baseline"]
-        change, low, high = mean_interval(ratios - 1, level)
+        pairs = pairs[(pairs["baseline"] > 0) & (pairs["point"] > 0)]  # a ratio's logarithm needs both
+        logs = np.log(pairs["point"] / pairs["baseline"])
+        change, low, high = np.expm1(mean_interval(logs, level))
         by = parameter_ratio(outcome)
-        elasticity = mean_interval(np.log(ratios) / math.log(by), level) if math.isfinite(by) else (math.nan,) * 3
+        elasticity = mean_interval(logs / math.log(by), level) if math.isfinite(by) else (math.nan,) * 3
         published_elasticity = sorted((_log_over(outcome.low, by), _log_over(outcome.high, by)))
-        rows.append((backtest.name, outcome.name, outcome.measure, len(ratios), pairs["baseline"].mean(),
+        rows.append((backtest.name, outcome.name, outcome.measure, len(pairs), pairs["baseline"].mean(),
                      pairs["point"].mean(), change, low, high, *elasticity, outcome.published, outcome.low,
                      outcome.high, *published_elasticity,
                      verdict(outcome, low, high)))
