@@ -60,13 +60,19 @@ def one_run(base: dict, repeats: int) -> dict[str, float]:
     return best
 
 
+def runs_span_s(manifest: pd.DataFrame) -> float:
+    """Seconds from the first finished run's start to the last one's end, from a sweep's manifest."""
+    done = manifest[manifest["status"] == "ok"]
+    finished = pd.to_datetime(done["finished_at"])
+    first_start = (finished - pd.to_timedelta(done["wall_time_s"], unit="s")).min()
+    return (finished.max() - first_start).total_seconds()
+
+
 def sweep_overhead(folder: Path, workers: int) -> str:
     """The workers' seconds in runs against the span of the sweep's runs, from its manifest."""
     manifest = sim.open_results(folder).manifest
     done = manifest[manifest["status"] == "ok"]
-    finished = pd.to_datetime(done["finished_at"])
-    first_start = (finished - pd.to_timedelta(done["wall_time_s"], unit="s")).min()
-    span = (finished.max() - first_start).total_seconds()
+    span = runs_span_s(manifest)
     busy = done["wall_time_s"].sum()
     return (f"{folder.name}: {len(done)} runs; {busy:,.0f} s in runs (mean {done['wall_time_s'].mean():.2f} s, "
             f"median {done['wall_time_s'].median():.2f} s, max {done['wall_time_s'].max():.2f} s a run); first "
