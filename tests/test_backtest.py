@@ -100,3 +100,13 @@ def test_parameter_ratio_only_when_one_number_changes():
     assert parameter_ratio(Outcome("o", "o", "y", {"s": 0.95}, {"s": 0.80})) == pytest.approx(0.80 / 0.95)
     assert math.isnan(parameter_ratio(Outcome("o", "o", "y", {"s": 0.33, "k": "flat"},
                                               {"s": 0.132, "k": "missions"})))
+
+
+def test_the_doc_shows_published_ranges_and_changes_as_percentages():
+    from benchmarks.backtests import interval, percent, published_range
+
+    assert published_range(1.0, math.inf) == ">= +100%"
+    assert published_range(-math.inf, -0.8, lambda v: f"{v:+.2f}") == "<= -0.80"
+    assert published_range(-0.12, -0.12) == "-12%" and published_range(math.nan, math.nan) == "-"
+    assert percent(0.059) == "+5.9%" and interval(2.23, 1.97, 2.51) == "+223% [+197%, +251%]"
+    assert interval(0.5, math.nan, math.nan) == "+50%" and interval(math.nan, 0.0, 1.0) == ""
