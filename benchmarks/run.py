@@ -160,18 +160,18 @@ def profile(name: str, top: int = 20) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
 
 
-def phases(name: str) -> None:
-    """Print the time per hourly step of each phase of one scenario's run, and of the whole step.
+def phase_times(config) -> tuple[dict[str, float], float]:
+    """Microseconds per hourly step of each phase of one run of ``config``, and of the whole step.
 
     The phases are the model's own (``sim.engine.mechanisms.HOUR`` and the mechanisms' scheduled
     events), each wrapped with a timer (a microsecond or so of overhead per call), after one
-    untimed run to warm up; the rest of the step is the model's own bookkeeping.
+    untimed run to warm up; the rest of the step, under ``"the rest of the step"``, is the model's
+    own bookkeeping.
     """
     from dataclasses import replace
 
     import sim
 
-    config = scenario_config(name)
     sim.GiftEconomy(config, rng=SEED).run_for(config.hours)
     model = sim.GiftEconomy(config, rng=SEED)
     spent: dict[str, float] = {}
@@ -192,11 +192,18 @@ def phases(name: str) -> None:
     model.run_for(config.hours)
     total = time.perf_counter() - started
     per_step = {key: seconds / config.hours * 1e6 for key, seconds in spent.items()}
-    rest = total / config.hours * 1e6 - sum(per_step.values())
+    per_step["the rest of the step"] = total / config.hours * 1e6 - sum(per_step.values())
+    return per_step, total / config.hours * 1e6
+
+
+def phases(name: str) -> None:
+    """Print the time per hourly step of each phase of one scenario's run (:func:`phase_times`)."""
+    config = scenario_config(name)
+    per_step, whole = phase_times(config)
     print(f"{name}: {config.population.viewers:,} viewers, {config.hours} steps; microseconds per step")
-    for key, micros in sorted({**per_step, "the rest of the step": rest}.items(), key=lambda kv: -kv[1]):
+    for key, micros in sorted(per_step.items(), key=lambda kv: -kv[1]):
         print(f"  {key:22s} {micros:8.1f}")
-    print(f"  {'whole step':22s} {total / config.hours * 1e6:8.1f}")
+    print(f"  {'whole step':22s} {whole:8.1f}")
 
 
 def main() -> None:

@@ -167,10 +167,13 @@ def test_param_columns_replace_dots():
 def test_example_specs_plan(path, default_config):
     plan = plan_sweep(load_sweep_spec(path))
     expected = {"creator_share": 70, "regional_price": 64, "exploration": 64, "tiktok_rewards": 10,
-                "sensitivity_tiktok": 220}[path.stem]
+                "sensitivity_tiktok": 220, "sobol_tiktok": 224, "backtest_twitch_price": 20,
+                "backtest_commission": 32}[path.stem]
     assert len(plan.runs) == expected
-    if path.stem == "sensitivity_tiktok":  # a screening of many runs: a tenth of the economy
+    if path.stem in ("sensitivity_tiktok", "sobol_tiktok"):  # analyses of many runs: a tenth of the economy
         assert (plan.base_config.population.viewers, plan.base_config.population.creators) == (2000, 40)
+    elif path.stem == "backtest_commission":  # 91-day runs: half the economy, its viewers per creator kept
+        assert (plan.base_config.population.viewers, plan.base_config.population.creators) == (10_000, 200)
     else:
         assert plan.base_config.population == default_config.population  # the default economy's full size
 

@@ -7,5 +7,6 @@
 - ``results``: :class:`~sim.sweeps.results.SweepResults` and SQL over a folder;
 - ``compare``: each point's change from a baseline point, with confidence intervals;
 - ``lift``: brand lift, a sweep over ``brands.switched_off``;
-- ``sensitivity``: Morris and Sobol indices (SALib) of a sensitivity spec's runs.
+- ``sensitivity``: Morris and Sobol indices (SALib) of a sensitivity spec's runs;
+- ``backtest``: natural experiments as sweeps, compared with their published outcomes.
 """

@@ -6,7 +6,8 @@ spend), so the bands of two points overlap even when one is better in every repl
 default seeds are common random numbers (replicate ``r`` has the same seed at every point), so the
 question is answered replicate by replicate: the change is the mean of the paired differences
 ``x[point, r] - x[baseline, r]``, with a t interval over the replicates. Without common seeds the
-change is the difference of the means, with Welch's interval.
+change is the difference of the means, with Welch's interval. A relative change is read from the
+paired values (:func:`paired_values`), a mean and its interval from :func:`mean_interval`.
 
 The module also owns the check that a table of runs is a table of replicates
 (:func:`check_replicates`), which the sweep figures use too.
@@ -120,6 +121,50 @@ def differences(
                 _unpaired(group[metric], base[metric], probability)
             rows.append((*point, metric, *change, level))
     return pd.DataFrame(rows, columns=[*parameters, *DIFFERENCE_COLUMNS])
+
+
+def paired_values(
+    runs: pd.DataFrame, parameters: Iterable[str], baseline: Mapping[str, Any], point: Mapping[str, Any],
+    metric: str,
+) -> pd.DataFrame:
+    """A metric at a baseline point and at another point, replicate by replicate.
+
+    Args:
+        runs: One row per run: the ``parameters`` columns, ``replicate`` and ``metric``; replicate
+            ``r`` has the same seed at every point (common random numbers).
+        parameters: The columns that identify a point.
+        baseline: The baseline point: a value for every parameter column (numbers match within rounding).
+        point: The point compared with it, in the same form.
+        metric: The column compared.
+
+    Returns:
+        Columns ``baseline`` and ``point`` (floats), indexed by the replicates both points have, in order.
+
+    Raises:
+        ValueError: A column is missing, two runs at one point share a replicate, or a point names
+            other columns than the parameters or matches no run.
+    """
+    parameters = list(parameters)
+    check_replicates(runs, parameters, [metric])
+    values = {}
+    for name, where in (("baseline", baseline), ("point", point)):
+        if set(where) != set(parameters):
+            raise ValueError(f"the {name} must give a value for exactly the parameters {parameters}; "
+                             f"it gives {list(where)}")
+        at = _matching(runs, where)
+        if not at.any():
+            raise ValueError(f"no run is at the {name} {dict(where)}")
+        values[name] = runs.loc[at].set_index("replicate")[metric].astype(float)
+    return pd.DataFrame(values).dropna().sort_index()
+
+
+def mean_interval(values: Iterable[float], level: float = 0.95) -> tuple[float, float, float]:
+    """The mean of ``values`` and the ends of its t interval at ``level`` (NaN ends with fewer than two)."""
+    values = np.asarray(list(values), dtype=float)
+    mean = float(values.mean()) if values.size else math.nan
+    half = mean_half_width(float(values.std(ddof=1)) if values.size > 1 else math.nan, values.size,
+                           1 - (1 - level) / 2)
+    return mean, mean - half, mean + half
 
 
 def _matching(runs: pd.DataFrame, point: Mapping[str, Any]) -> pd.Series:

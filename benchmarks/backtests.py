@@ -1,0 +1,141 @@
+"""Run the backtests (:data:`sim.sweeps.backtest.BACKTESTS`) and write their tables into docs/validation.md.
+
+Run on demand::
+
+    .venv/bin/python benchmarks/backtests.py                  # every backtest; rewrites docs/validation.md
+    .venv/bin/python benchmarks/backtests.py --only twitch_price_cut --no-write --workers 1
+
+Each backtest's sweep runs into ``--root``/sweep-<spec name> (a folder that exists is resumed: only
+missing runs are run), then its outcomes are read from the runs (:func:`sim.sweeps.backtest.outcome_table`):
+the model's relative change, paired by replicate, with a t-based 95% interval, beside the published
+change. The calibration facts (:data:`sim.sweeps.facts.FACTS`) are listed from the same code, so the doc
+says which facts the presets were fitted to and which were held out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import sim
+from sim.sweeps.backtest import BACKTESTS, Backtest, outcome_table
+from sim.sweeps.executors import default_workers
+from sim.sweeps.facts import FACTS
+from sim.sweeps.spec import load_sweep_spec
+
+try:
+    from benchmarks.doc_sections import replace_section
+    from benchmarks.sensitivity_cost import runs_span_s
+except ModuleNotFoundError:  # run as a script (python benchmarks/NAME.py): its own folder is on the path
+    from doc_sections import replace_section
+    from sensitivity_cost import runs_span_s
+
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "validation.md"
+
+
+def percent(value: float) -> str:
+    """A relative change as a signed percentage; infinities as 'no limit'."""
+    if math.isinf(value):
+        return "no limit"
+    return f"{100 * value:+.0f}%" if abs(value) >= 0.1 else f"{100 * value:+.1f}%"
+
+
+def interval(mean: float, low: float, high: float, form=percent) -> str:
+    """``mean [low, high]``, or the mean alone without an interval."""
+    if not math.isfinite(mean):
+        return ""
+    return f"{form(mean)} [{form(low)}, {form(high)}]" if math.isfinite(low) else form(mean)
+
+
+def published_range(low: float, high: float, form=percent) -> str:
+    """A published range: one value, 'at least', or 'from ... to'."""
+    if math.isnan(low):
+        return "-"
+    if low == high:
+        return form(low)
+    if math.isinf(high):
+        return f">= {form(low)}"
+    if math.isinf(low):
+        return f"<= {form(high)}"
+    return f"{form(low)} to {form(high)}"
+
+
+def number(value: float) -> str:
+    """A mean: whole numbers with separators above 100, else two decimals."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+
+
+def section(backtest: Backtest, table: pd.DataFrame, report, span: float, workers: int) -> str:
+    """A backtest's outcomes as a Markdown table, with what was run."""
+    lines = [f"{backtest.event}", "",
+             f"Source: {backtest.source} [{backtest.grade}]. {backtest.fitting}", "",
+             "| outcome | replicates | before | after | model: change [95%] | published | published change | "
+             "model: elasticity [95%] | published elasticity | verdict |",
+             "|---|---:|---:|---:|---|---|---|---|---|---|"]
+    elastic = lambda v: f"{v:+.2f}" if math.isfinite(v) else "no limit"  # noqa: E731
+    for row in table.itertuples():
+        published = row.published if isinstance(row.published, str) else "nothing published"
+        lines.append(
+            f"| {row.measure} | {row.n} | {number(row.baseline)} | {number(row.value)} "
+            f"| {interval(row.change, row.low, row.high)} | {published} "
+            f"| {published_range(row.published_low, row.published_high)} "
+            f"| {interval(row.elasticity, row.elasticity_low, row.elasticity_high, elastic)} "
+            f"| {published_range(row.published_elasticity_low, row.published_elasticity_high, elastic)} "
+            f"| {row.verdict} |")
+    spec = load_sweep_spec(backtest.spec_path)
+    lines += ["", f"`configs/sweeps/{backtest.spec}`: {spec.grid.n_points} points x {spec.replicates} replicates "
+              f"on common random numbers, {spec.set.get('run.days', '?')} measured days after a burn-in of "
+              f"{spec.set.get('run.burn_in_days', 0)}: {report.planned} runs, {span:.0f} s from the first run's "
+              f"start to the last one's end on {workers} workers."]
+    return "\n".join(lines)
+
+
+def facts_section() -> str:
+    """The calibration facts, one row each."""
+    lines = ["| fact | preset | measure | published | source | grade |", "|---|---|---|---|---|---|"]
+    for fact in FACTS:
+        lines.append(f"| {fact.name} | {fact.preset} | {fact.measure} | {fact.wanted} | {fact.source} | "
+                     f"{fact.grade} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=REPO / "results", help="where the sweep folders go")
+    parser.add_argument("--only", action="append", default=[], metavar="NAME", help="run only these backtests")
+    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/validation.md as it is")
+    args = parser.parse_args()
+    chosen = [b for b in BACKTESTS if not args.only or b.name in args.only]
+    workers = args.workers or default_workers()
+    started, spans, reused = time.perf_counter(), [], 0
+    for backtest in chosen:
+        out = args.root / f"sweep-{backtest.spec_path.stem}"
+        report = sim.sweep(backtest.spec_path, out=out, workers=workers, resume=out.exists(), progress=False)
+        reused += report.skipped
+        results = sim.open_results(out)
+        spans.append(runs_span_s(results.manifest))
+        text = section(backtest, outcome_table(backtest, results.runs), report, spans[-1], workers)
+        print(f"## {backtest.title}\n\n{text}\n")
+        if not args.no_write:
+            replace_section(DOC, f"backtest-{backtest.name}", text)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    footer = (f"Generated by `benchmarks/backtests.py` on a 2-core machine shared with other work (load average at "
+              f"the end: {load}). The backtests' runs took {sum(spans):.0f} s in all on {workers} workers"
+              + (f"; this invocation reused {reused} of them and took {time.perf_counter() - started:.0f} s." if reused
+                 else "."))
+    print(footer)
+    if not args.no_write:
+        replace_section(DOC, "calibration-facts", facts_section())
+        if len(chosen) == len(BACKTESTS):
+            replace_section(DOC, "backtests-run", footer)
+
+
+if __name__ == "__main__":
+    main()
