@@ -481,8 +481,8 @@ def _profile(spec: CalibrationSpec, evaluator: MomentEvaluator, best: Evaluation
     others at the best point, on the same seeds."""
     points = spec.calibrate.profile_points
     rows = []
-    for path, ranged in spec.calibrate.parameters.items():
-        units = np.linspace(0.0, 1.0, points) if points > 1 else np.array([0.5] * points)
+    for path, ranged in spec.calibrate.parameters.items() if points else ():
+        units = np.linspace(0.0, 1.0, points) if points > 1 else np.array([0.5])
         values = sorted({ranged.value(float(u)) for u in units} | {best.params[path]})
         for value in values:
             if value == best.params[path]:
