@@ -100,10 +100,9 @@ def test_a_tiny_fit_writes_a_fitted_config_that_extends_its_base(tmp_path):
     profiled = int((~result.profile["is_best"]).sum())  # the best point's values are not run again
     assert profiled == 4 and result.runs == 2 * (1 + 3 + profiled)  # 2 replicates of every vector
     assert set(result.profile["parameter"]) == set(PARAMETERS)
-    files = write_calibration(result, tmp_path / "fit", formats=["png"])
+    files = write_calibration(result, tmp_path / "fit")
     assert {path.relative_to(tmp_path / "fit").as_posix() for path in files} == {
-        "report.md", "report.json", "trials.csv", "trials.parquet", "profile.csv", "profile.parquet", "fitted.yaml",
-        "figures/profile.png"}
+        "report.md", "report.json", "trials.csv", "trials.parquet", "profile.csv", "profile.parquet", "fitted.yaml"}
     raw = yaml.safe_load((tmp_path / "fit" / "fitted.yaml").read_text())
     assert set(raw) == {"extends", "name", "viewers"}  # the fitted values alone: no population, no run
     fitted = sim.load_config(tmp_path / "fit" / "fitted.yaml")
@@ -139,11 +138,14 @@ def test_giftsim_calibrate_refuses_a_bad_spec_and_an_existing_folder(tmp_path, c
 @pytest.mark.slow
 def test_giftsim_calibrate_writes_its_folder_and_prints_the_report(tmp_path, capsys):
     spec_file = tmp_path / "tiny.yaml"
-    spec_file.write_text(yaml.safe_dump(calibration_spec(replicates=1, profile_points=0)))
+    spec_file.write_text(yaml.safe_dump(calibration_spec(replicates=1, profile_points=1)))
     out = tmp_path / "out"
     assert main(["calibrate", str(spec_file), "--out", str(out), "--workers", "1", "--trials", "2",
-                 "--set", "run.days=1"]) == 0
+                 "--set", "run.days=1", "--format", "png", "svg"]) == 0
     printed = capsys.readouterr().out
     assert "Loss (fitted facts only)" in printed and "--trials 2" in printed and "run.days=1" in printed
     assert sim.load_config(out / "fitted.yaml").name == "default_fitted"
-    assert (out / "trials.csv").exists() and not (out / "figures").exists()  # no profile, no figure
+    assert {path.name for path in (out / "figures").iterdir()} == {"profile.png", "profile.svg"}
+    assert main(["calibrate", str(spec_file), "--out", str(out), "--workers", "1", "--trials", "1",
+                 "--quiet", "--overwrite"]) == 0
+    assert "--trials 1" in (out / "report.md").read_text()

@@ -14,8 +14,12 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.cli.common import RUNS_FAILED, add_executor_arguments, interrupted_status, positive_int, usage_error
+
+if TYPE_CHECKING:
+    from sim.sweeps.calibrate import CalibrationResult
 
 COMMANDS = ("calibrate",)
 
@@ -71,7 +75,8 @@ def run_command(args: argparse.Namespace) -> int:
         ensure_writable(out, args.overwrite)  # before the fit, not after an hour of it
         result = calibrate(spec, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local,
                            trials=args.trials, progress=progress)
-        files = write_calibration(result, out, overwrite=args.overwrite, formats=formats, command=command)
+        files = write_calibration(result, out, overwrite=args.overwrite, command=command)
+        files += save_profile(result, out, formats)
     except ConfigError as exc:
         return usage_error("; ".join(f"{exc.source}: {problem}" for problem in exc.problems))
     except (CalibrationExistsError, SchedulerUnreachableError) as exc:
@@ -88,3 +93,18 @@ def run_command(args: argparse.Namespace) -> int:
         print(report_markdown(result, command))
         print(f"Fitted config: {out / 'fitted.yaml'}; {len(files)} files in {out}")
     return 0
+
+
+def save_profile(result: CalibrationResult, out: Path, formats: list[str]) -> list[Path]:
+    """Draw the profile figure into the calibration's ``figures/`` folder; nothing without a profile."""
+    from sim.figures import save_figures
+    from sim.figures.calibrate import profile_figure
+    from sim.sweeps.calibrate import PROFILE_TOLERANCE
+    from sim.sweeps.spec import spec_digest
+
+    if result.profile.empty:
+        return []
+    logs = tuple(path for path, ranged in result.spec.calibrate.parameters.items() if ranged.scale == "log")
+    figure = profile_figure(result.profile, PROFILE_TOLERANCE, log_parameters=logs)
+    provenance = {"calibration_name": result.spec.name, "spec_sha256": spec_digest(result.spec)}
+    return save_figures({"profile": figure}, out / "figures", formats=formats, provenance=provenance)

@@ -11,7 +11,8 @@ temporary folder beside it, which is then renamed into place.
 - ``profile.csv`` and ``profile.parquet``: the loss and the facts at each profile point;
 - ``fitted.yaml``: a config that ``extends`` the base config and sets only the fitted parameters
   (:func:`fitted_config_text`);
-- ``figures/profile.<format>``: :func:`sim.figures.calibrate.profile_figure`.
+- and ``figures/profile.<format>``, which ``giftsim calibrate`` draws into the folder afterwards
+  (:func:`sim.figures.calibrate.profile_figure`; figures import sweeps, not the other way round).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import os
 import shutil
 import tempfile
 import textwrap
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -203,23 +203,19 @@ def _finite(value: Any) -> Any:
 
 
 def write_calibration(result: CalibrationResult, out: str | Path | None = None, *, overwrite: bool = False,
-                      formats: Iterable[str] = ("png",), command: str | None = None) -> list[Path]:
+                      command: str | None = None) -> list[Path]:
     """Write a calibration's folder whole (see the module's docstring); return the files written.
 
     Args:
         result: The calibration.
         out: The folder (default ``results/calibrate-<name>``).
         overwrite: Replace an existing folder.
-        formats: Formats of the profile figure (png, svg, pdf).
         command: The command that ran the calibration, recorded in the report.
 
     Raises:
         CalibrationExistsError: ``out`` exists and ``overwrite`` is False.
         OSError: The folder cannot be written.
     """
-    from sim.figures import save_figures
-    from sim.figures.calibrate import profile_figure
-
     out = Path(out) if out is not None else default_out(result.spec)
     ensure_writable(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -233,12 +229,6 @@ def write_calibration(result: CalibrationResult, out: str | Path | None = None, 
             frame.to_csv(staging / f"{name}.csv", index=False)
             frame.to_parquet(staging / f"{name}.parquet", index=False)
         (staging / FITTED_CONFIG_FILE).write_text(fitted_config_text(result, out), encoding="utf-8")
-        if not result.profile.empty:
-            logs = tuple(path for path, r in result.spec.calibrate.parameters.items() if r.scale == "log")
-            provenance = {"spec_name": result.spec.name, "spec_sha256": data["spec_sha256"],
-                          "giftsim_version": str(data["versions"].get("giftsim"))}
-            save_figures({"profile": profile_figure(result.profile, PROFILE_TOLERANCE, log_parameters=logs)},
-                         staging / "figures", formats=formats, provenance=provenance)
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)
