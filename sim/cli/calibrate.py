@@ -16,7 +16,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.common import RUNS_FAILED, add_executor_arguments, interrupted_status, positive_int, usage_error
+from sim.cli.common import (
+    RUNS_FAILED,
+    add_executor_arguments,
+    add_figure_and_progress_arguments,
+    chosen_formats,
+    chosen_progress,
+    interrupted_status,
+    positive_int,
+    usage_error,
+)
 
 if TYPE_CHECKING:
     from sim.sweeps.calibrate import CalibrationResult
@@ -39,17 +48,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--trials", type=positive_int, metavar="N", help="trials of the search (default: the "
                         "spec's calibrate.trials)")
     add_executor_arguments(parser)
-    parser.add_argument("--format", dest="formats", action="extend", nargs="+", metavar="FORMAT",
-                        help="formats of the profile figure: png, svg or pdf (default png)")
-    shown = parser.add_mutually_exclusive_group()
-    shown.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
-    shown.add_argument("--quiet", action="store_true", help="no progress bar or printed report")
+    add_figure_and_progress_arguments(parser, "formats of the profile figure")
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``giftsim calibrate``; return the exit status."""
     from sim.engine.config_io import ConfigError
-    from sim.figures import FORMATS
     from sim.io.folder import explain_write_error
     from sim.sweeps.calibrate import CalibrationError, calibrate, load_calibration_spec
     from sim.sweeps.calibrate_report import (
@@ -61,11 +65,10 @@ def run_command(args: argparse.Namespace) -> int:
     )
     from sim.sweeps.executors import SchedulerUnreachableError
 
-    formats = list(dict.fromkeys(fmt.lower() for fmt in args.formats or ["png"]))
-    unknown = [fmt for fmt in formats if fmt not in FORMATS]
-    if unknown:
-        return usage_error(f"--format: unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    progress = True if args.progress else (False if args.quiet else None)
+    try:
+        formats = chosen_formats(args)
+    except ValueError as exc:
+        return usage_error(str(exc))
     command = shlex.join(["giftsim", "calibrate", str(args.spec),
                           *(part for setting in args.overrides for part in ("--set", setting)),
                           *(["--trials", str(args.trials)] if args.trials else [])])
@@ -74,7 +77,7 @@ def run_command(args: argparse.Namespace) -> int:
         out = args.out or default_out(spec)
         ensure_writable(out, args.overwrite)  # before the fit, not after an hour of it
         result = calibrate(spec, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local,
-                           trials=args.trials, progress=progress)
+                           trials=args.trials, progress=chosen_progress(args))
         files = write_calibration(result, out, overwrite=args.overwrite, command=command)
         files += save_profile(result, out, formats)
     except ConfigError as exc:
