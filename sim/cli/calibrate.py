@@ -54,6 +54,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 def run_command(args: argparse.Namespace) -> int:
     """Run ``giftsim calibrate``; return the exit status."""
     from sim.engine.config_io import ConfigError
+    from sim.engine.resources import InsufficientMemoryError
     from sim.io.folder import explain_write_error
     from sim.sweeps.calibrate import CalibrationError, calibrate, load_calibration_spec
     from sim.sweeps.calibrate_report import (
@@ -82,7 +83,7 @@ def run_command(args: argparse.Namespace) -> int:
         files += save_profile(result, out, formats)
     except ConfigError as exc:
         return usage_error("; ".join(f"{exc.source}: {problem}" for problem in exc.problems))
-    except (CalibrationExistsError, SchedulerUnreachableError) as exc:
+    except (CalibrationExistsError, SchedulerUnreachableError, InsufficientMemoryError) as exc:
         return usage_error(str(exc))
     except CalibrationError as exc:
         print(f"giftsim: {exc}; nothing was written", file=sys.stderr)

@@ -41,9 +41,10 @@ from pydantic import Field, StringConstraints, model_validator
 
 from sim.engine.config import Config
 from sim.engine.config_io import ConfigError, load_config
+from sim.engine.resources import check_parallel_memory, estimate_peak_bytes
 from sim.io.progress import progress_bar
 from sim.io.provenance import config_digest
-from sim.sweeps.executors import Executor, execute_run, make_executor
+from sim.sweeps.executors import Executor, default_workers, execute_run, make_executor
 from sim.sweeps.facts import FACTS, Fact, RunData, preset_of
 from sim.sweeps.spec import (
     DottedPath,
@@ -418,6 +419,8 @@ def calibrate(
     Raises:
         ConfigError: The spec is invalid, a parameter names no field or its range is not allowed, or
             the base config does not describe the facts' preset (a ``SweepSpecError``).
+        InsufficientMemoryError: The replicates that would run side by side need more memory than is
+            available (checked before any run).
         CalibrationError: A run failed.
     """
     import optuna
@@ -434,6 +437,9 @@ def calibrate(
         raise SweepSpecError(source, [f"calibrate.fit: the facts describe {section.preset}, but the base config is "
                                       f"{base_preset}; fit a preset to its own facts"])
     before_params = check_ranges(spec, base_config, source)
+    if scheduler is None:  # on a cluster, each worker checks its own runs
+        check_parallel_memory(estimate_peak_bytes(base_config),
+                              min(dask_local or workers or default_workers(), spec.replicates))
     seeds = [run_seed(spec.root_seed, 0, r, spec.seeds) for r in range(spec.replicates)]
     facts = [*section.fit_facts, *section.held_out_facts]
     run = base_config.run
