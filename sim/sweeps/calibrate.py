@@ -225,17 +225,18 @@ def fact_means(values: pd.DataFrame) -> dict[str, float]:
 
 
 class MomentEvaluator:
-    """Runs parameter vectors of one base config on a fixed list of seeds (common random numbers)."""
+    """Runs parameter vectors of one base config on a fixed list of seeds (common random numbers).
+
+    Args:
+        base_config: The config every vector is set on (the spec's ``set`` applied).
+        seeds: One seed per replicate, the same at every vector.
+        fit: The facts in the loss.
+        held_out: The facts reported besides.
+        executor: Where the runs go (:func:`sim.sweeps.executors.make_executor`).
+    """
 
     def __init__(self, base_config: Config, seeds: Sequence[int], fit: Sequence[Fact], held_out: Sequence[Fact],
                  executor: Executor):
-        """Args:
-            base_config: The config every vector is set on (the spec's ``set`` applied).
-            seeds: One seed per replicate, the same at every vector.
-            fit: The facts in the loss.
-            held_out: The facts reported besides.
-            executor: Where the runs go (:func:`sim.sweeps.executors.make_executor`).
-        """
         self.base = base_config.model_dump(mode="json")
         self.seeds = list(seeds)
         self.fit = list(fit)
