@@ -22,7 +22,10 @@ import shutil
 import time
 from pathlib import Path
 
+import pandas as pd
+
 import sim
+from sim.cli.calibrate import save_profile
 from sim.cli.main import main as giftsim
 from sim.sweeps.calibrate import MomentEvaluator, load_calibration_spec
 from sim.sweeps.executors import make_executor
@@ -79,6 +82,9 @@ def main() -> None:
                           str(args.workers), "--quiet", "--format", "png", "svg", "pdf"])
         if status:
             raise SystemExit(status)
+    else:  # the figure as this giftsim draws it
+        save_profile(pd.read_parquet(args.out / "profile.parquet"), load_calibration_spec(REPO / SPEC), args.out,
+                     ["png", "svg", "pdf"])
     report = (args.out / "report.md").read_text(encoding="utf-8").rstrip()
     fitted = (args.out / "fitted.yaml").read_text(encoding="utf-8").rstrip()
     check = full_size_check(args.out, args.workers)

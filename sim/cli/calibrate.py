@@ -28,7 +28,9 @@ from sim.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from sim.sweeps.calibrate import CalibrationResult
+    import pandas as pd
+
+    from sim.sweeps.calibrate import CalibrationSpec
 
 COMMANDS = ("calibrate",)
 
@@ -80,7 +82,7 @@ def run_command(args: argparse.Namespace) -> int:
         result = calibrate(spec, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local,
                            trials=args.trials, progress=chosen_progress(args))
         files = write_calibration(result, out, overwrite=args.overwrite, command=command)
-        files += save_profile(result, out, formats)
+        files += save_profile(result.profile, result.spec, out, formats)
     except ConfigError as exc:
         return usage_error("; ".join(f"{exc.source}: {problem}" for problem in exc.problems))
     except (CalibrationExistsError, SchedulerUnreachableError, InsufficientMemoryError) as exc:
@@ -99,16 +101,23 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def save_profile(result: CalibrationResult, out: Path, formats: list[str]) -> list[Path]:
-    """Draw the profile figure into the calibration's ``figures/`` folder; nothing without a profile."""
+def save_profile(profile: pd.DataFrame, spec: CalibrationSpec, out: Path, formats: list[str]) -> list[Path]:
+    """Draw a calibration's profile figure into its folder's ``figures/``; nothing without a profile.
+
+    Args:
+        profile: The profile table (``CalibrationResult.profile``, or the folder's ``profile.parquet``).
+        spec: The calibration's spec.
+        out: The calibration's folder.
+        formats: Figure formats.
+    """
     from sim.figures import save_figures
     from sim.figures.calibrate import profile_figure
     from sim.sweeps.calibrate import PROFILE_TOLERANCE
     from sim.sweeps.spec import spec_digest
 
-    if result.profile.empty:
+    if profile.empty:
         return []
-    logs = tuple(path for path, ranged in result.spec.calibrate.parameters.items() if ranged.scale == "log")
-    figure = profile_figure(result.profile, PROFILE_TOLERANCE, log_parameters=logs)
-    provenance = {"calibration_name": result.spec.name, "spec_sha256": spec_digest(result.spec)}
+    logs = tuple(path for path, ranged in spec.calibrate.parameters.items() if ranged.scale == "log")
+    figure = profile_figure(profile, PROFILE_TOLERANCE, log_parameters=logs)
+    provenance = {"calibration_name": spec.name, "spec_sha256": spec_digest(spec)}
     return save_figures({"profile": figure}, out / "figures", formats=formats, provenance=provenance)

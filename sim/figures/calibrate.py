@@ -21,8 +21,9 @@ def profile_figure(profile: pd.DataFrame, tolerance: float = 1.0, *, log_paramet
                    width: str | float = "double") -> Figure:
     """One panel per fitted parameter: the loss at values across its range, the others at the best point.
 
-    The best point is the filled marker; the dashed line is the best loss plus ``tolerance``, so the
-    values under it fit about as well (the parameter's uncertainty).
+    The loss is the sum over fitted facts of squared distances from their targets in half widths of the
+    published ranges. The best point is the filled marker; the dashed line is the best loss plus
+    ``tolerance``, so the values under it fit about as well (the parameter's uncertainty).
 
     Args:
         profile: The profile table, with at least one row.
@@ -55,5 +56,9 @@ def profile_figure(profile: pd.DataFrame, tolerance: float = 1.0, *, log_paramet
             ax.set_xlabel(parameter)
         if is_log_loss:
             axes[0].set_yscale("log")
-        axes[0].set_ylabel("Loss (sum of squared range widths)")
+        axes[0].set_ylabel("Loss")
+        axes[-1].annotate(f"best + {tolerance:g}", xy=(1.0, float(profile.loc[profile["is_best"], "loss"].min())
+                                                        + tolerance), xycoords=("axes fraction", "data"),
+                          xytext=(0, 2), textcoords="offset points", ha="right", va="bottom", fontsize=7,
+                          color=GREY)
     return fig
