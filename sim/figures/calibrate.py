@@ -56,9 +56,5 @@ def profile_figure(profile: pd.DataFrame, tolerance: float = 1.0, *, log_paramet
             ax.set_xlabel(parameter)
         if is_log_loss:
             axes[0].set_yscale("log")
-        axes[0].set_ylabel("Loss")
-        axes[-1].annotate(f"best + {tolerance:g}", xy=(1.0, float(profile.loc[profile["is_best"], "loss"].min())
-                                                        + tolerance), xycoords=("axes fraction", "data"),
-                          xytext=(0, 2), textcoords="offset points", ha="right", va="bottom", fontsize=7,
-                          color=GREY)
+        axes[0].set_ylabel(f"Loss (dashed: best + {tolerance:g})")
     return fig
