@@ -335,7 +335,7 @@ class CalibrationResult:
         return pd.DataFrame(rows)
 
 
-def base_values(config: Config, paths: Iterable[str]) -> dict[str, Any]:
+def base_values(config: Config, paths: Iterable[str], source: str = "<calibration>") -> dict[str, Any]:
     """The values a config gives the dotted paths.
 
     Raises:
@@ -356,7 +356,7 @@ def base_values(config: Config, paths: Iterable[str]) -> dict[str, Any]:
         else:
             values[path] = node
     if problems:
-        raise SweepSpecError("calibrate", problems)
+        raise SweepSpecError(source, problems)
     return values
 
 
@@ -367,7 +367,7 @@ def check_ranges(spec: CalibrationSpec, base_config: Config, source: str) -> dic
     Raises:
         SweepSpecError: A parameter names no field, or an end of its range is not allowed.
     """
-    before = base_values(base_config, spec.calibrate.parameters)
+    before = base_values(base_config, spec.calibrate.parameters, source)
     raw, problems = base_config.model_dump(mode="json"), []
     for path, ranged in spec.calibrate.parameters.items():
         for end in (ranged.low, ranged.high):
