@@ -7,7 +7,7 @@ It writes the report, the full-size check and the fitted config between the ``fi
 docs/calibration.md and the profile figure to docs/figures/calibrate_profile.png. Not to be confused
 with ``benchmarks/calibrate.py``, which regenerates the table of targets.
 
-Run on demand (the fit: 208 runs, 18 minutes on 2 busy cores; the full-size check: 8 runs)::
+Run on demand (the fit: 208 runs, 15-18 minutes on 2 busy cores; the full-size check: 8 runs)::
 
     .venv/bin/python benchmarks/fit_tiktok.py
     .venv/bin/python benchmarks/fit_tiktok.py --reuse    # keep the fit in the folder, check and write again
