@@ -48,6 +48,36 @@ def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
                         help="set a config field in every run, e.g. --set population.viewers=500 (repeatable)")
 
 
+def add_figure_and_progress_arguments(parser: argparse.ArgumentParser, figures: str = "figure formats") -> None:
+    """``--format`` (the figures' formats) and ``--progress`` or ``--quiet``, as the commands that run many runs
+    and draw their figures take them."""
+    parser.add_argument("--format", dest="formats", action="extend", nargs="+", metavar="FORMAT",
+                        help=f"{figures}: png, svg or pdf (default png)")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
+    shown.add_argument("--quiet", action="store_true", help="no progress bar or printed results")
+
+
+def chosen_formats(args: argparse.Namespace) -> list[str]:
+    """The figure formats ``--format`` asked for, once each, in order (default png).
+
+    Raises:
+        ValueError: A format other than png, svg and pdf, named in the message.
+    """
+    from sim.figures import FORMATS  # imports matplotlib: only once a command draws
+
+    formats = list(dict.fromkeys(fmt.lower() for fmt in args.formats or ["png"]))
+    unknown = [fmt for fmt in formats if fmt not in FORMATS]
+    if unknown:
+        raise ValueError(f"--format: unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    return formats
+
+
+def chosen_progress(args: argparse.Namespace) -> bool | None:
+    """Whether to show a progress bar: always with ``--progress``, never with ``--quiet``, else on a terminal."""
+    return True if args.progress else (False if args.quiet else None)
+
+
 def non_negative_int(text: str) -> int:
     """An argument that is a whole number from 0."""
     value = int(text) if text.isdigit() else -1

@@ -3,7 +3,8 @@
 Each family of commands lives in its own module, which registers its subcommands
 (``add_commands``) and runs them (``run_command``): :mod:`sim.cli.run` (``run``),
 :mod:`sim.cli.config` (``validate``, ``schema``), :mod:`sim.cli.plot` (``plot``),
-:mod:`sim.cli.sweep` (``sweep``, ``query``, ``sensitivity``) and :mod:`sim.cli.dashboard` (``dashboard``). They import
+:mod:`sim.cli.sweep` (``sweep``, ``query``, ``sensitivity``), :mod:`sim.cli.calibrate`
+(``calibrate``) and :mod:`sim.cli.dashboard` (``dashboard``). They import
 the engine's modules, pandas, matplotlib, Dask or Solara only inside the command that needs them, so a
 command loads only what it uses.
 
@@ -22,11 +23,12 @@ import sys
 import threading
 
 from sim import __version__
-from sim.cli import config, dashboard, facts, plot, run, sweep
+from sim.cli import calibrate, config, dashboard, facts, plot, run, sweep
 from sim.cli.common import Terminated, interrupted_status
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a pipeline's writer
-FAMILIES = (run, config, sweep, plot, facts, dashboard)  # in the order ``giftsim --help`` lists their commands
+# In the order ``giftsim --help`` lists their commands.
+FAMILIES = (run, config, sweep, calibrate, plot, facts, dashboard)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,15 @@ import json
 import sys
 from pathlib import Path
 
-from sim.cli.common import RUNS_FAILED, add_executor_arguments, interrupted_status
+from sim.cli.common import (
+    RUNS_FAILED,
+    add_executor_arguments,
+    add_figure_and_progress_arguments,
+    chosen_formats,
+    chosen_progress,
+    interrupted_status,
+    usage_error,
+)
 
 COMMANDS = ("sensitivity",)
 
@@ -33,28 +41,22 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     add_executor_arguments(parser)
     parser.add_argument("--resume", action="store_true",
                         help="reuse an existing results folder: run only what is missing or failed, then analyse")
-    parser.add_argument("--format", dest="formats", action="extend", nargs="+", metavar="FORMAT",
-                        help="figure formats: png, svg or pdf (default png)")
-    shown = parser.add_mutually_exclusive_group()
-    shown.add_argument("--progress", action="store_true", help="show the progress bar even when not on a terminal")
-    shown.add_argument("--quiet", action="store_true", help="no progress bar or printed indices")
+    add_figure_and_progress_arguments(parser)
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``giftsim sensitivity``; return the exit status (errors are handled by :mod:`sim.cli.sweep`)."""
-    from sim.figures import FORMATS, save_figures
+    from sim.figures import save_figures
     from sim.figures.sensitivity import sensitivity_figures
     from sim.io.provenance import figure_provenance
     from sim.sweeps.sensitivity import sensitivity
     from sim.sweeps.store import META_FILE
 
-    formats = list(dict.fromkeys(fmt.lower() for fmt in args.formats or ["png"]))
-    unknown = [fmt for fmt in formats if fmt not in FORMATS]
-    if unknown:
-        from sim.cli.common import usage_error
-
-        return usage_error(f"--format: unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    progress = True if args.progress else (False if args.quiet else None)
+    try:
+        formats = chosen_formats(args)
+    except ValueError as exc:
+        return usage_error(str(exc))
+    progress = chosen_progress(args)
     try:
         report = sensitivity(args.spec, metrics=args.metrics, out=args.out, workers=args.workers,
                              scheduler=args.scheduler, dask_local=args.dask_local, resume=args.resume,

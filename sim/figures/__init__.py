@@ -14,6 +14,8 @@ runs a model.
   :func:`sweep_figures` for a sweep's standard set.
 - Sensitivity analyses (:mod:`sim.figures.sensitivity`): :func:`indices_figure`,
   :func:`morris_figure` (the mu*-sigma plane) and :func:`sensitivity_figures`.
+- Calibrations (:mod:`sim.figures.calibrate`): :func:`profile_figure`, the loss along each fitted
+  parameter around the best point.
 - The house style (:mod:`sim.figures.style`): :data:`HOUSE_STYLE`, :data:`OKABE_ITO`, the widths
   every figure function takes as ``width`` (:data:`WIDTHS_IN`: ``"single"`` column,
   :data:`COLUMN_WIDTH_IN`, the default; ``"double"`` column, :data:`DOUBLE_COLUMN_WIDTH_IN`; or
@@ -26,6 +28,7 @@ Figures are made outside pyplot and need no particular matplotlib backend; in a 
 inline when displayed.
 """
 
+from sim.figures.calibrate import profile_figure
 from sim.figures.run import (
     COMPARED_DOLLARS,
     COMPARED_SHARES,
@@ -65,7 +68,7 @@ __all__ = [
     "COLUMN_WIDTH_IN", "COMPARED_DOLLARS", "COMPARED_SHARES", "DEFAULT_DPI", "DOUBLE_COLUMN_WIDTH_IN", "FORMATS",
     "HOUSE_STYLE", "OKABE_ITO", "RUN_FIGURES", "SWEEP_METRICS", "WIDTHS_IN", "compare_runs_figure", "engagement_figure",
     "figure_width", "income_ccdf_figure", "indices_figure", "lorenz_figure", "metric_label", "morris_figure",
-    "regions_figure", "run_figures", "sampled_figure", "save_figures", "save_run_figures", "sensitivity_figures",
-    "sweep_figure", "sweep_figures", "sweep_heatmap_figure", "tradeoff_figure",
+    "profile_figure", "regions_figure", "run_figures", "sampled_figure", "save_figures", "save_run_figures",
+    "sensitivity_figures", "sweep_figure", "sweep_figures", "sweep_heatmap_figure", "tradeoff_figure",
     "viewer_dollar_figure",
 ]

@@ -435,13 +435,15 @@ def param_column(path: str) -> str:
     return path.replace(".", "__")
 
 
-def load_sweep_spec(path: str | Path, overrides: Iterable[str] = ()) -> SweepSpec:
+def load_sweep_spec(path: str | Path, overrides: Iterable[str] = (), model: type[SweepSpec] = SweepSpec) -> SweepSpec:
     """Read a YAML sweep spec; its ``base`` is resolved against the spec file's folder.
 
     Args:
         path: The spec file.
         overrides: ``dotted.path=value`` strings added to the spec's ``set`` (values read as YAML),
             e.g. ``population.viewers=500`` to run a spec on a small population.
+        model: The kind of spec: :class:`SweepSpec` or a subclass with sections of its own
+            (:class:`sim.sweeps.calibrate.CalibrationSpec`).
 
     Raises:
         ConfigError: The file is missing or not YAML (a :class:`SweepSpecError` when the spec is invalid).
@@ -451,13 +453,13 @@ def load_sweep_spec(path: str | Path, overrides: Iterable[str] = ()) -> SweepSpe
     raw.setdefault("name", path.stem)
     if isinstance(raw.get("base"), str):
         raw["base"] = str((path.parent / raw["base"]).resolve())
-    return with_settings(validate_spec(raw, source=str(path)), overrides, source=str(path))
+    return with_settings(validate_spec(raw, source=str(path), model=model), overrides, source=str(path))
 
 
-def validate_spec(raw: Mapping[str, Any], source: str = "<sweep>") -> SweepSpec:
-    """Validate a plain mapping into a :class:`SweepSpec`, one problem per line."""
+def validate_spec(raw: Mapping[str, Any], source: str = "<sweep>", model: type[SweepSpec] = SweepSpec) -> SweepSpec:
+    """Validate a plain mapping into a :class:`SweepSpec` (or the subclass ``model``), one problem per line."""
     try:
-        return SweepSpec.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         raise SweepSpecError(source, [describe_error(e) for e in exc.errors()]) from None
 
@@ -470,7 +472,7 @@ def with_settings(spec: SweepSpec, overrides: Iterable[str], source: str = "<swe
         raise SweepSpecError(exc.source, exc.problems) from None
     if settings == spec.set:
         return spec
-    return validate_spec({**spec.model_dump(), "set": settings}, source)
+    return validate_spec({**spec.model_dump(), "set": settings}, source, model=type(spec))
 
 
 def as_override_strings(values: Mapping[str, Any]) -> list[str]:
