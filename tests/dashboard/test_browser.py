@@ -142,6 +142,7 @@ def test_a_slider_and_steps_change_the_plotted_data(dashboard_url):
             expected = expected_creator_shares(hours, **{"platform.creator_share": lowest})
             after = wait_for_plotted_shares(page, expected)
             assert after == pytest.approx(expected, abs=0.005)
-            assert max(after) < min(before) / 5
+            # region by region: a share at 7 hours can be small where coins bought have not yet been gifted
+            assert all(a < b / 5 for a, b in zip(after, before, strict=True))
         finally:
             browser.close()
