@@ -21,11 +21,10 @@ import numpy as np
 
 from sim.engine.mechanism import Hour, Mechanism, Modifier, Phase, StateField
 from sim.engine.mechanisms.activity import online_probability
-from sim.engine.mechanisms.income import hours_since_payday
+from sim.engine.mechanisms.income import MONTH_HOURS, hours_since_payday
 from sim.engine.state import DAYS_PER_MONTH
 
 HOURS_PER_DAY = 24
-MONTH_HOURS = DAYS_PER_MONTH * HOURS_PER_DAY
 
 
 def _expect_watch_hours(hour: Hour) -> None:
@@ -39,8 +38,7 @@ def _plan(hour: Hour, who: np.ndarray) -> tuple[np.ndarray, int]:
     """Coins each of ``who`` aims to spend when it gifts (its pace at its base hazard), and the combo cap."""
     viewers, model, params = hour.viewers, hour.model, hour.config.combos
     coins_per_micro = model.prices.best_coins_per_micro[viewers.region[who], viewers.channel[who]]
-    # What it has (coins held and the budget left) over the watching it expects before its next payday,
-    # at least a day's: a payer that spent fast sends smaller combos, one that spent slowly larger ones.
+    # what it has over the watching it expects before its next payday (at least a day's)
     has_coins = viewers.wallet_coins[who] + viewers.budget_left_micro[who] * coins_per_micro
     hours_left = np.maximum(MONTH_HOURS - hours_since_payday(hour.step, viewers.payday[who]), HOURS_PER_DAY)
     month_left = hours_left / MONTH_HOURS

@@ -41,6 +41,7 @@ from sim.engine.pricing import PriceTable
 from sim.engine.state import DAYS_PER_MONTH, ViewerState
 
 HOURS_PER_DAY = 24
+MONTH_HOURS = DAYS_PER_MONTH * HOURS_PER_DAY
 
 
 def relative_prices(
@@ -101,7 +102,7 @@ def _paydays(hour: Hour) -> None:
 def hours_since_payday(step: int, payday: np.ndarray) -> np.ndarray:
     """Hours from the end of each viewer's last payday to the end of the hour being simulated (0 to 719)."""
     paid_at = (payday + 1) * HOURS_PER_DAY  # payday's end, in hours into the month
-    return (step - 1 - paid_at) % (DAYS_PER_MONTH * HOURS_PER_DAY)
+    return (step - 1 - paid_at) % MONTH_HOURS
 
 
 def _payday_factor(hour: Hour, who: np.ndarray) -> np.ndarray:
