@@ -137,7 +137,7 @@ def _independent_draws(
     """
     groups = np.flatnonzero((chances > 0) & (sizes > 0))
     begin = np.zeros(groups.size, dtype=np.int64)  # the first position not yet decided
-    positions, of_group = [], []
+    positions, of_group = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]  # nobody, if no group draws
     while groups.size:
         size, chance = sizes[groups], chances[groups]
         expected = (size - begin) * chance
