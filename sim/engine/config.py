@@ -282,8 +282,9 @@ class Combos(MechanismSection):
         "that pace (1). The hazard's modifiers (affinity, contagion, payday) raise gifting above the base, "
         "so at 1 a payer runs dry early in its month; 0.35 spreads its spending with a payday bump: the top "
         "1% of payers spent 13% of their spend in the 3 days after payday (10% if even; more than half of "
-        "people raise spending on payday by over 25%: Pagel and Vardardottir, B), against 39% at 1 (TikTok "
-        "preset, 20,000 viewers, days 15-60, seed 0).",
+        "people raise spending on payday by over 25%: Pagel and Vardardottir, B), against 27% at 1 and 39% "
+        "when combos paced the monthly budget whatever was left (TikTok preset, 20,000 viewers, days 15-60, "
+        "seed 0).",
     )
     max_copies: int = Field(
         99, ge=1, le=100_000, description="Most copies of one gift sent in one combo (1; assumption).",
