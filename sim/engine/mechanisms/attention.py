@@ -19,6 +19,7 @@ import weakref
 import numpy as np
 
 from sim.engine.config import Loyalty, Viewers
+from sim.engine.lookup import search_right
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms import exploration, loyalty
 from sim.engine.state import NOBODY, CreatorState, ViewerState
@@ -74,7 +75,7 @@ def choose_rooms(
     by_feed = rng.random(online.size)[fed]
     if loyal is None or loyal.home_region_weight == 1.0:
         cumulative = np.cumsum(weights)
-        room[fed] = live[np.minimum(np.searchsorted(cumulative, by_feed * cumulative[-1], side="right"),
+        room[fed] = live[np.minimum(search_right(cumulative, by_feed * cumulative[-1]),
                                     live.size - 1)]
     else:
         room[fed] = loyalty.feed_picks(live, weights, creators.region, viewers.region[online[fed]],

@@ -57,10 +57,13 @@ def choose_lives(brands: BrandState, creators: CreatorState, k: int) -> tuple[np
 
 
 def run_campaigns(
-    brands: BrandState, creators: CreatorState, viewers: ViewerState, params: Brands, platform: Platform,
-    prices: PriceTable, ledger: Ledger, step: int, events: EventLog | None = None,
+    brands: BrandState, creators: CreatorState, viewers: ViewerState, watchers: np.ndarray, params: Brands,
+    platform: Platform, prices: PriceTable, ledger: Ledger, step: int, events: EventLog | None = None,
 ) -> dict[str, int]:
-    """Run this hour's campaigns; return the hour's flows (and log the coins they move in ``events``)."""
+    """Run this hour's campaigns; return the hour's flows (and log the coins they move in ``events``).
+
+    ``watchers`` are the viewers watching a live this hour, ascending (drops go to them).
+    """
     k = params.lives_per_brand
     flows = {"new_brand_spend_usd": 0, "new_sponsored_hours": 0, "new_brand_coins_gifted": 0,
              "new_coins_dropped": 0, "new_creator_income_usd": 0, "new_platform_revenue_usd": 0}
@@ -120,9 +123,8 @@ def run_campaigns(
         flows["new_brand_coins_gifted"] += int(coins.sum())
         dropping = ~gifting
         np.add.at(brands.coins_dropped, brand_idx[here][dropping], wanted[here][dropping])
-        flows["new_coins_dropped"] += drop_coins(
-            viewers, creators, room[here][dropping], released[dropping], released_gross[dropping], params, step
-        )
+        flows["new_coins_dropped"] += drop_coins(viewers, creators, watchers, room[here][dropping], released[dropping],
+                                                 released_gross[dropping], params, step)
     return flows
 
 
@@ -165,22 +167,23 @@ def brand_channels(prices: PriceTable) -> np.ndarray:
 
 
 def drop_coins(
-    viewers: ViewerState, creators: CreatorState, rooms: np.ndarray, value: np.ndarray, gross: np.ndarray,
-    params: Brands, step: int,
+    viewers: ViewerState, creators: CreatorState, watchers: np.ndarray, rooms: np.ndarray, value: np.ndarray,
+    gross: np.ndarray, params: Brands, step: int,
 ) -> int:
     """Share each drop's coins, value and price equally among the viewers of its room.
 
     A room may get several drops in one slot; the remainder of an uneven split of value goes to
-    the room's first viewer, so every micro-USD stays with a coin. Returns the coins dropped.
+    the room's first viewer, so every micro-USD stays with a coin. ``watchers`` are the viewers
+    watching a live this hour, ascending: only their rooms are looked up, so the work grows with who
+    watches rather than with the population. Returns the coins dropped.
     """
     if rooms.size == 0:
         return 0
     drops = np.bincount(rooms, minlength=creators.size)
     room_value = np.bincount(rooms, weights=value, minlength=creators.size).astype(np.int64)
     room_gross = np.bincount(rooms, weights=gross, minlength=creators.size).astype(np.int64)
-    watching = viewers.watching
-    recipients = np.flatnonzero((watching != NOBODY) & (drops[np.maximum(watching, 0)] > 0))
-    room = watching[recipients]
+    recipients = watchers[drops[viewers.watching[watchers]] > 0]
+    room = viewers.watching[recipients]
     audience = creators.audience[room]
     coins = params.drop_coins_per_viewer * drops[room]
     value_each, gross_each = room_value[room] // audience, room_gross[room] // audience
@@ -210,8 +213,8 @@ def pace_budgets(brands: BrandState, params: Brands, day: int) -> None:
 
 def _campaigns(hour: Hour) -> None:
     model, config = hour.model, hour.config
-    flows = run_campaigns(hour.brands, hour.creators, hour.viewers, config.brands, config.platform, model.prices,
-                          model.ledger, hour.step, hour.events)
+    flows = run_campaigns(hour.brands, hour.creators, hour.viewers, hour.watchers, config.brands, config.platform,
+                          model.prices, model.ledger, hour.step, hour.events)
     for name, amount in flows.items():
         hour.flows.add(name, amount)
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.config import Config, Loyalty
+from sim.engine.lookup import search_right
 from sim.engine.mechanism import Mechanism, StateField
 from sim.engine.state import NOBODY, CreatorState, ViewerState
 
@@ -67,15 +68,17 @@ def favourite_picks(
     # only those under the highest chance of returning (a favourite just started) can return
     may = np.flatnonzero(uniforms[0] < loyalty.return_probability * loyalty.notification_boost)
     who = online[may]
+    # Per creator, with one more entry for NOBODY (-1 indexes the last): a favourite's weight factor
+    # (0 off air, the notification boost in a session's first hour, else 1) and whether it just started.
+    is_starting = np.append(creators.is_live & (creators.session_hour == 0), False)
+    live_factor = np.append(np.where(creators.is_live, 1.0, 0.0), 0.0)
+    live_factor[is_starting] = loyalty.notification_boost
     # place by place rather than as a [viewer, place] array: reductions along a short axis are slow
     chosen = [viewers.followed[who], *(getattr(viewers, name)[who] for name in OLDER_FAVOURITES)]
     total, has_starting, cumulative = np.zeros(who.size), np.zeros(who.size, dtype=bool), []
     for favourite, weight in zip(chosen, loyalty.favourite_weights, strict=True):
-        known = np.maximum(favourite, 0)
-        is_live = (favourite != NOBODY) & creators.is_live[known]
-        is_starting = is_live & (creators.session_hour[known] == 0)  # notified: the session has just begun
-        has_starting |= is_starting
-        total = total + is_live * weight * np.where(is_starting, loyalty.notification_boost, 1.0)
+        has_starting |= is_starting[favourite]
+        total = total + weight * live_factor[favourite]
         cumulative.append(total)
     chance = loyalty.return_probability * np.where(has_starting, loyalty.notification_boost, 1.0)
     returning[may] = (total > 0) & (uniforms[0][may] < chance)
@@ -116,7 +119,7 @@ def feed_picks(
     is_home = reach >= total
     per_extra = 1 / (home_region_weight - 1) if home_region_weight > 1 else 0.0
     target = np.where(is_home, home_before[viewer_region] + (reach - total) * per_extra, reach)
-    index = np.searchsorted(cumulative, target, side="right")
+    index = search_right(cumulative, target)
     # rounding at a stretch's edge must not leave it
     lowest = first_home[viewer_region]
     highest = lowest + n_home[viewer_region] - 1
