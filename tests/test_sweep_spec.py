@@ -31,6 +31,9 @@ def test_grid_product_and_zip():
         {"a.x": 1, "b.y": "p"}, {"a.x": 1, "b.y": "q"}, {"a.x": 2, "b.y": "p"}, {"a.x": 2, "b.y": "q"}]
     assert Grid(combine="zip", parameters=parameters).points() == [{"a.x": 1, "b.y": "p"}, {"a.x": 2, "b.y": "q"}]
     assert Grid(parameters={"a.x": [3, 4]}).points() == [{"a.x": 3}, {"a.x": 4}]
+    # a one-at-a-time design: zipped lists repeat values, the points differ
+    one_at_a_time = Grid(combine="zip", parameters={"a.x": [1, 2, 1], "b.y": ["p", "p", "q"]})
+    assert one_at_a_time.points() == [{"a.x": 1, "b.y": "p"}, {"a.x": 2, "b.y": "p"}, {"a.x": 1, "b.y": "q"}]
 
 
 @pytest.mark.parametrize(("fields", "message"), [
@@ -58,6 +61,8 @@ def test_grid_product_and_zip():
      r"^<sweep>: seeds: Input should be 'common' or 'independent', or a list of seeds .* got 'shared'"),
     ({"seeds": [1.5]}, r"^<sweep>: seeds: Input should be .* got \[1.5\]"),
     ({"grid": {"parameters": {"brands.switched_off": [[0], [0]]}}}, "repeated values"),
+    ({"grid": {"combine": "zip", "parameters": {"a.x": [1, 2, 1], "b.y": [3, 4, 3]}}},
+     r"zipped points \[3\] \(counting from 1\) repeat an earlier point"),
 ])
 def test_invalid_specs_name_the_field_value_and_what_is_allowed(fields, message):
     with pytest.raises(SweepSpecError, match=message):
@@ -168,11 +173,11 @@ def test_example_specs_plan(path, default_config):
     plan = plan_sweep(load_sweep_spec(path))
     expected = {"creator_share": 70, "regional_price": 64, "exploration": 64, "tiktok_rewards": 10,
                 "sensitivity_tiktok": 220, "sobol_tiktok": 224, "backtest_twitch_price": 20,
-                "backtest_commission": 32}[path.stem]
+                "backtest_commission": 32, "supply_response": 128}[path.stem]
     assert len(plan.runs) == expected
     if path.stem in ("sensitivity_tiktok", "sobol_tiktok"):  # analyses of many runs: a tenth of the economy
         assert (plan.base_config.population.viewers, plan.base_config.population.creators) == (2000, 40)
-    elif path.stem == "backtest_commission":  # 91-day runs: half the economy, its viewers per creator kept
+    elif path.stem in ("backtest_commission", "supply_response"):  # 91-day runs: half the economy, as many per creator
         assert (plan.base_config.population.viewers, plan.base_config.population.creators) == (10_000, 200)
     else:
         assert plan.base_config.population == default_config.population  # the default economy's full size

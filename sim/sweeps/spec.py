@@ -92,8 +92,8 @@ class Grid(SpecModel):
         for path, values in self.parameters.items():
             if not values:
                 raise ValueError(f"grid.parameters.{path}: needs at least one value")
-            canonical = [json.dumps(v, sort_keys=True, default=str) for v in values]
-            if len(set(canonical)) < len(canonical):
+            # zipped lists may repeat a value (a one-at-a-time design does): their rows must differ instead
+            if self.combine != "zip" and len(set(_canonical(values))) < len(values):
                 raise ValueError(f"grid.parameters.{path}: repeated values in {values}; each run would be run twice")
         if len(self.parameters) > 1 and self.combine is None:
             raise ValueError("grid.combine: required with more than one parameter: product (every "
@@ -101,6 +101,12 @@ class Grid(SpecModel):
         lengths = {path: len(values) for path, values in self.parameters.items()}
         if self.combine == "zip" and len(set(lengths.values())) > 1:
             raise ValueError(f"grid.combine: zip needs lists of one length, got {lengths}")
+        if self.combine == "zip":
+            rows = list(zip(*(_canonical(values) for values in self.parameters.values()), strict=True))
+            repeated = sorted({i + 1 for i, row in enumerate(rows) if rows.index(row) < i})
+            if repeated:
+                raise ValueError(f"grid.parameters: zipped points {repeated} (counting from 1) repeat an earlier "
+                                 "point; each run would be run twice")
         return self
 
     @property
@@ -115,6 +121,11 @@ class Grid(SpecModel):
         columns = [self.parameters[p] for p in paths]
         rows = zip(*columns, strict=True) if self.combine == "zip" else itertools.product(*columns)
         return [dict(zip(paths, row, strict=True)) for row in rows]
+
+
+def _canonical(values: list[Any]) -> list[str]:
+    """Values as comparable text: equal values give equal text, whatever their types' hashing."""
+    return [json.dumps(v, sort_keys=True, default=str) for v in values]
 
 
 class Range(SpecModel):
