@@ -67,6 +67,10 @@ def favourite_picks(
     picks = np.full(online.size, NOBODY, dtype=np.int64)
     # only those under the highest chance of returning (a favourite just started) can return
     may = np.flatnonzero(uniforms[0] < loyalty.return_probability * loyalty.notification_boost)
+    # and only those with a favourite: favourites fill in order, so one without a first has none
+    first = viewers.followed[online[may]]
+    has_favourite = first != NOBODY
+    may, first = may[has_favourite], first[has_favourite]
     who = online[may]
     # Per creator, with one more entry for NOBODY (-1 indexes the last): a favourite's weight factor
     # (0 off air, the notification boost in a session's first hour, else 1) and whether it just started.
@@ -74,7 +78,7 @@ def favourite_picks(
     live_factor = np.append(np.where(creators.is_live, 1.0, 0.0), 0.0)
     live_factor[is_starting] = loyalty.notification_boost
     # place by place rather than as a [viewer, place] array: reductions along a short axis are slow
-    chosen = [viewers.followed[who], *(getattr(viewers, name)[who] for name in OLDER_FAVOURITES)]
+    chosen = [first, *(getattr(viewers, name)[who] for name in OLDER_FAVOURITES)]
     total, has_starting, cumulative = np.zeros(who.size), np.zeros(who.size, dtype=bool), []
     for favourite, weight in zip(chosen, loyalty.favourite_weights, strict=True):
         has_starting |= is_starting[favourite]
