@@ -144,8 +144,9 @@ BACKTESTS: tuple[Backtest, ...] = (
         "Pu Zhao, working paper (platform-facts.md, 'Creator supply and the commission')", "B",
         "Not fitted and not among the calibration facts (FACTS), but read when setting a parameter by hand: "
         "effort.elasticity (0.5) was chosen so that a creator's own live hours answer its income per hour "
-        "with an elasticity of 1.0, inside the 0.74-1.83 "
-        "these changes imply; the economy-wide response was already known to be lower (docs/calibration.md).",
+        "with an elasticity of 1.0, inside the 0.74-1.83 these changes imply (read as creators' own response: "
+        "content there is sold item by item). With viewers' spending held by their budgets, the economy-wide "
+        "analogue is lower, e / (1 + e): 0.43-0.65 (docs/calibration.md).",
         (Outcome("rise_live_hours", "live hours, share 0.95 -> 0.80", "live_hours", *_RISE, _POSTS_CUT,
                  -0.12, -0.12),
          Outcome("reversal_live_hours", "live hours, share 0.80 -> 0.95", "live_hours", *_REVERSAL,
