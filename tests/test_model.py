@@ -247,3 +247,14 @@ def test_batch_run_collects_the_declared_outputs(small_config):
     direct.run_model()
     expected = direct.timeseries()[outputs].reset_index(drop=True)
     pd.testing.assert_frame_equal(whole[outputs].astype(float), expected.astype(float))
+
+
+def test_tables_taken_mid_run_are_copies_the_run_does_not_change(small_config):
+    model = GiftEconomy(small_config, rng=5)
+    model.run_for(24)
+    tables = {"viewers": model.viewers_table(), "creators": model.creators_table(), "brands": model.brands_table()}
+    kept = {name: table.copy(deep=True) for name, table in tables.items()}
+    model.run_for(48)
+    assert model.viewers_table()["watch_hours"].sum() > kept["viewers"]["watch_hours"].sum()  # the run moved on
+    for name, table in tables.items():
+        pd.testing.assert_frame_equal(table, kept[name])
