@@ -75,8 +75,7 @@ def choose_rooms(
     by_feed = rng.random(online.size)[fed]
     if loyal is None or loyal.home_region_weight == 1.0:
         cumulative = np.cumsum(weights)
-        room[fed] = live[np.minimum(search_right(cumulative, by_feed * cumulative[-1]),
-                                    live.size - 1)]
+        room[fed] = live[np.minimum(search_right(cumulative, by_feed * cumulative[-1]), live.size - 1)]
     else:
         room[fed] = loyalty.feed_picks(live, weights, creators.region, viewers.region[online[fed]],
                                        loyal.home_region_weight, by_feed)
