@@ -12,7 +12,8 @@ On the default config (the TikTok preset, 20,000 viewers, 400 creators at the st
   the days 30-90 mean (a day's churn is a small count, so its 10-day window is what is compared);
 - income per live hour by the hour of the session (days 30-90, all seeds pooled), F7;
 - loyalty over days 30-60: distinct creators a viewer watched (median over viewers who watched)
-  and the top 5% of payers gifted (median), and the share of watch hours in a favourite's room;
+  and the top 5% of payers gifted (median), the share of watch hours in a favourite's room, and the
+  share of the coins the top 5% of payers gifted there;
 - how income per live hour grows with followers and quality across creators (least squares on logs,
   creators with income), which sets ``effort.followers_exponent`` and ``quality_exponent``;
 - creator share 0.33 -> 0.50, paired by seed, days 60-90 of 90-day runs: live hours, active
@@ -31,6 +32,7 @@ import pandas as pd
 
 import sim
 from sim.engine.config_io import resolve_config
+from sim.engine.mechanisms import loyalty as loyalty_rules
 from sim.engine.state import NOBODY
 from sim.sweeps.compare import mean_half_width
 
@@ -58,13 +60,14 @@ def trace(config: sim.Config, seed: int, loyalty_window: tuple[int, int] = (30, 
     hours_by_session_hour = np.zeros((SESSION_HOURS_SHOWN, SESSION_HOURS_SHOWN))
     this_session = np.zeros((3, creators.size, SESSION_HOURS_SHOWN))  # the current session's, by hour
     watched, gifted, in_favourite, watch_hours = [], [], 0, 0
+    coins_gifted, coins_in_favourite = np.zeros(viewers.size), np.zeros(viewers.size)  # per viewer, in the window
     sample = np.arange(min(SAMPLED_VIEWERS, model.n_audience))
     for step in range(config.hours):
         day = step // HOURS_PER_DAY
         earned, streamed, gifts_before = creators.diamonds_earned.copy(), creators.live_hours.copy(), None
         received = creators.gifts_received.copy()
         if loyalty_window[0] <= day < loyalty_window[1]:
-            gifts_before = viewers.gifts_sent.copy()
+            gifts_before, coins_before = viewers.gifts_sent.copy(), viewers.coins_gifted.copy()
         model.step()
         live = np.flatnonzero(creators.live_hours > streamed)
         hour_in_session = np.minimum(creators.session_hour[live] - 1, SESSION_HOURS_SHOWN - 1)
@@ -86,6 +89,10 @@ def trace(config: sim.Config, seed: int, loyalty_window: tuple[int, int] = (30, 
             watched.append(sample[is_watching] * creators.size + room[is_watching])
             gifters = np.flatnonzero((viewers.gifts_sent > gifts_before) & (viewers.watching != NOBODY))
             gifted.append(gifters * creators.size + viewers.watching[gifters])
+            coins = viewers.coins_gifted[gifters] - coins_before[gifters]
+            coins_gifted[gifters] += coins
+            in_a_favourite = loyalty_rules.is_favourite(viewers, gifters, viewers.watching[gifters])
+            coins_in_favourite[gifters] += coins * in_a_favourite
             watchers = np.flatnonzero(viewers.watching != NOBODY)
             favourites = np.stack([viewers.followed, viewers.favourite_2, viewers.favourite_3])[:, watchers]
             in_favourite += int((favourites == viewers.watching[watchers]).any(axis=0).sum())
@@ -94,7 +101,8 @@ def trace(config: sim.Config, seed: int, loyalty_window: tuple[int, int] = (30, 
                 by_session_hour=by_session_hour, hours_by_session_hour=hours_by_session_hour,
                 watched=np.unique(np.concatenate(watched)) if watched else np.empty(0, np.int64),
                 gifted=np.unique(np.concatenate(gifted)) if gifted else np.empty(0, np.int64),
-                favourite_share=in_favourite / max(watch_hours, 1))
+                favourite_share=in_favourite / max(watch_hours, 1), coins_gifted=coins_gifted,
+                coins_in_favourite=coins_in_favourite)
 
 
 def daily(timeseries: pd.DataFrame) -> pd.DataFrame:
@@ -145,8 +153,8 @@ def session_income(traces: list[dict]) -> str:
 
 
 def loyalty(traces: list[dict]) -> str:
-    """Distinct creators watched and gifted per viewer over days 30-60."""
-    watched, gifted_top, favourite = [], [], []
+    """Distinct creators watched and gifted per viewer over days 30-60, and how much is in favourites' rooms."""
+    watched, gifted_top, favourite, top_in_favourite = [], [], [], []
     for t in traces:
         model = t["model"]
         n = model.creator_state.size
@@ -158,10 +166,13 @@ def loyalty(traces: list[dict]) -> str:
         top = payers[spend[payers] >= np.quantile(spend[payers], 0.95)] if payers.size else payers
         gifted_top.append(np.median(gifts_per_viewer[top]) if top.size else np.nan)
         favourite.append(t["favourite_share"])
+        top_in_favourite.append(t["coins_in_favourite"][top].sum() / max(t["coins_gifted"][top].sum(), 1))
     return (f"Days 30-60, means over seeds: a viewer who watched (of the first {SAMPLED_VIEWERS:,}) watched "
             f"{np.mean(watched):.1f} distinct creators (median over viewers); the top 5% of payers by spend "
             f"gifted to {np.nanmean(gifted_top):.1f} distinct creators (median); "
-            f"{100 * np.mean(favourite):.0f}% of watch hours were in a favourite's room.")
+            f"{100 * np.mean(favourite):.0f}% of watch hours were in a favourite's room, and the top 5% of payers gave "
+            f"{100 * np.mean(top_in_favourite):.0f}% of the coins they gifted there (seed by seed "
+            f"{100 * min(top_in_favourite):.0f}-{100 * max(top_in_favourite):.0f}%).")
 
 
 def earnings_by_standing(traces: list[dict]) -> str:
