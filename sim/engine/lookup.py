@@ -45,7 +45,7 @@ def search_right(cumulative: np.ndarray, targets: np.ndarray) -> np.ndarray:
     outside = np.flatnonzero((targets < low) | (targets >= high))
     answer[outside] = np.searchsorted(cumulative, targets[outside], side="right")
     # inside, the answer is at least the lower edge's and at most the upper edge's: step up to it
-    moving = np.flatnonzero(answer < starts[np.minimum(bin_ + 1, n_bins)])
+    moving = np.flatnonzero(answer < starts[bin_ + 1])
     moving = moving[cumulative[answer[moving]] <= targets[moving]]
     while moving.size:
         answer[moving] += 1

@@ -103,7 +103,8 @@ class Grid(SpecModel):
             raise ValueError(f"grid.combine: zip needs lists of one length, got {lengths}")
         if self.combine == "zip":
             rows = list(zip(*(_canonical(values) for values in self.parameters.values()), strict=True))
-            repeated = sorted({i + 1 for i, row in enumerate(rows) if rows.index(row) < i})
+            first_seen: dict[tuple[str, ...], int] = {}
+            repeated = [i + 1 for i, row in enumerate(rows) if first_seen.setdefault(row, i) != i]
             if repeated:
                 raise ValueError(f"grid.parameters: zipped points {repeated} (counting from 1) repeat an earlier "
                                  "point; each run would be run twice")
