@@ -80,9 +80,10 @@ def trace(config: sim.Config, seed: int, loyalty_window: tuple[int, int] = (30, 
             length = np.minimum(creators.session_hour[ended], SESSION_HOURS_SHOWN) - 1
             for measure in range(3):
                 np.add.at(by_session_hour[measure], length, this_session[measure, ended])
-            shown = np.arange(SESSION_HOURS_SHOWN)[None, :] <= np.minimum(creators.session_hour[ended] - 1,
-                                                                          SESSION_HOURS_SHOWN - 1)[:, None]
-            np.add.at(hours_by_session_hour, length, shown)
+            # hours each session streamed in each column: 1 up to its length, the last column pooling the rest
+            hours_in = np.clip(creators.session_hour[ended][:, None] - np.arange(SESSION_HOURS_SHOWN)[None, :], 0, 1)
+            hours_in[:, -1] = np.maximum(creators.session_hour[ended] - (SESSION_HOURS_SHOWN - 1), 0)
+            np.add.at(hours_by_session_hour, length, hours_in)
         if gifts_before is not None:
             room = viewers.watching[sample]
             is_watching = room != NOBODY

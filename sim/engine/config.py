@@ -422,9 +422,11 @@ class Effort(MechanismSection):
     """
 
     typical_usd_per_live_hour: float = Field(
-        0.012, gt=0.0, le=1e6, description="Gift income per live hour of a creator with the median followers "
+        0.006, gt=0.0, le=1e6, description="Gift income per live hour of a creator with the median followers "
         "and quality 1 in the calibrated economy (USD/h): the scale of creators' outside options. Calibrated "
-        "with benchmarks/creator_supply.py so that the TikTok preset's creator supply is in steady state.",
+        "with benchmarks/creator_supply.py so that the TikTok preset's creator supply is in steady state "
+        "(entry balances exit over days 30-90; on 3 seeds, at 0.008 more creators quit than join, 4.2 against "
+        "3.6 a day, and at 0.005 live hours fall 8% from days 30-60 to days 60-90).",
     )
     followers_exponent: float = Field(
         1.5, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to followers (1): "
@@ -437,17 +439,19 @@ class Effort(MechanismSection):
         "squares on logs over creators with income on the TikTok preset gives 1.0-1.1 (benchmarks/creator_supply.py).",
     )
     elasticity: float = Field(
-        0.5, ge=0.0, le=5.0, description="Effort (the chance of streaming on a day and the session length) "
+        1.0, ge=0.0, le=5.0, description="Effort (the chance of streaming on a day and the session length) "
         "scales as (recent income per live hour / outside option)^elasticity, within 0.25-max_effort (1). Live hours "
-        "scale as effort squared, so their elasticity to income per hour is 2 x 0.5 = 1.0, inside the 0.74-1.83 "
-        "that a commission change implies for creators' posts (B: Pu Zhao, 5% -> 20% -> 5%, Aug 2019; mapping "
-        "posts onto live hours is an assumption).",
+        "scale as effort squared, so a creator's own hours answer its income per hour with elasticity 2 below the "
+        "cap; with the cap and the daily chance's ceiling, the economy's live hours answer the creator share with "
+        "about 0.4-0.5, the 0.43 that Pu Zhao's commission change maps to under a fixed pool of viewers' spending "
+        "(B: 5% -> 20% -> 5%, Aug 2019; the mapping is an assumption: docs/calibration.md).",
     )
     max_effort: float = Field(
-        2.0, ge=1.0, le=10.0, description="Most effort a creator puts in (1 = its habit): its chance of "
+        4.0, ge=1.0, le=10.0, description="Most effort a creator puts in (1 = its habit): its chance of "
         "streaming on a day stops at 0.98 and its sessions at max_effort x its habitual length "
-        "(assumption: the keenest LIVE creators stream 6-10 hours a day). Creators this keen do not answer "
-        "to a higher share, so a low cap mutes the share's effect on live hours.",
+        "(assumption: the keenest LIVE creators stream 6-10 hours a day or more). Creators this keen do not "
+        "answer to a higher share, so a low cap mutes the share's effect on live hours (2 held the preset's "
+        "response to 0.31 against the mapped 0.43: docs/calibration.md).",
     )
     income_memory_days: float = Field(
         3.0, gt=0.0, le=365.0, description="Half-life of the creator's running average of income per "
