@@ -37,13 +37,14 @@ def test_every_outcome_compares_two_points_of_its_spec(backtest):
 @pytest.mark.parametrize("backtest", BACKTESTS, ids=lambda b: b.name)
 def test_outcomes_compute_from_a_tiny_sweep(backtest, tmp_path):
     spec = load_sweep_spec(backtest.spec_path, TINY)
-    tiny = validate_spec({**spec.model_dump(), "replicates": 2, "tables": []})
+    tiny = validate_spec({**spec.model_dump(), "replicates": 3, "tables": []})
     sim.sweep(tiny, out=tmp_path / "sweep", workers=1, progress=False)
     table = outcome_table(backtest, sim.open_results(tmp_path / "sweep").runs)
     assert list(table.columns) == OUTCOME_COLUMNS
     assert list(table["outcome"]) == [o.name for o in backtest.outcomes]
-    assert (table["n"] <= 2).all() and (table["n"] == 2).any()  # a tiny run can leave a measure at 0
-    computed = table[table["n"] == 2]
+    # a tiny run can leave a measure at 0 (Brazil's few payers), which drops its replicate from the pair
+    assert (table["n"] <= 3).all() and (table["n"] >= 2).any()
+    computed = table[table["n"] >= 2]
     assert (computed["baseline"] > 0).all() and computed["change"].notna().all()
     assert set(table["verdict"]) <= {"agrees", "overlaps", "below", "above", "prediction", "no interval"}
 

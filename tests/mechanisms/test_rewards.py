@@ -217,7 +217,10 @@ def test_creators_who_meet_the_mission_get_a_higher_effective_share():
                              [*SMALL, "run.days=8", "rewards.stream_to_minimum=false"])
     meeting, missing = _shares_by(config, range(3), lambda t: t["mission_sessions"] > 0)
     assert meeting > missing
-    assert missing == pytest.approx(config.platform.creator_share, abs=0.02)
+    # Creators who met no per-LIVE mission earn the base, or the base and the weekly bonus when enough
+    # short sessions met the weekly mission.
+    base = config.platform.creator_share
+    assert base - 1e-9 <= missing <= base + config.rewards.weekly_bonus_share
 
 
 @pytest.mark.slow
