@@ -2,10 +2,11 @@
 
 Measured means on these sizes (four seeds) when the tests were written, for scale: creator-income
 Gini 0.93 without exploration vs 0.90 with half the feed exploring (16 seeds, with effort's cap at 4;
-paired change -0.022, standard error 0.007; seeds 0-7 alone gave -0.010, standard error 0.008); mean creator effort 0.74 at a
-10% creator share vs 0.83 at 60%, live hours 708 vs 961; gift-count dispersion (variance/mean per
-live room-hour) 3.7 without contagion vs 6.2 with strength 1; weekend/weekday online ratio 1.00
-vs 1.40 with a 1.5 weekend multiplier; gifts per watch hour 0.038 without fatigue vs 0.029 at 0.7.
+paired change -0.022, standard error 0.007; seeds 0-7 alone gave -0.010, standard error 0.008); mean
+creator effort 0.74 at a 10% creator share vs 0.83 at 60%, live hours 708 vs 961; gift-count
+dispersion (variance/mean per live room-hour) 3.7 without contagion vs 6.2 with strength 1;
+weekend/weekday online ratio 1.00 vs 1.40 with a 1.5 weekend multiplier; gifts per watch hour 0.038
+without fatigue vs 0.029 at 0.7.
 """
 
 import numpy as np
