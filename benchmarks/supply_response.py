@@ -5,13 +5,14 @@ Runs two sweeps and writes a table for each into docs/calibration.md:
 - ``configs/sweeps/supply_response.yaml``: Pu Zhao's commission change (the creator share 0.95 -> 0.80)
   under the preset's creator-side parameters and seven variants (10,000 viewers, 200 creators);
 - ``configs/sweeps/supply_response_preset.yaml``: the preset's level (0.33 -> 0.50) under the preset's
-  parameters and three variants of effort's cap and elasticity (the preset's 20,000 viewers).
+  parameters, outside options of 0.005 and 0.008 USD/h, and the creator side as it was before effort's cap
+  and elasticity were raised (the preset's 20,000 viewers).
 
 For each variant: live hours and creators who streamed at the first share, their changes at the second,
 paired by replicate with a t-based 95% interval of the mean log ratio, and the elasticity of live hours
 with respect to the share. Run on demand::
 
-    .venv/bin/python benchmarks/supply_response.py             # about 15 minutes on 2 cores
+    .venv/bin/python benchmarks/supply_response.py             # about 30 minutes on 2 cores
     .venv/bin/python benchmarks/supply_response.py --no-write  # print only
 
 Each sweep runs into ``--root``/sweep-<spec name>; a folder that exists is resumed (only missing runs run).

@@ -227,7 +227,8 @@ class Creators(Section):
         2.5, ge=0.0, le=12.0, description="Spread of start hours across creators (h)."
     )
     session_hours_mean: float = Field(
-        2.0, ge=1.0, le=24.0, description="Mean length of a live session (h)."
+        2.0, ge=1.0, le=24.0, description="Mean habitual length of a live session (h), at effort 1: effort "
+        "scales it (on the TikTok preset sessions average 5.6 h)."
     )
     popularity_exponent: float = Field(
         1.0, ge=0.0, le=3.0, description="Feed weight is followers^exponent * quality (1): "
@@ -432,7 +433,7 @@ class Effort(MechanismSection):
         1.5, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to followers (1): "
         "set so that the median creator's income over its outside option is about 1 at every size of following "
         "on the TikTok preset (benchmarks/creator_supply.py; least squares on logs over creators with income "
-        "gives 1.2, but the largest creators' income is steadier, so their median sits higher).",
+        "gives 1.2-1.3, but the largest creators' income is steadier, so their median sits higher).",
     )
     quality_exponent: float = Field(
         1.0, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to quality (1): least "
@@ -451,8 +452,9 @@ class Effort(MechanismSection):
         4.0, ge=1.0, le=10.0, description="Most effort a creator puts in (1 = its habit): its chance of "
         "streaming on a day stops at 0.98 and its sessions at max_effort x its habitual length "
         "(assumption: the keenest LIVE creators stream 6-10 hours a day or more). Creators this keen do not "
-        "answer to a higher share, so a low cap mutes the share's effect on live hours (2 held the preset's "
-        "response to 0.31 against the mapped 0.43: docs/calibration.md).",
+        "answer to a higher share. Raised from 2 with effort.elasticity 0.5 -> 1 and the outside options "
+        "rescaled: the former creator side answered the share 0.33 -> 0.50 with 0.31 [0.22, 0.39] against the "
+        "mapped 0.43 (docs/calibration.md).",
     )
     income_memory_days: float = Field(
         3.0, gt=0.0, le=365.0, description="Half-life of the creator's running average of income per "
