@@ -77,12 +77,13 @@ def trace(config: sim.Config, seed: int, loyalty_window: tuple[int, int] = (30, 
         this_session[2, live, hour_in_session] += creators.gifts_received[live] - received[live]
         ended = live[~creators.is_live[live]]
         if day >= 30 and ended.size:
-            length = np.minimum(creators.session_hour[ended], SESSION_HOURS_SHOWN) - 1
+            session_length = creators.session_hour[ended]
+            length = np.minimum(session_length, SESSION_HOURS_SHOWN) - 1
             for measure in range(3):
                 np.add.at(by_session_hour[measure], length, this_session[measure, ended])
             # hours each session streamed in each column: 1 up to its length, the last column pooling the rest
-            hours_in = np.clip(creators.session_hour[ended][:, None] - np.arange(SESSION_HOURS_SHOWN)[None, :], 0, 1)
-            hours_in[:, -1] = np.maximum(creators.session_hour[ended] - (SESSION_HOURS_SHOWN - 1), 0)
+            hours_in = np.clip(session_length[:, None] - np.arange(SESSION_HOURS_SHOWN)[None, :], 0, 1)
+            hours_in[:, -1] = np.maximum(session_length - (SESSION_HOURS_SHOWN - 1), 0)
             np.add.at(hours_by_session_hour, length, hours_in)
         if gifts_before is not None:
             room = viewers.watching[sample]
