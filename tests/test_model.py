@@ -7,6 +7,7 @@ import pytest
 
 import sim
 from sim import Brand, Creator, GiftEconomy, Viewer
+from sim.engine import report
 from sim.engine.ledger import Account
 from tests.conftest import DEFAULT_CONFIG
 
@@ -258,3 +259,38 @@ def test_tables_taken_mid_run_are_copies_the_run_does_not_change(small_config):
     assert model.viewers_table()["watch_hours"].sum() > kept["viewers"]["watch_hours"].sum()  # the run moved on
     for name, table in tables.items():
         pd.testing.assert_frame_equal(table, kept[name])
+
+
+@pytest.mark.parametrize("burn_in_days", [0, 7])
+def test_a_viewers_table_that_releases_the_state_is_the_same_table(small_config, burn_in_days):
+    config = small_config.model_copy(update={"run": small_config.run.model_copy(update={"burn_in_days": burn_in_days})})
+    model = GiftEconomy(config, rng=3)
+    model.run_for(config.total_hours)
+    kept = model.viewers_table()
+    released = report.viewers_table(model, release_state=True)
+    pd.testing.assert_frame_equal(released, kept)
+    # every viewer array is let go, by the state and by the baseline after a burn-in
+    assert not [name for name, value in vars(model.viewer_state).items() if isinstance(value, np.ndarray)]
+    if burn_in_days:
+        assert not model.baseline.populations["viewer_state"]
+
+
+def test_each_viewers_column_declares_the_arrays_it_reads(small_config):
+    model = GiftEconomy(small_config, rng=3)
+    model.run_for(24)
+    state = model.viewer_state
+    for column in report.VIEWER_COLUMNS:
+        held = dict(vars(state))
+        for name in [n for n in held if n not in column.reads and isinstance(held[n], np.ndarray)]:
+            setattr(state, name, None)  # an undeclared read would fail on None
+        try:
+            column.compute(model)
+        finally:
+            vars(state).update(held)
+
+
+def test_a_run_not_kept_gives_the_tables_of_a_run_kept(small_config):
+    kept, released = sim.run(small_config, seed=2, keep_model=True), sim.run(small_config, seed=2)
+    for name in ("viewers", "creators", "brands", "ledger", "timeseries"):
+        pd.testing.assert_frame_equal(getattr(released, name), getattr(kept, name))
+    assert released.summary == kept.summary

@@ -41,6 +41,7 @@ class Quantity:
     label: str
     description: str
     compute: Callable[[Any], Any]
+    reads: tuple[str, ...] = ()  # for viewers' columns: the viewer arrays ``compute`` reads (see viewers_table)
 
 
 # --- time series ------------------------------------------------------------------------------
@@ -70,47 +71,56 @@ def _codes(index: np.ndarray, names: tuple[str, ...]) -> pd.Categorical:
     return pd.Categorical.from_codes(index, categories=list(names))
 
 
+def _viewer_array(name: str, money: bool = False) -> dict[str, Any]:
+    """``compute`` and ``reads`` of a viewers' column that is one viewer array (micro-USD shown in USD if ``money``)."""
+    if money:
+        return {"compute": lambda m: usd(getattr(m.viewer_state, name)), "reads": (name,)}
+    return {"compute": lambda m: getattr(m.viewer_state, name), "reads": (name,)}
+
+
 VIEWER_COLUMNS = (
     Quantity("viewer_id", "-", "Viewer", "index of the row (0-based; the first `population.viewers` rows are the "
-             "audience, in the order of `model.agents_by_type[Viewer]`)", lambda m: np.arange(m.viewer_state.size)),
+             "audience, in the order of `model.agents_by_type[Viewer]`)", lambda m: np.arange(m.viewer_state.size),
+             reads=("region",)),  # the state's size is its regions' length
     Quantity("creator_id", "-", "Creator", "-1 for the audience; on the last rows (when `peer_gifting` is enabled), "
-             "the creator whose off-air watching and gifting the row records", lambda m: m.viewer_state.creator_id),
+             "the creator whose off-air watching and gifting the row records", **_viewer_array("creator_id")),
     Quantity("region", "-", "Region", "the viewer's region code",
-             lambda m: _codes(m.viewer_state.region, m.region_codes)),
+             lambda m: _codes(m.viewer_state.region, m.region_codes), reads=("region",)),
     Quantity("channel", "-", "Channel", "the viewer's purchase channel",
-             lambda m: _codes(m.viewer_state.channel, m.prices.channel_names)),
+             lambda m: _codes(m.viewer_state.channel, m.prices.channel_names), reads=("channel",)),
     Quantity("budget_monthly_usd", "USD/month", "Monthly budget",
-             "gifting budget (0 for the majority who never pay)", lambda m: usd(m.viewer_state.budget_monthly_micro)),
-    Quantity("spend_usd", "USD", "Spend", "paid for coins, tax included", lambda m: usd(m.viewer_state.spend_micro)),
-    Quantity("tax_usd", "USD", "Tax", "tax in `spend_usd`", lambda m: usd(m.viewer_state.tax_micro)),
+             "gifting budget (0 for the majority who never pay)", **_viewer_array("budget_monthly_micro", money=True)),
+    Quantity("spend_usd", "USD", "Spend", "paid for coins, tax included", **_viewer_array("spend_micro", money=True)),
+    Quantity("tax_usd", "USD", "Tax", "tax in `spend_usd`", **_viewer_array("tax_micro", money=True)),
     Quantity("store_fees_usd", "USD", "Store fees", "channel fees in `spend_usd`",
-             lambda m: usd(m.viewer_state.fee_micro)),
+             **_viewer_array("fee_micro", money=True)),
     Quantity("creator_income_usd", "USD", "Creator income", "value of the diamonds this viewer's gifts issued",
-             lambda m: usd(m.viewer_state.diamond_value_sent_micro)),
+             **_viewer_array("diamond_value_sent_micro", money=True)),
     Quantity("platform_revenue_usd", "USD", "Platform revenue", "what the platform kept from this viewer's gifts",
-             lambda m: usd(m.viewer_state.released_micro - m.viewer_state.diamond_value_sent_micro)),
+             lambda m: usd(m.viewer_state.released_micro - m.viewer_state.diamond_value_sent_micro),
+             reads=("released_micro", "diamond_value_sent_micro")),
     Quantity("unspent_usd", "USD", "Unspent", "net value of the coins still in the wallet (the platform's coin "
-             "liability)", lambda m: usd(m.viewer_state.wallet_value_micro)),
+             "liability)", **_viewer_array("wallet_value_micro", money=True)),
     Quantity("gifted_spend_usd", "USD", "Gifted spend", "what was paid, tax included, for the coins this viewer "
              "gifted (by the viewer, or by a brand for dropped coins)",
-             lambda m: usd(m.viewer_state.gifted_gross_micro)),
+             **_viewer_array("gifted_gross_micro", money=True)),
     Quantity("coins_received", "coins", "Coins received", "free coins dropped by brands",
-             lambda m: m.viewer_state.coins_received),
+             **_viewer_array("coins_received")),
     Quantity("received_value_usd", "USD", "Received value", "net value the brands paid for those coins",
-             lambda m: usd(m.viewer_state.received_value_micro)),
-    Quantity("purchases", "bundles", "Purchases", "bundles bought", lambda m: m.viewer_state.purchases),
-    Quantity("coins_bought", "coins", "Coins bought", "coins bought", lambda m: m.viewer_state.coins_bought),
-    Quantity("coins_gifted", "coins", "Coins gifted", "coins gifted", lambda m: m.viewer_state.coins_gifted),
-    Quantity("wallet_coins", "coins", "Wallet", "coins still held", lambda m: m.viewer_state.wallet_coins),
-    Quantity("gifts_sent", "gifts", "Gifts sent", "gifts sent, paid and free", lambda m: m.viewer_state.gifts_sent),
+             **_viewer_array("received_value_micro", money=True)),
+    Quantity("purchases", "bundles", "Purchases", "bundles bought", **_viewer_array("purchases")),
+    Quantity("coins_bought", "coins", "Coins bought", "coins bought", **_viewer_array("coins_bought")),
+    Quantity("coins_gifted", "coins", "Coins gifted", "coins gifted", **_viewer_array("coins_gifted")),
+    Quantity("wallet_coins", "coins", "Wallet", "coins still held", **_viewer_array("wallet_coins")),
+    Quantity("gifts_sent", "gifts", "Gifts sent", "gifts sent, paid and free", **_viewer_array("gifts_sent")),
     Quantity("free_gifts_sent", "gifts", "Free gifts sent", "of those, gifts paid for entirely with free coins",
-             lambda m: m.viewer_state.free_gifts_sent),
+             **_viewer_array("free_gifts_sent")),
     Quantity("free_coins_gifted", "coins", "Free coins gifted", "coins gifted that brands had dropped free",
-             lambda m: m.viewer_state.free_coins_gifted),
-    Quantity("hours_online", "hours", "Hours online", "hours online", lambda m: m.viewer_state.hours_online),
-    Quantity("watch_hours", "hours", "Watch hours", "hours watching a live", lambda m: m.viewer_state.watch_hours),
+             **_viewer_array("free_coins_gifted")),
+    Quantity("hours_online", "hours", "Hours online", "hours online", **_viewer_array("hours_online")),
+    Quantity("watch_hours", "hours", "Watch hours", "hours watching a live", **_viewer_array("watch_hours")),
     Quantity("followed_creator_id", "-", "Followed creator", "creator followed most recently (-1: none)",
-             lambda m: m.viewer_state.followed),
+             **_viewer_array("followed")),
 )
 
 EFFECTIVE_SHARE_MEANING = (
@@ -190,41 +200,74 @@ BRAND_COLUMNS = (
 )
 
 
-def _table(model, columns: tuple[Quantity, ...], rows: np.ndarray | None = None) -> pd.DataFrame:
+def _table(
+    model, columns: tuple[Quantity, ...], rows: np.ndarray | None = None, release: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
     """The columns' values for the ``rows`` listed (a mask; all when None), as a table of copies.
 
     Column by column, each selected as it is computed, and put in the table without consolidating
     columns of one type into a block: a table built whole and then filtered held up to three copies
     of its data at once (a one-day run of a million viewers peaked at 890 MB that way, 799 MB this way).
+    ``release``, when given, is called with each name in the columns' ``reads`` once the last column
+    that reads it has been made.
     """
-    model = measured(model)
+    last_reader = {name: column.name for column in columns for name in column.reads}
     data = {}
     for column in columns:
         values = column.compute(model)
         values = values if isinstance(values, pd.Categorical) else np.asarray(values)
         # a selection copies; a column that is the state's own array is copied to be safe from later steps
         data[column.name] = values[rows] if rows is not None else values.copy()
+        del values
+        for name in (n for n in column.reads if release is not None and last_reader[n] == column.name):
+            release(name)
     return pd.DataFrame(data, copy=False)
 
 
-def viewers_table(model) -> pd.DataFrame:
+def viewers_table(model, release_state: bool = False) -> pd.DataFrame:
     """One row per viewer (``VIEWER_COLUMNS``) of a :class:`~sim.engine.model.GiftEconomy`.
 
     Creators' own rows are there only for creators who have joined.
+
+    Args:
+        model: The model.
+        release_state: Let go of the viewers' arrays as the table is made: those no column reads
+            first, then each once the last column that reads it is made, so that the table takes
+            the state's place in memory instead of adding to it. The model cannot run or report
+            afterwards: for a model about to be discarded, as :func:`sim.io.runner.run` does.
     """
     v, c = model.viewer_state, model.creator_state
     is_listed = (v.creator_id == NOBODY) | c.has_joined[np.maximum(v.creator_id, 0)]
-    return _table(model, VIEWER_COLUMNS, is_listed)
+    if not release_state:
+        return _table(measured(model), VIEWER_COLUMNS, is_listed)
+    # An array is held by the model's state, the baseline (after a burn-in) and the measured view
+    # (running totals less the baseline): each is let go in all of them.
+    holders: list[Any] = [v] + ([model.baseline.populations["viewer_state"]] if model.baseline else [])
+
+    def release(name: str) -> None:
+        for holder in holders:
+            if isinstance(holder, dict):
+                holder.pop(name, None)
+            else:
+                setattr(holder, name, None)
+
+    read = {name for column in VIEWER_COLUMNS for name in column.reads}
+    for name in [n for n, value in vars(v).items() if isinstance(value, np.ndarray) and n not in read]:
+        release(name)
+    view = measured(model)  # made now, so that it rebases only the running totals still held
+    if view is not model:
+        holders.append(view.viewer_state)
+    return _table(view, VIEWER_COLUMNS, is_listed, release)
 
 
 def creators_table(model) -> pd.DataFrame:
     """One row per creator who has joined (``CREATOR_COLUMNS``); those still to join are not creators yet."""
-    return _table(model, CREATOR_COLUMNS, model.creator_state.has_joined)
+    return _table(measured(model), CREATOR_COLUMNS, model.creator_state.has_joined)
 
 
 def brands_table(model) -> pd.DataFrame:
     """One row per brand (``BRAND_COLUMNS``)."""
-    return _table(model, BRAND_COLUMNS)
+    return _table(measured(model), BRAND_COLUMNS)
 
 
 def ledger_table(days: list[dict[str, int]], burn_in_days: int = 0, baseline: Baseline | None = None) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.engine import report
 from sim.engine.config import Config
 from sim.engine.config_io import config_from_dict
 from sim.engine.model import HOURS_PER_DAY, GiftEconomy
@@ -115,9 +116,12 @@ def run(
     problems = model.invariant_violations()
     if problems:
         raise BooksDoNotBalanceError(problems)
+    outputs = {"timeseries": model.timeseries(), "creators": model.creators_table(), "brands": model.brands_table(),
+               "ledger": model.ledger_table(), "summary": model.summary(), "recorded": model.recorded_tables()}
+    # Last: a model not kept lets go of its viewers' arrays as their table is made, so that the
+    # table takes their place in memory instead of adding to it.
+    viewers = report.viewers_table(model, release_state=not keep_model)
     return RunResult(
-        config=config, seed=model.seed, timeseries=model.timeseries(), viewers=model.viewers_table(),
-        creators=model.creators_table(), brands=model.brands_table(), ledger=model.ledger_table(),
-        summary=model.summary(), model=model if keep_model else None, recorded=model.recorded_tables(),
-        wall_time_s=round(time.perf_counter() - started, 3),
+        config=config, seed=model.seed, viewers=viewers, model=model if keep_model else None,
+        wall_time_s=round(time.perf_counter() - started, 3), **outputs,
     )
