@@ -7,6 +7,7 @@ Run on demand (it is not part of the test suite)::
     .venv/bin/python benchmarks/run.py --update-docs    # also rewrite the table in docs/performance.md
     .venv/bin/python benchmarks/run.py --profile M      # cProfile of one scenario's run, top functions
     .venv/bin/python benchmarks/run.py --phases S1-core # time per step of each phase of the model
+    .venv/bin/python benchmarks/run.py --whole L XL     # whole `giftsim run` processes (XL: about 6 minutes)
 
 Each measurement runs in a fresh Python process, so its peak memory (max RSS) is its own; engine
 runs shorter than 10^7 viewer-hours are repeated five times and the fastest kept. The speed
@@ -15,6 +16,10 @@ on the same config and the same number of hours, measured in the same invocation
 engine measurement and one reference measurement back to back (``RATIO_ROUNDS`` per scenario), so
 that a shared machine's slow spells fall on both; the table gives the median round's ratio and the
 range over rounds.
+
+``--whole`` measures what a user waits for and what the machine must hold: one ``giftsim run`` process
+each (reading the config, building, running, the tables, Parquet and figures), its wall time and its
+peak memory as the operating system reports them for that process alone (``os.wait4``).
 """
 
 from __future__ import annotations
@@ -22,14 +27,21 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import os
 import platform
 import pstats
 import re
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+try:
+    from benchmarks.doc_sections import replace_section
+except ModuleNotFoundError:  # run as a script (python benchmarks/run.py): its own folder is on the path
+    from doc_sections import replace_section
 
 REPO = Path(__file__).resolve().parents[1]
 PERFORMANCE_DOC = REPO / "docs" / "performance.md"
@@ -55,6 +67,8 @@ REFERENCE_SCENARIOS = ("S1-core", "L1-core")
 RATIO_ROUNDS = {"S1-core": 5, "L1-core": 1}
 SEED = 1
 SHORT_RUN_REPEATS = 5
+# Whole `giftsim run` processes of the default config, every mechanism on: name: (viewers, creators, days)
+WHOLE_RUNS = {"L": (1_000_000, 10_000, 30), "XL": (10_000_000, 100_000, 30)}
 
 
 def scenario_config(name: str):
@@ -162,6 +176,35 @@ def markdown_table(rows: list[dict], ratios: dict[str, list[tuple[float, float]]
     return "\n".join(lines)
 
 
+def measure_whole_run(name: str) -> dict:
+    """Run ``giftsim run`` on a :data:`WHOLE_RUNS` economy as its own process: wall time, CPU time, peak RSS."""
+    viewers, creators, days = WHOLE_RUNS[name]
+    with tempfile.TemporaryDirectory(prefix="giftsim-whole-run-") as folder:
+        command = [sys.executable, "-m", "sim", "run", str(REPO / "configs" / "default.yaml"),
+                   "--set", f"population.viewers={viewers}", "--set", f"population.creators={creators}",
+                   "--days", str(days), "--seed", str(SEED), "--quiet", "--out", str(Path(folder) / "out")]
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=REPO)
+        _, status, usage = os.wait4(process.pid, 0)  # this process's own resource use, not all children's
+        wall_s = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed with exit status {os.waitstatus_to_exitcode(status)}")
+    return {"run": name, "viewers": viewers, "creators": creators, "days": days, "wall_s": wall_s,
+            "cpu_s": usage.ru_utime + usage.ru_stime, "peak_rss_gb": usage.ru_maxrss * 1024 / 1e9,
+            "load_average": os.getloadavg()[0]}
+
+
+def whole_runs_table(rows: list[dict]) -> str:
+    """The whole-process measurements as a Markdown table, with the machine they were taken on."""
+    lines = ["| run | viewers | creators | days | wall time (s) | CPU time (s) | peak RSS (GB) | load average after |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r['run']} | {r['viewers']:,} | {r['creators']:,} | {r['days']} | {r['wall_s']:.1f} "
+              f"| {r['cpu_s']:.1f} | {r['peak_rss_gb']:.2f} | {r['load_average']:.1f} |" for r in rows]
+    lines.append(f"\n`giftsim run configs/default.yaml` resized, seed {SEED}, one process each, measured with Python "
+                 f"{platform.python_version()} on {platform.machine()}, {_cpu_count()} cores.")
+    return "\n".join(lines)
+
+
 def _cpu_count() -> int:
     import os
 
@@ -243,6 +286,8 @@ def main() -> None:
     parser.add_argument("--update-docs", action="store_true", help="rewrite the table in docs/performance.md")
     parser.add_argument("--profile", choices=list(SCENARIOS), help="profile one scenario and stop")
     parser.add_argument("--phases", choices=list(SCENARIOS), help="time each phase of one scenario's step and stop")
+    parser.add_argument("--whole", nargs="+", choices=list(WHOLE_RUNS),
+                        help="measure whole `giftsim run` processes instead (with --update-docs: their own table)")
     parser.add_argument("--measure", nargs=2, metavar=("KIND", "SCENARIO"), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -255,6 +300,16 @@ def main() -> None:
         return
     if args.phases:
         phases(args.phases)
+        return
+    if args.whole:
+        rows = []
+        for name in args.whole:
+            rows.append(measure_whole_run(name))
+            print(f"{name}: {rows[-1]['wall_s']:.1f} s, {rows[-1]['peak_rss_gb']:.2f} GB", file=sys.stderr)
+        table = whole_runs_table(rows)
+        print(table)
+        if args.update_docs:
+            replace_section(PERFORMANCE_DOC, "whole-runs", table)
         return
     names = args.only or list(SCENARIOS)
     paired = () if args.no_reference else REFERENCE_SCENARIOS  # measured in rounds with the reference, below
