@@ -219,8 +219,10 @@ def _table(
         # a selection copies; a column that is the state's own array is copied to be safe from later steps
         data[column.name] = values[rows] if rows is not None else values.copy()
         del values
-        for name in (n for n in column.reads if release is not None and last_reader[n] == column.name):
-            release(name)
+        if release is not None:
+            for name in column.reads:
+                if last_reader[name] == column.name:
+                    release(name)
     return pd.DataFrame(data, copy=False)
 
 
@@ -242,21 +244,20 @@ def viewers_table(model, release_state: bool = False) -> pd.DataFrame:
         return _table(measured(model), VIEWER_COLUMNS, is_listed)
     # An array is held by the model's state, the baseline (after a burn-in) and the measured view
     # (running totals less the baseline): each is let go in all of them.
-    holders: list[Any] = [v] + ([model.baseline.populations["viewer_state"]] if model.baseline else [])
+    states = [v]
+    baseline = model.baseline.populations["viewer_state"] if model.baseline else {}
 
     def release(name: str) -> None:
-        for holder in holders:
-            if isinstance(holder, dict):
-                holder.pop(name, None)
-            else:
-                setattr(holder, name, None)
+        baseline.pop(name, None)
+        for state in states:
+            setattr(state, name, None)
 
     read = {name for column in VIEWER_COLUMNS for name in column.reads}
     for name in [n for n, value in vars(v).items() if isinstance(value, np.ndarray) and n not in read]:
         release(name)
     view = measured(model)  # made now, so that it rebases only the running totals still held
     if view is not model:
-        holders.append(view.viewer_state)
+        states.append(view.viewer_state)
     return _table(view, VIEWER_COLUMNS, is_listed, release)
 
 
