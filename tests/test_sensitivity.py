@@ -186,3 +186,22 @@ def test_elementary_effects_match_salib_and_sigma_gets_an_interval():
     assert effects.std(axis=0, ddof=1) == pytest.approx(found["sigma"])
     sigma = analyze(runs, spec).query("index == 'sigma'")
     assert (sigma["conf"] > 0).all() and (sigma["low"] < sigma["value"]).all()
+
+
+def test_crowded_points_of_the_morris_plane_are_named_without_overlap_or_listed():
+    from sim.figures.sensitivity import morris_figure
+
+    names = [f"section.parameter_{i}" for i in range(8)]  # eight points on top of one another
+    rows = [{"metric": "y", "method": "morris", "parameter": name, "index": index, "value": value,
+             "low": value * 0.9, "high": value * 1.1, "conf": value * 0.1, "level": 0.95, "points": 90, "replicates": 2}
+            for i, name in enumerate(names) for index, value in (("mu_star", 1000 + i), ("sigma", 1000 - i), ("mu", 0))]
+    fig = morris_figure(pd.DataFrame(rows), "y")
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    named = [text for text in ax.texts if text.get_text() in names]
+    boxes = [text.get_window_extent(renderer) for text in named]
+    assert 1 <= len(named) < len(names)
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    note = next(text.get_text() for text in ax.texts if text.get_text().startswith("not named"))
+    assert sorted(note.splitlines()[1:] + [text.get_text() for text in named]) == sorted(names)

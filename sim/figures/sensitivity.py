@@ -11,6 +11,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from sim.figures.style import (
     GREY,
@@ -59,6 +60,7 @@ def indices_figure(indices: pd.DataFrame, metric: str, *, width: str | float = "
         confidence = _level(rows)
         if method == "morris":
             ax.set_xlabel("μ* (per whole range)")
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # thousands with separators need the room
             thousands_axis(ax.xaxis, rows[["low", "high", "value"]].to_numpy().ravel())
         else:
             ax.set_xlabel("Share of the variance")
@@ -96,14 +98,21 @@ def morris_figure(indices: pd.DataFrame, metric: str, *, width: str | float = "s
         ax.plot([0, top], [0, top], color=GREY, linewidth=0.6, linestyle="--", zorder=0)
         # Labels on the parameters that matter; those crowded near the origin are named in a note.
         labelled = wide["mu_star"] >= LABELLED_SHARE * wide["mu_star"].max()
-        ax.set(xlim=(0, top * 1.05), ylim=(0, top * 1.05))
-        _label_points(ax, wide[labelled].sort_values("mu_star", ascending=False))
+        ax.set(xlim=(0, top * 1.05), ylim=(0, top * 1.05), xlabel=INDEX_LABELS["mu_star"],
+               ylabel=INDEX_LABELS["sigma"])
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(MaxNLocator(nbins=4))  # thousands with separators need the room
+            thousands_axis(axis, [0, top])
+        fig.canvas.draw()  # the ticks' labels take their places, so that names can avoid them
+        named = _label_points(ax, wide[labelled].sort_values("mu_star", ascending=False))
+        notes = []
+        if len(named) < labelled.sum():
+            notes += ["not named (crowded):", *(p for p in wide.index[labelled] if p not in named)]
         if not labelled.all():
-            ax.text(0.98, 0.98, "near 0:\n" + "\n".join(wide.index[~labelled]), transform=ax.transAxes,
-                    ha="right", va="top", fontsize=6, color="0.3")
-        ax.set(xlabel=INDEX_LABELS["mu_star"], ylabel=INDEX_LABELS["sigma"])
-        thousands_axis(ax.xaxis, [0, top])
-        thousands_axis(ax.yaxis, [0, top])
+            notes += ["near 0:", *wide.index[~labelled]]
+        if notes:
+            ax.text(0.98, 0.98, "\n".join(notes), transform=ax.transAxes, ha="right", va="top", fontsize=6,
+                    color="0.3")
         ax.set_title(f"{metric_label(metric)}\nper whole range of a parameter; {_level(rows)} intervals",
                      loc="left", fontsize=7, color="0.3")
     return fig
@@ -120,20 +129,27 @@ def sensitivity_figures(indices: pd.DataFrame, *, width: str | float = "single")
     return figures
 
 
-def _label_points(ax, points: pd.DataFrame) -> None:
+def _label_points(ax, points: pd.DataFrame) -> list[str]:
     """Name each point beside it, on the first side (above right, below right, above left, below left)
-    where the name overlaps no name placed before."""
+    where the name stays inside the figure and overlaps no name placed before nor an axis's labels;
+    return the names placed (a point with no such side goes unnamed)."""
     renderer = ax.figure.canvas.get_renderer()
-    placed = []
+    figure_box = ax.figure.bbox
+    placed = [label.get_window_extent(renderer) for axis in (ax.xaxis, ax.yaxis)
+              for label in (axis.label, *axis.get_ticklabels()) if label.get_visible() and label.get_text()]
+    named = []
     for parameter, row in points.iterrows():
         for dx, dy, side in LABEL_PLACES:
             text = ax.annotate(parameter, (row["mu_star"], row["sigma"]), xytext=(dx, dy), ha=side,
                                textcoords="offset points", fontsize=6)
             box = text.get_window_extent(renderer)
-            if not any(box.overlaps(other) for other in placed) or (dx, dy, side) == LABEL_PLACES[-1]:
+            is_inside = figure_box.x0 <= box.x0 and box.x1 <= figure_box.x1
+            if is_inside and not any(box.overlaps(other) for other in placed):
                 placed.append(box)
+                named.append(parameter)
                 break
             text.remove()
+    return named
 
 
 def _metric_rows(indices: pd.DataFrame, metric: str) -> pd.DataFrame:
