@@ -1,7 +1,10 @@
-"""Who comes online: the grouped draw gives each viewer its own chance, with work that grows with who is drawn."""
+"""Who comes online: each viewer with its own chance, by group (work that grows with who is drawn) or one by one."""
 
 import numpy as np
+import pytest
 
+from sim import GiftEconomy
+from sim.engine.mechanisms import activity
 from sim.engine.mechanisms.activity import _independent_draws
 
 
@@ -27,3 +30,23 @@ def test_each_member_is_drawn_with_its_groups_chance():
         frequency = counts[group] / repeats
         standard_error = np.sqrt(chance * (1 - chance) / repeats) + 1e-12
         assert np.all(np.abs(frequency - chance) < 5 * standard_error + 1e-9)
+
+
+@pytest.mark.parametrize("grouped_from", [0, 10**9], ids=["by group", "one by one"])
+def test_each_viewer_comes_online_with_its_own_chance(monkeypatch, small_config, grouped_from):
+    monkeypatch.setattr(activity, "GROUPED_FROM", grouped_from)
+    model = GiftEconomy(small_config, rng=0)
+    model.run_for(3)  # some viewers online, the others not
+    viewers, groups = model.viewer_state, activity.online_groups(model.viewer_state)
+    was_online, online_index, hours_online = viewers.is_online.copy(), groups.online.copy(), viewers.hours_online.copy()
+    by_region, persistence, draws = np.linspace(0.05, 0.3, len(model.region_codes)), 0.6, 2000
+    chance = np.minimum(by_region[viewers.region] * viewers.activity, 1.0)
+    expected = np.where(was_online, persistence + (1 - persistence) * chance, (1 - persistence) * chance)
+    rng, counts = np.random.default_rng(1), np.zeros(viewers.size)
+    for _ in range(draws):
+        counts[activity.draw_online(viewers, by_region, rng, lambda rows: np.zeros(rows.size, bool), persistence)] += 1
+        viewers.is_online[:], groups.online, viewers.hours_online[:] = was_online, online_index, hours_online
+    drawn = (expected > 0) & (expected < 1)
+    z = (counts[drawn] / draws - expected[drawn]) / np.sqrt(expected[drawn] * (1 - expected[drawn]) / draws)
+    assert drawn.sum() > 1000
+    assert abs(z.mean()) < 0.1 and 0.9 < z.std() < 1.1
