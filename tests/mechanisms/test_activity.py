@@ -1,7 +1,6 @@
-"""Who comes online: each viewer with its own chance, by group (work that grows with who is drawn) or one by one."""
+"""Who comes online: the grouped draw gives each viewer its own chance, with work that grows with who is drawn."""
 
 import numpy as np
-import pytest
 
 from sim import GiftEconomy
 from sim.engine.mechanisms import activity
@@ -32,9 +31,7 @@ def test_each_member_is_drawn_with_its_groups_chance():
         assert np.all(np.abs(frequency - chance) < 5 * standard_error + 1e-9)
 
 
-@pytest.mark.parametrize("grouped_from", [0, 10**9], ids=["by group", "one by one"])
-def test_each_viewer_comes_online_with_its_own_chance(monkeypatch, small_config, grouped_from):
-    monkeypatch.setattr(activity, "GROUPED_FROM", grouped_from)
+def test_each_viewer_comes_online_with_its_own_chance(small_config):
     model = GiftEconomy(small_config, rng=0)
     model.run_for(3)  # some viewers online, the others not
     viewers, groups = model.viewer_state, activity.online_groups(model.viewer_state)

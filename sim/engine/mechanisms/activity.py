@@ -26,10 +26,6 @@ from sim.engine.state import ViewerState
 # of the candidates it draws; viewers below LOWEST_LEVEL (about 1 in 4,000) share one group.
 LEVEL_RATIO = 1.05
 LOWEST_LEVEL = 0.05
-# Below this many viewers, one uniform per viewer costs less than the grouped draw's calls (draw_online
-# timed 2026-11-26, with persistence 0.6: 2,000 viewers 124 against 405 us, 20,000 236 against 362,
-# 100,000 977 against 1,082; at 1,000,000 the grouped draw is faster, 18.1 against 20.7 ms).
-GROUPED_FROM = 200_000
 
 
 @dataclass(eq=False)
@@ -95,11 +91,10 @@ def draw_online(
     A viewer's chance is its region's chance times its activity, capped at 1. With ``persistence``,
     a viewer keeps last hour's status with that chance, else draws anew: one online last hour is
     online again with ``persistence + (1 - persistence) * chance``, any other with
-    ``(1 - persistence) * chance``. From ``GROUPED_FROM`` viewers up, the latter are drawn by
-    :class:`OnlineGroups`: each group's members independently with the chance of its most active
-    member, each of them then kept with its own chance over that one (thinning), so each viewer's
-    chance is as if it drew alone while the work grows with who is online rather than with the
-    population. Smaller populations draw one uniform per viewer, which costs less there.
+    ``(1 - persistence) * chance``. The latter are drawn by :class:`OnlineGroups`: each group's
+    members independently with the chance of its most active member, each of them then kept with
+    its own chance over that one (thinning), so each viewer's chance is as if it drew alone while
+    the work grows with who is online rather than with the population.
     """
     groups = online_groups(viewers)
     by_region = np.minimum(chance_by_region, 1.0)
@@ -113,11 +108,14 @@ def draw_online(
     is_staying[redraws] = uniform[redraws] < persistence + (1 - persistence) * chance
     stays = was[is_staying & ~is_busy(was)]
 
-    if viewers.size < GROUPED_FROM:
-        arrivals = _arrivals_one_by_one(viewers, by_region, rng, persistence)
-    else:
-        arrivals = _arrivals_by_group(viewers, groups, by_region, rng, persistence)
-    arrivals = arrivals[~is_busy(arrivals)]
+    top_chance = np.minimum(by_region[groups.region] * groups.top_activity, 1.0)
+    position, group = _independent_draws(rng, np.diff(groups.starts), (1 - persistence) * top_chance)
+    at = groups.starts[group] + position
+    rows = groups.order[at]
+    own_chance = np.minimum(by_region[groups.region[group]] * groups.activity[at], 1.0)
+    is_kept = (rng.random(rows.size) * top_chance[group] < own_chance) & ~viewers.is_online[rows]
+    arrivals = rows[is_kept]
+    arrivals = np.sort(arrivals[~is_busy(arrivals)])
     # two ascending runs: a stable sort merges them in linear time
     online = np.sort(np.concatenate((stays, arrivals)), kind="stable")
 
@@ -126,27 +124,6 @@ def draw_online(
     viewers.hours_online[online] += 1
     groups.online = online
     return online
-
-
-def _arrivals_one_by_one(
-    viewers: ViewerState, by_region: np.ndarray, rng: np.random.Generator, persistence: float,
-) -> np.ndarray:
-    """The viewers offline last hour who come online, ascending: one uniform each."""
-    chance = (1 - persistence) * np.minimum(by_region[viewers.region] * viewers.activity, 1.0)
-    return np.flatnonzero((rng.random(viewers.size, dtype=np.float32) < chance) & ~viewers.is_online)
-
-
-def _arrivals_by_group(
-    viewers: ViewerState, groups: OnlineGroups, by_region: np.ndarray, rng: np.random.Generator, persistence: float,
-) -> np.ndarray:
-    """The viewers offline last hour who come online, ascending: drawn by group, then thinned."""
-    top_chance = np.minimum(by_region[groups.region] * groups.top_activity, 1.0)
-    position, group = _independent_draws(rng, np.diff(groups.starts), (1 - persistence) * top_chance)
-    at = groups.starts[group] + position
-    rows = groups.order[at]
-    own_chance = np.minimum(by_region[groups.region[group]] * groups.activity[at], 1.0)
-    is_kept = (rng.random(rows.size) * top_chance[group] < own_chance) & ~viewers.is_online[rows]
-    return np.sort(rows[is_kept])
 
 
 def _independent_draws(
