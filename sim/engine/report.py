@@ -218,7 +218,7 @@ def _table(
         values = values if isinstance(values, pd.Categorical) else np.asarray(values)
         # a selection copies; a column that is the state's own array is copied to be safe from later steps
         data[column.name] = values[rows] if rows is not None else values.copy()
-        del values
+        del values  # a released array is freed only once nothing here refers to it
         if release is not None:
             for name in column.reads:
                 if last_reader[name] == column.name:

@@ -143,7 +143,8 @@ def _label_points(ax, points: pd.DataFrame) -> list[str]:
             text = ax.annotate(parameter, (row["mu_star"], row["sigma"]), xytext=(dx, dy), ha=side,
                                textcoords="offset points", fontsize=6)
             box = text.get_window_extent(renderer)
-            is_inside = figure_box.x0 <= box.x0 and box.x1 <= figure_box.x1
+            is_inside = (figure_box.x0 <= box.x0 and box.x1 <= figure_box.x1
+                         and figure_box.y0 <= box.y0 and box.y1 <= figure_box.y1)
             if is_inside and not any(box.overlaps(other) for other in placed):
                 placed.append(box)
                 named.append(parameter)
