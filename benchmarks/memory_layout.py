@@ -88,5 +88,6 @@ def main() -> None:
     if args.update_docs:
         replace_section(PERFORMANCE_DOC, "memory-layout", table)
 
+
 if __name__ == "__main__":
     main()

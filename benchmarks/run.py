@@ -30,7 +30,6 @@ import json
 import os
 import platform
 import pstats
-import re
 import resource
 import subprocess
 import sys
@@ -211,15 +210,6 @@ def _cpu_count() -> int:
     return os.cpu_count() or 1
 
 
-def update_doc(table: str) -> None:
-    """Replace the table between the benchmark markers in docs/performance.md."""
-    text = PERFORMANCE_DOC.read_text(encoding="utf-8")
-    pattern = re.compile(r"(<!-- benchmark:start -->\n).*?(\n<!-- benchmark:end -->)", re.S)
-    if not pattern.search(text):
-        raise SystemExit(f"{PERFORMANCE_DOC} has no <!-- benchmark:start --> ... <!-- benchmark:end --> section")
-    PERFORMANCE_DOC.write_text(pattern.sub(lambda m: m.group(1) + table + m.group(2), text), encoding="utf-8")
-
-
 def profile(name: str, top: int = 20) -> None:
     """Print the functions that dominate one scenario's run."""
     import sim
@@ -325,7 +315,7 @@ def main() -> None:
     table = markdown_table(rows, ratios)
     print(table)
     if args.update_docs:
-        update_doc(table)
+        replace_section(PERFORMANCE_DOC, "benchmark", table)
 
 
 if __name__ == "__main__":
