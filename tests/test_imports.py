@@ -1,14 +1,18 @@
 """The modules of sim/ import one another without cycles, so each package can be read on its own.
 
-The rules are those of shared/tools/import_cycles.py, read from the source with ast (nothing is
-imported): every ``import`` and ``from ... import`` counts wherever it stands, in a function or under
+The cycle finder is this module's own: the imports are read from the source with ast (nothing is
+imported) and the cycles are the strongly connected components of the import graph (Tarjan). The rules:
+every ``import`` and ``from ... import`` counts wherever it stands, in a function or under
 ``if TYPE_CHECKING:`` too; ``from package import name`` is an edge to the package and to the module
 ``package.name`` if there is one; a module importing from a package that contains it does not count.
+The synthetic packages below show that it finds a cycle, so the check on sim/ can fail.
 """
 
 import ast
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import REPO
 
@@ -74,7 +78,22 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_cycles_are_found_with_the_tools_rules(tmp_path):
+def package(root: Path, files: dict[str, str]) -> Path:
+    """A package written under ``root`` from relative paths to source text; returns its folder."""
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root / next(iter(files)).split("/")[0]
+
+
+def assert_no_cycle(root: Path) -> None:
+    """Fail, naming every cycle, when the modules under ``root`` import one another in a cycle."""
+    found = cycles(import_graph(modules(root)))
+    assert found == [], f"import cycles in {root.name}/:\n" + "\n".join("  " + " <-> ".join(c) for c in found)
+
+
+def test_cycles_are_found_with_these_rules(tmp_path):
     pkg = tmp_path / "pkg"
     (pkg / "sub").mkdir(parents=True)
     (pkg / "__init__.py").write_text("from pkg.a import A\n")
@@ -87,6 +106,26 @@ def test_cycles_are_found_with_the_tools_rules(tmp_path):
     assert cycles(graph) == [["pkg.a", "pkg.b"]]
 
 
+def test_a_cycle_of_plain_imports_through_three_modules_is_one_component(tmp_path):
+    root = package(tmp_path, {
+        "loop/__init__.py": "",
+        "loop/a.py": "import loop.b\n",
+        "loop/b.py": "def later():\n    import loop.c\n",  # inside a function: still an edge
+        "loop/c.py": "from loop import a\n",
+        "loop/d.py": "import loop.a\n",  # imports into the cycle, not part of it
+    })
+    assert cycles(import_graph(modules(root))) == [["loop.a", "loop.b", "loop.c"]]
+
+
+def test_the_check_fails_on_a_package_with_a_cycle_and_passes_without_one(tmp_path):
+    cyclic = package(tmp_path / "one", {"pkg/__init__.py": "", "pkg/x.py": "from pkg.y import Y\nX = 1\n",
+                                        "pkg/y.py": "from .x import X\nY = 2\n"})
+    with pytest.raises(AssertionError, match=r"import cycles in pkg/:\s+pkg\.x <-> pkg\.y"):
+        assert_no_cycle(cyclic)
+    acyclic = package(tmp_path / "two", {"pkg/__init__.py": "from pkg.x import X\n", "pkg/x.py": "X = 1\n",
+                                         "pkg/y.py": "from pkg import x\n"})
+    assert_no_cycle(acyclic)
+
+
 def test_sim_has_no_import_cycle():
-    found = cycles(import_graph(modules(REPO / "sim")))
-    assert found == [], "import cycles in sim/:\n" + "\n".join("  " + " <-> ".join(c) for c in found)
+    assert_no_cycle(REPO / "sim")
