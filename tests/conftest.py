@@ -1,5 +1,10 @@
-"""Shared fixtures: the default config and a small version of it that runs in well under a second."""
+"""Shared fixtures: the default config and a small version of it that runs in well under a second.
 
+Also the signal dispositions the signal tests rely on.
+"""
+
+import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +15,9 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO / "configs" / "default.yaml"
 TIKTOK_CONFIG = REPO / "configs" / "tiktok.yaml"
 SMALL = ["population.viewers=2000", "population.creators=60", "population.brands=3", "run.days=3"]
+# Runs `python -m sim ARGS` with SIGINT raising KeyboardInterrupt, whatever disposition it inherited.
+DEFAULT_SIGINT = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                  "runpy.run_module('sim', run_name='__main__', alter_sys=True)")
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +28,25 @@ def default_config():
 @pytest.fixture(scope="session")
 def small_config():
     return load_config(DEFAULT_CONFIG, SMALL)
+
+
+@pytest.fixture
+def sigint_raises():
+    """SIGINT raises KeyboardInterrupt in this process for the test, then the disposition before it is restored.
+
+    A suite started from a background job (``nohup make test &``) inherits SIGINT as ignored, and Python
+    keeps an inherited ignore, so a test that signals its own process sets the disposition it relies on.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def giftsim_command(*args: str) -> list[str]:
+    """The command line of ``python -m sim ARGS`` in a child whose SIGINT raises KeyboardInterrupt.
+
+    A child inherits an ignored SIGINT from a suite started from a background job; this one sets
+    Python's default handler before the CLI starts, as an interactive shell would have left it.
+    """
+    return [sys.executable, "-c", DEFAULT_SIGINT, *args]
+

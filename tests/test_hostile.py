@@ -96,6 +96,7 @@ def test_02_overwrite_replaces_a_results_folder(tmp_path, small_result):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
 
+@pytest.mark.usefixtures("sigint_raises")  # as in a shell, also when the suite runs with SIGINT ignored
 def test_03_a_signal_during_the_swap_waits_until_the_new_folder_is_in_place(tmp_path):
     target = tmp_path / "out"
     target.mkdir()

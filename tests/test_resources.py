@@ -2,14 +2,13 @@
 
 import signal
 import subprocess
-import sys
 
 import pytest
 
 import sim
 from sim.cli.main import main
 from sim.engine.resources import InsufficientMemoryError, available_bytes, check_memory, estimate_peak_bytes
-from tests.conftest import DEFAULT_CONFIG
+from tests.conftest import DEFAULT_CONFIG, giftsim_command
 
 
 def test_estimate_grows_with_the_populations():
@@ -47,8 +46,9 @@ def test_cli_refuses_it_with_exit_2_and_writes_nothing(tmp_path, capsys):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_during_a_run_leaves_no_folder(tmp_path, signum):
     out = tmp_path / "run"
-    args = [sys.executable, "-m", "sim", "run", str(DEFAULT_CONFIG), "--out", str(out),
-            "--set", "population.viewers=300000", "--days", "20"]
+    # giftsim_command: the child's SIGINT raises even when the suite runs from a background job (SIGINT ignored).
+    args = giftsim_command("run", str(DEFAULT_CONFIG), "--out", str(out), "--set", "population.viewers=300000",
+                           "--days", "20")
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # The line giftsim run prints as the simulation starts: the handlers are in place and the run has
     # begun, and it lasts minutes, so the signal lands while the run is under way.
