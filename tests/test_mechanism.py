@@ -7,7 +7,7 @@ import sim
 from sim.engine.config import Config, MechanismSection
 from sim.engine.mechanism import Flows, Output
 from sim.engine.mechanisms import HOUR, MECHANISMS
-from sim.engine.randomness import RandomStreams
+from sim.engine.randomness import keyed_uniforms
 from tests.conftest import DEFAULT_CONFIG, REPO
 
 SMALL = ["population.viewers=500", "population.creators=20", "population.brands=2", "run.days=1"]
@@ -70,11 +70,12 @@ def test_a_switched_off_mechanism_leaves_no_trace():
     assert on.summary["brand_impressions"] > 0
 
 
-def test_streams_are_keyed_by_name_not_by_order():
-    first, second = RandomStreams(7), RandomStreams(7)
-    second["something_new"].random(10)  # another mechanism's stream, created first
-    assert np.array_equal(first["gifting"].random(5), second["gifting"].random(5))
-    assert not np.array_equal(RandomStreams(7)["gifting"].random(5), RandomStreams(7)["attention"].random(5))
+def test_draws_are_keyed_by_name_not_by_order():
+    keyed_uniforms(7, "something_new", np.arange(10), 3)  # another decision's draws, made first
+    assert np.array_equal(keyed_uniforms(7, "gifting.gift", np.arange(5), 3), keyed_uniforms(7, "gifting.gift",
+                                                                                              np.arange(5), 3))
+    assert not np.array_equal(keyed_uniforms(7, "gifting.gift", np.arange(5), 3),
+                              keyed_uniforms(7, "attention.feed", np.arange(5), 3))
 
 
 def test_every_time_series_column_is_declared():

@@ -23,12 +23,12 @@ import sys
 import threading
 
 from sim import __version__
-from sim.cli import calibrate, config, dashboard, facts, plot, run, sweep
+from sim.cli import calibrate, compare, config, dashboard, facts, plot, run, sweep
 from sim.cli.common import Terminated, interrupted_status
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a pipeline's writer
 # In the order ``giftsim --help`` lists their commands.
-FAMILIES = (run, config, sweep, calibrate, plot, facts, dashboard)
+FAMILIES = (run, config, sweep, compare, calibrate, plot, facts, dashboard)
 
 
 def build_parser() -> argparse.ArgumentParser:

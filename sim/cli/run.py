@@ -7,6 +7,7 @@ as the simulation starts, a progress bar on a terminal, and the headline metrics
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 COMMANDS = ("run",)
 MAX_SEED = 2**63 - 1  # as run.seed in a config and a sweep's seeds
+WHALE_WARNING_SHARE = 0.10  # above this share of spend by one viewer, the closing summary warns
 # The closing summary's metrics (labels from sim.figures.style.metric_label), each with its format.
 HEADLINES = (
     ("gross_spend_usd", "{:,.2f}"),
@@ -107,4 +109,24 @@ def _print_summary(config: Config, seed: int, summary: dict, wall_time: float, o
     width = max(map(len, labels.values()))
     for key, fmt in HEADLINES:
         print(f"  {labels[key]:<{width}} {fmt.format(summary[key])}")
+    warning = whale_warning(summary, config.population.viewers)
+    if warning:
+        print(f"Warning: {warning}")
     print(f"Results: {out}")
+
+
+def whale_warning(summary: dict, viewers: int) -> str | None:
+    """A warning when one viewer made more than ``WHALE_WARNING_SHARE`` of the spend, with what would cure it.
+
+    The top viewer's share falls about in proportion to the number of viewers, and a mean over
+    replicates narrows with their square root: the guide asks for the viewers that bring the share to
+    the threshold, or the replicates that narrow the spread by the same factor.
+    """
+    share = summary["top_viewer_spend_share"]
+    if share <= WHALE_WARNING_SHARE:
+        return None
+    factor = share / WHALE_WARNING_SHARE
+    return (f"one viewer made {share:.0%} of the spend (effective payers: {summary['effective_payers']:.0f}): "
+            f"this run's money figures rest on a few whales. For a steadier answer, run about "
+            f"{math.ceil(factor * viewers):,} viewers (population.viewers), or compare arms over at least "
+            f"{math.ceil(factor**2)} replicates (giftsim sweep, then giftsim compare); see docs/precision.md")

@@ -109,6 +109,8 @@ def print_report(report: SweepReport) -> None:
     if report.failed:
         print(f"  failed runs, with their tracebacks: giftsim query {report.out} "
               "\"SELECT run_id, error FROM manifest WHERE status = 'failed'\"")
+    if report.precision_note:
+        print(report.precision_note[0].upper() + report.precision_note[1:])
     table, points = results_table(report.out, limit=SHOWN_POINTS)
     if not table.empty:
         print("Mean per point:")

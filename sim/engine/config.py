@@ -156,6 +156,11 @@ class Population(Section):
     viewers: int = Field(20_000, ge=1, le=10**10, description="Number of viewers.")
     creators: int = Field(400, ge=1, le=10**9, description="Number of creators.")
     brands: int = Field(10, ge=0, le=100_000, description="Number of brands.")
+    sampling: Literal["stratified", "iid"] = Field(
+        "stratified", description="How agents' attributes and who pays are drawn: ``stratified`` at evenly "
+        "spread quantiles within each region (every run's population has the configured distribution, its "
+        "whales included), or ``iid``, independent draws, to study the lottery of the tail itself.",
+    )
 
 
 class Viewers(Section):

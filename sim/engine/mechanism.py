@@ -2,11 +2,11 @@
 
 A mechanism is one module that declares a :class:`Mechanism`: its config section (whose ``enabled``
 switches it off), the hourly phases and scheduled events it runs, the state each of them reads and
-writes (and any arrays of state it adds, :class:`StateField`), its random stream (keyed by the
-mechanism's name), the multipliers it contributes to other mechanisms' rules (:class:`Modifier`),
-and the outputs it produces (:class:`Output`, each with a unit and a label). The model composes the
-registered mechanisms (``sim.engine.mechanisms``) and knows none of them by name: it owns the clock,
-the hour's order and the books, not the domain rules.
+writes (and any arrays of state it adds, :class:`StateField`), its keyed draws (named after the
+mechanism and the decision, :mod:`~sim.engine.randomness`), the multipliers it contributes to other
+mechanisms' rules (:class:`Modifier`), and the outputs it produces (:class:`Output`, each with a unit
+and a label). The model composes the registered mechanisms (``sim.engine.mechanisms``) and knows none
+of them by name: it owns the clock, the hour's order and the books, not the domain rules.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from sim.engine.config import Config
-from sim.engine.randomness import RandomStreams
+from sim.engine.randomness import KeyedDraws
 
 if TYPE_CHECKING:
     from sim.engine.recorder import EventLog
@@ -177,15 +177,19 @@ class Hour:
     creators: object
     brands: object
     flows: Flows
-    streams: RandomStreams
+    draws: KeyedDraws
     modifiers: dict[str, list[Modifier]]
     online: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     watchers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     events: EventLog | None = None  # where phases log their gifts and purchases; None unless run.record.events
 
-    def rng(self, name: str) -> np.random.Generator:
-        """The random stream of the mechanism ``name``."""
-        return self.streams[name]
+    def uniforms(self, name: str, ids: np.ndarray, count: int | None = None) -> np.ndarray:
+        """Keyed uniforms for agents ``ids`` deciding ``name`` this hour (``[count, ids]`` with ``count``).
+
+        ``name`` is the mechanism's name and the decision's (``"gifting.whether"``); an agent's numbers
+        depend only on the run's seed, ``name``, its row and the hour (:mod:`~sim.engine.randomness`).
+        """
+        return self.draws.uniforms(name, ids, self.step, count)
 
     def multiplier(self, target: ModifierTarget, *args) -> np.ndarray | float:
         """The product of every enabled modifier of ``target`` (1.0 when there is none)."""

@@ -35,6 +35,16 @@ def top_share(values: np.ndarray, fraction: float) -> float:
     return float(x[:k].sum() / x.sum())
 
 
+def effective_count(values: np.ndarray) -> float:
+    """The effective number of holders, ``(sum x)^2 / sum x^2``: n when all hold alike, 1 when one holds all.
+
+    0.0 when nobody holds anything.
+    """
+    x = np.asarray(values, dtype=float)
+    squares = float((x * x).sum())
+    return float(x.sum() ** 2 / squares) if squares else 0.0
+
+
 def lorenz_curve(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Cumulative share of holders (x) and of the total (y), from (0, 0) to (1, 1)."""
     x = np.sort(np.asarray(values, dtype=float))

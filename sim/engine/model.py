@@ -8,10 +8,9 @@ composes the registered mechanisms' modifiers, and schedules their events (payda
 effort and brands' daily allowances, all daily) as Mesa events at the end of their days.
 The hourly row of the time series is recorded by a low-priority event after all of them.
 
-Randomness: one seed per run. Each mechanism draws from its own stream spawned from that seed, keyed
-by the mechanism's name (:mod:`~sim.engine.randomness`). Gifting draws for every watcher, used or not,
-so that runs with and without a brand stay comparable (see :mod:`~sim.engine.mechanisms.gifting`).
-Switching a mechanism off skips its draws, which can change later draws of its own stream only.
+Randomness: one seed per run. Every draw is keyed by (seed, decision, agent, hour, index)
+(:mod:`~sim.engine.randomness`): an agent's numbers do not depend on how many others draw or in what
+order, so two runs on one seed stay paired agent by agent, whatever a change does elsewhere.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ from sim.engine.mechanism import Flows, Hour, Modifier, ModifierTarget, Phase, i
 from sim.engine.mechanisms import HOUR, MECHANISMS
 from sim.engine.mechanisms.gifting import Catalog
 from sim.engine.pricing import PriceTable
-from sim.engine.randomness import RandomStreams
+from sim.engine.randomness import KeyedDraws
 from sim.engine.resources import check_memory
 from sim.engine.state import INDEX_FIELDS, NOBODY, draw_brands, draw_creators, draw_viewers
 
@@ -90,7 +89,7 @@ class GiftEconomy(mesa.Model):
         super().__init__(rng=seed)
         self.config = config
         self.seed = seed
-        self.streams = RandomStreams(seed)
+        self.draws = KeyedDraws(seed)
         self.region_codes = tuple(config.regions)
         self.utc_offsets = np.array([r.utc_offset_hours for r in config.regions.values()])
         self.prices = PriceTable.from_config(config)
@@ -102,10 +101,9 @@ class GiftEconomy(mesa.Model):
         self.gift_counts = np.zeros(len(config.gifts), dtype=np.int64)  # by catalog.coins position
         self.bundle_sales = np.zeros_like(self.prices.coins)  # bundles sold [region, channel, bundle]
 
-        population_rng = self.streams["population"]
-        self.viewer_state = draw_viewers(config, population_rng)
-        self.creator_state = draw_creators(config, population_rng)
-        self.brand_state = draw_brands(config, population_rng)
+        self.viewer_state = draw_viewers(config, seed)
+        self.creator_state = draw_creators(config, seed)
+        self.brand_state = draw_brands(config, seed)
         self.brand_state.is_active[list(config.brands.switched_off)] = False
         self._add_mechanism_state()
         self.n_audience = config.population.viewers  # rows past it are creators watching peers
@@ -168,7 +166,7 @@ class GiftEconomy(mesa.Model):
             model=self, step=self.steps, local_hour=utc_hours % HOURS_PER_DAY,
             is_weekend=(utc_hours // HOURS_PER_DAY) % DAYS_PER_WEEK >= SATURDAY, config=self.config,
             viewers=self.viewer_state, creators=self.creator_state, brands=self.brand_state, flows=self.flows,
-            streams=self.streams, modifiers=self.modifiers, events=self.event_log if self._is_measuring else None,
+            draws=self.draws, modifiers=self.modifiers, events=self.event_log if self._is_measuring else None,
         )
 
     # --- scheduled bookkeeping -------------------------------------------------------------

@@ -1,32 +1,119 @@
-"""Random streams keyed by name: one seed per run, one independent generator per mechanism.
+"""Keyed random numbers: every draw is a function of (run seed, decision, agent, hour, index).
 
-Each stream is ``SeedSequence(seed, spawn_key=(key,))`` with ``key`` a stable 32-bit hash (CRC-32)
-of the stream's name: the same construction as ``SeedSequence(seed).spawn`` but addressed by name
-rather than by position, so adding, removing or reordering mechanisms changes no other mechanism's
-draws.
+A counter-based generator: the uniform an agent gets for a decision is a hash of the run's seed, the
+decision's name, the agent's row, the hour and the draw's index within that hour, computed for the
+rows that decide, in any order and number. So an agent's draws do not depend on how many others draw,
+or in what order: two runs that differ only in Indonesia's price give every viewer elsewhere the
+same numbers (common random numbers), and what remains of a difference between them is the change's
+own effect and its true interactions (shared rooms, herding). See docs/precision.md for what is and is
+not paired.
+
+The hash is SplitMix64's finaliser (Steele, Lea and Flood, "Fast splittable pseudorandom number
+generators", OOPSLA 2014) applied to a key built by chaining it over the key's parts; it passes
+BigCrush as a counter-based generator over consecutive counters. A decision's name is hashed with
+CRC-32, so adding, renaming or removing one decision changes no other decision's draws.
+
+The same module draws a population's attributes at stratified quantiles (:func:`stratified_uniforms`):
+within each group (a region), every run's population then has the configured distribution, its top
+included, rather than a fresh lottery of the tail.
 """
 
 from __future__ import annotations
 
 import zlib
+from typing import Literal
 
 import numpy as np
 
+Sampling = Literal["stratified", "iid"]
+
+_MASK = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: SplitMix64's increment
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 2.0**-53
+
 
 def stream_key(name: str) -> int:
-    """The spawn key of the stream ``name`` (stable across runs, platforms and Python versions)."""
+    """The key of the decision ``name`` (stable across runs, platforms and Python versions)."""
     return zlib.crc32(name.encode("utf-8"))
 
 
-class RandomStreams:
-    """The run's generators, created on first use, by name."""
+def _mix_int(z: int) -> int:
+    """SplitMix64's finaliser on one Python int (exact 64-bit arithmetic)."""
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser over a uint64 array (unsigned arithmetic wraps, as the hash requires)."""
+    z = (z ^ (z >> np.uint64(30))) * _MIX_1
+    z = (z ^ (z >> np.uint64(27))) * _MIX_2
+    return z ^ (z >> np.uint64(31))
+
+
+def call_key(seed: int, name: str, time: int, index: int = 0) -> int:
+    """The key shared by every agent's draw of one decision at one time (an hour, a day or a month)."""
+    key = _mix_int((seed * _GOLDEN + stream_key(name)) & _MASK)
+    key = _mix_int((key + (time & _MASK) * _GOLDEN) & _MASK)
+    return _mix_int((key + index * _GOLDEN + 1) & _MASK)
+
+
+def keyed_uniforms(seed: int, name: str, ids: np.ndarray, time: int = 0, count: int | None = None) -> np.ndarray:
+    """Uniforms in [0, 1) for agents ``ids``: one each, or ``[count, ids]`` with ``count``.
+
+    Args:
+        seed: The run's seed.
+        name: The decision (``"gifting.whether"``): each decision has its own numbers.
+        ids: The deciding agents' rows (any non-negative ints, any order, repeats allowed).
+        time: The hour (or day, or month) of the decision.
+        count: How many draws each agent takes for this decision at this time; None for one.
+    """
+    rows = np.asarray(ids).astype(np.uint64, copy=False)
+    draws = [
+        _mix(np.uint64(call_key(seed, name, time, index)) + rows * np.uint64(_GOLDEN))
+        for index in range(1 if count is None else count)
+    ]
+    uniforms = np.stack([(d >> np.uint64(11)).astype(np.float64) * _TO_UNIT for d in draws])
+    return uniforms[0] if count is None else uniforms
+
+
+def permutation_rank(seed: int, name: str, ids: np.ndarray, time: int = 0) -> np.ndarray:
+    """A random order of ``ids``: each one's position (0 .. n-1) when sorted by its keyed uniform."""
+    order = np.argsort(keyed_uniforms(seed, name, ids, time), kind="stable")
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    return rank
+
+
+def stratified_uniforms(seed: int, name: str, ids: np.ndarray, groups: np.ndarray, sampling: Sampling) -> np.ndarray:
+    """A uniform in (0, 1) per agent, at stratified quantiles within each group (or i.i.d.).
+
+    ``stratified``: a group of n agents takes the quantiles ``(k + 0.5) / n``, k = 0 .. n-1, each
+    agent one of them in a random (keyed) order; the top stratum is placed at its midpoint, so the
+    largest value an unbounded tail gives is the same in every run. ``iid``: each agent's own keyed
+    uniform, as plain Monte Carlo would draw it.
+    """
+    if sampling == "iid":
+        return np.clip(keyed_uniforms(seed, name, ids), _TO_UNIT, 1 - _TO_UNIT)
+    quantiles = np.empty(ids.size)
+    for group in np.unique(groups):
+        members = np.flatnonzero(groups == group)
+        quantiles[members] = (permutation_rank(seed, name, ids[members]) + 0.5) / members.size
+    return quantiles
+
+
+class KeyedDraws:
+    """The run's keyed random numbers: its seed, and the draws of any decision for any agents at any time."""
 
     def __init__(self, seed: int):
         self.seed = seed
-        self._generators: dict[str, np.random.Generator] = {}
 
-    def __getitem__(self, name: str) -> np.random.Generator:
-        if name not in self._generators:
-            sequence = np.random.SeedSequence(self.seed, spawn_key=(stream_key(name),))
-            self._generators[name] = np.random.default_rng(sequence)
-        return self._generators[name]
+    def uniforms(self, name: str, ids: np.ndarray, time: int, count: int | None = None) -> np.ndarray:
+        """Uniforms for agents ``ids`` deciding ``name`` at ``time``: see :func:`keyed_uniforms`."""
+        return keyed_uniforms(self.seed, name, ids, time, count)
+
+    def choice_index(self, name: str, ids: np.ndarray, time: int, n: np.ndarray | int) -> np.ndarray:
+        """For each agent, an index in ``0 .. n-1`` (uniformly), from its keyed uniform."""
+        return np.minimum((self.uniforms(name, ids, time) * n).astype(np.int64), np.asarray(n) - 1)

@@ -25,7 +25,7 @@ from sim.engine.ledger import Account
 from sim.engine.measure import Baseline, measured
 from sim.engine.mechanism import Output
 from sim.engine.mechanisms import MECHANISMS
-from sim.engine.metrics import gini, group_sum, ratio, top_share, usd
+from sim.engine.metrics import effective_count, gini, group_sum, ratio, top_share, usd
 from sim.engine.state import NOBODY
 
 LARGE_GIFT_COINS = 1000  # a "large" gift, for the share of gift value that large gifts carry
@@ -437,6 +437,12 @@ SUMMARY_KEYS = (
              lambda k: gini(k.active_spend)),
     Quantity("top1_viewer_spend_share", "1", "Top 1% viewers' spend share",
              "share of spend by the top 1% of active viewers", lambda k: top_share(k.active_spend, 0.01)),
+    Quantity("top_viewer_spend_share", "1", "Top viewer's spend share",
+             "share of spend by the one viewer who spent most: above 0.1, a handful of agents decide the run's "
+             "money (`giftsim run` warns)", lambda k: top_share(k.active_spend, 0.0)),
+    Quantity("effective_payers", "viewers", "Effective payers",
+             "`(sum s)^2 / sum s^2` over the active viewers' spend s: how many equal payers the spend is worth",
+             lambda k: effective_count(k.active_spend)),
     Quantity("top20_viewer_spend_share", "1", "Top 20% viewers' spend share",
              "share of spend by the top 20% of active viewers", lambda k: top_share(k.active_spend, 0.20)),
     Quantity("top20_payer_gift_share", "1", "Top 20% payers' share of gifts",

@@ -12,13 +12,16 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
+from scipy import special, stats
 
 from sim.engine.config import CAMPAIGNS, Config
+from sim.engine.randomness import keyed_uniforms, stratified_uniforms
 
 NOBODY = -1  # index meaning "no creator" in creator-valued arrays
 DAYS_PER_MONTH = 30  # viewers' income arrives once in every 30 days, each on its own payday
 # The creator-valued arrays: the only ones allowed below zero (NOBODY). A new one is added here.
 INDEX_FIELDS = frozenset({"followed", "watching", "creator_id", "owed_creator", "opponent"})
+GOLDEN_FRACTION = (math.sqrt(5) - 1) / 2  # the most evenly spreading step along [0, 1) (Weyl's sequence)
 RUNNING_TOTAL = "running_total"  # a field's metadata key: the field only grows, summing what happened so far
 
 
@@ -28,8 +31,53 @@ def running_total() -> Any:
     return field(metadata={RUNNING_TOTAL: True})
 
 
-def _lognormal(rng: np.random.Generator, median: float, sigma: float, n: int) -> np.ndarray:
-    return median * np.exp(sigma * rng.standard_normal(n))
+def _lognormal(median: float, sigma: float, u: np.ndarray) -> np.ndarray:
+    """Log-normal values at the quantiles ``u``."""
+    return median * np.exp(sigma * special.ndtri(u))
+
+
+def _categorical(shares: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The category each quantile ``u`` falls in, categories taking ``shares`` of [0, 1) in order."""
+    cumulative = np.cumsum(shares / shares.sum())
+    return np.minimum(np.searchsorted(cumulative, u, side="right"), shares.size - 1)
+
+
+def payer_resolution(quantile: np.ndarray, groups: np.ndarray, payer_share: float) -> np.ndarray:
+    """Stratified quantiles coarsened to the resolution of the payers: one value per block of ``1 / payer_share``.
+
+    Only payers' willingness to pay is ever spent, and about ``payer_share`` of a region's n viewers
+    pay: a grid of n quantiles would place, at its top, a viewer far beyond the payers' own top stratum,
+    whose paying or not would decide a run. Instead each block of ``1 / payer_share`` consecutive ranks
+    in a group takes its block's midpoint quantile, so the willingness of whoever pays in a block is
+    the same, and the payers' willingness is a stratified sample of ``n * payer_share`` strata.
+    """
+    if payer_share <= 0:
+        return quantile
+    result = np.empty_like(quantile)
+    for group in np.unique(groups):
+        members = np.flatnonzero(groups == group)
+        strata = max(members.size * payer_share, 1.0)
+        block = np.floor((1.0 - quantile[members]) * strata)
+        result[members] = 1.0 - np.minimum(block + 0.5, strata - 0.5) / strata
+    return result
+
+
+def weyl_latent(seed: int, name: str, ids: np.ndarray, groups: np.ndarray, by: np.ndarray) -> np.ndarray:
+    """A latent in [0, 1) per agent, evenly spread along the order of ``by`` within each group.
+
+    The agents of a group, ranked by ``by`` (largest first), take ``frac(rank * golden ratio + offset)``
+    with a keyed offset per group: any interval of [0, 1) then holds its share of every stretch of
+    ranks, so a rule "decides yes when the latent falls below a chance" picks that share of the
+    largest ``by``, of the next, and so on, rather than a lottery of them.
+    """
+    latent = np.empty(ids.size)
+    for group in np.unique(groups):
+        members = np.flatnonzero(groups == group)
+        rank = np.empty(members.size)
+        rank[np.argsort(-by[members], kind="stable")] = np.arange(members.size)
+        offset = keyed_uniforms(seed, name, np.array([group]))[0]
+        latent[members] = np.mod(rank * GOLDEN_FRACTION + offset, 1.0)
+    return latent
 
 
 def _shares_to_counts(shares: np.ndarray, n: int) -> np.ndarray:
@@ -51,6 +99,7 @@ class ViewerState:
     willingness_micro: np.ndarray  # willingness to pay for gifts in a month when paying, at US prices
     payday: np.ndarray  # day of the 30-day month its income arrives (0-29), at the end of that day
     conversion_base: np.ndarray  # float: chance of paying in a month at US-like prices relative to income
+    payer_latent: np.ndarray  # float in [0, 1): who pays first when the chance of paying allows (income)
     is_payer: np.ndarray  # bool: pays this month
     budget_monthly_micro: np.ndarray  # this month's gifting budget (0 when not paying this month)
     budget_left_micro: np.ndarray  # what is left of this month's budget
@@ -196,50 +245,64 @@ def creator_regions(config: Config) -> np.ndarray:
     return np.concatenate([at_start, joining[spread]])
 
 
-def draw_viewers(config: Config, rng: np.random.Generator) -> ViewerState:
+def draw_viewers(config: Config, seed: int) -> ViewerState:
     """Draw the initial viewers: region, channel, budget, propensity and activity.
 
     The audience comes first (``population.viewers`` rows); when ``peer_gifting`` is enabled, one
     more row per creator follows, for the creator watching and gifting peers while off air, with
-    ``creator_id`` naming the creator (``NOBODY`` on audience rows).
+    ``creator_id`` naming the creator (``NOBODY`` on audience rows). Each attribute is drawn within
+    each region at stratified quantiles (``population.sampling``), keyed by the row.
     """
     shares = np.array([r.share_of_viewers for r in config.regions.values()])
     audience_region = np.repeat(np.arange(len(shares)), _shares_to_counts(shares, config.population.viewers))
-    audience = _draw_viewer_rows(config, rng, audience_region, config.viewers.payer_share)
+    audience = _draw_viewer_rows(config, seed, "viewer", audience_region, config.viewers.payer_share)
     audience["creator_id"] = np.full(audience_region.size, NOBODY, dtype=np.int64)
     rows = [audience]
     if config.peer_gifting.enabled:
-        peers = _draw_viewer_rows(config, rng, creator_regions(config), config.peer_gifting.payer_share)
+        peers = _draw_viewer_rows(config, seed, "peer", creator_regions(config), config.peer_gifting.payer_share)
         peers["creator_id"] = np.arange(creator_slots(config))
         rows.append(peers)
     given = {name: np.concatenate([r[name] for r in rows]) for name in audience}
     return ViewerState(**given, **_zero_fields(ViewerState, given["region"].size, given))
 
 
-def _draw_viewer_rows(config: Config, rng: np.random.Generator, region: np.ndarray, payer_share: float) -> dict:
+def _draw_viewer_rows(config: Config, seed: int, kind: str, region: np.ndarray, payer_share: float) -> dict:
     n = region.size
+    ids = np.arange(n)
+    sampling = config.population.sampling
+
+    def quantiles(attribute: str) -> np.ndarray:
+        return stratified_uniforms(seed, f"population.{kind}.{attribute}", ids, region, sampling)
+
     channel_names = list(config.channels)
+    channel_quantile = quantiles("channel")
     channel = np.empty(n, dtype=np.int64)
     for r, reg in enumerate(config.regions.values()):
         members = np.flatnonzero(region == r)
         mix = np.array([reg.channel_mix.get(c, 0.0) for c in channel_names])
-        channel[members] = rng.choice(len(channel_names), size=len(members), p=mix / mix.sum())
+        channel[members] = _categorical(mix, channel_quantile[members])
     p = config.viewers
     income_scale = np.array([r.income_scale for r in config.regions.values()])[region]
-    willingness_usd = _lognormal(rng, p.budget_median_usd, p.budget_sigma, n) * income_scale
+    willingness_quantile = quantiles("willingness")
+    if sampling == "stratified":
+        willingness_quantile = payer_resolution(willingness_quantile, region, payer_share)
+    willingness_usd = _lognormal(p.budget_median_usd, p.budget_sigma, willingness_quantile) * income_scale
+    willingness_micro = np.round(willingness_usd * 1e6).astype(np.int64)
     return dict(
         region=region,
         channel=channel,
         # Who pays, and each month's budget, are decided on each payday (sim.engine.mechanisms.income).
-        willingness_micro=np.round(willingness_usd * 1e6).astype(np.int64),
-        payday=rng.integers(0, DAYS_PER_MONTH, n),
+        willingness_micro=willingness_micro,
+        payday=np.minimum((quantiles("payday") * DAYS_PER_MONTH).astype(np.int64), DAYS_PER_MONTH - 1),
         conversion_base=np.full(n, payer_share),
+        payer_latent=(weyl_latent(seed, f"population.{kind}.payer_latent", ids, region, willingness_usd)
+                      if sampling == "stratified" else np.zeros(n)),  # iid: income draws afresh each month
         is_payer=np.zeros(n, dtype=bool),
         budget_monthly_micro=np.zeros(n, dtype=np.int64),
         budget_left_micro=np.zeros(n, dtype=np.int64),
-        propensity=_lognormal(rng, np.exp(-p.propensity_sigma**2 / 2), p.propensity_sigma, n),
-        # mean 1: some viewers are online far more than others; float32 as used in the hourly draw
-        activity=rng.gamma(4.0, 0.25, n).astype(np.float32),
+        propensity=_lognormal(np.exp(-p.propensity_sigma**2 / 2), p.propensity_sigma, quantiles("propensity")),
+        # Gamma(4, 1/4), mean 1: some viewers are online far more than others; float32 as used in the hourly draw
+        activity=(special.gammaincinv(4.0, quantiles("activity")) / 4.0).astype(np.float32),
         is_online=np.zeros(n, dtype=bool),
         followed=np.full(n, NOBODY, dtype=np.int64),
         watching=np.full(n, NOBODY, dtype=np.int64),
@@ -247,24 +310,32 @@ def _draw_viewer_rows(config: Config, rng: np.random.Generator, region: np.ndarr
     )
 
 
-def draw_creators(config: Config, rng: np.random.Generator) -> CreatorState:
+def draw_creators(config: Config, seed: int) -> CreatorState:
     """Draw every creator row: region, quality, followers, streaming schedule and outside option.
 
     The first ``population.creators`` rows have joined; the rest (see :func:`creator_slots`) join
     over the run, drawn from the same distributions. Each expects at first to earn its outside option.
+    Attributes are drawn within each region at stratified quantiles (``population.sampling``) over
+    every row, keyed by the row, so a creator's attributes do not depend on when others join.
     """
     n, n_at_start = creator_slots(config), config.population.creators
     p = config.creators
-    start = np.round(rng.normal(p.start_local_hour_mean, p.start_local_hour_sd, n))
-    quality = _lognormal(rng, 1.0, p.quality_sigma, n)
-    followers = np.round(_lognormal(rng, p.followers_median, p.followers_sigma, n)).astype(np.int64)
+    region = creator_regions(config)
+    ids = np.arange(n)
+
+    def quantiles(attribute: str) -> np.ndarray:
+        return stratified_uniforms(seed, f"population.creator.{attribute}", ids, region, config.population.sampling)
+
+    start = np.round(p.start_local_hour_mean + p.start_local_hour_sd * special.ndtri(quantiles("start_local_hour")))
+    quality = _lognormal(1.0, p.quality_sigma, quantiles("quality"))
+    followers = np.round(_lognormal(p.followers_median, p.followers_sigma, quantiles("followers"))).astype(np.int64)
     outside_option = outside_option_micro(followers, quality, config)
     given = dict(
-        region=creator_regions(config),
+        region=region,
         quality=quality,
         followers=followers,
         start_local_hour=(start % 24).astype(np.int64),
-        session_hours=1 + rng.poisson(p.session_hours_mean - 1.0, n).astype(np.int64),
+        session_hours=1 + stats.poisson.ppf(quantiles("session_hours"), p.session_hours_mean - 1.0).astype(np.int64),
         is_live=np.zeros(n, dtype=bool),
         has_joined=np.arange(n) < n_at_start,
         joined_day=np.zeros(n, dtype=np.int64),
@@ -284,14 +355,14 @@ def outside_option_micro(followers: np.ndarray, quality: np.ndarray, config: Con
     return e.typical_usd_per_live_hour * 1e6 * standing**e.followers_exponent * quality**e.quality_exponent
 
 
-def draw_brands(config: Config, rng: np.random.Generator) -> BrandState:
+def draw_brands(config: Config, seed: int) -> BrandState:
     """Draw the brands: each targets one region, chosen in proportion to its viewers, and runs one campaign
     type, apportioned by ``brands.campaign_mix``; budgets are set by :mod:`sim.engine.mechanisms.brands`."""
     n = config.population.brands
     shares = np.array([r.share_of_viewers for r in config.regions.values()])
     mix = np.array([config.brands.campaign_mix.get(c, 0.0) for c in CAMPAIGNS])
     given = dict(
-        region=rng.choice(len(shares), size=n, p=shares / shares.sum()),
+        region=_categorical(shares, keyed_uniforms(seed, "population.brand.region", np.arange(n))),
         # the declared split, the same in every run: brands in campaign order, apportioned by the mix
         campaign=np.repeat(np.arange(len(CAMPAIGNS)), _shares_to_counts(mix / mix.sum(), n)),
         is_active=np.ones(n, dtype=bool),

@@ -204,3 +204,50 @@ def _unpaired(point: pd.Series, base: pd.Series, probability: float) -> tuple:
     dof = se**4 / (share_point**2 / (len(point) - 1) + share_base**2 / (len(base) - 1))
     half = t_quantile(probability, max(dof, 1.0)) * se
     return len(point), base.mean(), point.mean(), mean, mean - half, mean + half
+
+
+def holm_comparison(
+    runs: pd.DataFrame, parameters: Iterable[str], baseline: Mapping[str, Any], metrics: Iterable[str],
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Each point's paired change in several metrics, adjusted for comparing that many (Holm).
+
+    For each point and metric: the paired change from the baseline (as :func:`differences`), the
+    change relative to the baseline's mean, a t interval at the Bonferroni level ``1 - (1 - level) / m``
+    for m metrics (simultaneous for the point's m changes), the paired t test's p-value adjusted by
+    Holm's step-down over the m metrics, and a verdict: ``raised`` or ``lowered`` when the adjusted
+    p-value is below ``1 - level``, else ``no clear change``.
+
+    Raises:
+        ValueError: As :func:`differences`; or the sweep's seeds are not common (no pairs).
+    """
+    metrics = list(metrics)
+    parameters = list(parameters)
+    m = len(metrics)
+    alpha = 1 - level
+    table = differences(runs, parameters, baseline, metrics, paired=True, level=1 - alpha / m)
+    table = table.loc[~_matching(table, baseline)].reset_index(drop=True)
+    from scipy.stats import t  # slow to import; only intervals need it
+
+    base = runs.loc[_matching(runs, baseline)].set_index("replicate")
+    p_values = []
+    for _, row in table.iterrows():
+        point = runs.loc[_matching(runs, {c: row[c] for c in parameters})].set_index("replicate")
+        both = point.index.intersection(base.index)
+        change = point.loc[both, row["metric"]].astype(float) - base.loc[both, row["metric"]].astype(float)
+        sd = change.std(ddof=1)
+        if len(both) < 2 or not sd > 0:
+            p_values.append(0.0 if len(both) > 1 and change.mean() != 0 else 1.0)
+        else:
+            p_values.append(float(2 * t.sf(abs(change.mean()) / (sd / math.sqrt(len(both))), len(both) - 1)))
+    table["p_holm"] = np.nan
+    p_values = np.array(p_values)
+    for _, group in table.groupby(parameters, sort=False):
+        index = group.index.to_numpy()
+        order = index[np.argsort(p_values[index], kind="stable")]
+        adjusted = np.minimum(1.0, np.maximum.accumulate(p_values[order] * (len(order) - np.arange(len(order)))))
+        table.loc[order, "p_holm"] = adjusted
+    table["relative"] = table["difference"] / table["baseline"].abs()
+    table["verdict"] = np.where(table["p_holm"] >= alpha, "no clear change",
+                                np.where(table["difference"] > 0, "raised", "lowered"))
+    return table

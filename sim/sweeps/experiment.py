@@ -9,6 +9,7 @@ and the others go on.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ from sim.engine.config import Config
 from sim.engine.resources import check_parallel_memory
 from sim.io.progress import progress_bar
 from sim.sweeps.executors import default_workers, execute_run, make_executor
+from sim.sweeps.precision import check_precision
 from sim.sweeps.spec import SweepSpec, load_sweep_spec, plan_sweep, validate_spec, with_settings
-from sim.sweeps.store import SweepStore, ensure_absent
+from sim.sweeps.store import RUN_PARTS_DIR, SweepStore, ensure_absent
 
 DEFAULT_RESULTS_ROOT = Path("results")
 
@@ -46,6 +48,7 @@ class SweepReport:
     failed: int
     wall_time_s: float
     executor: str
+    precision_note: str | None = None  # with replicates: {until: ...}, whether the precision was reached
 
     @property
     def is_complete(self) -> bool:
@@ -125,18 +128,41 @@ def sweep(
     with make_executor(workers, scheduler, dask_local) as executor:
         store = store or SweepStore.create(out, plan)  # only once the executor is up: errors leave nothing
         bar = progress_bar(progress, total=len(todo), unit="run", desc=f"sweep {spec.name}", dynamic_ncols=True)
+        # the finished runs' rows, which a precision is measured on (a resumed sweep's included)
+        rows = [json.loads((store.root / RUN_PARTS_DIR / f"{run_id}.json").read_text()) for run_id in finished]
+        note = None
         try:
             base_config = plan.base_config.model_dump(mode="json")
-            for outcome in executor.map(execute_run, base_config, todo, spec.tables):
-                store.record(outcome)
-                if outcome.status == "ok":
-                    succeeded += 1
-                else:
-                    failed += 1
-                    bar.set_postfix(failed=failed)
-                bar.update()
+            for batch in _batches(todo, spec):
+                for outcome in executor.map(execute_run, base_config, batch, spec.tables):
+                    store.record(outcome)
+                    if outcome.status == "ok":
+                        succeeded += 1
+                        rows.append(outcome.row)
+                    else:
+                        failed += 1
+                        bar.set_postfix(failed=failed)
+                    bar.update()
+                if spec.precision is not None:
+                    check = check_precision(rows, spec.precision)
+                    note = check.describe(spec.precision.metric, spec.replicates)
+                    if check.is_met:
+                        break
         finally:
             bar.close()
             store.consolidate()
     return SweepReport(out=out, planned=len(plan.runs), skipped=len(finished), succeeded=succeeded,
-                       failed=failed, wall_time_s=time.perf_counter() - started, executor=executor.description)
+                       failed=failed, wall_time_s=time.perf_counter() - started, executor=executor.description,
+                       precision_note=note)
+
+
+def _batches(todo: list, spec: SweepSpec) -> Iterable[list]:
+    """The runs to do, all at once, or with a precision to reach, in batches of replicates (every point each)."""
+    if spec.precision is None:
+        yield todo
+        return
+    size = spec.precision.batch
+    for first in range(0, spec.replicates, size):
+        batch = [run for run in todo if first <= run.replicate < first + size]
+        if batch:
+            yield batch

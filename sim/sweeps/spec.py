@@ -52,6 +52,7 @@ from sim.engine.config_io import (
 )
 from sim.engine.resources import estimate_peak_bytes
 from sim.io.provenance import config_digest  # the resolved config's hash, as run folders record it
+from sim.sweeps.precision import Precision
 
 TableName = Literal[  # the tables of a run's results folder, sim.io.folder.TABLES
     "timeseries", "viewers", "creators", "brands", "ledger"]
@@ -316,7 +317,13 @@ class SweepSpec(SpecModel):
         None, description="Parameters with ranges for a sensitivity analysis (giftsim sensitivity), in place "
         "of grid and sample.",
     )
-    replicates: int = Field(1, ge=1, le=100_000, description="Runs per point, each with its own seed.")
+    replicates: int = Field(1, ge=1, le=100_000, description="Runs per point, each with its own seed; or "
+                            "{until: {metric, relative_half_width}, max: N, batch: 4}: replicates added in batches "
+                            "until every point's paired change is that precise, at most N (sim.sweeps.precision).")
+    precision: Precision | None = Field(
+        None, description="Set by replicates: {until: ...}: the precision the replicates are added until; "
+        "replicates is then the cap.",
+    )
     root_seed: int = Field(0, ge=0, le=MAX_SEED, description="The one seed every run's seed derives from.")
     seeds: Literal["common", "independent"] | list[int] = Field(
         "common", description="common: replicate r has the same seed at every point (common random "
@@ -339,6 +346,22 @@ class SweepSpec(SpecModel):
         raise ValueError(
             f"Input should be 'common' or 'independent', or a list of seeds (whole numbers), got {value!r}"
         )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _replicates_until(cls, data: Any) -> Any:
+        if not (isinstance(data, Mapping) and isinstance(data.get("replicates"), Mapping)):
+            return data
+        asked = dict(data["replicates"])
+        unknown = set(asked) - {"until", "max", "batch"}
+        if unknown or "until" not in asked or "max" not in asked:
+            raise ValueError(f"replicates: a number, or {{until: {{metric, relative_half_width}}, max: N, batch: B}} "
+                             f"(batch optional), got {asked!r}")
+        until = asked["until"]
+        if not isinstance(until, Mapping):
+            raise ValueError(f"replicates.until: a mapping of metric and relative_half_width, got {until!r}")
+        batch = {"batch": asked["batch"]} if "batch" in asked else {}
+        return {**data, "replicates": asked["max"], "precision": {**until, **batch}}
 
     @model_validator(mode="before")
     @classmethod

@@ -22,7 +22,7 @@ def test_combo_copies_by_hand():
 
 def test_a_whale_chooses_from_its_floor_up():
     config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=1000"])
-    viewers = draw_viewers(config, np.random.default_rng(0))
+    viewers = draw_viewers(config, 0)
     viewers.propensity[:] = 100.0  # every watcher gifts
     catalog = Catalog.build([g.coins for g in config.gifts], config.viewers.gift_size_exponent)
     capacity = np.full(1000, 1_000_000)
@@ -36,6 +36,7 @@ def test_a_whale_chooses_from_its_floor_up():
     assert (coins == 699).all()  # no affordable gift reaches the floor: the dearest affordable one
 
 
+@pytest.mark.slow  # 6 runs of 14 days: about 2 s on a quiet machine, 14 s on a loaded one (issue 32)
 def test_with_combos_payers_spend_their_budgets_and_whales_give_most():
     def figures(enabled: bool) -> tuple[float, float]:
         config = sim.load_config(DEFAULT_CONFIG, [*SMALL, f"combos.enabled={enabled}"])

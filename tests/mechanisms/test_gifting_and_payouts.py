@@ -12,8 +12,7 @@ from sim.engine.state import draw_creators, draw_viewers
 
 
 def _small(config, n_viewers=2, n_creators=2):
-    rng = np.random.default_rng(0)
-    viewers, creators = draw_viewers(config, rng), draw_creators(config, rng)
+    viewers, creators = draw_viewers(config, 0), draw_creators(config, 0)
     for state, n in ((viewers, n_viewers), (creators, n_creators)):
         for name, values in vars(state).items():
             setattr(state, name, values[:n].copy())
@@ -86,8 +85,8 @@ def test_redeem_minimum_and_daily_cap(default_config, held, expected_redeemed):
 
 
 def test_free_coins_are_given_first_and_counted_apart(default_config):
-    viewers = draw_viewers(default_config, np.random.default_rng(0))
-    creators = draw_creators(default_config, np.random.default_rng(0))
+    viewers = draw_viewers(default_config, 0)
+    creators = draw_creators(default_config, 0)
     who = np.array([0, 1])
     viewers.wallet_coins[who] = [90, 90]  # bought: 90 coins for a net 0.9 USD each wallet
     viewers.wallet_value_micro[who] = [900_000, 900_000]

@@ -9,7 +9,7 @@ from sim.engine.state import draw_viewers
 
 
 def _one_region_viewers(config, n, budget_micro):
-    viewers = draw_viewers(config, np.random.default_rng(0))
+    viewers = draw_viewers(config, 0)
     for name, values in vars(viewers).items():
         setattr(viewers, name, values[:n].copy())
     viewers.region[:] = list(config.regions).index("US")

@@ -17,7 +17,7 @@ SMALL = ["population.viewers=2000", "population.creators=60", "population.brands
 
 
 def _creators(config, n: int):
-    creators = draw_creators(config, np.random.default_rng(0))
+    creators = draw_creators(config, 0)
     for name, values in vars(creators).items():
         setattr(creators, name, values[:n].copy())
     for field in rewards.MECHANISM.state:
@@ -88,7 +88,7 @@ def test_creators_stretch_a_short_planned_session_to_the_mission_minimum(default
     creators.session_hours[:] = [1, 1, 3, 5]
     params = default_config.creators.model_copy(update={"stream_day_probability": 1.0})
     local_hour = np.zeros(len(default_config.regions), dtype=np.int64)
-    start_sessions(creators, local_hour, params, np.random.default_rng(0), min_hours=2)
+    start_sessions(creators, local_hour, params, np.random.default_rng(0).random((2, 4)), min_hours=2)
     started = creators.is_live
     assert started.sum() >= 3  # each starts with chance 0.98
     assert creators.hours_left[started].tolist() == np.array([2, 2, 3, 5])[started].tolist()

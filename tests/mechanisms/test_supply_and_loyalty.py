@@ -50,7 +50,8 @@ def test_creators_quit_and_join_on_hand_made_rows():
     n = model.config.population.creators
     creators.live_hours[:n] = 1  # all have streamed
     creators.income_rate_ema[:n] = creators.outside_option_micro[:n] * 1e-6  # earning next to nothing
-    quit_today, joined = supply.end_of_day(creators, model.config.supply, n, day=3, rng=np.random.default_rng(0))
+    quit_today, joined = supply.end_of_day(creators, model.config.supply, n, day=3,
+                                          quit_draws=np.random.default_rng(0).random(creators.size), join_draw=0.5)
     # at a ratio of 1e-6 the quit chance is 2 * 0.5 / (1 + 1e-12): every creator quits
     assert quit_today == n and creators.is_churned[:n].all()
     # market ratio 1e-6: joining rate 2 * 0.5 * 60 / (1 + 1e12), so nobody joins
@@ -58,7 +59,8 @@ def test_creators_quit_and_join_on_hand_made_rows():
 
     creators.is_churned[:n] = False
     creators.income_rate_ema[:n] = creators.outside_option_micro[:n] * 2.0
-    _, joined = supply.end_of_day(creators, model.config.supply, n, day=4, rng=np.random.default_rng(0))
+    _, joined = supply.end_of_day(creators, model.config.supply, n, day=4,
+                                  quit_draws=np.random.default_rng(0).random(creators.size), join_draw=0.5)
     assert joined > 0
     newcomers = np.arange(n, n + joined)  # the next rows set aside, in order
     assert creators.has_joined[newcomers].all() and not creators.has_joined[n + joined:].any()

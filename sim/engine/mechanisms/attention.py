@@ -15,6 +15,7 @@ creators of its own region.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from sim.engine.state import NOBODY, CreatorState, ViewerState
 
 def choose_rooms(
     viewers: ViewerState, creators: CreatorState, online: np.ndarray, params: Viewers,
-    popularity_exponent: float, exploration_share: float, rng: np.random.Generator,
+    popularity_exponent: float, exploration_share: float, uniforms: Callable[..., np.ndarray],
     boost: np.ndarray | float = 1.0, loyal: Loyalty | None = None,
 ) -> np.ndarray:
     """Set ``viewers.watching`` and each creator's audience for this hour; return the viewers watching a live.
@@ -35,9 +36,10 @@ def choose_rooms(
     ``boost`` multiplies each creator's feed weight (one value per creator, or one for all);
     ``loyal`` (the loyalty section, or None for the plain rules) adds staying, favourites and the
     home region. The rules are applied in order of precedence, each to the viewers the ones before
-    left undecided, so no viewer looks up a room it would not take. Every online viewer still
-    draws every uniform, as when each rule was applied to all: the stream's use does not depend on
-    the state, which keeps runs that differ in one parameter paired by seed (common random numbers).
+    left undecided, so no viewer looks up a room it would not take. ``uniforms(decision, rows,
+    count=None)`` gives the keyed uniforms of viewer ``rows`` for a decision this hour: a viewer's
+    numbers do not depend on who else decides, which keeps runs that differ in one parameter paired
+    viewer by viewer (common random numbers).
     """
     last_room = viewers.watching[online]
     _leave_rooms(viewers)
@@ -50,29 +52,30 @@ def choose_rooms(
     if loyal is None:
         followed = viewers.followed[online]
         has_followed = followed != NOBODY
-        returning = has_followed & (rng.random(online.size) < params.follow_return_probability)
+        returning = has_followed & (uniforms("attention.return", online) < params.follow_return_probability)
         returning[returning] = creators.is_live[followed[returning]]
         room[returning] = followed[returning]
         undecided = np.flatnonzero(~returning)
     else:
-        is_staying = loyalty.staying(last_room, creators, loyal, rng.random(online.size))
+        is_staying = loyalty.staying(last_room, creators, loyal, uniforms("attention.stay", online))
         room[is_staying] = last_room[is_staying]
         undecided = np.flatnonzero(~is_staying)
         returning, favourite = loyalty.favourite_picks(viewers, creators, online[undecided], loyal,
-                                                       rng.random((2, online.size))[:, undecided])
+                                                       uniforms("attention.favourite", online[undecided], 2))
         room[undecided[returning]] = favourite[returning]
         undecided = undecided[~returning]
 
     followers = creators.followers[live]
-    is_exploring = rng.random(online.size)[undecided] < exploration_share
+    is_exploring = uniforms("attention.explore", online[undecided]) < exploration_share
     explorers, fed = undecided[is_exploring], undecided[~is_exploring]
     small = live[followers < _median(followers)]
     small = small if small.size else live  # all live creators have equal followers
-    room[explorers] = small[rng.integers(0, small.size, online.size)[explorers]]
+    pick = (uniforms("attention.small_creator", online[explorers]) * small.size).astype(np.int64)
+    room[explorers] = small[np.minimum(pick, small.size - 1)]
     weights = followers.astype(float) ** popularity_exponent * creators.quality[live]
     if not np.isscalar(boost):
         weights *= boost[live]
-    by_feed = rng.random(online.size)[fed]
+    by_feed = uniforms("attention.feed", online[fed])
     if loyal is None or loyal.home_region_weight == 1.0:
         cumulative = np.cumsum(weights)
         room[fed] = live[np.minimum(search_right(cumulative, by_feed * cumulative[-1]), live.size - 1)]
@@ -104,15 +107,15 @@ def _leave_rooms(viewers: ViewerState) -> None:
 
 def follow(
     viewers: ViewerState, creators: CreatorState, watchers: np.ndarray, params: Viewers,
-    rng: np.random.Generator, loyal: Loyalty | None = None,
+    uniforms: np.ndarray, loyal: Loyalty | None = None,
 ) -> int:
     """Let watchers follow the creator they watch; return the number of new follows.
 
     With ``loyal``, a viewer follows only a creator not already among its favourites, and the new
-    one takes the first place.
+    one takes the first place. ``uniforms`` holds each watcher's keyed draw of whether to follow.
     """
     # Only the few who feel like following (follow_probability) are checked against what they follow.
-    candidates = watchers[rng.random(watchers.size) < params.follow_probability]
+    candidates = watchers[uniforms < params.follow_probability]
     room = viewers.watching[candidates]
     known = loyalty.is_favourite(viewers, candidates, room) if loyal else viewers.followed[candidates] == room
     followers, room = candidates[~known], room[~known]
@@ -128,14 +131,15 @@ def _choose_rooms(hour: Hour) -> None:
     viewers, creators, config = hour.viewers, hour.creators, hour.config
     hour.watchers = choose_rooms(
         viewers, creators, hour.online, config.viewers, config.creators.popularity_exponent,
-        exploration.share(config), hour.rng("attention"), hour.multiplier("feed"), loyalty.params(config),
+        exploration.share(config), hour.uniforms, hour.multiplier("feed"), loyalty.params(config),
     )
     hour.flows.set("n_viewers_watching", hour.watchers.size)
 
 
 def _follow(hour: Hour) -> None:
     hour.flows.add("new_follows", follow(hour.viewers, hour.creators, hour.watchers, hour.config.viewers,
-                                         hour.rng("attention"), loyalty.params(hour.config)))
+                                         hour.uniforms("attention.follow", hour.watchers),
+                                         loyalty.params(hour.config)))
 
 
 CHOOSE_ROOMS = Phase(

@@ -18,11 +18,15 @@ from sim.engine.mechanism import Hour, Mechanism, Modifier, Output, Phase
 from sim.engine.state import NOBODY, CreatorState
 
 
-def pair_creators(creators: CreatorState, params: Battles, rng: np.random.Generator) -> None:
-    """Set each live creator's opponent for this hour (``NOBODY`` when not in a match)."""
+def pair_creators(creators: CreatorState, params: Battles, uniforms: np.ndarray) -> None:
+    """Set each live creator's opponent for this hour (``NOBODY`` when not in a match).
+
+    ``uniforms`` is ``[2, creators]``, each creator's keyed draws this hour: whether it enters, and its
+    place in the line-up (entrants are paired in that order).
+    """
     creators.opponent[:] = NOBODY
-    entrants = np.flatnonzero(creators.is_live & (rng.random(creators.size) < params.participation))
-    entrants = rng.permutation(entrants)[: entrants.size - entrants.size % 2]
+    entrants = np.flatnonzero(creators.is_live & (uniforms[0] < params.participation))
+    entrants = entrants[np.argsort(uniforms[1][entrants], kind="stable")][: entrants.size - entrants.size % 2]
     first, second = entrants[0::2], entrants[1::2]
     creators.opponent[first] = second
     creators.opponent[second] = first
@@ -47,7 +51,7 @@ def gift_multiplier(creators: CreatorState, params: Battles) -> np.ndarray:
 
 
 def _pair(hour: Hour) -> None:
-    pair_creators(hour.creators, hour.config.battles, hour.rng("battles"))
+    pair_creators(hour.creators, hour.config.battles, hour.uniforms("battles.pair", np.arange(hour.creators.size), 2))
 
 
 def _settle(hour: Hour) -> None:

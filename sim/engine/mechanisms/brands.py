@@ -222,7 +222,7 @@ def _campaigns(hour: Hour) -> None:
 def _start(hour: Hour) -> None:
     brands, params = hour.brands, hour.config.brands
     period = params.campaign_period_days
-    brands.campaign_start_day[:] = hour.rng("brands").integers(0, period, brands.size)
+    brands.campaign_start_day[:] = hour.draws.choice_index("brands.start_day", np.arange(brands.size), 0, period)
     # Each brand starts at its own point of its period, with the budget for the days left in it.
     days_left = period - (0 - brands.campaign_start_day) % period
     brands.period_left_micro[:] = to_micro(params.campaign_budget_usd) * days_left // period

@@ -16,6 +16,7 @@ joining and quitting are :mod:`~sim.engine.mechanisms.supply`'s.
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
 from sim.engine.config import Effort
 from sim.engine.mechanism import Event, Hour, Mechanism, Output, Phase
@@ -29,8 +30,11 @@ def income_ratio(creators: CreatorState) -> np.ndarray:
     return np.maximum(creators.income_rate_ema / creators.outside_option_micro, 1e-9)
 
 
-def end_of_day(creators: CreatorState, params: Effort, micro_per_diamond: int, rng: np.random.Generator) -> None:
-    """Update each creator's income per live hour and effort, and grow followers."""
+def end_of_day(creators: CreatorState, params: Effort, micro_per_diamond: int, uniforms: np.ndarray) -> None:
+    """Update each creator's income per live hour and effort, and grow followers.
+
+    A creator's new followers are Poisson, drawn by inversion from its keyed uniform of the day (``uniforms``).
+    """
     income = creators.diamonds_earned * micro_per_diamond
     income_today = income - creators.income_at_day_start_micro
     hours_today = creators.live_hours - creators.live_hours_at_day_start
@@ -41,13 +45,14 @@ def end_of_day(creators: CreatorState, params: Effort, micro_per_diamond: int, r
     creators.effort[:] = np.clip(income_ratio(creators) ** params.elasticity, MIN_EFFORT, params.max_effort)
 
     growth = params.follower_growth_per_day * creators.quality * creators.followers * creators.has_joined
-    creators.followers += rng.poisson(growth)
+    creators.followers += stats.poisson.ppf(uniforms, growth).astype(np.int64)
     creators.income_at_day_start_micro[:] = income
     creators.live_hours_at_day_start[:] = creators.live_hours
 
 
 def _end_of_day(hour: Hour) -> None:
-    end_of_day(hour.creators, hour.config.effort, hour.config.platform.micro_usd_per_diamond, hour.rng("effort"))
+    end_of_day(hour.creators, hour.config.effort, hour.config.platform.micro_usd_per_diamond,
+               hour.uniforms("effort.followers", np.arange(hour.creators.size)))
 
 
 END_OF_DAY = Phase(

@@ -4,9 +4,9 @@ Each watching viewer with money to spend sends at most one gift per hour, with c
 ``gift_hazard * propensity * room * personal``: ``room`` is the product of the ``room`` modifiers of
 the creator watched (audience size, contagion, fatigue, a battle) and ``personal`` the product of the
 ``watcher`` modifiers (affinity for a followed creator, reciprocity, a brand's free-coin drop), each
-declared by its own mechanism. Draws are made for every watcher, so that a change in who can pay (a
-brand's free coins) leaves everyone else's draws as they were: runs with and without a brand stay
-comparable.
+declared by its own mechanism. A watcher's draws are keyed by its row and the hour, so a change in
+who can pay (a brand's free coins) leaves everyone else's draws as they were: runs with and without a
+brand stay comparable.
 
 The gift is drawn from the catalog with weight ``coins ** -gift_size_exponent`` among the gifts the
 viewer could afford with the coins in the wallet plus what the rest of the month's budget buys, so
@@ -160,10 +160,10 @@ def _at(factor: np.ndarray | float, index: np.ndarray) -> np.ndarray | float:
 def _gift(hour: Hour) -> None:
     viewers, creators, model, config = hour.viewers, hour.creators, hour.model, hour.config
     watchers = hour.watchers
-    uniforms = hour.rng("gifting").random((3, watchers.size))  # for every watcher: see the module docstring
     # Only watchers with coins or budget left can afford a gift: most viewers never pay.
     is_able = (viewers.wallet_coins[watchers] > 0) | (viewers.budget_left_micro[watchers] > 0)
-    can_pay, uniforms = watchers[is_able], uniforms[:, is_able]
+    can_pay = watchers[is_able]
+    uniforms = hour.uniforms("gifting.gift", can_pay, 3)  # whether, which gift, and the combo's rounding
     multiplier = _at(hour.multiplier("room"), viewers.watching[can_pay]) * hour.multiplier("watcher", can_pay)
     capacity = purchasing.spending_capacity(viewers, can_pay, model.prices)
     plan = [combo.factor(hour, can_pay) for combo in hour.modifiers["combo"]]  # at most one

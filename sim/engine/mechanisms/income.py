@@ -25,6 +25,9 @@ intensity_elasticity * r``, and a region's revenue from its viewers peaks at a p
 property of the demand declared, up to what the viewers' budgets let them spend). In the 24 hours
 after its payday a payer's gifting hazard is multiplied by ``payday_boost`` (Pagel and Vardardottir, B).
 
+Who pays is drawn with :func:`pay_draws`: stratified along willingness to pay by default
+(``population.sampling``), so every run's payers are a scale model of the configured distribution.
+
 At the start, each viewer is at a uniformly drawn point of its month: a payer holds the share of its
 budget for the days left until its payday. With ``demand`` switched off, payers are drawn once with
 ``payer_share``, budgets equal the willingness to pay whatever the price, and paydays only refresh
@@ -65,19 +68,34 @@ def monthly_budget_micro(willingness: np.ndarray, r: np.ndarray, elasticity: flo
     return np.round(willingness * r * np.exp(-elasticity * (r - 1.0))).astype(np.int64)
 
 
-def _pay(hour: Hour, who: np.ndarray, share_of_month: np.ndarray | float, is_first: bool = False) -> None:
-    """Viewers ``who`` decide whether they pay this month and receive ``share_of_month`` of its budget.
+def pay_draws(hour: Hour, who: np.ndarray, month: int) -> tuple[np.ndarray, np.ndarray]:
+    """For viewers ``who`` deciding in ``month``: a uniform for keeping last month's status, and one for paying.
 
-    In the first month every viewer decides afresh: there is no last month's status to keep.
+    Under stratified sampling, the second is the viewer's ``payer_latent`` shifted by the month's
+    keyed offset (mod 1): payers are then spread along willingness to pay, so each stretch of
+    willingness pays in proportion to its chance and the same whales pay in both arms of a pair;
+    under ``iid``, each viewer's own keyed uniform for the month.
+    """
+    keeps = hour.draws.uniforms("income.keeps", who, month)
+    if hour.config.population.sampling == "iid":
+        return keeps, hour.draws.uniforms("income.pays", who, month)
+    shift = hour.draws.uniforms("income.month_shift", np.zeros(1, dtype=np.int64), month)[0]
+    return keeps, np.mod(hour.viewers.payer_latent[who] + shift, 1.0)
+
+
+def _pay(hour: Hour, who: np.ndarray, share_of_month: np.ndarray | float, month: int) -> None:
+    """Viewers ``who`` decide whether they pay in ``month`` and receive ``share_of_month`` of its budget.
+
+    In the first month (0) every viewer decides afresh: there is no last month's status to keep.
     """
     viewers, demand = hour.viewers, hour.config.demand
     if demand.enabled:
         r, a = relative_prices(hour.model.prices, viewers, hour.config, who)  # only the viewers paid today
         chance = conversion_chance(viewers.conversion_base[who], a, demand.conversion_elasticity)
-        draws = hour.rng("income").random((2, who.size))
+        keeps_draw, pays_draw = pay_draws(hour, who, month)
         # Keep last month's status, or decide anew: the share paying stays at the conversion chance.
-        keeps = (draws[0] < demand.payer_persistence) & (not is_first)
-        viewers.is_payer[who] = np.where(keeps, viewers.is_payer[who], draws[1] < chance)
+        keeps = (keeps_draw < demand.payer_persistence) & (month > 0)
+        viewers.is_payer[who] = np.where(keeps, viewers.is_payer[who], pays_draw < chance)
         budget = monthly_budget_micro(viewers.willingness_micro[who], r, demand.intensity_elasticity)
     else:
         budget = viewers.willingness_micro[who]
@@ -88,15 +106,16 @@ def _pay(hour: Hour, who: np.ndarray, share_of_month: np.ndarray | float, is_fir
 
 def _start(hour: Hour) -> None:
     viewers = hour.viewers
+    everyone = np.arange(viewers.size)
     if not hour.config.demand.enabled:  # payers drawn once, as the conversion chance at US prices says
-        viewers.is_payer[:] = hour.rng("income").random(viewers.size) < viewers.conversion_base
+        viewers.is_payer[:] = pay_draws(hour, everyone, 0)[1] < viewers.conversion_base
     # Each viewer starts at a uniform point of its month: the budget left is for the days to its payday.
-    _pay(hour, np.arange(viewers.size), (viewers.payday + 1) / DAYS_PER_MONTH, is_first=True)
+    _pay(hour, everyone, (viewers.payday + 1) / DAYS_PER_MONTH, month=0)
 
 
 def _paydays(hour: Hour) -> None:
     day = hour.step // HOURS_PER_DAY - 1  # the day that has just ended, from 0
-    _pay(hour, np.flatnonzero(hour.viewers.payday == day % DAYS_PER_MONTH), 1.0)
+    _pay(hour, np.flatnonzero(hour.viewers.payday == day % DAYS_PER_MONTH), 1.0, month=day // DAYS_PER_MONTH + 1)
 
 
 def hours_since_payday(step: int, payday: np.ndarray) -> np.ndarray:
@@ -110,9 +129,11 @@ def _payday_factor(hour: Hour, who: np.ndarray) -> np.ndarray:
     return np.where(since < HOURS_PER_DAY, hour.config.demand.payday_boost, 1.0)
 
 
-START = Phase("income_at_start", _start, reads=("viewers.willingness_micro", "viewers.payday", "prices"),
+START = Phase("income_at_start", _start, reads=("viewers.willingness_micro", "viewers.payday", "viewers.payer_latent",
+                                                "prices"),
               writes=("viewers.is_payer", "viewers.budget_monthly_micro", "viewers.budget_left_micro"))
-PAYDAYS = Phase("paydays", _paydays, reads=("viewers.willingness_micro", "viewers.payday", "prices"),
+PAYDAYS = Phase("paydays", _paydays, reads=("viewers.willingness_micro", "viewers.payday", "viewers.payer_latent",
+                                             "prices"),
                 writes=("viewers.is_payer", "viewers.budget_monthly_micro", "viewers.budget_left_micro"))
 MECHANISM = Mechanism(
     "income", "budgets arrive on each viewer's payday; who pays and how much answer to the price of coins",

@@ -20,10 +20,14 @@ MAX_STREAM_DAY_PROBABILITY = 0.98  # even the keenest creator misses a day now a
 
 
 def start_sessions(
-    creators: CreatorState, local_hour_by_region: np.ndarray, params: Creators, rng: np.random.Generator,
+    creators: CreatorState, local_hour_by_region: np.ndarray, params: Creators, uniforms: np.ndarray,
     min_hours: int = 1,
 ) -> int:
-    """Start the sessions due this hour, each at least ``min_hours`` long; return how many started."""
+    """Start the sessions due this hour, each at least ``min_hours`` long; return how many started.
+
+    ``uniforms`` is ``[2, creators]``, each creator's keyed draws this hour: whether it streams, and the
+    rounding of its session's length.
+    """
     due = (
         ~creators.is_live
         & creators.has_joined
@@ -32,13 +36,13 @@ def start_sessions(
         & (creators.followers >= params.live_min_followers)
     )
     chance = np.minimum(params.stream_day_probability * creators.effort, MAX_STREAM_DAY_PROBABILITY)
-    starting = due & (rng.random(creators.size) < chance)
+    starting = due & (uniforms[0] < chance)
     creators.is_live[starting] = True
     planned = creators.session_hours[starting] * creators.effort[starting]
     # Rounded up with the chance of the fraction, so a session's expected length is the planned one and
     # effort moves hours smoothly (plain rounding would ignore any effort between 0.75 and 1.25 of a 1-hour habit).
     whole = np.floor(planned)
-    length = np.maximum(min_hours, whole + (rng.random(planned.size) < planned - whole))
+    length = np.maximum(min_hours, whole + (uniforms[1][starting] < planned - whole))
     creators.hours_left[starting] = length.astype(np.int64)
     creators.session_hour[starting] = 0
     return int(starting.sum())
@@ -60,7 +64,8 @@ def end_hour(creators: CreatorState) -> None:
 def _start(hour: Hour) -> None:
     creators = hour.creators
     floor = max([1, *(int(floor.factor(hour)) for floor in hour.modifiers["session_floor"])])
-    started = start_sessions(creators, hour.local_hour, hour.config.creators, hour.rng("streaming"), floor)
+    uniforms = hour.uniforms("streaming.start", np.arange(creators.size), 2)
+    started = start_sessions(creators, hour.local_hour, hour.config.creators, uniforms, floor)
     hour.flows.add("new_sessions_started", started)
     hour.flows.set("n_creators_live", int(creators.is_live.sum()))
 

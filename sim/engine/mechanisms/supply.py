@@ -17,6 +17,7 @@ rises (Pu Zhao's commission experiment, B; the split between the margins is an a
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
 from sim.engine.config import Supply
 from sim.engine.mechanism import Event, Hour, Mechanism, Output, Phase
@@ -41,16 +42,22 @@ def market_ratio(creators: CreatorState) -> float:
 
 
 def end_of_day(creators: CreatorState, params: Supply, n_at_start: int, day: int,
-               rng: np.random.Generator) -> tuple[int, int]:
-    """Let creators quit and join; return how many quit and how many joined today."""
+               quit_draws: np.ndarray, join_draw: float) -> tuple[int, int]:
+    """Let creators quit and join; return how many quit and how many joined today.
+
+    ``quit_draws`` holds each creator's keyed uniform of the day; ``join_draw`` the market's, from
+    which the number joining is drawn (Poisson, by inversion). Those who join are the next rows set
+    aside for joiners, whose attributes were drawn with the population.
+    """
     ratio = market_ratio(creators)
     active = creators.has_joined & ~creators.is_churned
-    quitting = active & (rng.random(creators.size) < quit_chance(income_ratio(creators), params))
+    quitting = active & (quit_draws < quit_chance(income_ratio(creators), params))
     creators.is_churned |= quitting
     creators.is_live &= ~quitting
 
     waiting = np.flatnonzero(~creators.has_joined)
-    joining = waiting[: min(rng.poisson(joining_rate(ratio, n_at_start, params)), waiting.size)]
+    n_joining = int(stats.poisson.ppf(join_draw, joining_rate(ratio, n_at_start, params)))
+    joining = waiting[: min(n_joining, waiting.size)]
     creators.has_joined[joining] = True
     creators.joined_day[joining] = day
     creators.income_rate_ema[joining] = creators.outside_option_micro[joining] * ratio
@@ -60,7 +67,8 @@ def end_of_day(creators: CreatorState, params: Supply, n_at_start: int, day: int
 def _end_of_day(hour: Hour) -> None:
     day = hour.step // 24
     quit_today, joined_today = end_of_day(hour.creators, hour.config.supply, hour.config.population.creators,
-                                          day, hour.rng("supply"))
+                                          day, hour.uniforms("supply.quit", np.arange(hour.creators.size)),
+                                          hour.uniforms("supply.join", np.zeros(1, dtype=np.int64))[0])
     hour.flows.add("new_creators_churned", quit_today)
     hour.flows.add("new_creators_joined", joined_today)
 

@@ -1,0 +1,83 @@
+"""Keyed draws and stratified populations: the properties a paired comparison relies on."""
+
+import numpy as np
+import pytest
+
+import sim
+from sim.engine.randomness import keyed_uniforms, permutation_rank, stratified_uniforms
+from sim.engine.state import payer_resolution, weyl_latent
+from tests.conftest import DEFAULT_CONFIG, SMALL
+
+
+def test_an_agents_draw_does_not_depend_on_who_else_draws():
+    everyone = keyed_uniforms(5, "gifting.gift", np.arange(1000), 17, count=3)
+    some = np.array([999, 3, 512, 3])  # any order, repeats allowed
+    assert np.array_equal(keyed_uniforms(5, "gifting.gift", some, 17, count=3), everyone[:, some])
+
+
+def test_draws_differ_by_seed_decision_hour_and_index():
+    rows = np.arange(50)
+    base = keyed_uniforms(1, "a", rows, 2, count=2)
+    for other in (keyed_uniforms(2, "a", rows, 2, count=2), keyed_uniforms(1, "b", rows, 2, count=2),
+                  keyed_uniforms(1, "a", rows, 3, count=2)):
+        assert not np.any(other == base)
+    assert not np.any(base[0] == base[1])
+
+
+def test_keyed_uniforms_are_uniform_and_uncorrelated():
+    u = keyed_uniforms(0, "x", np.arange(200_000), 0)
+    assert u.min() >= 0 and u.max() < 1
+    assert abs(u.mean() - 0.5) < 0.003 and abs(u.var() - 1 / 12) < 0.001
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01  # neighbouring rows
+    assert abs(np.corrcoef(u, keyed_uniforms(0, "x", np.arange(200_000), 1))[0, 1]) < 0.01  # the next hour
+    counts = np.histogram(u, bins=20, range=(0, 1))[0]
+    assert ((counts - 10_000) ** 2 / 10_000).sum() < 45  # chi-square, 19 dof: p ~ 0.001
+
+
+def test_a_permutation_rank_is_a_permutation():
+    rank = permutation_rank(3, "p", np.arange(100, 137))
+    assert sorted(rank.tolist()) == list(range(37))
+
+
+def test_stratified_quantiles_take_each_stratum_once_per_group():
+    groups = np.repeat([0, 1, 2], [10, 7, 1])
+    u = stratified_uniforms(9, "s", np.arange(groups.size), groups, "stratified")
+    for group, n in ((0, 10), (1, 7), (2, 1)):
+        assert np.allclose(np.sort(u[groups == group]), (np.arange(n) + 0.5) / n)
+
+
+def test_payer_resolution_gives_one_value_per_block():
+    # 20 ranks, a payer share of 1/5: 4 blocks of 5 ranks at the midpoints 1 - (0.5, 1.5, 2.5, 3.5) / 4
+    quantile = (np.arange(20) + 0.5) / 20
+    coarse = payer_resolution(quantile, np.zeros(20, dtype=np.int64), 0.2)
+    assert np.allclose(np.sort(np.unique(coarse)), [0.125, 0.375, 0.625, 0.875])
+    assert np.allclose(coarse[-5:], 0.875) and np.allclose(coarse[:5], 0.125)
+
+
+def test_the_payer_latent_spreads_any_chance_evenly_along_the_ranking():
+    by = np.arange(1000.0)
+    latent = weyl_latent(0, "l", np.arange(1000), np.zeros(1000, dtype=np.int64), by)
+    pays = latent < 0.1
+    ranked = pays[np.argsort(-by)]
+    per_block = ranked.reshape(10, 100).sum(axis=1)  # each tenth of the ranking
+    assert per_block.min() >= 8 and per_block.max() <= 12  # i.i.d. would spread 10 +- 3 (sd)
+
+
+def _isolated(*settings: str) -> sim.Config:
+    # No mechanism through which one viewer's gifts reach another viewer's choices: no room or feed
+    # modifiers that read gifts, no creators' response to income, no brands, no peer gifting.
+    off = ("herding", "contagion", "audience_effect", "fatigue", "battles", "brands", "effort", "supply",
+           "peer_gifting", "rewards")
+    return sim.load_config(DEFAULT_CONFIG, [*SMALL, "run.days=4", *(f"{m}.enabled=false" for m in off), *settings])
+
+
+@pytest.mark.parametrize("sampling", ["stratified", "iid"])
+def test_a_price_change_in_one_region_leaves_every_other_viewer_as_it_was(sampling):
+    base = sim.run(_isolated(f"population.sampling={sampling}"), seed=3)
+    cheaper = sim.run(_isolated(f"population.sampling={sampling}", "regions.ID.price_multiplier=0.8"), seed=3)
+    elsewhere = base.viewers["region"] != "ID"
+    columns = ["spend_usd", "gifts_sent", "watch_hours", "hours_online", "coins_bought"]
+    pd_base, pd_cheaper = base.viewers.loc[elsewhere, columns], cheaper.viewers.loc[elsewhere, columns]
+    assert pd_base.equals(pd_cheaper)
+    in_id = ~elsewhere
+    assert not base.viewers.loc[in_id, "spend_usd"].equals(cheaper.viewers.loc[in_id, "spend_usd"])
