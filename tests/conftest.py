@@ -1,6 +1,7 @@
 """Shared fixtures: the default config and a small version of it that runs in well under a second.
 
-Also the signal dispositions the signal tests rely on.
+Also the signal dispositions the signal tests rely on, and the end-of-run report of tests that take
+longer than the ``slow`` marker's definition and are not marked.
 """
 
 import signal
@@ -15,6 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO / "configs" / "default.yaml"
 TIKTOK_CONFIG = REPO / "configs" / "tiktok.yaml"
 SMALL = ["population.viewers=2000", "population.creators=60", "population.brands=3", "run.days=3"]
+SLOW_SECONDS = 3.0  # pyproject.toml's `slow` marker: a test whose call takes longer is marked slow
 # Runs `python -m sim ARGS` with SIGINT raising KeyboardInterrupt, whatever disposition it inherited.
 DEFAULT_SIGINT = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
                   "runpy.run_module('sim', run_name='__main__', alter_sys=True)")
@@ -50,3 +52,15 @@ def giftsim_command(*args: str) -> list[str]:
     """
     return [sys.executable, "-c", DEFAULT_SIGINT, *args]
 
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Lists the tests not marked ``slow`` whose call took longer than SLOW_SECONDS, slowest first."""
+    over = sorted(((report.duration, report.nodeid) for reports in terminalreporter.stats.values()
+                   for report in reports
+                   if getattr(report, "when", None) == "call" and report.duration > SLOW_SECONDS
+                   and "slow" not in report.keywords), reverse=True)
+    if over:
+        terminalreporter.write_sep("=", f"{len(over)} tests not marked slow took over {SLOW_SECONDS:g} s: "
+                                        "mark them @pytest.mark.slow")
+        for duration, nodeid in over:
+            terminalreporter.write_line(f"{duration:6.2f}s {nodeid}")

@@ -108,6 +108,7 @@ def run_hours(page) -> int:
     return hours
 
 
+@pytest.mark.slow  # about 22 s: a server and headless Chromium
 def test_a_slider_and_steps_change_the_plotted_data(dashboard_url):
     from playwright.sync_api import sync_playwright
 
