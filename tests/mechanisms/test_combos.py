@@ -22,7 +22,7 @@ def test_combo_copies_by_hand():
 
 def test_a_whale_chooses_from_its_floor_up():
     config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=1000"])
-    viewers = draw_viewers(config, np.random.default_rng(0))
+    viewers = draw_viewers(config, 0)
     viewers.propensity[:] = 100.0  # every watcher gifts
     catalog = Catalog.build([g.coins for g in config.gifts], config.viewers.gift_size_exponent)
     capacity = np.full(1000, 1_000_000)
