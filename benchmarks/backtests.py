@@ -5,11 +5,12 @@ Run on demand::
     .venv/bin/python benchmarks/backtests.py                  # every backtest; rewrites docs/validation.md
     .venv/bin/python benchmarks/backtests.py --only twitch_price_cut --no-write --workers 1
 
-Each backtest's sweep runs into ``--root``/sweep-<spec name> (a folder that exists is resumed: only
-missing runs are run), then its outcomes are read from the runs (:func:`sim.sweeps.backtest.outcome_table`):
-the model's relative change, paired by replicate, with a t-based 95% interval, beside the published
-change. The calibration facts (:data:`sim.sweeps.facts.FACTS`) are listed from the same code, so the doc
-says which facts the presets were fitted to and which were held out.
+Each backtest's sweep runs into ``--root``/sweep-<spec name> (a sweep folder that exists is resumed: only
+missing runs are run; anything else there, a link, a file or another folder, is refused in one line, as
+``giftsim sweep --resume`` refuses it), then its outcomes are read from the runs
+(:func:`sim.sweeps.backtest.outcome_table`): the model's relative change, paired by replicate, with a
+t-based 95% interval, beside the published change. The calibration facts (:data:`sim.sweeps.facts.FACTS`)
+are listed from the same code, so the doc says which facts the presets were fitted to and which were held out.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from pathlib import Path
 import pandas as pd
 
 import sim
+from sim.engine.config_io import ConfigError
 from sim.sweeps.backtest import BACKTESTS, Backtest, outcome_table
 from sim.sweeps.executors import default_workers
 from sim.sweeps.facts import FACTS
 from sim.sweeps.spec import load_sweep_spec
+from sim.sweeps.store import DamagedSweepError, SweepExistsError, SweepMismatchError
 
 try:
     from benchmarks.doc_sections import replace_section
@@ -105,19 +108,28 @@ def facts_section() -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the backtests chosen on the command line (``argv``, default ``sys.argv``).
+
+    Raises:
+        SystemExit: A backtest's folder may not be written or its spec is invalid: one line naming it.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=REPO / "results", help="where the sweep folders go")
     parser.add_argument("--only", action="append", default=[], metavar="NAME", help="run only these backtests")
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/validation.md as it is")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     chosen = [b for b in BACKTESTS if not args.only or b.name in args.only]
     workers = args.workers or default_workers()
     started, spans, reused = time.perf_counter(), [], 0
     for backtest in chosen:
         out = args.root / f"sweep-{backtest.spec_path.stem}"
-        report = sim.sweep(backtest.spec_path, out=out, workers=workers, resume=out.exists(), progress=False)
+        try:  # a dangling link exists too: resuming refuses it rather than writing through it
+            report = sim.sweep(backtest.spec_path, out=out, workers=workers, resume=os.path.lexists(out),
+                               progress=False)
+        except (ConfigError, SweepExistsError, SweepMismatchError, DamagedSweepError) as exc:
+            raise SystemExit(f"backtests: error: {exc}") from None
         reused += report.skipped
         results = sim.open_results(out)
         spans.append(runs_span_s(results.manifest))

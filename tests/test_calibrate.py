@@ -131,8 +131,8 @@ def test_giftsim_calibrate_refuses_a_bad_spec_and_an_existing_folder(tmp_path, c
     assert "giftsim: error:" in capsys.readouterr().err and not (tmp_path / "out").exists()
     spec_file.write_text(yaml.safe_dump(calibration_spec()))
     (tmp_path / "out").mkdir()
-    assert main(["calibrate", str(spec_file), "--out", str(tmp_path / "out")]) == 2
-    assert "exists; pass --overwrite" in capsys.readouterr().err
+    assert main(["calibrate", str(spec_file), "--out", str(tmp_path / "out"), "--overwrite"]) == 2
+    assert "out exists and is not a giftsim calibration folder" in capsys.readouterr().err
 
 
 @pytest.mark.slow

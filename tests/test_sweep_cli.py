@@ -67,7 +67,7 @@ def test_missing_files_and_existing_folders_are_errors(spec_file, tmp_path, caps
     assert capsys.readouterr().err == f"giftsim: error: {tmp_path / 'nope.yaml'}: no such file\n"
     (tmp_path / "taken").mkdir()
     assert giftsim("sweep", spec_file, "--out", tmp_path / "taken", *SET_TINY) == 2
-    assert "exists; pass --resume to complete it" in capsys.readouterr().err
+    assert "taken exists and is not a giftsim sweep folder" in capsys.readouterr().err
     assert not any((tmp_path / "taken").iterdir())
     assert giftsim("query", tmp_path / "taken", "SELECT 1") == 2
     assert "not a sweep results folder" in capsys.readouterr().err

@@ -81,8 +81,9 @@ def run_command(args: argparse.Namespace) -> int:
         ensure_writable(out, args.overwrite)  # before the fit, not after an hour of it
         result = calibrate(spec, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local,
                            trials=args.trials, progress=chosen_progress(args))
-        files = write_calibration(result, out, overwrite=args.overwrite, command=command)
-        files += save_profile(result.profile, result.spec, out, formats)
+        files = write_calibration(result, out, overwrite=args.overwrite, command=command,
+                                  figure_writer=lambda fitted, figures: save_profile(fitted.profile, fitted.spec,
+                                                                                     figures.parent, formats))
     except ConfigError as exc:
         return usage_error("; ".join(f"{exc.source}: {problem}" for problem in exc.problems))
     except (CalibrationExistsError, SchedulerUnreachableError, InsufficientMemoryError) as exc:
@@ -93,7 +94,9 @@ def run_command(args: argparse.Namespace) -> int:
     except OSError as exc:
         return usage_error(f"cannot write results: {explain_write_error(exc)}")
     except KeyboardInterrupt as exc:
-        print("giftsim: interrupted; nothing was written", file=sys.stderr)
+        written = getattr(exc, "written", None)  # the signal came as the folder was moved into place
+        print(f"giftsim: interrupted; {f'{written} was written whole' if written else 'nothing was written'}",
+              file=sys.stderr)
         return interrupted_status(exc)
     if not args.quiet:
         print(report_markdown(result, command))
@@ -107,7 +110,7 @@ def save_profile(profile: pd.DataFrame, spec: CalibrationSpec, out: Path, format
     Args:
         profile: The profile table (``CalibrationResult.profile``, or the folder's ``profile.parquet``).
         spec: The calibration's spec.
-        out: The calibration's folder.
+        out: The calibration's folder (while it is written, its staging folder).
         formats: Figure formats.
     """
     from sim.figures import save_figures

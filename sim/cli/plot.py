@@ -1,17 +1,31 @@
-"""The ``giftsim plot`` command: draw every figure of a results folder, or of a sweep's folder."""
+"""The ``giftsim plot`` command: draw every figure of a results folder, or of a sweep's folder.
+
+By default the figures go into the folder's own ``figures/``. With ``--out`` they make a figures
+folder of their own, written by the writer every command's folder goes through
+(:func:`sim.io.result_folder.written_folder`): whole or not at all, with a ``provenance.json``
+saying which results they show, and ``--overwrite`` replaces only such a folder, never a file, a
+link, an unrelated folder or another kind's results.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sim.cli.common import bounded_int, usage_error
+from sim.io.result_folder import FolderKind
 
 COMMANDS = ("plot",)
 DEFAULT_DPI = 300  # sim.figures.DEFAULT_DPI, restated so that the parser needs no matplotlib (a test checks)
 PROVENANCE_FILE = "provenance.json"
 MAX_DPI = 1200  # a print-quality figure; far more asks matplotlib for gigabytes of pixels
+FIGURES_DIR = "figures"  # a results folder's own figures
+FIGURES_FOLDER = FolderKind("figures folder", PROVENANCE_FILE, frozenset({"results", "drawn_by", "files"}),
+                            writer="giftsim plot --out", work="plot")
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -26,14 +40,17 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
                              help="figure width: a journal's single column (3.5 in, the default), its double "
                                   "column (7.2 in), or inches; text stays 7 pt or more")
     plot_parser.add_argument("--out", type=Path,
-                             help="folder for the figures (default RESULTS/figures); outside RESULTS, a "
-                                  f"{PROVENANCE_FILE} beside them says which results they show")
+                             help="a new folder for the figures (default RESULTS/figures), with a "
+                                  f"{PROVENANCE_FILE} beside them saying which results they show")
+    plot_parser.add_argument("--overwrite", action="store_true",
+                             help="replace the --out folder if it holds figures giftsim plot --out drew")
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``giftsim plot``; return the exit status."""
     from sim.figures import FORMATS, figure_width
     from sim.io.folder import explain_write_error
+    from sim.io.result_folder import FolderExistsError
     from sim.sweeps.store import DamagedSweepError
 
     formats = list(dict.fromkeys(fmt.lower() for fmt in args.formats or ["png"]))  # once each, in order
@@ -45,10 +62,11 @@ def run_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return usage_error(f"--width: {exc}")
     try:
+        _check_out(args)  # before reading or drawing anything
         if (args.results / "sweep.yaml").is_file():
             return _plot_sweep(args, formats)
         return _plot_run(args, formats)
-    except DamagedSweepError as exc:
+    except (DamagedSweepError, FolderExistsError) as exc:
         return usage_error(str(exc))
     except OSError as exc:
         return usage_error(f"cannot write figures: {explain_write_error(exc)}")
@@ -66,12 +84,12 @@ def _plot_run(args: argparse.Namespace, formats: list[str]) -> int:
         results = read_results(args.results)
     except (OSError, ValueError) as exc:  # unreadable Parquet or JSON raise ValueError subclasses
         return usage_error(f"{args.results}: cannot read results: {exc}")
-    out = args.out or args.results / "figures"
     try:
-        written = save_run_figures(results, out, formats=formats, dpi=args.dpi, width=args.width)
+        with _figures_folder(args) as (out, folder):
+            written = save_run_figures(results, folder, formats=formats, dpi=args.dpi, width=args.width)
+            _write_provenance(args, folder, results["meta"], written)
     except KeyError as exc:  # a column or summary key that results from an older giftsim lack
         return usage_error(f"{args.results}: the results have no {exc}; run the config again")
-    _write_provenance_outside(args.results, out, results["meta"], written)
     print(f"{len(written)} files written to {out}: {', '.join(sorted({path.stem for path in written}))}")
     return 0
 
@@ -88,30 +106,69 @@ def _plot_sweep(args: argparse.Namespace, formats: list[str]) -> int:
     if results.runs.empty:
         return usage_error(f"{args.results}: no finished runs to plot yet")
     parameters = {param_column(path): path for path in results.spec.parameters}
-    out = args.out or args.results / "figures"
     meta = json.loads((args.results / META_FILE).read_text(encoding="utf-8"))
     sampled = [param_column(path) for path in results.spec.sampled_parameters]
     drawn = sweep_figures(results.runs, parameters, sampled=sampled, width=args.width)
-    written = save_figures(drawn, out, formats=formats,
-                           dpi=args.dpi, provenance=figure_provenance(meta))
-    _write_provenance_outside(args.results, out, meta, written)
+    with _figures_folder(args) as (out, folder):
+        written = save_figures(drawn, folder, formats=formats, dpi=args.dpi, provenance=figure_provenance(meta))
+        _write_provenance(args, folder, meta, written)
     print(f"{len(written)} files written to {out}")
     return 0
 
 
-def _write_provenance_outside(results: Path, out: Path, meta: dict, written: list[Path]) -> None:
-    """Beside figures written outside their results folder, a file saying which results they show.
+def _own_figures(args: argparse.Namespace) -> Path | None:
+    """The results folder's own ``figures/`` when the figures go there (no ``--out``, or ``--out`` naming it)."""
+    own = args.results / FIGURES_DIR
+    if args.out is None or os.path.abspath(args.out) == os.path.abspath(own):
+        return own
+    return None
 
-    Inside the folder, its ``meta.json`` says so already.
+
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse, before anything is drawn, a place the figures may not go.
+
+    Raises:
+        FolderExistsError: ``--out`` may not be written (:data:`FIGURES_FOLDER`), or the results
+            folder's own ``figures`` is a link or not a folder.
+    """
+    from sim.io.result_folder import FolderExistsError
+
+    own = _own_figures(args)
+    if own is None:
+        FIGURES_FOLDER.check(args.out, overwrite=args.overwrite)
+    elif own.is_symlink() or (os.path.lexists(own) and not own.is_dir()):
+        raise FolderExistsError(FIGURES_FOLDER.problem(own, overwrite=True))
+
+
+@contextmanager
+def _figures_folder(args: argparse.Namespace) -> Iterator[tuple[Path, Path]]:
+    """Where the figures go, and the folder to draw them into: the results folder's own ``figures/``
+    (drawn in place, beside figures drawn before), or ``--out``'s staging folder, moved into place whole."""
+    from sim.io.result_folder import written_folder
+
+    own = _own_figures(args)
+    if own is not None:
+        own.mkdir(exist_ok=True)
+        yield own, own
+        return
+    with written_folder(args.out, FIGURES_FOLDER, overwrite=args.overwrite) as staging:
+        yield args.out, staging
+
+
+def _write_provenance(args: argparse.Namespace, folder: Path, meta: dict, written: list[Path]) -> None:
+    """Beside figures drawn into a folder of their own (``--out``), a file saying which results they show;
+    it marks the folder as one ``--overwrite`` may replace.
+
+    In the results folder's own ``figures/``, its ``meta.json`` says so already.
     """
     from sim import __version__
     from sim.io.provenance import figure_provenance
 
-    if out.resolve().is_relative_to(results.resolve()):
+    if _own_figures(args) is not None:
         return
-    record = {"results": str(results), **figure_provenance(meta), "drawn_by": f"giftsim {__version__}",
+    record = {"results": str(args.results), **figure_provenance(meta), "drawn_by": f"giftsim {__version__}",
               "files": sorted(path.name for path in written)}
-    (out / PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    (folder / PROVENANCE_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
 
 
 def _run_folder_problem(results: Path) -> str | None:

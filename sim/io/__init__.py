@@ -1,3 +1,4 @@
 """One run: building and running a model (``runner``), and its results folder written and read back
-(``folder``); the atomic folder writer (``atomic``) and the provenance (``provenance``) that run and
-sweep folders share."""
+(``folder``); the atomic folder writer (``atomic``), the one writer of every command's result folder
+(``result_folder``: which places it may write or replace) and the provenance (``provenance``) that
+run and sweep folders share."""

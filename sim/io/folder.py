@@ -1,14 +1,14 @@
 """Writing one run's results folder, atomically, and reading it back.
 
-The folder is written with :func:`sim.io.atomic.staged_folder`, so a failed or interrupted write
-leaves no partial folder. ``docs/results.md`` documents every file.
+The folder is written with :func:`sim.io.result_folder.written_folder` (the writer every command's
+folder goes through), so a failed or interrupted write leaves no partial folder and ``--overwrite``
+replaces only a results folder. ``docs/results.md`` documents every file.
 """
 
 from __future__ import annotations
 
 import errno
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,28 +17,25 @@ import pandas as pd
 
 from sim.engine import recorder
 from sim.engine.config_io import config_to_yaml
-from sim.io.atomic import staged_folder
 from sim.io.provenance import run_meta
+from sim.io.result_folder import FolderExistsError, FolderKind, written_folder
 from sim.io.runner import RunResult
 
 TABLES = ("timeseries", "viewers", "creators", "brands", "ledger")
 RECORDED_TABLES = tuple(recorder.TABLES)  # written only when the config's run.record asks for them
 
 
-class ResultsExistError(FileExistsError):
+class ResultsExistError(FolderExistsError):
     """The results folder exists and overwriting was not asked for, or what is there is not a results folder."""
+
+
+RUN_FOLDER = FolderKind("results folder", "meta.json", frozenset({"config_name", "seed", "versions", "status"}),
+                        writer="giftsim run", work="run", error=ResultsExistError)
 
 
 def is_results_folder(path: Path) -> bool:
     """Whether ``path`` is a folder (not a link) holding a ``meta.json`` that giftsim wrote."""
-    path = Path(path)
-    if path.is_symlink() or not path.is_dir():
-        return False
-    try:
-        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return isinstance(meta, dict) and {"config_name", "seed", "versions", "status"} <= meta.keys()
+    return RUN_FOLDER.is_own(path)
 
 
 def check_replaceable(out: Path) -> None:
@@ -47,9 +44,7 @@ def check_replaceable(out: Path) -> None:
     Raises:
         ResultsExistError: ``out`` is something else: a file, a link, a device, another folder.
     """
-    if os.path.lexists(out) and not is_results_folder(out):
-        raise ResultsExistError(f"{out} exists and is not a giftsim results folder (no giftsim meta.json); "
-                                "--overwrite only replaces results folders, so choose another --out")
+    RUN_FOLDER.check_replaceable(out)
 
 
 def check_writable(out: Path, overwrite: bool) -> None:
@@ -58,11 +53,7 @@ def check_writable(out: Path, overwrite: bool) -> None:
     Raises:
         ResultsExistError: ``out`` exists and may not be replaced.
     """
-    if not os.path.lexists(out):
-        return
-    if not overwrite:
-        raise ResultsExistError(f"{out} exists; pass --overwrite to replace it, or choose another --out")
-    check_replaceable(out)
+    RUN_FOLDER.check(out, overwrite=overwrite)
 
 
 def explain_write_error(exc: OSError) -> str:
@@ -107,15 +98,8 @@ def write_results(
         OSError: The folder cannot be written (nothing is left behind).
     """
     out = Path(out)
-    check_writable(out, overwrite)
-    try:
-        with staged_folder(out, replace=check_replaceable if overwrite else None) as staging:
-            _fill(staging, result, result.wall_time_s if wall_time_s is None else wall_time_s, figure_writer)
-    except FileExistsError as exc:
-        if isinstance(exc, ResultsExistError) or exc.filename != os.path.abspath(out):
-            raise
-        raise ResultsExistError(f"{out} was written by another run while this one ran; this run's results "
-                                "were not written: choose another --out, or pass --overwrite") from None
+    with written_folder(out, RUN_FOLDER, overwrite=overwrite) as staging:
+        _fill(staging, result, result.wall_time_s if wall_time_s is None else wall_time_s, figure_writer)
     return out
 
 

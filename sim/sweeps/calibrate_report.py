@@ -1,8 +1,10 @@
 """A calibration's folder: its report, its trials and profile, the fitted config, and the profile figure.
 
 :func:`write_calibration` writes what :func:`sim.sweeps.calibrate.calibrate` found into one folder
-(``results/calibrate-<name>`` by default), whole or not at all: the files are written into a
-temporary folder beside it, which is then renamed into place.
+(``results/calibrate-<name>`` by default), whole or not at all, with the writer every command's
+folder goes through (:func:`sim.io.result_folder.written_folder`): ``--overwrite`` replaces only a
+calibration folder (one holding the ``report.json`` giftsim writes), never a file, a link, an
+unrelated folder or another kind's results.
 
 - ``report.md``: each fact before and after (fitted and held out), the loss, each parameter's start,
   fitted value and profile interval, the runs and the time taken (:func:`report_markdown`);
@@ -11,8 +13,8 @@ temporary folder beside it, which is then renamed into place.
 - ``profile.csv`` and ``profile.parquet``: the loss and the facts at each profile point;
 - ``fitted.yaml``: a config that ``extends`` the base config and sets only the fitted parameters
   (:func:`fitted_config_text`);
-- and ``figures/profile.<format>``, which ``giftsim calibrate`` draws into the folder afterwards
-  (:func:`sim.figures.calibrate.profile_figure`; figures import sweeps, not the other way round).
+- and ``figures/profile.<format>``, which ``giftsim calibrate`` draws as the folder is written
+  (:func:`sim.figures.calibrate.profile_figure`, passed in: figures import sweeps, not the other way round).
 """
 
 from __future__ import annotations
@@ -20,15 +22,15 @@ from __future__ import annotations
 import json
 import math
 import os
-import shutil
-import tempfile
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from sim.io.provenance import git_commit, git_dirty, versions
+from sim.io.result_folder import FolderExistsError, FolderKind, written_folder
 from sim.sweeps.calibrate import PROFILE_TOLERANCE, CalibrationResult, CalibrationSpec
 from sim.sweeps.experiment import DEFAULT_RESULTS_ROOT
 from sim.sweeps.facts import Fact
@@ -39,8 +41,13 @@ REPORT_FILE = "report"  # .md and .json
 SIGNIFICANT_DIGITS = 6  # of the fitted values written to the config: far finer than their uncertainty
 
 
-class CalibrationExistsError(FileExistsError):
-    """The calibration's folder exists and overwriting was not asked for."""
+class CalibrationExistsError(FolderExistsError):
+    """The calibration's folder exists and overwriting was not asked for, or what is there is not one."""
+
+
+CALIBRATION_FOLDER = FolderKind(
+    "calibration folder", f"{REPORT_FILE}.json", frozenset({"spec", "spec_sha256", "params_after", "loss_after"}),
+    writer="giftsim calibrate", work="calibration", error=CalibrationExistsError)
 
 
 def default_out(spec: CalibrationSpec) -> Path:
@@ -49,11 +56,13 @@ def default_out(spec: CalibrationSpec) -> Path:
 
 
 def ensure_writable(out: Path, overwrite: bool) -> None:
-    """Raise :class:`CalibrationExistsError` if ``out`` exists and ``overwrite`` is False; checked before the fit."""
-    if out.exists() and not overwrite:
-        raise CalibrationExistsError(f"{out} exists; pass --overwrite to replace it, or choose another --out")
-    if out.exists() and not out.is_dir():
-        raise CalibrationExistsError(f"{out} exists and is not a folder; choose another --out")
+    """Refuse, before the fit, a place the calibration may not write: anything there but a calibration folder,
+    and that only with ``overwrite`` (:meth:`sim.io.result_folder.FolderKind.check`).
+
+    Raises:
+        CalibrationExistsError: ``out`` may not be written, with the reason.
+    """
+    CALIBRATION_FOLDER.check(out, overwrite=overwrite)
 
 
 def rounded(value: Any) -> Any:
@@ -203,36 +212,35 @@ def _finite(value: Any) -> Any:
 
 
 def write_calibration(result: CalibrationResult, out: str | Path | None = None, *, overwrite: bool = False,
-                      command: str | None = None) -> list[Path]:
+                      command: str | None = None,
+                      figure_writer: Callable[[CalibrationResult, Path], object] | None = None) -> list[Path]:
     """Write a calibration's folder whole (see the module's docstring); return the files written.
 
     Args:
         result: The calibration.
         out: The folder (default ``results/calibrate-<name>``).
-        overwrite: Replace an existing folder.
+        overwrite: Replace a calibration folder there; anything else is refused.
         command: The command that ran the calibration, recorded in the report.
+        figure_writer: Draws the figures into the folder it is given (``out/figures`` while the folder
+            is being written), e.g. ``giftsim calibrate``'s profile figure; None draws none.
 
     Raises:
-        CalibrationExistsError: ``out`` exists and ``overwrite`` is False.
+        CalibrationExistsError: ``out`` exists and ``overwrite`` is False, or is not a calibration folder
+            (a file, a link, an unrelated folder, another kind's results); checked again as the folder is
+            moved into place.
         OSError: The folder cannot be written.
     """
     out = Path(out) if out is not None else default_out(result.spec)
-    ensure_writable(out, overwrite)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
+    with written_folder(out, CALIBRATION_FOLDER, overwrite=overwrite) as staging:
         (staging / f"{REPORT_FILE}.md").write_text(report_markdown(result, command) + "\n", encoding="utf-8")
         data = report_data(result)
-        (staging / f"{REPORT_FILE}.json").write_text(json.dumps(data, indent=1, default=str) + "\n",
-                                                      encoding="utf-8")
         for name, frame in (("trials", result.trials), ("profile", result.profile)):
             frame.to_csv(staging / f"{name}.csv", index=False)
             frame.to_parquet(staging / f"{name}.parquet", index=False)
         (staging / FITTED_CONFIG_FILE).write_text(fitted_config_text(result, out), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        if figure_writer is not None:
+            figure_writer(result, staging / "figures")
+        # The marker last: a folder holding it is whole.
+        (staging / f"{REPORT_FILE}.json").write_text(json.dumps(data, indent=1, default=str) + "\n",
+                                                      encoding="utf-8")
     return sorted(path for path in out.rglob("*") if path.is_file())

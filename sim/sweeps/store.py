@@ -15,7 +15,9 @@ Layout (every file and column is in ``docs/sweeps.md``)::
     runs.parquet                        the rows of every finished run in one file; rewritten when an
                                         invocation ends
 
-The folder appears whole or not at all (:func:`sim.io.atomic.staged_folder`); after that, every
+The folder appears whole or not at all (:func:`sim.io.result_folder.written_folder`, the writer every
+command's folder goes through: nothing is ever replaced, and ``--resume`` completes only a folder
+holding ``plan.parquet``, never a link, a file or another folder); after that, every
 file is written under a temporary name in its folder and renamed into place, so a file that exists
 is whole. A run's status file is written last: a run is done when its status says ``ok``,
 and a run interrupted half-way is simply run again (with the same seed, to the same result).
@@ -43,8 +45,8 @@ import yaml
 from pydantic import ValidationError
 
 from sim.engine.config_io import config_to_yaml
-from sim.io.atomic import staged_folder
 from sim.io.provenance import git_commit, git_dirty, versions
+from sim.io.result_folder import FolderExistsError, FolderKind, written_folder
 from sim.sweeps.spec import RunSpec, SweepPlan, SweepSpec, config_digest, param_column, spec_digest
 
 SPEC_FILE = "sweep.yaml"
@@ -61,8 +63,8 @@ ROWS_PER_BATCH = 256
 STATUS_COLUMNS = ("status", "wall_time_s", "finished_at", "error", "traceback")
 
 
-class SweepExistsError(FileExistsError):
-    """The results folder exists and resuming was not asked for."""
+class SweepExistsError(FolderExistsError):
+    """The results folder exists and resuming was not asked for, or what is there is not a sweep's folder."""
 
 
 class DamagedSweepError(ValueError):
@@ -224,10 +226,19 @@ def sweep_meta(plan: SweepPlan) -> dict[str, Any]:
     }
 
 
+# A sweep's folder holds its plan; --resume completes one and never replaces anything.
+SWEEP_FOLDER = FolderKind("sweep folder", PLAN_FILE, frozenset(), writer="giftsim sweep", work="sweep",
+                          option="--resume", verb="complete", error=SweepExistsError)
+
+
 def ensure_absent(root: Path) -> None:
-    """Raise :class:`SweepExistsError` if ``root`` exists."""
-    if root.exists():
-        raise SweepExistsError(f"{root} exists; pass --resume to complete it, or choose another --out")
+    """Refuse to start a sweep at ``root`` if anything is there, a dangling link included.
+
+    Raises:
+        SweepExistsError: ``root`` exists: the message says to pass ``--resume`` if it is a sweep's
+            folder, and to choose another ``--out`` otherwise.
+    """
+    SWEEP_FOLDER.check(root, overwrite=False)
 
 
 class SweepStore:
@@ -244,9 +255,8 @@ class SweepStore:
             SweepExistsError: ``root`` exists.
         """
         root = Path(root)
-        ensure_absent(root)
         spec = plan.spec.model_dump(mode="json", exclude_none=True)
-        with staged_folder(root) as staging:
+        with written_folder(root, SWEEP_FOLDER) as staging:
             (staging / SPEC_FILE).write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
             (staging / BASE_CONFIG_FILE).write_text(config_to_yaml(plan.base_config), encoding="utf-8")
             pq.write_table(pa.Table.from_pylist([plan_row(run) for run in plan.runs]), staging / PLAN_FILE)
@@ -258,12 +268,12 @@ class SweepStore:
         """Open an existing folder to complete it, after checking that it holds the same sweep.
 
         Raises:
+            SweepExistsError: ``root`` is not a sweep's folder: a link, a file, another folder.
             SweepMismatchError: The folder's planned runs differ from ``plan``'s (another spec,
-                base config, giftsim version or --set), or it is not a sweep folder.
+                base config, giftsim version or --set).
         """
         store = cls(root)
-        if not (store.root / PLAN_FILE).is_file():
-            raise SweepMismatchError(f"{store.root} is not a sweep results folder (no {PLAN_FILE})")
+        SWEEP_FOLDER.check(store.root, overwrite=True)  # a link, a file or another folder is not completed
         stored_tables = read_stored_spec(store.root).tables
         if not is_whole_parquet(store.root / PLAN_FILE):
             raise DamagedSweepError(f"{store.root / PLAN_FILE} is damaged, so the sweep cannot be resumed; "
