@@ -239,8 +239,8 @@ class ReferenceEconomy(mesa.Model):
         coins = sorted(g.coins for g in config.gifts)
         self.gift_coins = coins
         self.gift_weights = list(accumulate(c ** -config.viewers.gift_size_exponent for c in coins))
-        rng = self.rng  # initial draws only, through the engine's own distributions
-        viewers, creators, brands = draw_viewers(config, rng), draw_creators(config, rng), draw_brands(config, rng)
+        # the initial population through the engine's own draws (keyed by the seed)
+        viewers, creators, brands = draw_viewers(config, seed), draw_creators(config, seed), draw_brands(config, seed)
         self.creators = [ReferenceCreator(self, i, creators) for i in range(creators.size)]
         self.viewers = [ReferenceViewer(self, i, viewers) for i in range(config.population.viewers)]
         self.brands = [ReferenceBrand(self, i, brands) for i in range(brands.size)]

@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
+from scipy import special
 
 import sim
 from sim.engine.randomness import keyed_uniforms, permutation_rank, stratified_uniforms
-from sim.engine.state import payer_resolution, weyl_latent
+from sim.engine.state import stratified_lognormal, weyl_latent
 from tests.conftest import DEFAULT_CONFIG, SMALL
 
 
@@ -46,12 +47,19 @@ def test_stratified_quantiles_take_each_stratum_once_per_group():
         assert np.allclose(np.sort(u[groups == group]), (np.arange(n) + 0.5) / n)
 
 
-def test_payer_resolution_gives_one_value_per_block():
-    # 20 ranks, a payer share of 1/5: 4 blocks of 5 ranks at the midpoints 1 - (0.5, 1.5, 2.5, 3.5) / 4
-    quantile = (np.arange(20) + 0.5) / 20
-    coarse = payer_resolution(quantile, np.zeros(20, dtype=np.int64), 0.2)
-    assert np.allclose(np.sort(np.unique(coarse)), [0.125, 0.375, 0.625, 0.875])
-    assert np.allclose(coarse[-5:], 0.875) and np.allclose(coarse[:5], 0.125)
+def test_willingness_keeps_the_mean_and_takes_the_tail_in_blocks():
+    # 20,000 ranks at a payer share of 1/10: the top 2% (400 ranks) in blocks of 80, the rest one by one
+    n, sigma = 20_000, 2.5
+    quantile = (np.arange(n) + 0.5) / n
+    values = stratified_lognormal(5.0, sigma, quantile, np.zeros(n, dtype=np.int64), 0.1)
+    assert np.unique(values[-400:]).size == 5 and np.unique(values[-80:]).size == 1
+    assert np.unique(values[:-400]).size == n - 400
+    assert values.mean() == pytest.approx(5.0 * np.exp(sigma**2 / 2), rel=1e-6)  # the log-normal's mean, exactly
+    assert np.all(np.diff(values) >= 0)
+    # below the tail, each stratum's conditional mean lies inside the stratum
+    k = np.arange(n - 400)
+    assert np.all(values[k] > 5.0 * np.exp(sigma * special.ndtri(k / n)))
+    assert np.all(values[k] < 5.0 * np.exp(sigma * special.ndtri((k + 1) / n)))
 
 
 def test_the_payer_latent_spreads_any_chance_evenly_along_the_ranking():

@@ -1,7 +1,7 @@
 """The configuration schema: every parameter of an economy, declared once.
 
 Each field carries its type, unit, default, allowed range and, where one exists, the source of its
-default (grades as in ``shared/research/platform-facts.md``: A official, B research or press,
+default (grades as in ``docs/sources.md``: A official, B research or press,
 C community, D arithmetic). A config is frozen once validated; unknown keys are rejected.
 
 Loading, overrides and error reporting live in :mod:`sim.engine.config_io`.

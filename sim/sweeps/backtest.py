@@ -6,7 +6,7 @@ one point over the same measure at another, replicate by replicate
 (:func:`sim.sweeps.compare.paired_values`), summarised as the geometric mean of these ratios less 1 (a
 relative change) with a t interval of the mean log ratio over the replicates, beside the published change (a
 range; open at one end for "more than doubled"), its source and grade
-(``shared/research/platform-facts.md``). Where one numeric parameter is all that differs, the elasticity
+(``docs/sources.md``). Where one numeric parameter is all that differs, the elasticity
 ``ln(ratio) / ln(parameter ratio)`` is given too. An outcome with no published figure is a prediction, not a
 test.
 
@@ -118,7 +118,7 @@ BACKTESTS: tuple[Backtest, ...] = (
         "the cut for the first months). Model: every coin bundle in Brazil 58% cheaper (price multiplier "
         "1 -> 0.42) on the TikTok preset; Brazilian payers and the creators' income from Brazilian viewers, "
         "30 days after a 14-day burn-in.",
-        "Twitch's announcement, as reported by the press (platform-facts.md, 'Price response')", "B",
+        "Twitch's announcement, as reported by the press (docs/sources.md, 'Price response')", "B",
         "Not fitted and not among the calibration facts (FACTS), but read when setting a parameter by hand: "
         "demand.conversion_elasticity (0.6) was chosen with this result in view (a 58% cut that more than "
         "doubles subscribers needs e >= 0.36; "
@@ -141,7 +141,7 @@ BACKTESTS: tuple[Backtest, ...] = (
         "same 16% cut of the take at the TikTok preset's level (0.33 <-> 0.278); live hours (the analogue "
         "of posts) and creators who streamed, days 57-91 of runs with the share set from the start "
         "(10,000 viewers, 200 creators).",
-        "Pu Zhao, working paper (platform-facts.md, 'Creator supply and the commission')", "B",
+        "Pu Zhao, working paper (docs/sources.md, 'Creator supply and the commission')", "B",
         "Not fitted and not among the calibration facts (FACTS), but read when setting a parameter by hand. Its "
         "elasticities, 0.74-1.83, are read as creators' own response to their pay (content there is sold item by "
         "item); with viewers' spending held by their budgets, the economy-wide analogue is lower, e / (1 + e): "
@@ -166,7 +166,7 @@ BACKTESTS: tuple[Backtest, ...] = (
         "tiktok_2024's flat share 0.33 against tiktok_2025's missions (20% floor, 0.132 base), 30 days on "
         "the TikTok economy (20,000 viewers). No outcome of the change has been published: these are "
         "predictions, not tests.",
-        "TikTok Creator Academy (platform-facts.md, 'Reward schemes')", "A/C",
+        "TikTok Creator Academy (docs/sources.md, 'Reward schemes')", "A/C",
         "The scheme's published shares set configs/tiktok_2025.yaml; its mission targets are assumptions. "
         "No outcome exists to fit or test.",
         (Outcome("creator_income", "creators' income (USD)", "creator_income_usd", _FLAT, _MISSIONS),

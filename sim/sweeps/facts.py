@@ -2,7 +2,7 @@
 against them (:func:`check`).
 
 Each :class:`Fact` says what is measured and how it is computed from one run (its summary and tables),
-the published value or range and its source with its grade (``shared/research/platform-facts.md``:
+the published value or range and its source with its grade (``docs/sources.md``:
 A official page or filing, B research or reputable press, C community, D arithmetic from the others),
 the preset it describes, and the window it is published over. ``benchmarks/calibrate.py`` runs the
 presets against this table and writes ``docs/calibration.md``'s targets from it; ``giftsim facts

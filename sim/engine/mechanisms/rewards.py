@@ -12,7 +12,7 @@ one diamond a period).
 
 - ``flat``: nothing is added; today's results.
 - ``tiered`` (Twitch Partner Plus, Oct 2023: 70/30 on the first 100,000 USD a year for creators
-  with 350+ recurring subscriptions for 3 consecutive months, 50/50 default; platform-facts [B]): at the
+  with 350+ recurring subscriptions for 3 consecutive months, 50/50 default; docs/sources.md [B]): at the
   end of each period a creator's tier for the next period is the highest tier whose threshold its gift
   value reached in each of the last ``qualifying_periods`` periods. Gift value is what the share is a
   share of: the gifts' coins at their nominal value (or, under ``creator_share_basis: net_revenue``, the
@@ -21,7 +21,7 @@ one diamond a period).
   taken as gift value. Bonuses for the day's gifts are settled daily, up to ``cap_usd_per_year`` of
   gift value a year.
 - ``missions`` (TikTok Scaled LIVE Rewards, US from 10 Feb 2025: up to 40% from per-LIVE missions plus
-  up to 13% from weekly missions, 20% for LIVEs under 5 minutes; platform-facts [A/C]): a session of at
+  up to 13% from weekly missions, 20% for LIVEs under 5 minutes; docs/sources.md [A/C]): a session of at
   least ``live_min_hours`` earns ``live_share`` on its gifts, settled when it ends; a week (Monday to
   Sunday, UTC) with at least ``weekly_min_sessions`` sessions ended and ``weekly_min_live_hours`` hours
   streamed earns ``weekly_bonus_share`` more on the week's gifts, settled at its end (TikTok adds weekly
