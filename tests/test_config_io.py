@@ -107,3 +107,61 @@ def test_extends_cycles_and_missing_bases_are_errors(tmp_path):
     (tmp_path / "c.yaml").write_text("extends: nowhere.yaml\n")
     with pytest.raises(ConfigError, match="nowhere.yaml: no such file"):
         load_config(tmp_path / "c.yaml")
+
+
+# YAML 1.2 numbers (issue 31, item 3): the same traps in a file, in --set and in a sweep's grid.
+# Each value as population.viewers: the number it must be read as, or the words of its refusal.
+YAML_TRAPS = [
+    ("010", 10),  # YAML 1.1: octal 8
+    ("0010", 10),  # YAML 1.1: octal 8
+    ("+12", 12),
+    ("0o17", 15),  # YAML 1.1: the text "0o17"
+    ("0x1F", 31),
+    ("1e3", 1000),  # YAML 1.1: the text "1e3"
+    ("1:30", r"valid integer.*got \"1:30\""),  # YAML 1.1: sexagesimal 90
+    ("1_0", r"got the text '1_0', which YAML 1.2 does not read as one"),  # YAML 1.1: 10
+    ("0b11", r"valid integer.*got \"0b11\""),  # YAML 1.1: binary 3
+    ("yes", r"valid integer.*got \"yes\""),  # YAML 1.1: true, so 1
+    ("on", r"valid integer.*got \"on\""),
+    ("-0x1", r"valid integer.*got \"-0x1\""),  # no sign before 0x in YAML 1.2
+]
+
+
+def _viewers_from_file(tmp_path, text):
+    config = load_config(_write(tmp_path, f"extends: {DEFAULT_CONFIG}\npopulation:\n  viewers: {text}\n"))
+    return config.population.viewers
+
+
+def _viewers_from_set(tmp_path, text):
+    return load_config(DEFAULT_CONFIG, [f"population.viewers={text}"]).population.viewers
+
+
+def _viewers_from_grid(tmp_path, text):
+    from sim.sweeps.spec import load_sweep_spec, plan_sweep
+
+    path = tmp_path / "sweep.yaml"
+    path.write_text(f"name: traps\nbase: {DEFAULT_CONFIG}\nreplicates: 1\n"
+                    f"grid:\n  parameters:\n    population.viewers: [{text}]\n")
+    (run,) = plan_sweep(load_sweep_spec(path), str(path)).runs
+    return run.params["population.viewers"]
+
+
+@pytest.mark.parametrize("where", [_viewers_from_file, _viewers_from_set, _viewers_from_grid],
+                         ids=["file", "--set", "sweep grid"])
+@pytest.mark.parametrize(("text", "expected"), YAML_TRAPS, ids=[text for text, _ in YAML_TRAPS])
+def test_numbers_are_read_as_yaml_1_2_reads_them_everywhere(tmp_path, where, text, expected):
+    if isinstance(expected, int):
+        assert where(tmp_path, text) == expected  # a grid keeps 1e3 as the float it reads; the config makes it 1000
+    else:
+        with pytest.raises(ConfigError, match=expected):
+            where(tmp_path, text)
+
+
+def test_texts_that_either_yaml_reads_as_numbers_are_written_quoted_and_read_back_as_text():
+    from sim.engine.config_io import dump_yaml, load_yaml
+
+    texts = ["0o17", "1e6", "010", "0x1F", "1:30", "1_0", "yes", "on", "true", ".5", "2024-01-01", "=", "~"]
+    assert load_yaml(dump_yaml(texts)) == texts
+    assert load_yaml("[.inf, -.inf, .5, 1., 1e-3, 2024-01-01]") == [float("inf"), float("-inf"), 0.5, 1.0, 0.001,
+                                                                      "2024-01-01"]
+    assert load_yaml("{a: ~, b: null, c: True, d: FALSE}") == {"a": None, "b": None, "c": True, "d": False}

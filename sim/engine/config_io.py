@@ -4,11 +4,13 @@ Configs are data: YAML is read with the safe loader and nothing in a config is e
 problem is reported as a :class:`ConfigError` whose lines name the file, the field path, the value
 and what is allowed.
 
-YAML is read as YAML 1.2 reads it: only ``true`` and ``false`` are booleans (a region ``NO`` stays
-``"NO"``, ``yes`` stays a string) and ``1e6`` is a number. A key given twice in one mapping is an
-error, not a silent replacement. A file is read up to :data:`MAX_FILE_BYTES`, and what it holds,
-with its aliases expanded, up to :data:`MAX_NODES` values nested :data:`MAX_DEPTH` deep, so an
-alias bomb or a recursive alias is refused in a moment.
+YAML is read as YAML 1.2's core schema reads it, not PyYAML's YAML 1.1: only ``true`` and ``false``
+are booleans (a region ``NO`` stays ``"NO"``, ``yes`` stays a string); ``010`` is 10 (not octal 8),
+``0o17`` 15, ``0x1F`` 31 and ``1e6`` a number; ``1:30`` (not 90) and ``1_0`` (not 10) are text, which
+a numeric field refuses. Files, ``--set`` values and sweep grids are all read by :class:`ConfigLoader`.
+A key given twice in one mapping is an error, not a silent replacement. A file is read up to
+:data:`MAX_FILE_BYTES`, and what it holds, with its aliases expanded, up to :data:`MAX_NODES` values
+nested :data:`MAX_DEPTH` deep, so an alias bomb or a recursive alias is refused in a moment.
 """
 
 from __future__ import annotations
@@ -30,11 +32,26 @@ MAX_DEPTH = 50  # nesting of mappings and lists
 PRESETS_DIR = Path(__file__).resolve().parents[2] / "configs"  # the presets of a source checkout
 
 
+# The YAML 1.1 rules PyYAML's safe loader applies to plain scalars that YAML 1.2's core schema does not:
+# 010 octal, 1:30 sexagesimal, 1_0 with its underscore dropped, yes/no/on/off booleans, 2024-01-01 dates, "=".
+YAML_1_1_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float", "timestamp", "value"))
+# YAML 1.2's core schema (yaml.org/spec/1.2.2, 10.3.2), in the order they are tried.
+CORE_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+CORE_INT = re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$")
+CORE_FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                        r"|[-+]?(?:\.inf|\.Inf|\.INF)|\.nan|\.NaN|\.NAN)$")
+NUMBER_START = list("-+0123456789.")
+
+
 class ConfigLoader(yaml.SafeLoader):
-    """The safe loader with YAML 1.2's booleans and floats, refusing a key given twice."""
+    """The safe loader with YAML 1.2's core schema for booleans, integers and floats, refusing a key given twice.
+
+    ``010`` is 10, ``0o17`` 15, ``0x1F`` 31, ``1e6`` a float; ``1:30``, ``1_0``, ``yes`` and ``2024-01-01``
+    are text, which a numeric or boolean field then refuses.
+    """
 
     yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in YAML_1_1_TAGS]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
@@ -48,12 +65,55 @@ class ConfigLoader(yaml.SafeLoader):
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_core_int(self, node: yaml.ScalarNode) -> int:
+        """An integer as YAML 1.2 writes it: decimal (leading zeros allowed), ``0o`` octal or ``0x`` hexadecimal."""
+        text = self.construct_scalar(node)
+        if not CORE_INT.match(text):
+            raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a YAML 1.2 integer",
+                                                    node.start_mark)
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text, 10)
 
-ConfigLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-ConfigLoader.add_implicit_resolver(  # 1e6, 2.5E-3: floats in YAML 1.2, strings in YAML 1.1
-    "tag:yaml.org,2002:float", re.compile(r"^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789."))
+    def construct_core_float(self, node: yaml.ScalarNode) -> float:
+        """A float as YAML 1.2 writes it: ``0.5``, ``.5``, ``1e6``, ``.inf``, ``-.inf``, ``.nan``."""
+        text = self.construct_scalar(node)
+        if not CORE_FLOAT.match(text):
+            raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a YAML 1.2 float", node.start_mark)
+        return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+
+
+ConfigLoader.add_implicit_resolver("tag:yaml.org,2002:bool", CORE_BOOL, list("tTfF"))
+ConfigLoader.add_implicit_resolver("tag:yaml.org,2002:int", CORE_INT, NUMBER_START)
+ConfigLoader.add_implicit_resolver("tag:yaml.org,2002:float", CORE_FLOAT, NUMBER_START)
+ConfigLoader.add_constructor("tag:yaml.org,2002:int", ConfigLoader.construct_core_int)
+ConfigLoader.add_constructor("tag:yaml.org,2002:float", ConfigLoader.construct_core_float)
+
+
+class ConfigDumper(yaml.SafeDumper):
+    """The safe dumper, quoting every string that YAML 1.1 or 1.2 would read as something else (``0o17``,
+    ``1e6``, ``010``, ``yes``), so that what it writes reads back the same with either."""
+
+
+for _first, _resolvers in ConfigLoader.yaml_implicit_resolvers.items():
+    for _tag, _regexp in _resolvers:
+        ConfigDumper.add_implicit_resolver(_tag, _regexp, [_first])
+
+
+def load_yaml(text: str) -> Any:
+    """YAML text as :class:`ConfigLoader` reads it: the one place giftsim reads YAML. :func:`parse_yaml`
+    adds the limits and errors for what a user wrote.
+
+    Raises:
+        yaml.YAMLError: Not YAML, or a key given twice.
+    """
+    return yaml.load(text, Loader=ConfigLoader)  # noqa: S506 - ConfigLoader is a SafeLoader
+
+
+def dump_yaml(data: Any, **options: Any) -> str:
+    """``data`` as YAML that :class:`ConfigLoader` reads back equal (:class:`ConfigDumper`; options as
+    :func:`yaml.dump`'s)."""
+    return yaml.dump(data, Dumper=ConfigDumper, **options)
 
 
 class ConfigError(ValueError):
@@ -196,7 +256,7 @@ def parse_yaml(text: str, source: str, what: str = "") -> Any:
         ConfigError: Not YAML (with line and column), or too large or deep once aliases are expanded.
     """
     try:
-        data = yaml.load(text, Loader=ConfigLoader)  # noqa: S506 - ConfigLoader is a SafeLoader
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -244,9 +304,13 @@ def config_from_dict(raw: Mapping[str, Any], source: str = "<config>") -> Config
 def _quoted_numbers(given: Any, validated: Any, path: str = "") -> list[str]:
     """Fields given as quoted text (``"12"``) that validation turned into numbers or booleans."""
     if isinstance(given, str):
-        if isinstance(validated, int | float):  # bool is an int
+        if not isinstance(validated, int | float):  # bool is an int
+            return []
+        if is_plain_number(given):  # "12": quoted, or the quotes would make it a number
             return [f"{path}: expected a number or true/false, got the text {given!r} (remove the quotes)"]
-        return []
+        return [f"{path}: expected a number or true/false, got the text {given!r}, which YAML 1.2 does not read as "
+                "one (numbers are written 10, 0.5, 1e6, 0x1F or 0o17, without underscores or colons; booleans "
+                "true and false)"]
     if isinstance(given, Mapping) and isinstance(validated, Mapping):
         return [problem for key, value in given.items() if key in validated
                 for problem in _quoted_numbers(value, validated[key], f"{path}.{key}".lstrip("."))]
@@ -254,6 +318,11 @@ def _quoted_numbers(given: Any, validated: Any, path: str = "") -> list[str]:
         return [problem for index, (value, checked) in enumerate(zip(given, validated, strict=False))
                 for problem in _quoted_numbers(value, checked, f"{path}.{index}".lstrip("."))]
     return []
+
+
+def is_plain_number(text: str) -> bool:
+    """Whether ``text``, written without quotes, is read as a number or a boolean (YAML 1.2's core schema)."""
+    return any(pattern.match(text) for pattern in (CORE_BOOL, CORE_INT, CORE_FLOAT))
 
 
 def describe_error(error: Mapping[str, Any]) -> str:
@@ -315,7 +384,7 @@ def _set_path(node: Any, parts: list[str], value: Any, source: str) -> None:
 
 def config_to_yaml(config: Config) -> str:
     """The resolved config as YAML that :func:`load_config` reads back to an equal config."""
-    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+    return dump_yaml(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
 
 def config_schema() -> dict[str, Any]:

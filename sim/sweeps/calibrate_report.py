@@ -27,8 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from sim.engine.config_io import dump_yaml
 from sim.io.provenance import git_commit, git_dirty, versions
 from sim.io.result_folder import FolderExistsError, FolderKind, written_folder
 from sim.sweeps.calibrate import PROFILE_TOLERANCE, CalibrationResult, CalibrationSpec
@@ -103,7 +102,7 @@ def fitted_config_text(result: CalibrationResult, out: Path) -> str:
         "",
     ]
     body = {"extends": base, "name": f"{result.base_config.name}_fitted", **nested}
-    return "\n".join(lines) + yaml.safe_dump(body, sort_keys=False, default_flow_style=False)
+    return "\n".join(lines) + dump_yaml(body, sort_keys=False, default_flow_style=False)
 
 
 def _percent(value: float) -> str:

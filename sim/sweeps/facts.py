@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from sim.engine.config_io import load_yaml
 from sim.sweeps.compare import mean_half_width
 from sim.sweeps.results import RunResults, SweepResults, open_results
 from sim.sweeps.store import BASE_CONFIG_FILE, flatten
@@ -234,7 +234,7 @@ def folder_window(results: RunResults | SweepResults) -> FolderWindow:
     if isinstance(results, RunResults):
         meta = json.loads((results.path / "meta.json").read_text(encoding="utf-8"))
         return FolderWindow(meta["config_name"], meta.get("days"), meta.get("burn_in_days"))
-    base = yaml.safe_load((results.path / BASE_CONFIG_FILE).read_text(encoding="utf-8"))
+    base = load_yaml((results.path / BASE_CONFIG_FILE).read_text(encoding="utf-8"))
     run = base.get("run", {})
     days = None if "run.days" in results.spec.parameters else run.get("days")
     burn_in = None if "run.burn_in_days" in results.spec.parameters else run.get("burn_in_days", 0)

@@ -44,7 +44,7 @@ import pyarrow.parquet as pq
 import yaml
 from pydantic import ValidationError
 
-from sim.engine.config_io import config_to_yaml
+from sim.engine.config_io import config_to_yaml, dump_yaml, load_yaml
 from sim.io.provenance import git_commit, git_dirty, versions
 from sim.io.result_folder import FolderExistsError, FolderKind, written_folder
 from sim.sweeps.spec import RunSpec, SweepPlan, SweepSpec, config_digest, param_column, spec_digest
@@ -104,7 +104,7 @@ def read_spec_mapping(root: Path) -> dict[str, Any]:
         DamagedSweepError: The file is not a whole YAML mapping.
     """
     try:
-        spec = yaml.safe_load((root / SPEC_FILE).read_text(encoding="utf-8"))
+        spec = load_yaml((root / SPEC_FILE).read_text(encoding="utf-8"))
     except (yaml.YAMLError, OSError, UnicodeDecodeError):
         spec = None
     if not isinstance(spec, dict):
@@ -257,7 +257,7 @@ class SweepStore:
         root = Path(root)
         spec = plan.spec.model_dump(mode="json", exclude_none=True)
         with written_folder(root, SWEEP_FOLDER) as staging:
-            (staging / SPEC_FILE).write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+            (staging / SPEC_FILE).write_text(dump_yaml(spec, sort_keys=False), encoding="utf-8")
             (staging / BASE_CONFIG_FILE).write_text(config_to_yaml(plan.base_config), encoding="utf-8")
             pq.write_table(pa.Table.from_pylist([plan_row(run) for run in plan.runs]), staging / PLAN_FILE)
             (staging / META_FILE).write_text(json.dumps(sweep_meta(plan), indent=2) + "\n", encoding="utf-8")
