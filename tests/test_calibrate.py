@@ -5,6 +5,8 @@ import math
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import sim
 from sim.cli.main import main
@@ -117,7 +119,8 @@ def test_a_tiny_fit_writes_a_fitted_config_that_extends_its_base(tmp_path):
 
 @pytest.mark.slow
 def test_the_same_spec_gives_the_same_trials_and_another_root_seed_others():
-    spec = calibration_spec(replicates=1, trials=3, profile_points=0)
+    # One replicate of this tiny economy has no payer who gifted: the top 20% share is 0 to 0, so it is not fitted.
+    spec = calibration_spec(replicates=1, trials=3, profile_points=0, fit=["payer_ratio"])
     first, again = (calibrate(spec, workers=1, progress=False).trials for _ in range(2))
     pd.testing.assert_frame_equal(first, again)
     other = calibrate({**spec, "root_seed": 5}, workers=1, progress=False).trials
@@ -149,3 +152,75 @@ def test_giftsim_calibrate_writes_its_folder_and_prints_the_report(tmp_path, cap
     assert main(["calibrate", str(spec_file), "--out", str(out), "--workers", "1", "--trials", "1",
                  "--quiet", "--overwrite"]) == 0
     assert "--trials 1" in (out / "report.md").read_text()
+
+
+# Facts that cannot be computed (issue 31, item 4): never fitted, and a fit always inside its ranges.
+
+def fake_evaluations(monkeypatch, losses):
+    """Replace the runs: each evaluation takes the next loss of ``losses`` (the base's first); an infinite loss
+    is one whose fitted facts no run computed (NaN)."""
+    from sim.sweeps import calibrate as module
+
+    remaining = iter(losses)
+
+    def evaluate(self, params, index=0):
+        loss = next(remaining, 1.0)
+        value = math.nan if math.isinf(loss) else 0.05
+        values = pd.DataFrame({fact.name: [value] * len(self.seeds) for fact in self.facts})
+        return module.Evaluation(params=dict(params), values=values, loss=loss)
+
+    monkeypatch.setattr(module.MomentEvaluator, "evaluate", evaluate)
+
+
+def test_a_fitted_fact_the_base_cannot_compute_is_refused(monkeypatch):
+    fake_evaluations(monkeypatch, [math.inf])
+    with pytest.raises(SweepSpecError, match="calibrate.fit: payer_ratio cannot be computed at the base config's "
+                                             "values: no viewer was active in any of the 2 runs"):
+        calibrate(calibration_spec(profile_points=0), workers=1, progress=False)
+
+
+def test_trials_that_cannot_compute_a_fitted_fact_are_never_the_fit(monkeypatch):
+    # The base lies outside the ranges (0.1 against 0.2-0.3), so it cannot be the fit; every trial is 0 to 0.
+    spec = calibration_spec(parameters={"viewers.payer_share": {"low": 0.2, "high": 0.3}}, profile_points=0)
+    fake_evaluations(monkeypatch, [0.5, math.inf, math.inf, math.inf])
+    with pytest.raises(sim.sweeps.calibrate.CalibrationError, match="no trial in the ranges searched computed"):
+        calibrate(spec, workers=1, progress=False)
+
+
+def test_a_run_without_payers_cannot_compute_the_payer_facts():
+    from sim.sweeps.facts import RunData
+
+    summary = {"payers": 0, "active_viewers": 0, "gifts": 0, "payer_ratio": 0.0, "top20_payer_gift_share": 0.0,
+               "top1_payer_gift_share": 0.0, "large_gift_count_share": 0.0, "large_gift_value_share": 0.0,
+               "revenue_share_by_bundle_coins__1321": 0.0, "revenue_share_by_bundle_coins__65": 0.0}
+    run = RunData(summary=summary, table=lambda name: pd.DataFrame())
+    for name in ("payer_ratio", "top20_payer_gift_share", "top1_payer_gift_share", "large_gift_count_share",
+                 "large_gift_value_share", "pack_1321_share", "pack_1321_peers_share"):
+        assert math.isnan(FACT_NAMES[name].value(run)), name
+    some = {**summary, "gifts": 10, "active_viewers": 5, "top20_payer_gift_share": 0.9,
+            "revenue_share_by_bundle_coins__65": 1.0}
+    run = RunData(summary=some, table=lambda name: pd.DataFrame())  # 0 of 10 large, 0 of 5 paying: real zeros
+    assert FACT_NAMES["large_gift_count_share"].value(run) == 0.0 and FACT_NAMES["payer_ratio"].value(run) == 0.0
+    assert FACT_NAMES["pack_1321_share"].value(run) == 0.0 and FACT_NAMES["top20_payer_gift_share"].value(run) == 0.9
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(low=st.floats(1e-6, 0.5), width=st.floats(1e-6, 0.5), log=st.booleans(),
+       losses=st.lists(st.one_of(st.floats(0, 1e6), st.just(math.inf)), min_size=4, max_size=4))
+def test_fitted_values_always_lie_inside_their_ranges(monkeypatch, tmp_path, low, width, log, losses):
+    from sim.sweeps.calibrate import CalibrationError
+    from sim.sweeps.calibrate_report import fitted_config_text
+
+    ranges = {"viewers.payer_share": {"low": low, "high": low + width, **({"scale": "log"} if log else {})}}
+    spec = calibration_spec(replicates=1, parameters=ranges, trials=3, profile_points=2)
+    fake_evaluations(monkeypatch, [min(losses[0], 1e6), *losses[1:], *([1.0] * 4)])  # the base computes its facts
+    try:
+        result = calibrate(spec, workers=1, progress=False)
+    except CalibrationError:  # no trial in the ranges computed the facts: nothing is fitted
+        assert all(math.isinf(loss) for loss in losses[1:])
+        return
+    fitted = result.best.params["viewers.payer_share"]
+    assert low <= fitted <= low + width
+    written = yaml.safe_load(fitted_config_text(result, tmp_path))["viewers"]["payer_share"]
+    assert low <= written <= low + width
+    assert all(low <= value <= low + width for value in result.profile["value"])

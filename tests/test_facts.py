@@ -197,3 +197,20 @@ def test_a_damaged_run_folder_is_one_error_line(run_folder, tmp_path, capsys):
     assert main(["facts", str(damaged)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("giftsim: error: ") and "viewers.parquet is missing or damaged" in err and "\n" not in err
+
+
+def test_a_run_without_payers_or_gifts_cannot_compute_its_ratios_and_meets_none_of_them(tmp_path, capsys):
+    # Issue 31, item 4: these were 0.0, and large_gift_count_share (0 of 0) "met".
+    config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=200", "population.creators=5",
+                                              "population.brands=0", "viewers.payer_share=0"])
+    out = write_results(sim.run(config, seed=1, days=1), tmp_path / "no_payers")
+    assert json.loads((out / "summary.json").read_text())["gifts"] == 0
+    table = check(out).set_index("fact")
+    undefined = ["pack_1321_share", "top20_payer_gift_share", "top1_payer_gift_share", "large_gift_count_share",
+                 "large_gift_value_share", "creator_share_in_app", "creator_share_web"]
+    assert (table.loc[undefined, "status"] == "cannot compute").all()
+    assert table.loc[undefined, "value"].isna().all() and table.loc[undefined, "met"].isna().all()
+    assert "no gift was sent in the run: the ratio is 0 to 0" in table.loc["large_gift_count_share", "note"]
+    assert table.loc["payer_ratio", "value"] == 0.0  # 0 payers of the active viewers: a real 0
+    assert main(["facts", str(out)]) == 0
+    assert "top20_payer_gift_share (tiktok): no payer gifted in the run" in capsys.readouterr().out

@@ -293,7 +293,8 @@ class CalibrationResult:
         spec: The spec, with any ``--set`` overrides in its ``set``.
         base_config: The config the fit started from (the spec's ``set`` applied).
         before: The base config's values of the fitted parameters, run on the seeds.
-        best: The best vector found (the base's when nothing beat it).
+        best: The best vector found in the ranges searched (the base's when it lies in them and nothing
+            beat it).
         trials: One row per trial: ``trial``, ``is_base``, one column per parameter, ``loss``, and
             each fact's mean.
         profile: One row per profile point: ``parameter``, ``value``, ``is_best``, ``loss``, and each
@@ -382,6 +383,36 @@ def check_ranges(spec: CalibrationSpec, base_config: Config, source: str) -> dic
     return before
 
 
+def is_within(params: Mapping[str, Any], ranges: Mapping[str, Range]) -> bool:
+    """Whether every parameter lies in the range searched over it, ends included."""
+    return all(ranged.low <= params[path] <= ranged.high for path, ranged in ranges.items())
+
+
+def is_better(evaluation: Evaluation, best: Evaluation | None) -> bool:
+    """Whether ``evaluation`` beats ``best`` (None: nothing found yet): a lower loss, or the first finite one."""
+    if best is None:
+        return True
+    return evaluation.loss < best.loss or (math.isinf(best.loss) and math.isfinite(evaluation.loss))
+
+
+def check_computable(before: Evaluation, facts: Sequence[Fact], source: str) -> None:
+    """Refuse to fit facts that the base config's runs cannot compute (a ratio of 0 to 0 on every seed).
+
+    A fact that no run computes has no value to fit; fitting it as 0 would pull the parameters toward
+    an economy with nothing in it.
+
+    Raises:
+        SweepSpecError: Naming each such fact and why (:attr:`Fact.undefined_when`).
+    """
+    means = before.means
+    problems = [f"calibrate.fit: {fact.name} cannot be computed at the base config's values: "
+                f"{fact.undefined_when} in any of the {len(before.values)} runs (0 to 0); hold it out, or give "
+                "the spec's economy what it needs (more viewers, more days)"
+                for fact in facts if not math.isfinite(means[fact.name])]
+    if problems:
+        raise SweepSpecError(source, problems)
+
+
 def _distributions(spec: CalibrationSpec) -> dict[str, Any]:
     import optuna
 
@@ -422,7 +453,9 @@ def calibrate(
             the base config does not describe the facts' preset (a ``SweepSpecError``).
         InsufficientMemoryError: The replicates that would run side by side need more memory than is
             available (checked before any run).
-        CalibrationError: A run failed.
+        CalibrationError: A run failed, or no parameter vector in the ranges computed every fitted fact.
+        SweepSpecError: A fitted fact cannot be computed at the base config's values (checked on its runs,
+            before the search).
     """
     import optuna
 
@@ -457,22 +490,29 @@ def calibrate(
                            desc=f"calibrate {spec.name}", dynamic_ncols=True)
         try:
             before = evaluator.evaluate(before_params)
+            check_computable(before, section.fit_facts, source)
             rows = [_row(0, before, is_base=True)]
-            if all(ranged.low <= before_params[path] <= ranged.high for path, ranged in section.parameters.items()):
-                # The start informs the search as its first trial, without being run again.
+            # The start informs the search as its first trial, without being run again, and is the fit to
+            # beat, when it lies in the ranges searched: a fitted value always does.
+            best = before if is_within(before.params, section.parameters) else None
+            if best is not None:
                 study.add_trial(optuna.trial.create_trial(params=before_params, distributions=distributions,
                                                           value=before.loss))
             bar.update()
-            best = before
             for number in range(1, section.trials + 1):
                 trial = study.ask(distributions)
                 evaluation = evaluator.evaluate(trial.params, number)
-                study.tell(trial, evaluation.loss)
+                study.tell(trial, evaluation.loss)  # infinite where a fitted fact cannot be computed
                 rows.append(_row(number, evaluation, is_base=False))
-                if evaluation.loss < best.loss:
+                if is_better(evaluation, best):
                     best = evaluation
-                bar.set_postfix(best_loss=f"{best.loss:.3g}")
+                if best is not None:
+                    bar.set_postfix(best_loss=f"{best.loss:.3g}")
                 bar.update()
+            if best is None or not math.isfinite(best.loss):
+                raise CalibrationError(f"no trial in the ranges searched computed every fitted fact "
+                                       f"({', '.join(section.fit)}) on every seed; widen the ranges or hold out "
+                                       "the facts that cannot be computed")
             profile = _profile(spec, evaluator, best, bar)
         finally:
             bar.close()
@@ -490,7 +530,9 @@ def _profile(spec: CalibrationSpec, evaluator: MomentEvaluator, best: Evaluation
     rows = []
     for path, ranged in spec.calibrate.parameters.items() if points else ():
         units = np.linspace(0.0, 1.0, points) if points > 1 else np.array([0.5])
-        values = sorted({ranged.value(float(u)) for u in units} | {best.params[path]})
+        # Clipped: exp(log(high)) can come out a rounding error above high.
+        values = sorted({min(max(ranged.value(float(u)), ranged.low), ranged.high) for u in units}
+                        | {best.params[path]})
         for value in values:
             if value == best.params[path]:
                 evaluation = best

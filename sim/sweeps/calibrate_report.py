@@ -33,7 +33,7 @@ from sim.io.result_folder import FolderExistsError, FolderKind, written_folder
 from sim.sweeps.calibrate import PROFILE_TOLERANCE, CalibrationResult, CalibrationSpec
 from sim.sweeps.experiment import DEFAULT_RESULTS_ROOT
 from sim.sweeps.facts import Fact
-from sim.sweeps.spec import spec_digest
+from sim.sweeps.spec import Range, spec_digest
 
 FITTED_CONFIG_FILE = "fitted.yaml"
 REPORT_FILE = "report"  # .md and .json
@@ -64,9 +64,13 @@ def ensure_writable(out: Path, overwrite: bool) -> None:
     CALIBRATION_FOLDER.check(out, overwrite=overwrite)
 
 
-def rounded(value: Any) -> Any:
-    """A fitted value as the config gets it: whole numbers as they are, others to :data:`SIGNIFICANT_DIGITS`."""
-    return value if isinstance(value, int) else float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+def rounded(value: Any, ranged: Range | None = None) -> Any:
+    """A fitted value as the config gets it: whole numbers as they are, others to :data:`SIGNIFICANT_DIGITS`,
+    kept inside ``ranged`` (the range searched) when rounding would take it past an end."""
+    if isinstance(value, int):
+        return value
+    value = float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+    return value if ranged is None else min(max(value, ranged.low), ranged.high)
 
 
 def fitted_config_text(result: CalibrationResult, out: Path) -> str:
@@ -85,7 +89,7 @@ def fitted_config_text(result: CalibrationResult, out: Path) -> str:
         *parents, leaf = path.split(".")
         for part in parents:
             node = node.setdefault(part, {})
-        node[leaf] = rounded(value)
+        node[leaf] = rounded(value, section.parameters[path])
     settings = ", ".join(f"{path}={value}" for path, value in spec.set.items()) or "none"
     lines = [
         f"# Fitted by `giftsim calibrate` (spec {spec.name}, giftsim {versions().get('giftsim', '?')}) to the "

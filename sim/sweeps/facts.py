@@ -75,6 +75,8 @@ class Fact:
         window_days: Measured days the figure is published over, or None for any window.
         burn_in_days: Burn-in the figure expects (0: it holds from the first gift).
         is_reference: Shown for reference, with no range to meet.
+        undefined_when: When a run cannot compute the value (a ratio of 0 to 0), in words; such a run's
+            value is NaN, never 0.
     """
 
     name: str
@@ -90,6 +92,7 @@ class Fact:
     window_days: int | None = None
     burn_in_days: int = 0
     is_reference: bool = False
+    undefined_when: str = "its denominator is 0"
 
     @property
     def window(self) -> str:
@@ -119,20 +122,49 @@ class Fact:
         return notes
 
 
-def summary_key(key: str) -> Callable[[RunData], float]:
-    """A fact's value: one summary key."""
-    return lambda run: float(run.summary[key])
+def share_of(key: str, denominator: str) -> Callable[[RunData], float]:
+    """A fact's value: a summary key that is a ratio over the summary key ``denominator``; NaN when that is 0.
+
+    The summary reports a ratio of 0 to 0 as 0 (no activity, no rate), which a fact must not: 0 large
+    gifts out of 0 is not "large gifts are rare".
+    """
+    def value(run: RunData) -> float:
+        return math.nan if float(run.summary[denominator]) == 0 else float(run.summary[key])
+
+    return value
+
+
+def top_share_of(key: str) -> Callable[[RunData], float]:
+    """A fact's value: a summary key that is the top holders' share of a total; NaN when it is 0.
+
+    The top k of n holders of a positive total hold at least k/n of it, so a top share of exactly 0 is
+    the summary's 0 for 0 to 0: nobody held anything.
+    """
+    def value(run: RunData) -> float:
+        share = float(run.summary[key])
+        return math.nan if share == 0 else share
+
+    return value
 
 
 def pack_share(*coins: str) -> Callable[[RunData], float]:
-    """A fact's value: the share of coin revenue from bundles of these sizes (coins), 0 for one never sold."""
+    """A fact's value: the share of coin revenue from bundles of these sizes (coins), 0 for one never sold;
+    NaN when nothing was bought (every bundle's share is then 0 to 0, and they sum to 0, not 1)."""
     def value(run: RunData) -> float:
-        if not any(key.startswith("revenue_share_by_bundle_coins__") for key in run.summary):
+        prefix = "revenue_share_by_bundle_coins__"
+        every = [_number(share) for key, share in run.summary.items() if key.startswith(prefix)]
+        if not every:
             raise KeyError("revenue_share_by_bundle_coins")
-        shares = (run.summary.get(f"revenue_share_by_bundle_coins__{c}") for c in coins)
-        return float(sum(0.0 if share is None or pd.isna(share) else share for share in shares))
+        if not sum(every):
+            return math.nan
+        return float(sum(_number(run.summary.get(f"{prefix}{c}")) for c in coins))
 
     return value
+
+
+def _number(share: Any) -> float:
+    """A bundle's share, 0 for one the summary does not list (never sold)."""
+    return 0.0 if share is None or pd.isna(share) else float(share)
 
 
 def creator_share(
@@ -158,50 +190,57 @@ def creator_share(
     return value
 
 
+NO_GIFTS = "no gift was sent"
+NO_PAYER_GIFTS = "no payer gifted"
+NO_PURCHASES = "no coins were bought"
+NO_PAID_GIFTS = "no viewer who paid for their coins gifted them"
+
 FACTS = (
-    Fact("payer_ratio", "tiktok", "payer ratio (payers / active viewers, 30 days)", summary_key("payer_ratio"),
+    Fact("payer_ratio", "tiktok", "payer ratio (payers / active viewers, 30 days)",
+         share_of("payer_ratio", "active_viewers"),
          0.03, 0.08, "3-8% of monthly actives pay: Huya 3.7-7.1% (A), Bigo 4.4% (C)", "A/C",
          "viewers.payer_share, demand.conversion_elasticity",
-         window_days=MONTH_DAYS, burn_in_days=STEADY_BURN_IN_DAYS),
+         window_days=MONTH_DAYS, burn_in_days=STEADY_BURN_IN_DAYS, undefined_when="no viewer was active"),
     Fact("creator_share_in_app", "tiktok", "creator share of gifted spend, in-app, ex tax",
          creator_share(("ios", "android")), 0.31, 0.35, "~31% (BBC 2022, B); ~33% by arithmetic (D)", "B/D",
-         "platform.creator_share, coin_nominal_usd, store fee", tables=("viewers",)),
+         "platform.creator_share, coin_nominal_usd, store fee", tables=("viewers",), undefined_when=NO_PAID_GIFTS),
     Fact("creator_share_web", "tiktok", "creator share of gifted spend, web, ex tax", creator_share(("web",)),
          0.38, 0.47, "~38-47% on web (D): web coins ~25% cheaper (B/C)", "B/C/D",
-         "web bundle prices, platform.creator_share", tables=("viewers",)),
+         "web bundle prices, platform.creator_share", tables=("viewers",), undefined_when=NO_PAID_GIFTS),
     Fact("pack_1321_share", "tiktok", "1,321-coin pack's share of coin revenue", pack_share("1321"), 0.20, 0.30,
          "~25% of coin revenue (data.ai, Dec 2023, B)", "B", "stock_up.share, viewers.budget_median_usd",
-         window_days=MONTH_DAYS, burn_in_days=STEADY_BURN_IN_DAYS),
+         window_days=MONTH_DAYS, burn_in_days=STEADY_BURN_IN_DAYS, undefined_when=NO_PURCHASES),
     Fact("pack_1321_peers_share", "tiktok", "the same with its web and Indonesian peers (1,300 and 1,400 coins)",
          pack_share("1321", "1300", "1400"), 0.0, 1.0,
          "reported for reference: data.ai's ~25% is of the 1,321-coin pack alone (B)", "B", "as above",
-         window_days=MONTH_DAYS, burn_in_days=STEADY_BURN_IN_DAYS, is_reference=True),
+         window_days=MONTH_DAYS, burn_in_days=STEADY_BURN_IN_DAYS, is_reference=True, undefined_when=NO_PURCHASES),
     Fact("top20_payer_gift_share", "tiktok", "top 20% of payers' share of gift value",
-         summary_key("top20_payer_gift_share"), 0.90, 0.98, "90-98% (Inke 97%: Tu et al., IEEE MIPR 2018, B)", "B",
-         "viewers.budget_sigma, combos", burn_in_days=STEADY_BURN_IN_DAYS),
+         top_share_of("top20_payer_gift_share"), 0.90, 0.98, "90-98% (Inke 97%: Tu et al., IEEE MIPR 2018, B)",
+         "B", "viewers.budget_sigma, combos", burn_in_days=STEADY_BURN_IN_DAYS, undefined_when=NO_PAYER_GIFTS),
     Fact("top1_payer_gift_share", "tiktok", "top 1% of payers' share of gift value",
-         summary_key("top1_payer_gift_share"), 0.30, 0.60, "30-60% (C)", "C", "viewers.budget_sigma, combos",
-         burn_in_days=STEADY_BURN_IN_DAYS),
+         top_share_of("top1_payer_gift_share"), 0.30, 0.60, "30-60% (C)", "C", "viewers.budget_sigma, combos",
+         burn_in_days=STEADY_BURN_IN_DAYS, undefined_when=NO_PAYER_GIFTS),
     Fact("large_gift_count_share", "tiktok", "share of gifts that are large (1,000+ coins)",
-         summary_key("large_gift_count_share"), 0.0, 0.02, "large gifts are rare (C); no figure: we ask under 2%",
-         "C", "viewers.gift_size_exponent, budget_sigma", burn_in_days=STEADY_BURN_IN_DAYS),
+         share_of("large_gift_count_share", "gifts"), 0.0, 0.02, "large gifts are rare (C); no figure: we ask under 2%",
+         "C", "viewers.gift_size_exponent, budget_sigma", burn_in_days=STEADY_BURN_IN_DAYS,
+         undefined_when=NO_GIFTS),
     Fact("large_gift_value_share", "tiktok", "share of gift value in large gifts (1,000+ coins)",
-         summary_key("large_gift_value_share"), 0.15, 1.0,
+         share_of("large_gift_value_share", "gifts"), 0.15, 1.0,
          "large gifts carry a large share of value (B/C); no figure: we ask at least 15%", "B/C",
-         "viewers.gift_size_exponent, budget_sigma", burn_in_days=STEADY_BURN_IN_DAYS),
+         "viewers.gift_size_exponent, budget_sigma", burn_in_days=STEADY_BURN_IN_DAYS, undefined_when=NO_GIFTS),
     # US prices, as the source's: the preset's other regions pay the same USD numbers VAT included.
     Fact("twitch_creator_share_us", "twitch", "creator share of gifted spend, US, ex tax",
          creator_share(regions=("US",)), 0.71, 0.81, "$0.01 per Bit on $0.0123-0.014 per Bit: ~71-81% (C/D)",
-         "C/D", "platform.creator_share, Bits bundles", tables=("viewers",)),
+         "C/D", "platform.creator_share, Bits bundles", tables=("viewers",), undefined_when=NO_PAID_GIFTS),
     Fact("youtube_creator_share_web", "youtube", "creator share of gifted spend, web, ex tax",
          creator_share(("web",)), 0.65, 0.70, "70% after tax (A); web processor fees lower it a little", "A",
-         "platform.creator_share (net basis), web fee", tables=("viewers",)),
+         "platform.creator_share (net basis), web fee", tables=("viewers",), undefined_when=NO_PAID_GIFTS),
     Fact("youtube_creator_share_ios", "youtube", "creator share of gifted spend, iOS, ex tax",
          creator_share(("ios",)), 0.47, 0.51, "~49% on iOS: 70% of what is left after Apple's 30% (A/D)", "A/D",
-         "platform.creator_share, iOS fee", tables=("viewers",)),
+         "platform.creator_share, iOS fee", tables=("viewers",), undefined_when=NO_PAID_GIFTS),
     Fact("bigo_creator_share", "bigo", "creator share of gifted spend, incl. tax", creator_share(ex_tax=False),
          0.22, 0.26, "~24% by arithmetic: 210 beans per $1 against $1.96 per 100 diamonds (C/D)", "C/D",
-         "platform.creator_share", tables=("viewers",)),
+         "platform.creator_share", tables=("viewers",), undefined_when=NO_PAID_GIFTS),
 )
 
 
@@ -252,6 +291,10 @@ def _stored_tables(results: RunResults | SweepResults) -> tuple[str, ...]:
     return tuple(results.tables) if isinstance(results, RunResults) else tuple(results.spec.tables)
 
 
+def _runs(count: int) -> str:
+    return "the run" if count == 1 else f"any of the {count} runs"
+
+
 def check(path: str | Path, preset: str | None = None, level: float = 0.95) -> pd.DataFrame:
     """Every fact against a results folder: one row per fact (and per point of a sweep).
 
@@ -264,8 +307,11 @@ def check(path: str | Path, preset: str | None = None, level: float = 0.95) -> p
         Columns ``fact``, ``preset``, ``measure``, ``point`` (then the swept parameters), ``status``
         (``checked``, ``other preset`` or ``cannot compute``), ``n`` (runs), ``value`` (the mean over
         runs), ``low_ci`` and ``high_ci`` (the t interval; NaN for one run), ``published``, ``low``,
-        ``high``, ``met`` (True, False, or None for a reference figure), ``source``, ``grade``,
-        ``window`` and ``note`` (why not computed, or how the folder's window differs). Its ``attrs``
+        ``high``, ``met`` (True, False, or None for a reference figure or one that cannot be computed),
+        ``source``, ``grade``, ``window`` and ``note`` (why not computed, or how the folder's window
+        differs). A fact whose value is 0 to 0 in every run of a point (no payers, no gifts:
+        :attr:`Fact.undefined_when`) is ``cannot compute`` with a NaN value, never 0 or met; runs
+        where it is 0 to 0 are left out of a point's mean, and the note says how many. Its ``attrs``
         hold the folder's ``config_name``, the ``preset`` checked, ``days`` and ``burn_in_days``.
 
     Raises:
@@ -307,12 +353,21 @@ def check(path: str | Path, preset: str | None = None, level: float = 0.95) -> p
                 rows.append({**base, **empty, "point": point, "status": "cannot compute",
                              "note": f"the results have no {exc.args[0]}; run the config again"})
                 break
-            values = values.dropna()
-            mean = float(values.mean()) if len(values) else math.nan
-            half = mean_half_width(float(values.std(ddof=1)), len(values), 0.5 + level / 2) if len(values) else math.nan
-            rows.append({**base, "point": point, **group.iloc[0][parameters].to_dict(), "n": len(values),
-                         "value": mean, "low_ci": mean - half, "high_ci": mean + half, "met": fact.is_met(mean),
-                         "status": "checked", "note": "; ".join(fact.window_notes(window.days, window.burn_in_days))})
+            where = {"point": point, **group.iloc[0][parameters].to_dict()}
+            undefined, values = int(values.isna().sum()), values.dropna()
+            if values.empty:  # 0 to 0 in every run: not 0, and never met
+                rows.append({**base, **empty, **where, "status": "cannot compute",
+                             "note": f"{fact.undefined_when} in {_runs(undefined)}: the ratio is 0 to 0"})
+                continue
+            mean = float(values.mean())
+            half = mean_half_width(float(values.std(ddof=1)), len(values), 0.5 + level / 2)
+            notes = fact.window_notes(window.days, window.burn_in_days)
+            if undefined:
+                notes.append(f"{fact.undefined_when} in {undefined} of the {len(group)} runs (0 to 0), left out "
+                             "of the mean")
+            rows.append({**base, **where, "n": len(values), "value": mean, "low_ci": mean - half,
+                         "high_ci": mean + half, "met": fact.is_met(mean), "status": "checked",
+                         "note": "; ".join(notes)})
     columns = ["fact", "preset", "measure", "point", *parameters, "status", "n", "value", "low_ci", "high_ci",
                "published", "low", "high", "met", "source", "grade", "window", "note"]
     frame = pd.DataFrame(rows, columns=columns)
