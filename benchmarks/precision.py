@@ -34,12 +34,12 @@ HEADLINE = ("gross_spend_usd", "creator_income_usd", "platform_revenue_usd")
 
 
 def _one(args: tuple) -> dict:
-    viewers, seed, sampling, id_price = args
+    viewers, seed, sampling, id_price, settings = args
     creators, brands = max(1, viewers // 50), max(1, viewers // 2000)
     config = sim.load_config("configs/default.yaml", overrides=[
         f"population.viewers={viewers}", f"population.creators={creators}", f"population.brands={brands}",
         f"population.sampling={sampling}", "run.days=30", "run.burn_in_days=14",
-        f"regions.ID.price_multiplier={id_price}"])
+        f"regions.ID.price_multiplier={id_price}", *settings])
     result = sim.run(config, seed=seed)
     s = result.summary
     return {"seed": seed, "sampling": sampling, "id_price": id_price, **{k: s[k] for k in HEADLINE},
@@ -52,9 +52,10 @@ def _cv(values: list[float]) -> float:
     return float(np.std(values, ddof=1) / np.mean(values))
 
 
-def seed_spread(viewers: int, seeds: int, sampling: str, pool: ProcessPoolExecutor) -> tuple[list[dict], str]:
+def seed_spread(viewers: int, seeds: int, sampling: str, pool: ProcessPoolExecutor,
+                settings: tuple[str, ...] = ()) -> tuple[list[dict], str]:
     """Run ``seeds`` seeds; a Markdown row of the CVs and the whales' shares."""
-    rows = list(pool.map(_one, [(viewers, seed, sampling, 1.0) for seed in range(seeds)]))
+    rows = list(pool.map(_one, [(viewers, seed, sampling, 1.0, settings) for seed in range(seeds)]))
     cvs = " | ".join(f"{_cv([r[k] for r in rows]):.0%}" for k in HEADLINE)
     top = [r["top_viewer_spend_share"] for r in rows]
     top1 = [r["top1_payer_gift_share"] for r in rows]
@@ -63,9 +64,9 @@ def seed_spread(viewers: int, seeds: int, sampling: str, pool: ProcessPoolExecut
                   f"| {min(top1):.0%}-{max(top1):.0%} ({in_band} of {seeds} in 30-60%) |")
 
 
-def pairing(viewers: int, pairs: int, pool: ProcessPoolExecutor) -> str:
+def pairing(viewers: int, pairs: int, pool: ProcessPoolExecutor, settings: tuple[str, ...] = ()) -> str:
     """Indonesia x0.8 against x1.0 on ``pairs`` seeds: a Markdown paragraph of what moved."""
-    jobs = [(viewers, seed, "stratified", price) for seed in range(pairs) for price in (1.0, 0.8)]
+    jobs = [(viewers, seed, "stratified", price, settings) for seed in range(pairs) for price in (1.0, 0.8)]
     rows = list(pool.map(_one, jobs))
     base, cut = rows[0::2], rows[1::2]
     others = [abs(c["by_region"][r] / b["by_region"][r] - 1) for b, c in zip(base, cut, strict=True)
@@ -85,17 +86,19 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sampling", nargs="+", default=["stratified", "iid"])
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="PATH=VALUE",
+                        help="a config setting for every run (to probe a mechanism's part)")
     args = parser.parse_args()
     started = time.perf_counter()
     table, paired = [], []
     with ProcessPoolExecutor(args.workers) as pool:
         for viewers in args.viewers:
-            for sampling in args.sampling:
-                _, row = seed_spread(viewers, args.seeds, sampling, pool)
+            for sampling in args.sampling if args.seeds else ():
+                _, row = seed_spread(viewers, args.seeds, sampling, pool, tuple(args.settings))
                 print(row, flush=True)
                 table.append(row)
             if args.pairs:
-                paired.append(pairing(viewers, args.pairs, pool))
+                paired.append(pairing(viewers, args.pairs, pool, tuple(args.settings)))
                 print(paired[-1], flush=True)
     print(f"{date.today()}: {time.perf_counter() - started:.0f} s on {args.workers} workers")
 

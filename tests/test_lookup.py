@@ -1,32 +1,45 @@
-"""The guided inverse-CDF lookup gives exactly ``np.searchsorted``'s answers."""
+"""The weight tree picks rows in proportion to their weights, and a changed weight moves few picks."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engine.lookup import SMALL, search_right
+from sim.engine.lookup import WeightTree
 
 
-@settings(max_examples=200, deadline=None)
-@given(n_entries=st.integers(1, 400), n_targets=st.integers(SMALL, 3 * SMALL), seed=st.integers(0, 2**32 - 1),
-       rounding=st.sampled_from([None, 0, 1]), spill=st.booleans())
-def test_same_answers_as_searchsorted(n_entries, n_targets, seed, rounding, spill):
-    rng = np.random.default_rng(seed)
-    weights = rng.pareto(1.2, n_entries)
-    if rounding is not None:  # zero weights and ties in the cumulative array
-        weights = np.round(weights, rounding)
-    cumulative = np.cumsum(weights)
-    targets = rng.random(n_targets) * cumulative[-1]
-    targets[: n_targets // 4] = rng.choice(cumulative, n_targets // 4)  # exactly on entries
-    if spill:  # below the first entry and past the last
-        targets = targets * 1.2 - 0.1 * cumulative[-1]
-    assert np.array_equal(search_right(cumulative, targets), np.searchsorted(cumulative, targets, side="right"))
+@settings(max_examples=60, deadline=None)
+@given(weights=st.lists(st.sampled_from([0.0, 0.5, 1.0, 3.0, 40.0]), min_size=1, max_size=40), seed=st.integers(0, 99))
+def test_picks_follow_the_weights_and_never_take_a_zero(weights, seed):
+    weights = np.array(weights)
+    if weights.sum() == 0:
+        weights[0] = 1.0
+    tree = WeightTree(weights)
+    assert tree.total == pytest.approx(weights.sum())
+    picks = tree.pick(np.random.default_rng(seed).random((tree.depth, 20_000)))
+    assert np.all(weights[picks] > 0)
+    share = np.bincount(picks, minlength=weights.size) / picks.size
+    expected = weights / weights.sum()
+    assert np.all(np.abs(share - expected) < 5 * np.sqrt(expected * (1 - expected) / picks.size) + 1e-9)
 
 
-def test_bins_edges_and_few_targets():
-    cumulative = np.array([0.0, 0.0, 1.0, 1.0, 3.0, 10.0])
-    targets = np.concatenate([np.linspace(-1, 11, 2 * SMALL), cumulative])
-    assert np.array_equal(search_right(cumulative, targets), np.searchsorted(cumulative, targets, side="right"))
-    assert np.array_equal(search_right(cumulative, targets[:3]), np.searchsorted(cumulative, targets[:3], side="right"))
-    flat = np.full(5, 2.0)  # no width to split into bins
-    assert np.array_equal(search_right(flat, targets), np.searchsorted(flat, targets, side="right"))
+def test_a_hand_computed_descent():
+    # leaves [1, 3 | 0, 4]: the root sends u * 8 >= 4 right; the right node sends u * 4 >= 0 right
+    tree = WeightTree(np.array([1.0, 3.0, 0.0, 4.0]))
+    uniforms = np.array([[0.4, 0.4, 0.6], [0.2, 0.3, 0.0]])
+    assert tree.pick(uniforms).tolist() == [0, 1, 3]
+
+
+def test_one_changed_weight_moves_only_a_few_picks():
+    rng = np.random.default_rng(1)
+    weights = rng.pareto(1.5, 500) + 0.1
+    uniforms = rng.random((WeightTree(weights).depth, 50_000))
+    changed = weights.copy()
+    changed[3] = 0.0  # an early row goes off air: a list's inverse CDF would shift nearly every pick after it
+    before, after = WeightTree(weights).pick(uniforms), WeightTree(changed).pick(uniforms)
+    moved = (before != after).mean()
+    share = weights[3] / weights.sum()
+    assert moved < share * 15  # at most about depth (9) times the row's share
+    cumulative, changed_cumulative = np.cumsum(weights) / weights.sum(), np.cumsum(changed) / changed.sum()
+    list_moved = (np.searchsorted(cumulative, uniforms[0]) != np.searchsorted(changed_cumulative, uniforms[0])).mean()
+    assert list_moved > 5 * moved

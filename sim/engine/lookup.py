@@ -1,53 +1,53 @@
-"""Inverse-CDF lookups for many draws at once: ``np.searchsorted`` results at a fraction of its cost.
+"""Weighted picks for many draws at once that stay paired when a weight changes: a sum tree over fixed rows.
 
-Picking a creator (or a gift) for many viewers at once looks up each viewer's uniform in a cumulative
-weight array. ``np.searchsorted`` binary-searches each target alone; with targets in random order every
-step of every search is an unpredictable branch and a cache miss, about 150 ns a target at a thousand
-weights. A guide table (Chen and Asau's method; Devroye, *Non-Uniform Random Variate Generation*, 1986,
-II.2.4) splits the targets' range into equal bins and records where each bin starts in the array, so
-each target starts next to its answer and the search is a few vectorised steps over the targets still
-moving. The answers are exactly ``np.searchsorted(cumulative, targets, side="right")``'s: the table
-only narrows where to look, and the comparisons are the same.
+The feed picks a live creator for each viewer in proportion to the creators' weights. An inverse CDF
+over the live creators (a cumulative sum and a search) shifts every pick beyond any entry whose weight
+changes, so one creator going live in one arm of a comparison and not in the other moved viewers
+between rooms all along the list and unpaired the arms. :class:`WeightTree` keeps each creator row at
+a fixed leaf and draws a fresh uniform at each level: a change moves only the picks that pass through
+the changed row's ancestors, each in proportion to the change's share there.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-BINS_PER_ENTRY = 2  # table size over the array's: more bins, fewer steps, a larger table to build
-SMALL = 256  # fewer targets than this: the table costs more than it saves
 
+class WeightTree:
+    """Weighted picks that move as little as possible when a weight changes: a sum tree over fixed rows.
 
-def search_right(cumulative: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(cumulative, targets, side="right")``: the number of entries at or below each target.
-
-    ``cumulative`` is ascending; both arrays hold finite values.
+    The rows (every creator row, live or not) are the leaves of a complete binary tree, each node
+    holding the sum of the weights below it. A pick descends from the root, going left with the
+    left child's share of the node's weight, and takes a fresh uniform at each level. An inverse CDF
+    over a list would instead shift every pick beyond a changed entry: one creator going live in one
+    arm of a comparison and not the other would move viewers between rooms all along the list. Here a
+    change in one row's weight only moves picks at the nodes above that row, each in proportion to
+    the change's share of the node: the picks stay paired across arms (common random numbers).
     """
-    targets = np.asarray(targets, dtype=float)
-    n = cumulative.size
-    if targets.size < SMALL or n < 2:
-        return np.searchsorted(cumulative, targets, side="right")
-    low, high = float(cumulative[0]), float(cumulative[-1])
-    n_bins = BINS_PER_ENTRY * n
-    width = (high - low) / n_bins
-    if not width > 0:  # all entries equal
-        return np.searchsorted(cumulative, targets, side="right")
-    edges = low + width * np.arange(n_bins + 1)
-    edges[-1] = high
-    starts = np.searchsorted(cumulative, edges, side="right")  # the answer at each bin's lower edge
-    # the bin of each target, by arithmetic; rounding may put a target one bin off, which the
-    # comparison with the edges mends, so that edges[bin] <= target < edges[bin + 1] inside the range
-    bin_ = np.clip(((targets - low) / width).astype(np.int64), 0, n_bins - 1)
-    bin_ -= (bin_ > 0) & (targets < edges[bin_])
-    bin_ += (bin_ < n_bins - 1) & (targets >= edges[bin_ + 1])
-    answer = starts[bin_]
-    # outside [low, high] the bin's edge is not below the target: fall back to the plain search there
-    outside = np.flatnonzero((targets < low) | (targets >= high))
-    answer[outside] = np.searchsorted(cumulative, targets[outside], side="right")
-    # inside, the answer is at least the lower edge's and at most the upper edge's: step up to it
-    moving = np.flatnonzero(answer < starts[bin_ + 1])
-    moving = moving[cumulative[answer[moving]] <= targets[moving]]
-    while moving.size:
-        answer[moving] += 1
-        moving = moving[(answer[moving] < n) & (cumulative[np.minimum(answer[moving], n - 1)] <= targets[moving])]
-    return answer
+
+    def __init__(self, weights: np.ndarray):
+        n = max(int(weights.size), 1)
+        self.depth = max((n - 1).bit_length(), 0)
+        leaves = 1 << self.depth
+        self.sums = np.zeros(2 * leaves)
+        self.sums[leaves:leaves + weights.size] = weights
+        for level in range(self.depth - 1, -1, -1):  # each level's nodes from its children
+            first = 1 << level
+            self.sums[first:2 * first] = self.sums[2 * first:4 * first:2] + self.sums[2 * first + 1:4 * first:2]
+        self.size = weights.size
+
+    @property
+    def total(self) -> float:
+        """The sum of every weight."""
+        return float(self.sums[1])
+
+    def pick(self, uniforms: np.ndarray) -> np.ndarray:
+        """The row picked for each column of ``uniforms`` (``[depth, picks]``), with chance weight / total.
+
+        The total must be positive: a row of weight 0 is never picked.
+        """
+        node = np.ones(uniforms.shape[1], dtype=np.int64)
+        for level in range(self.depth):
+            left = 2 * node
+            node = left + (uniforms[level] * self.sums[node] >= self.sums[left])
+        return node - (1 << self.depth)

@@ -180,12 +180,12 @@ def test_favourite_picks_follow_the_weights_among_live_favourites(small_config):
 
 
 def test_feed_prefers_the_viewers_own_region():
-    live = np.arange(4)
-    creator_region = np.array([0, 0, 1, 1])
-    weights = np.ones(4)
+    creator_region = np.array([0, 0, 1, 1, 0])
+    weights = np.array([1.0, 1.0, 1.0, 1.0, 0.0])  # the last creator is off air
     viewer_region = np.repeat([0, 1], 5000)
-    uniforms = np.random.default_rng(0).random(viewer_region.size)
-    picks = loyalty.feed_picks(live, weights, creator_region, viewer_region, 3.0, uniforms)
+    rng = np.random.default_rng(0)
+    picks = loyalty.feed_picks(weights, creator_region, viewer_region, 3.0, lambda n: rng.random((n, 10_000)))
+    assert not (picks == 4).any()
     home = creator_region[picks] == viewer_region
     assert home.mean() == pytest.approx(0.75, abs=0.02)  # 3 x 2 home against 2 away: 6 / 8
 

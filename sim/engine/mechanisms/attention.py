@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.engine.config import Loyalty, Viewers
-from sim.engine.lookup import search_right
+from sim.engine.lookup import WeightTree
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms import exploration, loyalty
 from sim.engine.state import NOBODY, CreatorState, ViewerState
@@ -65,23 +65,27 @@ def choose_rooms(
         room[undecided[returning]] = favourite[returning]
         undecided = undecided[~returning]
 
+    # Picks by weight over every creator row (0 off air), so that a creator going live or not changes
+    # only the picks near it (WeightTree), and two arms of a comparison keep their viewers' rooms.
     followers = creators.followers[live]
     is_exploring = uniforms("attention.explore", online[undecided]) < exploration_share
     explorers, fed = undecided[is_exploring], undecided[~is_exploring]
     small = live[followers < _median(followers)]
     small = small if small.size else live  # all live creators have equal followers
-    pick = (uniforms("attention.small_creator", online[explorers]) * small.size).astype(np.int64)
-    room[explorers] = small[np.minimum(pick, small.size - 1)]
-    weights = followers.astype(float) ** popularity_exponent * creators.quality[live]
+    is_small = np.zeros(creators.size)
+    is_small[small] = 1.0
+    explore_tree = WeightTree(is_small)
+    room[explorers] = explore_tree.pick(uniforms("attention.small_creator", online[explorers], explore_tree.depth))
+    weights = np.zeros(creators.size)
+    weights[live] = followers.astype(float) ** popularity_exponent * creators.quality[live]
     if not np.isscalar(boost):
-        weights *= boost[live]
-    by_feed = uniforms("attention.feed", online[fed])
+        weights[live] *= boost[live]
     if loyal is None or loyal.home_region_weight == 1.0:
-        cumulative = np.cumsum(weights)
-        room[fed] = live[np.minimum(search_right(cumulative, by_feed * cumulative[-1]), live.size - 1)]
+        feed = WeightTree(weights)
+        room[fed] = feed.pick(uniforms("attention.feed", online[fed], feed.depth))
     else:
-        room[fed] = loyalty.feed_picks(live, weights, creators.region, viewers.region[online[fed]],
-                                       loyal.home_region_weight, by_feed)
+        room[fed] = loyalty.feed_picks(weights, creators.region, viewers.region[online[fed]],
+                                       loyal.home_region_weight, lambda n: uniforms("attention.feed", online[fed], n))
 
     viewers.watching[online] = room
     viewers.watch_hours[online] += 1

@@ -25,10 +25,12 @@ docs/calibration.md for what it does to how many creators a viewer watches and g
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from sim.engine.config import Config, Loyalty
-from sim.engine.lookup import search_right
+from sim.engine.lookup import WeightTree
 from sim.engine.mechanism import Mechanism, StateField
 from sim.engine.state import NOBODY, CreatorState, ViewerState
 
@@ -100,36 +102,27 @@ def staying(last_room: np.ndarray, creators: CreatorState, loyalty: Loyalty, uni
 
 
 def feed_picks(
-    live: np.ndarray, weights: np.ndarray, creator_region: np.ndarray, viewer_region: np.ndarray,
-    home_region_weight: float, uniforms: np.ndarray,
+    weights: np.ndarray, creator_region: np.ndarray, viewer_region: np.ndarray, home_region_weight: float,
+    uniforms: Callable[[int], np.ndarray],
 ) -> np.ndarray:
     """The feed's pick for each viewer, weighting live creators of the viewer's own region more.
 
-    A viewer's weights are ``weights`` plus ``(home_region_weight - 1) * weights`` on its own region's
-    creators: one uniform picks from the first part (every live creator) or the second (its region's,
-    a stretch of the same cumulative weights once the creators are ordered by region), so all viewers
-    share one search instead of one per region.
+    ``weights`` holds every creator row's feed weight (0 off air). A viewer's weights are ``weights``
+    plus ``(home_region_weight - 1) * weights`` on its own region's creators: its first uniform picks
+    the first part (every creator) or the second (its region's), and the rest descend that part's
+    :class:`~sim.engine.lookup.WeightTree`. ``uniforms(n)`` gives each viewer's ``[n, viewers]`` keyed draws.
     """
-    by_region = np.argsort(creator_region[live], kind="stable")
-    live, weights = live[by_region], weights[by_region]
-    region = creator_region[live]
-    cumulative = np.cumsum(weights)
-    total = cumulative[-1]
-    n_regions = max(int(region.max()), int(viewer_region.max(initial=0))) + 1
-    n_home = np.bincount(region, minlength=n_regions)
-    first_home = np.cumsum(n_home) - n_home
-    home_before = np.concatenate(([0.0], cumulative))[first_home]  # cumulative weight before each region's
-    home_total = np.bincount(region, weights=weights, minlength=n_regions)
-    reach = uniforms * (total + (home_region_weight - 1) * home_total[viewer_region])
-    is_home = reach >= total
-    per_extra = 1 / (home_region_weight - 1) if home_region_weight > 1 else 0.0
-    target = np.where(is_home, home_before[viewer_region] + (reach - total) * per_extra, reach)
-    index = search_right(cumulative, target)
-    # rounding at a stretch's edge must not leave it
-    lowest = first_home[viewer_region]
-    highest = lowest + n_home[viewer_region] - 1
-    index = np.where(is_home, np.clip(index, lowest, highest), np.minimum(index, live.size - 1))
-    return live[index]
+    everyone = WeightTree(weights)
+    draws = uniforms(everyone.depth + 1)
+    n_regions = max(int(creator_region.max(initial=0)), int(viewer_region.max(initial=0))) + 1
+    home_total = np.bincount(creator_region, weights=weights, minlength=n_regions)
+    extra = (home_region_weight - 1) * home_total[viewer_region]
+    is_home = draws[0] * (everyone.total + extra) >= everyone.total
+    picks = everyone.pick(draws[1:])
+    for region in np.unique(viewer_region[is_home]):
+        home = is_home & (viewer_region == region)
+        picks[home] = WeightTree(np.where(creator_region == region, weights, 0.0)).pick(draws[1:, home])
+    return picks
 
 
 MECHANISM = Mechanism(
