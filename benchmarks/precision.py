@@ -13,12 +13,15 @@ Usage::
 
     python -m benchmarks.precision                      # 20,000 viewers, 8 seeds, 4 pairs
     python -m benchmarks.precision --viewers 200000 --seeds 8 --pairs 0
-    python -m benchmarks.precision --write              # also writes docs/precision.md's tables
+    python -m benchmarks.precision --viewers 20000 --seeds 16 --pairs 8 --answer --write   # docs/precision.md
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
@@ -28,8 +31,10 @@ import numpy as np
 from scipy import stats
 
 import sim
+from benchmarks.doc_sections import replace_section
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "precision.md"
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "precision.md"
 HEADLINE = ("gross_spend_usd", "creator_income_usd", "platform_revenue_usd")
 
 
@@ -79,6 +84,36 @@ def pairing(viewers: int, pairs: int, pool: ProcessPoolExecutor, settings: tuple
             f"{change.mean() / income:+.1%} of the baseline's, 95% t half-width {half / income:.1%}.")
 
 
+def time_to_answer(workers: int) -> str:
+    """Run configs/sweeps/indonesia_price.yaml (replicates until +/-2%) and say how long the answer took."""
+    from sim.sweeps.compare import holm_comparison
+
+    with tempfile.TemporaryDirectory() as folder:
+        load = os.getloadavg()[0]
+        report = sim.sweep(REPO / "configs" / "sweeps" / "indonesia_price.yaml", out=Path(folder) / "answer",
+                           workers=workers, progress=False)
+        results = sim.open_results(Path(folder) / "answer")
+        table = holm_comparison(results.runs, results.parameter_columns, {"regions__ID__price_multiplier": 1.0},
+                                ["gross_spend_usd", "creator_income_usd", "platform_revenue_usd", "payers"])
+        welch = results.runs.groupby("regions__ID__price_multiplier")["creator_income_usd"]
+        unpaired = stats.t.ppf(0.975, welch.count() - 1) * welch.std() / np.sqrt(welch.count())
+    lines = [f"- `giftsim sweep configs/sweeps/indonesia_price.yaml` on {workers} workers: {report.succeeded} runs in "
+             f"{report.wall_time_s:.0f} s (load average {load:.1f} at the start); {report.precision_note}.",
+             "- `giftsim compare` on it (Bonferroni intervals over 4 metrics, Holm-adjusted p-values):"]
+    income = table.set_index("metric").loc["creator_income_usd"]
+    dof = int(income["n"]) - 1  # back to 95% from the Bonferroni level
+    paired_half = (income["high"] - income["low"]) / 2 / stats.t.ppf(1 - 0.05 / 8, dof) * stats.t.ppf(0.975, dof)
+    lines.insert(1, f"- Pairing's worth: the 95% half-width of the baseline's mean creator income over those "
+                    f"replicates is {unpaired.loc[1.0] / income['baseline']:.1%} of it; that of the paired change, "
+                    f"{paired_half / income['baseline']:.1%}: {unpaired.loc[1.0] / paired_half:.1f} times narrower.")
+    for _, row in table.iterrows():
+        scale = abs(row["baseline"])
+        low, high = row["low"] / scale, row["high"] / scale
+        lines.append(f"  - {row['metric']}: {row['relative']:+.1%} [{low:+.1%}, {high:+.1%}], "
+                     f"p = {row['p_holm']:.2g}: {row['verdict']}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--viewers", type=int, nargs="+", default=[20_000])
@@ -88,6 +123,8 @@ def main() -> None:
     parser.add_argument("--sampling", nargs="+", default=["stratified", "iid"])
     parser.add_argument("--set", dest="settings", action="append", default=[], metavar="PATH=VALUE",
                         help="a config setting for every run (to probe a mechanism's part)")
+    parser.add_argument("--answer", action="store_true", help="also time the Indonesia question to +/-2%%")
+    parser.add_argument("--write", action="store_true", help="write the tables into docs/precision.md")
     args = parser.parse_args()
     started = time.perf_counter()
     table, paired = [], []
@@ -100,7 +137,23 @@ def main() -> None:
             if args.pairs:
                 paired.append(pairing(viewers, args.pairs, pool, tuple(args.settings)))
                 print(paired[-1], flush=True)
-    print(f"{date.today()}: {time.perf_counter() - started:.0f} s on {args.workers} workers")
+    answer = time_to_answer(args.workers) if args.answer else None
+    if answer:
+        print(answer)
+    stamp = f"Measured {date.today()} by `python -m benchmarks.precision {' '.join(sys.argv[1:])}` " \
+            f"({time.perf_counter() - started:.0f} s on {args.workers} workers, load average " \
+            f"{os.getloadavg()[0]:.1f} at the end)."
+    print(stamp)
+    if args.write:
+        header = ["| viewers | sampling | seeds | CV gross spend | CV creator income | CV platform revenue "
+                  "| top viewer's share of spend: mean (range) | top 1% of payers' share of gifts |",
+                  "|---|---|---|---|---|---|---|---|"]
+        if table:
+            replace_section(DOC, "precision_spread", "\n".join([*header, *table, "", stamp]))
+        if paired:
+            replace_section(DOC, "precision_pairing", "\n".join([*paired, "", stamp]))
+        if answer:
+            replace_section(DOC, "precision_answer", "\n".join([answer, "", stamp]))
 
 
 if __name__ == "__main__":
