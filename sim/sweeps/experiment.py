@@ -10,6 +10,7 @@ and the others go on.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -121,7 +122,7 @@ def sweep(
         check_parallel_memory(plan.peak_run_bytes, min(dask_local or workers or default_workers(), len(plan.runs)))
     if not resume:
         ensure_absent(out)
-    store = SweepStore.reopen(out, plan) if out.exists() else None
+    store = SweepStore.reopen(out, plan) if os.path.lexists(out) else None
     finished = store.finished_run_ids() if store else set()
     todo = [run for run in plan.runs if run.run_id not in finished]
     succeeded = failed = 0
@@ -131,6 +132,10 @@ def sweep(
         # the finished runs' rows, which a precision is measured on (a resumed sweep's included)
         rows = [json.loads((store.root / RUN_PARTS_DIR / f"{run_id}.json").read_text()) for run_id in finished]
         note = None
+        if spec.precision is not None and rows:  # resumed: the runs so far may already be precise enough
+            check = check_precision(rows, spec.precision)
+            note = check.describe(spec.precision.metric, spec.replicates)
+            todo = [] if check.is_met else todo
         try:
             base_config = plan.base_config.model_dump(mode="json")
             for batch in _batches(todo, spec):

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -46,6 +45,7 @@ from sim.engine.config_io import (
     apply_overrides,
     config_from_dict,
     describe_error,
+    dump_yaml,
     load_config,
     parse_override,
     read_yaml_mapping,
@@ -512,8 +512,8 @@ def with_settings(spec: SweepSpec, overrides: Iterable[str], source: str = "<swe
 
 def as_override_strings(values: Mapping[str, Any]) -> list[str]:
     """``path=value`` strings whose values :func:`sim.engine.config_io.apply_overrides` reads back exactly."""
-    # YAML, not JSON: PyYAML reads JSON's "1e-05" back as a string, but its own dump round-trips.
-    return [f"{path}={yaml.safe_dump(value, default_flow_style=True)}" for path, value in values.items()]
+    # YAML written by the loader's own dumper, which quotes text that would read back as a number.
+    return [f"{path}={dump_yaml(value, default_flow_style=True)}" for path, value in values.items()]
 
 
 def resolve_config(base_config: Mapping[str, Any], params: Mapping[str, Any], source: str = "<sweep>") -> Config:
