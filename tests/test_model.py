@@ -98,6 +98,27 @@ def test_seed_defaults_to_the_config(small_config):
     assert sim.run(small_config).seed == small_config.run.seed
 
 
+def test_rng_none_draws_a_fresh_seed_and_the_config_records_every_seed(small_config):
+    seeds = [GiftEconomy(small_config).seed for _ in range(3)]
+    assert len(set(seeds)) == 3 and all(0 <= seed <= 2**63 - 1 for seed in seeds)
+    fresh = GiftEconomy(small_config)
+    assert fresh.config.run.seed == fresh.seed
+    given = GiftEconomy(small_config, rng=small_config.run.seed + 9)
+    assert given.config.run.seed == given.seed == small_config.run.seed + 9
+    assert given.config.model_copy(update={"run": small_config.run}) == small_config  # nothing else changes
+    assert GiftEconomy(small_config, **{"run.seed": 12}).seed == 12  # a setting names the seed: no fresh draw
+    assert GiftEconomy(small_config, rng=12, **{"run.seed": 12}).seed == 12
+
+
+def test_a_seed_out_of_range_or_given_twice_is_refused(small_config):
+    with pytest.raises(ValueError, match=r"seed must be an integer from 0 to 2\*\*63 - 1 .*got -1"):
+        GiftEconomy(small_config, rng=-1)
+    with pytest.raises(ValueError, match=r"seed must be .* got 9223372036854775808"):
+        GiftEconomy(small_config, rng=2**63)
+    with pytest.raises(ValueError, match=r"rng=3 and the setting run.seed=4 differ"):
+        GiftEconomy(small_config, rng=3, **{"run.seed": 4})
+
+
 def test_run_can_shorten_a_config(small_config):
     result = sim.run(small_config, seed=1, days=1)
     assert len(result.timeseries) == 24 and result.config.run.days == 1
@@ -218,7 +239,7 @@ def test_keyword_construction_reaches_any_config_field(small_config):
     assert from_path.config == model.config
     from_object = GiftEconomy(small_config, rng=4, **settings)
     assert from_object.config.platform.creator_share == 0.5
-    assert GiftEconomy(small_config, rng=4).config is small_config
+    assert GiftEconomy(small_config, rng=small_config.run.seed).config is small_config
 
 
 def test_keyword_construction_names_what_is_wrong(small_config):

@@ -43,6 +43,16 @@ class StateView:
         self.__set__(agent, None)
 
 
+class CreatorRef(StateView):
+    """A read-only attribute naming a creator by its row: that Creator agent's ``unique_id``, or None for nobody."""
+
+    def __get__(self, agent: Any, owner: type | None = None) -> Any:
+        if agent is None:
+            return self
+        creator = agent.model.creator(super().__get__(agent, owner))
+        return None if creator is None else creator.unique_id
+
+
 class _ArrayAgent(mesa.Agent):
     """An agent whose state is row ``index`` of the model's ``population`` arrays."""
 
@@ -76,6 +86,10 @@ class Viewer(_ArrayAgent):
     """A viewer: buys coins in its region and channel and sends gifts in the lives it watches."""
 
     population = "viewer_state"
+    # What the datacollector reports of a viewer when asked to collect agents (sim.engine.collector.AgentRows).
+    reported = ("is_online", "watching_id", "spend_micro", "wallet_coins")
+    is_online = StateView("is_online", "Whether the viewer is online this hour.")
+    watching_id = CreatorRef("watching", "The unique_id of the creator watched this hour; None when not watching.")
     wallet_coins = StateView("wallet_coins", "Coins in the wallet.")
     budget_left_micro = StateView("budget_left_micro", "Budget left this month (micro-USD).")
     spend_micro = StateView("spend_micro", "Gross spent on coins so far (micro-USD).")
@@ -97,6 +111,9 @@ class Creator(_ArrayAgent):
     """A creator: streams lives, receives gifts as diamonds and redeems them for cash."""
 
     population = "creator_state"
+    # What the datacollector reports of a creator when asked to collect agents (sim.engine.collector.AgentRows).
+    reported = ("is_live", "audience", "followers", "diamonds_earned")
+    audience = StateView("audience", "Viewers in the creator's room this hour.")
     followers = StateView("followers", "Followers.")
     is_live = StateView("is_live", "Whether the creator is live this hour.")
     live_hours = StateView("live_hours", "Hours streamed so far.")

@@ -26,7 +26,7 @@ from mesa.time import Priority, Schedule
 
 from sim.engine import recorder, report
 from sim.engine.agents import Brand, Creator, Viewer
-from sim.engine.collector import HourlyOutputs
+from sim.engine.collector import VIEWER_SAMPLE, AgentRows, HourlyOutputs
 from sim.engine.config import Config
 from sim.engine.config_io import resolve_config
 from sim.engine.invariants import invariant_violations
@@ -45,28 +45,50 @@ DAYS_PER_WEEK = 7
 SATURDAY = 5  # day of the week, Monday = 0
 # The model's own running totals, counted from the end of the burn-in in what it reports.
 RUNNING_COUNTERS = ("gift_counts", "bundle_sales")
+MAX_SEED = 2**63 - 1  # as run.seed in a config
+
+
+def fresh_seed() -> int:
+    """A new seed from the operating system's entropy, in ``run.seed``'s range (63 bits)."""
+    return int(np.random.SeedSequence().entropy) % (MAX_SEED + 1)
 
 
 class GiftEconomy(mesa.Model):
     """A creator-gifting economy: viewers, creators and brands around one platform.
 
     It follows Mesa's conventions: ``model.datacollector`` is a :class:`mesa.DataCollector` of the
-    declared hourly outputs, ``running`` turns False once ``config.total_hours`` hours (the burn-in's and
-    the measured ones) have run (so ``run_model()`` and ``mesa.batch_run`` stop there), and any config
-    field can be given as a
-    keyword argument by its dotted path, which is what batch_run's parameter grids and SolaraViz's
-    sliders pass.
+    run's ``seed`` and the declared hourly outputs, ``running`` turns False once ``config.total_hours``
+    hours (the burn-in's and the measured ones) have run (so ``run_model()`` and ``mesa.batch_run``
+    stop there), and any config field can be given as a keyword argument by its dotted path, which is
+    what batch_run's parameter grids and SolaraViz's sliders pass.
+
+    Seeds: as in Mesa, ``rng=None`` draws a fresh seed from the operating system, so that batch_run's
+    ``iterations`` are distinct replicates; the seed is recorded as ``model.seed``, in the config
+    (``model.config.run.seed``, whatever seed the run was given) and in the datacollector's ``seed``
+    column, and that seed alone reproduces the run. ``sim.run`` and ``giftsim run`` take the
+    config's ``run.seed`` instead, as does a ``"run.seed"`` setting here.
+
+    Agent reporters are opt-in: with ``collect_agents=True`` the datacollector takes, at the end of
+    every measured hour, one row for every creator who has joined and for ``viewer_sample`` viewers
+    (spread evenly over the audience's rows, the same on every seed), which
+    ``model.datacollector.get_agent_vars_dataframe()`` returns indexed by (Step, AgentID), with the
+    columns ``agent_type``, the creators' ``Creator.reported`` and the viewers' ``Viewer.reported``
+    (None in the other kind's). Without it, runs pay nothing for agents.
 
     Args:
         config: A validated config (see :func:`sim.load_config`), a YAML file's path, or the name
             of a preset in ``configs/`` (``"tiktok"``).
-        rng: The run's seed (a non-negative int); ``None`` takes ``config.run.seed``.
+        rng: The run's seed, from 0 to 2**63 - 1; ``None`` draws a fresh one (or takes a ``"run.seed"`` setting).
         scenario: A Mesa scenario: its parameters are settings, and its ``rng`` the seed unless ``rng`` is given.
+        collect_agents: Whether the datacollector collects agent rows each measured hour.
+        viewer_sample: How many viewers' rows it collects each hour when it does; None: every viewer.
         **settings: Config fields by dotted path, laid over ``config``
             (``**{"platform.creator_share": 0.5}``); values are used as given.
 
     Raises:
         ConfigError: The file or preset does not exist, or the settings make an invalid config.
+        ValueError: The seed is out of range or differs from a ``"run.seed"`` setting, or
+            ``viewer_sample`` is negative.
         InsufficientMemoryError: The populations need more memory than the machine has available.
 
     Example:
@@ -74,17 +96,20 @@ class GiftEconomy(mesa.Model):
         >>> model.run_for(24)
         >>> model.summary()["gross_spend_usd"]
         >>> GiftEconomy("tiktok", rng=1, **{"platform.creator_share": 0.5, "run.days": 1}).run_model()
+        >>> model = GiftEconomy("default", collect_agents=True, viewer_sample=100, **{"run.days": 1})
+        >>> model.run_model()  # on a fresh seed: model.seed
+        >>> model.datacollector.get_agent_vars_dataframe()
     """
 
     def __init__(self, config: Config | str | Path = "default", rng: int | None = None,
-                 scenario: Scenario | None = None, **settings: Any):
+                 scenario: Scenario | None = None, *, collect_agents: bool = False,
+                 viewer_sample: int | None = VIEWER_SAMPLE, **settings: Any):
         if scenario is not None:  # Mesa's SolaraViz passes one on Reset: its parameters are settings
             parameters = {k: v for k, v in scenario.to_dict().items() if k not in ("rng", "model", "_scenario_id")}
             settings, rng = {**parameters, **settings}, scenario.rng if rng is None else rng
         config = resolve_config(config, settings)
-        seed = config.run.seed if rng is None else int(rng)
-        if seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed}")
+        config = _with_seed(config, _seed_of(rng, config, "run.seed" in settings))
+        seed = config.run.seed
         check_memory(config)
         super().__init__(rng=seed)
         self.config = config
@@ -116,7 +141,8 @@ class GiftEconomy(mesa.Model):
         self._compose_mechanisms()
         self._rows: list[dict[str, int]] = []  # the measured hours'
         self._last_row: dict[str, int] | None = None
-        self._collector, self._collected = HourlyOutputs(self.outputs), 0
+        self._collector, self._collected = HourlyOutputs(self.outputs, collect_agents), 0
+        self.agent_rows = AgentRows(viewer_sample) if collect_agents else None  # taken each measured hour
         self._ledger_days: list[dict[str, int]] = []
         self.scheduled_events = [
             _EventRun(self, event.phase, HOURS_PER_DAY * event.every_days(config))
@@ -182,6 +208,8 @@ class GiftEconomy(mesa.Model):
         self._last_row = row
         if self._is_measuring:
             self._rows.append(row)
+            if self.agent_rows is not None:
+                self.agent_rows.take(self, step)
             if self.history is not None:
                 self.history.record(step, self.creator_state, self.viewer_state)
         elif step == 0:
@@ -262,9 +290,13 @@ class GiftEconomy(mesa.Model):
 
         Collected from the recorded hours when it is read rather than every hour, so that a run that
         never reads it pays nothing for it (collecting every hour cost about 10% of a small run).
+        With ``collect_agents``, its agent rows are those taken at each measured hour's end.
         """
         for row in self._rows[self._collected:]:
-            self._collector.collect(_RecordedHour(row))
+            hour = _RecordedHour(row, self.seed)
+            if self.agent_rows is not None:
+                hour.agents = self.agent_rows.pop(row["step"], hour)
+            self._collector.collect(hour)
         self._collected = len(self._rows)
         return self._collector
 
@@ -339,5 +371,25 @@ class _EventRun:
 class _RecordedHour:
     """One recorded hour as the collector's reporters read it: as the model right after that hour."""
 
-    def __init__(self, row: dict[str, int]):
-        self.last_hour, self.time = row, row["step"]
+    def __init__(self, row: dict[str, int], seed: int):
+        self.last_hour, self.time, self.seed = row, row["step"], seed
+        self.agents: list = []  # the agent rows taken at that hour's end, when the model collects agents
+
+
+def _seed_of(rng: int | None, config: Config, is_seed_set: bool) -> int:
+    """The run's seed: ``rng``; else the config's, if a setting named it; else a fresh one."""
+    if rng is None:
+        return config.run.seed if is_seed_set else fresh_seed()
+    seed = int(rng)
+    if is_seed_set and seed != config.run.seed:
+        raise ValueError(f"rng={seed} and the setting run.seed={config.run.seed} differ; give the seed once")
+    if not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be an integer from 0 to 2**63 - 1 (run.seed's range), got {seed}")
+    return seed
+
+
+def _with_seed(config: Config, seed: int) -> Config:
+    """``config`` with ``run.seed`` set to ``seed`` (the same object if it already is), so the config names its run."""
+    if config.run.seed == seed:
+        return config
+    return config.model_copy(update={"run": config.run.model_copy(update={"seed": seed})})

@@ -107,7 +107,7 @@ def run(
     """
     started = time.perf_counter()
     config = with_events(with_burn_in(with_seed(with_days(config, days), seed), burn_in_days), events)
-    model = GiftEconomy(config, rng=seed)
+    model = GiftEconomy(config, rng=config.run.seed)  # with_seed set it; rng=None would draw a fresh seed
     with progress_bar(progress, total=config.total_days, desc=f"{config.name} seed {model.seed}", unit="day",
                       leave=False) as bar:
         for _ in range(config.total_days):
