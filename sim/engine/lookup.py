@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine import kernels
+
 
 class WeightTree:
     """Weighted picks that move as little as possible when a weight changes: a sum tree over fixed rows.
@@ -46,8 +48,4 @@ class WeightTree:
 
         The total must be positive: a row of weight 0 is never picked.
         """
-        node = np.ones(uniforms.shape[1], dtype=np.int64)
-        for level in range(self.depth):
-            left = 2 * node
-            node = left + (uniforms[level] * self.sums[node] >= self.sums[left])
-        return node - (1 << self.depth)
+        return kernels.descend(self.sums, self.depth, np.ascontiguousarray(uniforms, dtype=np.float64))

@@ -10,8 +10,9 @@ not paired.
 
 The hash is SplitMix64's finaliser (Steele, Lea and Flood, "Fast splittable pseudorandom number
 generators", OOPSLA 2014) applied to a key built by chaining it over the key's parts; it passes
-BigCrush as a counter-based generator over consecutive counters. A decision's name is hashed with
-CRC-32, so adding, renaming or removing one decision changes no other decision's draws.
+BigCrush as a counter-based generator over consecutive counters. The per-agent part is a compiled
+kernel (:func:`sim.engine.kernels.keyed_uniform`), which the hot phases' kernels call too. A
+decision's name is hashed with CRC-32, so adding, renaming or removing one decision changes no other decision's draws.
 
 The same module draws a population's attributes at stratified quantiles (:func:`stratified_uniforms`):
 within each group (a region), every run's population then has the configured distribution, its top
@@ -25,13 +26,13 @@ from typing import Literal
 
 import numpy as np
 
+from sim.engine import kernels
+
 Sampling = Literal["stratified", "iid"]
 
 _MASK = (1 << 64) - 1
 _GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: SplitMix64's increment
-_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX_2 = np.uint64(0x94D049BB133111EB)
-_TO_UNIT = 2.0**-53
+_TO_UNIT = 2.0**-53  # the smallest step of a uniform
 
 
 def stream_key(name: str) -> int:
@@ -39,25 +40,17 @@ def stream_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def _mix_int(z: int) -> int:
-    """SplitMix64's finaliser on one Python int (exact 64-bit arithmetic)."""
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
-    return z ^ (z >> 31)
-
-
-def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser over a uint64 array (unsigned arithmetic wraps, as the hash requires)."""
-    z = (z ^ (z >> np.uint64(30))) * _MIX_1
-    z = (z ^ (z >> np.uint64(27))) * _MIX_2
-    return z ^ (z >> np.uint64(31))
+def _mix(z: int) -> int:
+    """:func:`sim.engine.kernels.mix64` of a Python int, as a Python int."""
+    with np.errstate(over="ignore"):  # the hash wraps by design (plain Python, with the JIT off)
+        return int(kernels.mix64(np.uint64(z & _MASK)))
 
 
 def call_key(seed: int, name: str, time: int, index: int = 0) -> int:
     """The key shared by every agent's draw of one decision at one time (an hour, a day or a month)."""
-    key = _mix_int((seed * _GOLDEN + stream_key(name)) & _MASK)
-    key = _mix_int((key + (time & _MASK) * _GOLDEN) & _MASK)
-    return _mix_int((key + index * _GOLDEN + 1) & _MASK)
+    key = _mix(seed * _GOLDEN + stream_key(name))
+    key = _mix(key + (time & _MASK) * _GOLDEN)
+    return _mix(key + index * _GOLDEN + 1)
 
 
 def keyed_uniforms(seed: int, name: str, ids: np.ndarray, time: int = 0, count: int | None = None) -> np.ndarray:
@@ -70,37 +63,38 @@ def keyed_uniforms(seed: int, name: str, ids: np.ndarray, time: int = 0, count: 
         time: The hour (or day, or month) of the decision.
         count: How many draws each agent takes for this decision at this time; None for one.
     """
-    rows = np.asarray(ids).astype(np.uint64, copy=False)
-    draws = [
-        _mix(np.uint64(call_key(seed, name, time, index)) + rows * np.uint64(_GOLDEN))
-        for index in range(1 if count is None else count)
-    ]
-    uniforms = np.stack([(d >> np.uint64(11)).astype(np.float64) * _TO_UNIT for d in draws])
+    rows = np.ascontiguousarray(ids, dtype=np.int64)
+    keys = np.array([call_key(seed, name, time, index) for index in range(1 if count is None else count)],
+                    dtype=np.uint64)
+    uniforms = np.empty((keys.size, rows.size))
+    with np.errstate(over="ignore"):  # the hash wraps by design (plain Python, with the JIT off)
+        kernels.fill_uniforms(keys, rows, uniforms)
     return uniforms[0] if count is None else uniforms
 
 
-def permutation_rank(seed: int, name: str, ids: np.ndarray, time: int = 0) -> np.ndarray:
-    """A random order of ``ids``: each one's position (0 .. n-1) when sorted by its keyed uniform."""
-    order = np.argsort(keyed_uniforms(seed, name, ids, time), kind="stable")
-    rank = np.empty(order.size, dtype=np.int64)
-    rank[order] = np.arange(order.size)
-    return rank
+def permutation_rank(seed: int, name: str, n: int, time: int = 0) -> np.ndarray:
+    """A random order of n agents: each one's rank, 0 .. n-1 (a keyed Fisher-Yates shuffle, linear time)."""
+    with np.errstate(over="ignore"):  # the hash wraps by design (plain Python, with the JIT off)
+        return kernels.shuffled_ranks(np.uint64(call_key(seed, name, time)), n)
 
 
 def stratified_uniforms(seed: int, name: str, ids: np.ndarray, groups: np.ndarray, sampling: Sampling) -> np.ndarray:
     """A uniform in (0, 1) per agent, at stratified quantiles within each group (or i.i.d.).
 
-    ``stratified``: a group of n agents takes the quantiles ``(k + 0.5) / n``, k = 0 .. n-1, each
-    agent one of them in a random (keyed) order; the top stratum is placed at its midpoint, so the
+    ``stratified``: a group of n agents (``groups`` are small non-negative ints) takes the quantiles
+    ``(k + 0.5) / n``, k = 0 .. n-1, each agent one of them in a random (keyed) order of its group's
+    members by row; the top stratum is placed at its midpoint, so the
     largest value an unbounded tail gives is the same in every run. ``iid``: each agent's own keyed
     uniform, as plain Monte Carlo would draw it.
     """
     if sampling == "iid":
         return np.clip(keyed_uniforms(seed, name, ids), _TO_UNIT, 1 - _TO_UNIT)
     quantiles = np.empty(ids.size)
-    for group in np.unique(groups):
-        members = np.flatnonzero(groups == group)
-        quantiles[members] = (permutation_rank(seed, name, ids[members]) + 0.5) / members.size
+    order = np.argsort(groups, kind="stable")  # each group's members, in row order
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(groups))))
+    for group in range(bounds.size - 1):
+        members = order[bounds[group]:bounds[group + 1]]
+        quantiles[members] = (permutation_rank(seed, f"{name}/{group}", members.size) + 0.5) / max(members.size, 1)
     return quantiles
 
 
@@ -113,6 +107,10 @@ class KeyedDraws:
     def uniforms(self, name: str, ids: np.ndarray, time: int, count: int | None = None) -> np.ndarray:
         """Uniforms for agents ``ids`` deciding ``name`` at ``time``: see :func:`keyed_uniforms`."""
         return keyed_uniforms(self.seed, name, ids, time, count)
+
+    def key(self, name: str, time: int, index: int = 0) -> int:
+        """The key of decision ``name`` at ``time``, for a kernel that draws agents' uniforms itself."""
+        return call_key(self.seed, name, time, index)
 
     def choice_index(self, name: str, ids: np.ndarray, time: int, n: np.ndarray | int) -> np.ndarray:
         """For each agent, an index in ``0 .. n-1`` (uniformly), from its keyed uniform."""

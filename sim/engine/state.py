@@ -62,7 +62,8 @@ def stratified_lognormal(
     the top payer's share from 30% to 14%, and kept the top 1% of payers' share at 56%.)
     """
     values = np.empty_like(quantile)
-    block_size = math.ceil(PAYERS_PER_TAIL_BLOCK / payer_share) if payer_share > 0 else 1
+    # (a share so small that no block would be whole: one block, the whole tail)
+    block_size = math.ceil(min(PAYERS_PER_TAIL_BLOCK / payer_share, 2.0**53)) if payer_share > 0 else 1
     for group in np.unique(groups):
         members = np.flatnonzero(groups == group)
         n = members.size

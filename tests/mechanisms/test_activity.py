@@ -4,7 +4,7 @@ import numpy as np
 
 from sim import GiftEconomy
 from sim.engine.mechanisms import activity
-from sim.engine.randomness import keyed_uniforms
+from sim.engine.randomness import call_key
 
 
 def test_each_viewer_comes_online_with_its_own_chance(small_config):
@@ -16,10 +16,10 @@ def test_each_viewer_comes_online_with_its_own_chance(small_config):
     chance = np.minimum(by_region[viewers.region] * viewers.activity, 1.0)
     expected = np.where(was_online, persistence + (1 - persistence) * chance, (1 - persistence) * chance)
     counts = np.zeros(viewers.size)
-    rows = np.arange(viewers.size)
+    nobody_busy = np.zeros(model.creator_state.size, dtype=bool)
     for hour in range(draws):
-        uniforms = keyed_uniforms(1, "activity.online", rows, hour)
-        counts[activity.draw_online(viewers, by_region, uniforms, lambda r: np.zeros(r.size, bool), persistence)] += 1
+        key = call_key(1, "activity.online", hour)
+        counts[activity.draw_online(viewers, by_region, key, model.n_audience, nobody_busy, persistence)] += 1
         viewers.is_online[:], viewers.hours_online[:] = was_online, hours_online
     drawn = (expected > 0) & (expected < 1)
     z = (counts[drawn] / draws - expected[drawn]) / np.sqrt(expected[drawn] * (1 - expected[drawn]) / draws)
@@ -27,11 +27,15 @@ def test_each_viewer_comes_online_with_its_own_chance(small_config):
     assert abs(z.mean()) < 0.1 and 0.9 < z.std() < 1.1
 
 
-def test_busy_rows_stay_offline_and_the_rest_are_untouched_by_them(small_config):
-    viewers = GiftEconomy(small_config, rng=0).viewer_state
-    uniforms = keyed_uniforms(3, "activity.online", np.arange(viewers.size), 5)
-    chance = np.full(len(small_config.regions), 0.5)
-    free = activity.draw_online(viewers, chance, uniforms, lambda r: np.zeros(r.size, bool)).copy()
+def test_creators_own_rows_stay_offline_while_busy_and_the_rest_are_untouched(small_config):
+    model = GiftEconomy(small_config, rng=0)
+    viewers, n_audience = model.viewer_state, model.n_audience
+    assert viewers.size > n_audience  # the preset has peer gifting: creators' own rows follow the audience
+    chance, key = np.full(len(small_config.regions), 0.5), call_key(3, "activity.online", 5)
+    nobody_busy = np.zeros(model.creator_state.size, dtype=bool)
+    free = activity.draw_online(viewers, chance, key, n_audience, nobody_busy).copy()
     viewers.is_online[:] = False
-    busy = activity.draw_online(viewers, chance, uniforms, lambda r: r % 2 == 0)
-    assert np.array_equal(busy, free[free % 2 == 1])
+    busy = activity.draw_online(viewers, chance, key, n_audience, ~nobody_busy)
+    assert np.array_equal(busy, free[free < n_audience])
+    assert (free >= n_audience).any()
+    assert np.array_equal(np.flatnonzero(viewers.is_online), busy)

@@ -8,16 +8,15 @@ rows are not online while their creator is live or before it has joined. With
 ``loyalty.online_persistence`` and otherwise draws it anew with a chance scaled so that the share
 online each hour is unchanged (up to the lag this adds to the daily rhythm): viewing comes in sessions.
 
-Every viewer takes one keyed uniform an hour, so the work grows with the population (a vectorised
-hash, about 0.1 ms per 20,000 viewers) and a viewer's status never depends on anyone else's draw.
+Every viewer takes one keyed uniform an hour, in one compiled pass over the population
+(:func:`sim.engine.kernels.come_online`): a viewer's status never depends on anyone else's draw.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
+from sim.engine import kernels
 from sim.engine.config import Viewers
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms import loyalty
@@ -34,40 +33,34 @@ def online_probability(local_hour: np.ndarray, params: Viewers) -> np.ndarray:
 
 
 def draw_online(
-    viewers: ViewerState, chance_by_region: np.ndarray, uniforms: np.ndarray,
-    is_busy: Callable[[np.ndarray], np.ndarray], persistence: float = 0.0,
+    viewers: ViewerState, chance_by_region: np.ndarray, key: int, n_audience: int, is_off_limits: np.ndarray,
+    persistence: float = 0.0,
 ) -> np.ndarray:
-    """Indices of the viewers online this hour, ascending; rows for which ``is_busy`` holds are not.
+    """Indices of the viewers online this hour, ascending (:func:`sim.engine.kernels.come_online`).
 
     A viewer's chance is its region's chance times its activity, capped at 1. With ``persistence``,
     a viewer keeps last hour's status with that chance, else draws anew: one online last hour is
     online again with ``persistence + (1 - persistence) * chance``, any other with
-    ``(1 - persistence) * chance``. Each viewer compares its own ``uniforms`` entry (one per viewer,
-    keyed by its row and the hour) with its chance, so who else is online changes nothing of its draw.
+    ``(1 - persistence) * chance``. Each viewer compares its own keyed uniform (``key``: the decision's
+    this hour, :func:`sim.engine.randomness.call_key`) with its chance, so who else is online changes
+    nothing of its draw. Rows from ``n_audience`` on are creators' own, offline while ``is_off_limits``.
     """
-    chance = np.minimum(np.minimum(chance_by_region, 1.0)[viewers.region] * viewers.activity, 1.0)
-    threshold = (1 - persistence) * chance + persistence * viewers.is_online
-    online = np.flatnonzero(uniforms < threshold)
-    online = online[~is_busy(online)]
-    viewers.is_online[:] = False
-    viewers.is_online[online] = True
-    viewers.hours_online[online] += 1
-    return online
+    online = np.empty(viewers.size, dtype=np.int64)
+    with np.errstate(over="ignore"):  # the hash wraps by design (plain Python, with the JIT off)
+        n = kernels.come_online(np.uint64(key), viewers.region, viewers.activity,
+                                np.asarray(chance_by_region, dtype=np.float64), float(persistence), n_audience,
+                                is_off_limits, viewers.is_online, viewers.hours_online, online)
+    return online[:n]
 
 
 def _come_online(hour: Hour) -> None:
-    viewers, creators, n_audience = hour.viewers, hour.creators, hour.model.n_audience
+    viewers, creators = hour.viewers, hour.creators
     # rows past the audience are creators watching peers (peer gifting): not while on air or before joining
     is_off_limits = creators.is_live | ~creators.has_joined
-
-    def is_busy(rows: np.ndarray) -> np.ndarray:
-        peer = rows - n_audience
-        return (peer >= 0) & is_off_limits[np.maximum(peer, 0)]
-
     chance = online_probability(hour.local_hour, hour.config.viewers) * hour.multiplier("online")
     loyal = loyalty.params(hour.config)
-    hour.online = draw_online(viewers, chance, hour.uniforms("activity.online", np.arange(viewers.size)), is_busy,
-                              loyal.online_persistence if loyal else 0.0)
+    hour.online = draw_online(viewers, chance, hour.draws.key("activity.online", hour.step), hour.model.n_audience,
+                              is_off_limits, loyal.online_persistence if loyal else 0.0)
     hour.flows.set("n_viewers_online", hour.online.size)
 
 

@@ -1,0 +1,100 @@
+"""Compiled kernels: the hot phases' per-agent loops, each the only implementation of its rule.
+
+``kernel`` is the project's one decorator: Numba's ``njit(cache=True)``, so a kernel is compiled once
+per machine and loaded from ``__pycache__`` afterwards (sweep workers included). With the environment
+variable ``NUMBA_DISABLE_JIT=1`` Numba leaves the functions as they are and the same source runs as
+plain Python (slowly): the tests run a short economy both ways and compare its tables.
+
+Integer arithmetic here is unsigned 64-bit and wraps, as the hash requires; in plain Python, NumPy
+warns of the wrap, which the callers silence with ``np.errstate(over="ignore")``.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+kernel = numba.njit(cache=True)
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: SplitMix64's increment
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_SHIFT_30, _SHIFT_27, _SHIFT_31, _SHIFT_11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_TO_UNIT = 2.0**-53
+
+
+@kernel
+def mix64(z: np.uint64) -> np.uint64:
+    """SplitMix64's finaliser (Steele, Lea and Flood, OOPSLA 2014): a bijection that scrambles every bit."""
+    z = (z ^ (z >> _SHIFT_30)) * _MIX_1
+    z = (z ^ (z >> _SHIFT_27)) * _MIX_2
+    return z ^ (z >> _SHIFT_31)
+
+
+@kernel
+def keyed_uniform(key: np.uint64, row: np.int64) -> float:
+    """The uniform in [0, 1) of agent ``row`` under a decision's ``key``: the top 53 bits of
+    ``mix64(key + row * golden)``."""
+    return float(mix64(key + np.uint64(row) * _GOLDEN) >> _SHIFT_11) * _TO_UNIT
+
+
+@kernel
+def fill_uniforms(keys: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
+    """``out[k, i]`` = the uniform of ``rows[i]`` under ``keys[k]``."""
+    for k in range(keys.size):
+        for i in range(rows.size):
+            out[k, i] = keyed_uniform(keys[k], rows[i])
+
+
+@kernel
+def shuffled_ranks(key: np.uint64, n: int) -> np.ndarray:
+    """A random order of ``0 .. n-1`` (each position's rank) by Fisher and Yates's shuffle, in linear time.
+
+    Step i swaps position i with one drawn from ``0 .. i`` by the keyed uniform of i.
+    """
+    ranks = np.arange(n)
+    for i in range(n - 1, 0, -1):
+        j = min(int(keyed_uniform(key, i) * (i + 1)), i)
+        ranks[i], ranks[j] = ranks[j], ranks[i]
+    return ranks
+
+
+@kernel
+def come_online(
+    key: np.uint64, region: np.ndarray, activity: np.ndarray, chance_by_region: np.ndarray, persistence: float,
+    n_audience: int, is_off_limits: np.ndarray, is_online: np.ndarray, hours_online: np.ndarray,
+    online: np.ndarray,
+) -> int:
+    """Who is online this hour: each viewer against its own chance; returns how many, their rows in ``online``.
+
+    A viewer's chance is its region's (capped at 1) times its activity, capped at 1; one online last
+    hour is online again with ``persistence + (1 - persistence) * chance``, any other with
+    ``(1 - persistence) * chance``. Rows from ``n_audience`` on are creators' own rows, never online
+    while ``is_off_limits`` holds for their creator. Updates ``is_online`` and ``hours_online``.
+    """
+    n = 0
+    for row in range(region.size):
+        chance = min(min(chance_by_region[region[row]], 1.0) * activity[row], 1.0)
+        threshold = (1.0 - persistence) * chance + (persistence if is_online[row] else 0.0)
+        is_now = keyed_uniform(key, row) < threshold
+        if is_now and row >= n_audience and is_off_limits[row - n_audience]:
+            is_now = False
+        is_online[row] = is_now
+        if is_now:
+            hours_online[row] += 1
+            online[n] = row
+            n += 1
+    return n
+
+
+@kernel
+def descend(sums: np.ndarray, depth: int, uniforms: np.ndarray) -> np.ndarray:
+    """The leaf each column of ``uniforms`` reaches from a sum tree's root (:class:`sim.engine.lookup.WeightTree`)."""
+    picks = np.empty(uniforms.shape[1], dtype=np.int64)
+    for i in range(uniforms.shape[1]):
+        node = 1
+        for level in range(depth):
+            left = 2 * node
+            node = left + 1 if uniforms[level, i] * sums[node] >= sums[left] else left
+        picks[i] = node - (1 << depth)
+    return picks
