@@ -34,3 +34,24 @@ def test_a_run_with_the_jit_off_equals_the_compiled_run(tmp_path):
     compiled = sim.run(sim.load_config(DEFAULT_CONFIG, SETTINGS), seed=4)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "viewers.parquet"), compiled.viewers)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "creators.parquet"), compiled.creators)
+
+
+# An hour of the 2,000-viewer economy made 841 Python-level calls when this bound was set (2026-12-07):
+# small runs are bound by such calls, so a change that adds a per-agent or per-call loop shows here.
+CALLS_PER_HOUR_BOUND = 1000
+
+
+def test_an_hour_stays_within_its_budget_of_python_calls():
+    import cProfile
+    import pstats
+
+    config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=2000", "population.creators=40",
+                                              "population.brands=1", "run.days=3"])
+    model = sim.GiftEconomy(config, rng=1)
+    model.run_for(24)  # past the first hour's set-up and the kernels' compilation
+    profile = cProfile.Profile()
+    profile.enable()
+    model.run_for(24)
+    profile.disable()
+    calls = pstats.Stats(profile).total_calls / 24
+    assert 300 < calls < CALLS_PER_HOUR_BOUND, f"{calls:.0f} Python-level calls an hour"

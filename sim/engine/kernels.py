@@ -5,16 +5,32 @@ per machine and loaded from ``__pycache__`` afterwards (sweep workers included).
 variable ``NUMBA_DISABLE_JIT=1`` Numba leaves the functions as they are and the same source runs as
 plain Python (slowly): the tests run a short economy both ways and compare its tables.
 
-Integer arithmetic here is unsigned 64-bit and wraps, as the hash requires; in plain Python, NumPy
-warns of the wrap, which the callers silence with ``np.errstate(over="ignore")``.
+Integer arithmetic here is unsigned 64-bit and wraps, as the hash requires. Compiled, it wraps
+silently; in plain Python NumPy would warn of each wrap, so there ``kernel`` runs each kernel under
+``np.errstate(over="ignore")`` instead.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import numba
 import numpy as np
 
-kernel = numba.njit(cache=True)
+
+def _plain(function: Callable) -> Callable:
+    """A kernel as plain Python (``NUMBA_DISABLE_JIT=1``): the same function, its wrapping arithmetic unwarned."""
+
+    @functools.wraps(function)
+    def quiet(*args):
+        with np.errstate(over="ignore"):
+            return function(*args)
+
+    return quiet
+
+
+kernel = _plain if numba.config.DISABLE_JIT else numba.njit(cache=True)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: SplitMix64's increment
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -39,11 +55,20 @@ def keyed_uniform(key: np.uint64, row: np.int64) -> float:
 
 
 @kernel
-def fill_uniforms(keys: np.ndarray, rows: np.ndarray, out: np.ndarray) -> None:
-    """``out[k, i]`` = the uniform of ``rows[i]`` under ``keys[k]``."""
-    for k in range(keys.size):
+def decision_key(seed: np.uint64, stream: np.uint64, time: np.uint64, index: np.uint64) -> np.uint64:
+    """The key every agent's draw of one decision (``stream``) at one ``time`` and ``index`` shares."""
+    key = mix64(seed * _GOLDEN + stream)
+    key = mix64(key + time * _GOLDEN)
+    return mix64(key + index * _GOLDEN + np.uint64(1))
+
+
+@kernel
+def fill_uniforms(seed: np.uint64, stream: np.uint64, time: np.uint64, rows: np.ndarray, out: np.ndarray) -> None:
+    """``out[k, i]`` = the uniform of agent ``rows[i]`` for draw k of the decision at ``time``."""
+    for k in range(out.shape[0]):
+        key = decision_key(seed, stream, time, np.uint64(k))
         for i in range(rows.size):
-            out[k, i] = keyed_uniform(keys[k], rows[i])
+            out[k, i] = keyed_uniform(key, rows[i])
 
 
 @kernel

@@ -30,8 +30,6 @@ from sim.engine import kernels
 
 Sampling = Literal["stratified", "iid"]
 
-_MASK = (1 << 64) - 1
-_GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: SplitMix64's increment
 _TO_UNIT = 2.0**-53  # the smallest step of a uniform
 
 
@@ -40,17 +38,9 @@ def stream_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
 
-def _mix(z: int) -> int:
-    """:func:`sim.engine.kernels.mix64` of a Python int, as a Python int."""
-    with np.errstate(over="ignore"):  # the hash wraps by design (plain Python, with the JIT off)
-        return int(kernels.mix64(np.uint64(z & _MASK)))
-
-
 def call_key(seed: int, name: str, time: int, index: int = 0) -> int:
     """The key shared by every agent's draw of one decision at one time (an hour, a day or a month)."""
-    key = _mix(seed * _GOLDEN + stream_key(name))
-    key = _mix(key + (time & _MASK) * _GOLDEN)
-    return _mix(key + index * _GOLDEN + 1)
+    return int(kernels.decision_key(np.uint64(seed), np.uint64(stream_key(name)), np.uint64(time), np.uint64(index)))
 
 
 def keyed_uniforms(seed: int, name: str, ids: np.ndarray, time: int = 0, count: int | None = None) -> np.ndarray:
@@ -64,18 +54,14 @@ def keyed_uniforms(seed: int, name: str, ids: np.ndarray, time: int = 0, count: 
         count: How many draws each agent takes for this decision at this time; None for one.
     """
     rows = np.ascontiguousarray(ids, dtype=np.int64)
-    keys = np.array([call_key(seed, name, time, index) for index in range(1 if count is None else count)],
-                    dtype=np.uint64)
-    uniforms = np.empty((keys.size, rows.size))
-    with np.errstate(over="ignore"):  # the hash wraps by design (plain Python, with the JIT off)
-        kernels.fill_uniforms(keys, rows, uniforms)
+    uniforms = np.empty((1 if count is None else count, rows.size))
+    kernels.fill_uniforms(np.uint64(seed), np.uint64(stream_key(name)), np.uint64(time), rows, uniforms)
     return uniforms[0] if count is None else uniforms
 
 
 def permutation_rank(seed: int, name: str, n: int, time: int = 0) -> np.ndarray:
     """A random order of n agents: each one's rank, 0 .. n-1 (a keyed Fisher-Yates shuffle, linear time)."""
-    with np.errstate(over="ignore"):  # the hash wraps by design (plain Python, with the JIT off)
-        return kernels.shuffled_ranks(np.uint64(call_key(seed, name, time)), n)
+    return kernels.shuffled_ranks(np.uint64(call_key(seed, name, time)), n)
 
 
 def stratified_uniforms(seed: int, name: str, ids: np.ndarray, groups: np.ndarray, sampling: Sampling) -> np.ndarray:

@@ -46,10 +46,9 @@ def draw_online(
     nothing of its draw. Rows from ``n_audience`` on are creators' own, offline while ``is_off_limits``.
     """
     online = np.empty(viewers.size, dtype=np.int64)
-    with np.errstate(over="ignore"):  # the hash wraps by design (plain Python, with the JIT off)
-        n = kernels.come_online(np.uint64(key), viewers.region, viewers.activity,
-                                np.asarray(chance_by_region, dtype=np.float64), float(persistence), n_audience,
-                                is_off_limits, viewers.is_online, viewers.hours_online, online)
+    n = kernels.come_online(np.uint64(key), viewers.region, viewers.activity, np.asarray(chance_by_region, dtype=float),
+                            float(persistence), n_audience, is_off_limits, viewers.is_online, viewers.hours_online,
+                            online)
     return online[:n]
 
 
