@@ -5,7 +5,7 @@ import pytest
 from scipy import special
 
 import sim
-from sim.engine.randomness import keyed_uniforms, permutation_rank, stratified_uniforms
+from sim.engine.randomness import keyed_uniforms, permutation_rank, poisson_quantile, stratified_uniforms
 from sim.engine.state import stratified_lognormal, weyl_latent
 from tests.conftest import DEFAULT_CONFIG, SMALL
 
@@ -89,3 +89,12 @@ def test_a_price_change_in_one_region_leaves_every_other_viewer_as_it_was(sampli
     assert pd_base.equals(pd_cheaper)
     in_id = ~elsewhere
     assert not base.viewers.loc[in_id, "spend_usd"].equals(cheaper.viewers.loc[in_id, "spend_usd"])
+
+
+def test_poisson_quantiles_are_scipys():
+    from scipy import stats
+
+    rng = np.random.default_rng(2)
+    u, mean = rng.random(5000), np.concatenate([np.zeros(10), rng.pareto(1.0, 4990) * 3])
+    assert np.array_equal(poisson_quantile(u, mean), stats.poisson.ppf(u, mean).astype(np.int64))
+    assert poisson_quantile(np.array([0.5, 0.99]), 0.0).tolist() == [0, 0]

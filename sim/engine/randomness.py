@@ -25,6 +25,7 @@ import zlib
 from typing import Literal
 
 import numpy as np
+from scipy import special
 
 from sim.engine import kernels
 
@@ -82,6 +83,17 @@ def stratified_uniforms(seed: int, name: str, ids: np.ndarray, groups: np.ndarra
         members = order[bounds[group]:bounds[group + 1]]
         quantiles[members] = (permutation_rank(seed, f"{name}/{group}", members.size) + 0.5) / max(members.size, 1)
     return quantiles
+
+
+def poisson_quantile(u: np.ndarray, mean: np.ndarray | float) -> np.ndarray:
+    """The Poisson(``mean``) variate at quantile ``u``: the least k with P(X <= k) >= u (0 where the mean is 0).
+
+    ``scipy.stats.poisson.ppf``'s own method, through ``scipy.special`` (scipy.stats takes 0.6 s to import).
+    """
+    mean = np.broadcast_to(np.asarray(mean, dtype=float), np.shape(u))
+    above = np.ceil(special.pdtrik(u, mean))
+    below = np.maximum(above - 1, 0)
+    return np.where(mean > 0, np.where(special.pdtr(below, mean) >= u, below, above), 0).astype(np.int64)
 
 
 class KeyedDraws:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from sim.engine.config import CAMPAIGNS, Config
-from sim.engine.randomness import keyed_uniforms, stratified_uniforms
+from sim.engine.randomness import keyed_uniforms, poisson_quantile, stratified_uniforms
 
 NOBODY = -1  # index meaning "no creator" in creator-valued arrays
 DAYS_PER_MONTH = 30  # viewers' income arrives once in every 30 days, each on its own payday
@@ -352,7 +352,7 @@ def draw_creators(config: Config, seed: int) -> CreatorState:
         quality=quality,
         followers=followers,
         start_local_hour=(start % 24).astype(np.int64),
-        session_hours=1 + stats.poisson.ppf(quantiles("session_hours"), p.session_hours_mean - 1.0).astype(np.int64),
+        session_hours=1 + poisson_quantile(quantiles("session_hours"), p.session_hours_mean - 1.0),
         is_live=np.zeros(n, dtype=bool),
         has_joined=np.arange(n) < n_at_start,
         joined_day=np.zeros(n, dtype=np.int64),

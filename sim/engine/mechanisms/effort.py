@@ -16,10 +16,10 @@ joining and quitting are :mod:`~sim.engine.mechanisms.supply`'s.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from sim.engine.config import Effort
 from sim.engine.mechanism import Event, Hour, Mechanism, Output, Phase
+from sim.engine.randomness import poisson_quantile
 from sim.engine.state import CreatorState
 
 MIN_EFFORT = 0.25  # a creator that earns little still streams now and then, until it quits (supply)
@@ -45,7 +45,7 @@ def end_of_day(creators: CreatorState, params: Effort, micro_per_diamond: int, u
     creators.effort[:] = np.clip(income_ratio(creators) ** params.elasticity, MIN_EFFORT, params.max_effort)
 
     growth = params.follower_growth_per_day * creators.quality * creators.followers * creators.has_joined
-    creators.followers += stats.poisson.ppf(uniforms, growth).astype(np.int64)
+    creators.followers += poisson_quantile(uniforms, growth)
     creators.income_at_day_start_micro[:] = income
     creators.live_hours_at_day_start[:] = creators.live_hours
 

@@ -17,11 +17,11 @@ rises (Pu Zhao's commission experiment, B; the split between the margins is an a
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from sim.engine.config import Supply
 from sim.engine.mechanism import Event, Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms.effort import income_ratio
+from sim.engine.randomness import poisson_quantile
 from sim.engine.state import CreatorState
 
 
@@ -56,7 +56,7 @@ def end_of_day(creators: CreatorState, params: Supply, n_at_start: int, day: int
     creators.is_live &= ~quitting
 
     waiting = np.flatnonzero(~creators.has_joined)
-    n_joining = int(stats.poisson.ppf(join_draw, joining_rate(ratio, n_at_start, params)))
+    n_joining = int(poisson_quantile(np.array([join_draw]), joining_rate(ratio, n_at_start, params))[0])
     joining = waiting[: min(n_joining, waiting.size)]
     creators.has_joined[joining] = True
     creators.joined_day[joining] = day
