@@ -398,3 +398,50 @@ def test_unclear_out_dot_with_overwrite_is_refused_unless_it_is_a_results_folder
     assert main(["run", str(DEFAULT_CONFIG), "--out", ".", "--overwrite", "--quiet", *SMALL]) == 2
     assert ". exists and is not a giftsim results folder" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+# --- Issue 31: the second hostile pass (numbered as in docs/reliability.md's issue-31 catalogue) -----
+
+BRAND_MONEY = ["population.viewers=100", "population.creators=8", "run.days=2", "brands.campaign_budget_usd=1e9",
+               "brands.campaign_period_days=1", "brands.sponsorship_usd_per_live_hour=1e7",
+               "brands.lives_per_brand=10000"]
+
+
+def test_31_2_brand_budgets_that_could_wrap_int64_are_refused_with_the_fields_and_the_bound(tmp_path, capsys):
+    # The tester's reproduction: 5,000 brands x 1e9 USD a day x 8 days wrapped summary.json's brand spend
+    # and the ledger's creators' cash (-7.67e18 micro-USD) and exited 0.
+    overrides = ["population.brands=5000", "brands.campaign_budget_usd=1e9", "brands.campaign_period_days=1",
+                 "run.days=8"]
+    with pytest.raises(ConfigError, match=r"money over the run's 8 days .* could reach 1.09e\+14 USD, beyond the "
+                                          r"9.22e\+11 USD that int64 micro-USD holds .*brands' budgets 4.5e\+13 USD "
+                                          r"\(population.brands 5000 x brands.campaign_budget_usd 1e\+09 a period "
+                                          r"of brands.campaign_period_days 1\).*; lower population.brands, "
+                                          r"brands.campaign_budget_usd or run.days"):
+        load_config(DEFAULT_CONFIG, overrides)
+    out = tmp_path / "out"
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(out), "--quiet",
+                 *[arg for o in overrides for arg in ("--set", o)]]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_31_2_sums_just_inside_the_bound_run_with_clean_books_and_no_warning():
+    refused = [*BRAND_MONEY, "population.brands=135"]  # 135 x 1e9 x 3 periods, and the coins it buys: 1.06x the bound
+    with pytest.raises(ConfigError, match="money over the run"):
+        load_config(DEFAULT_CONFIG, refused)
+    config = load_config(DEFAULT_CONFIG, [*BRAND_MONEY, "population.brands=120"])  # 0.95x the bound
+    result = run(config, keep_model=True)  # a RuntimeWarning (a wrap) is an error in the tests
+    assert result.model.invariant_violations() == []
+    assert result.summary["brand_spend_usd"] == pytest.approx(result.brands["spend_usd"].sum())
+    assert result.summary["brand_spend_usd"] > 1e9
+    assert (result.ledger["creators_cash_micro_usd"] >= 0).all()
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    (["population.viewers=10000000000", "run.days=60"], "lower population.viewers, viewers.budget_median_usd"),
+    (["regions.US.bundles.ios.0=[10000000, 0.01]", "population.viewers=10000000", "run.days=60"],
+     "raise the bundles' prices or lower their coins"),
+])
+def test_31_2_viewers_budgets_and_cheap_coins_that_could_wrap_are_refused(overrides, expected):
+    with pytest.raises(ConfigError, match=expected):
+        load_config(DEFAULT_CONFIG, overrides)

@@ -17,11 +17,18 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MICRO_PER_USD = 1_000_000
 SHARE_TOLERANCE = 1e-6
-# Money is held in int64 micro-USD (at most 9.2e12 USD); these bounds keep every amount, and the
-# sums of many, far inside it, so that no value in range can overflow.
+# Money is held in int64 micro-USD (at most 9.2e12 USD). The fields' ranges bound single amounts; values
+# in range can still combine into sums past int64 (5,000 brands x 1e9 USD a period x a week wrapped), so
+# Config._money_problems also bounds the largest sums a run can reach (Config.run_money_bounds) and
+# refuses a config whose sums could come within MONEY_SAFETY_FACTOR of int64.
 MAX_BUNDLE_PRICE_USD = 1e7  # one bundle's listed price, after multiplier and exchange rate
 MAX_BUDGET_USD = 1e9  # one payer's monthly budget at BUDGET_TAIL_SIGMAS standard deviations
 BUDGET_TAIL_SIGMAS = 6.0  # a payer above it is about one in a billion
+INT64_MAX = 2**63 - 1
+MONEY_SAFETY_FACTOR = 10  # room for sums of sums (the ledger's totals, a summary adding two of them)
+MAX_RUN_MONEY_USD = INT64_MAX / MICRO_PER_USD / MONEY_SAFETY_FACTOR  # 9.2e11 USD over a whole run
+MAX_RUN_COINS = INT64_MAX / MONEY_SAFETY_FACTOR  # coins bought over a run, times diamonds_per_coin
+DAYS_PER_MONTH = 30  # a viewer's budget arrives once every 30 days (sim.engine.mechanisms.income)
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Weight = Annotated[float, Field(gt=0.0, le=1.0)]
@@ -874,6 +881,98 @@ class Config(Section):
                 f"{self.viewers.budget_sigma:g} (and income_scale {income_scale:g}) gives one payer in a "
                 f"billion a budget of {top_budget:.3g} USD a month, beyond the {MAX_BUDGET_USD:.0e} USD "
                 "that money in micro-USD holds; lower either")
+        return problems + self._run_money_problems()
+
+    def _coin_usd_range(self) -> tuple[float, float]:
+        """The cheapest listed and dearest taxed USD price of one coin over every region's bundles."""
+        per_coin = [(price * region.price_multiplier * region.usd_per_unit / coins,
+                     1.0 if region.prices_include_tax else 1.0 + region.tax_rate)
+                    for region in self.regions.values() for bundles in region.bundles.values()
+                    for coins, price in bundles]
+        return min(usd for usd, _ in per_coin), max(usd * tax for usd, tax in per_coin)
+
+    def run_money_bounds(self) -> dict[str, float]:
+        """Upper bounds of the money a whole run can move, in USD, and of the coins it can sell.
+
+        - ``viewers_usd``: every month's budget of the viewer rows that can pay (creators' own rows too
+          under ``peer_gifting``, joiners included; the payer share raised as far as the cheapest coin
+          can raise it): rows x the mean willingness to pay (exact under stratified sampling, the
+          expectation under iid) x the largest income_scale x the most the price response can raise
+          a budget, plus one payer at BUDGET_TAIL_SIGMAS;
+        - ``brands_usd``: brands x campaign_budget_usd x the campaign periods a run can start (its
+          days over campaign_period_days, plus the partial period each brand starts in);
+        - ``coin_value_usd``: the coins that spending buys at the cheapest coin on sale, at
+          coin_nominal_usd each, the most creators can be paid for them (a creator's share is at most 1);
+        - ``coins``: those coins as diamonds (x diamonds_per_coin), a count held in int64 too.
+        """
+        days = self.total_days
+        months = math.ceil(days / DAYS_PER_MONTH) + 1  # the part of a month held at the start, then paydays
+        cheapest, dearest = self._coin_usd_range()
+        income_scale = max(region.income_scale for region in self.regions.values())
+        raise_factor, paying = 1.0, 1.0  # the most the price can raise budgets, and the share paying
+        if self.demand.enabled:  # a budget is willingness x r exp(-e (r - 1)), largest at r = 1/e within range
+            e = self.demand.intensity_elasticity
+            low, high = cheapest / self.platform.coin_nominal_usd, dearest / self.platform.coin_nominal_usd
+            r = high if e == 0 else min(max(1.0 / e, low), high)
+            raise_factor = max(1.0, r * math.exp(-e * (r - 1.0)))
+            # the chance of paying is payer_share exp(-e (a - 1)), a = r / income_scale, at most 1
+            paying = math.exp(self.demand.conversion_elasticity * max(0.0, 1.0 - low / income_scale))
+        rows = self.population.viewers * min(1.0, self.viewers.payer_share * paying)
+        if self.peer_gifting.enabled:
+            creators = self.population.creators
+            creators += math.ceil(2 * self.supply.turnover_per_day * creators * days) if self.supply.enabled else 0
+            rows += creators * min(1.0, self.peer_gifting.payer_share * paying)
+        p = self.viewers
+        willingness = p.budget_median_usd * income_scale * raise_factor
+        viewers_usd = (rows * willingness * math.exp(p.budget_sigma**2 / 2)
+                       + willingness * math.exp(BUDGET_TAIL_SIGMAS * p.budget_sigma)) * months
+        brands_usd = 0.0
+        if self.brands.enabled:
+            periods = math.ceil(days / self.brands.campaign_period_days) + 1
+            brands_usd = self.population.brands * self.brands.campaign_budget_usd * periods
+        coins = (viewers_usd + brands_usd) / cheapest
+        return {"viewers_usd": viewers_usd, "brands_usd": brands_usd,
+                "coin_value_usd": coins * self.platform.coin_nominal_usd,
+                "coins": coins * self.platform.diamonds_per_coin}
+
+    def _run_money_problems(self) -> list[str]:
+        """Sums over the run that could come within MONEY_SAFETY_FACTOR of int64, naming what makes them."""
+        bounds = self.run_money_bounds()
+        cheapest = self._coin_usd_range()[0]
+        terms = {
+            "viewers_usd": (f"viewers' budgets {bounds['viewers_usd']:.3g} USD (population.viewers "
+                            f"{self.population.viewers:g} x viewers.budget_median_usd "
+                            f"{self.viewers.budget_median_usd:g} with viewers.budget_sigma "
+                            f"{self.viewers.budget_sigma:g}, a budget a month)",
+                            "population.viewers, viewers.budget_median_usd, viewers.budget_sigma or run.days"),
+            "brands_usd": (f"brands' budgets {bounds['brands_usd']:.3g} USD (population.brands "
+                           f"{self.population.brands:g} x brands.campaign_budget_usd "
+                           f"{self.brands.campaign_budget_usd:g} a period of brands.campaign_period_days "
+                           f"{self.brands.campaign_period_days})",
+                           "population.brands, brands.campaign_budget_usd or run.days, or raise "
+                           "brands.campaign_period_days"),
+        }
+        spend_usd = bounds["viewers_usd"] + bounds["brands_usd"]
+        total_usd = spend_usd + bounds["coin_value_usd"]
+        days = f"{self.total_days} days (run.days {self.run.days}, run.burn_in_days {self.run.burn_in_days})"
+        coins = (f"the coins bought at the cheapest coin on sale ({cheapest:.3g} USD) are worth "
+                 f"{bounds['coin_value_usd']:.3g} USD at platform.coin_nominal_usd {self.platform.coin_nominal_usd:g}")
+        cheap_coins = "raise the bundles' prices or lower their coins or platform.coin_nominal_usd"
+        problems = []
+        if total_usd > MAX_RUN_MONEY_USD:
+            said = "; ".join(text for key, (text, _) in terms.items() if bounds[key] > 0)
+            lower = ("lower " + terms[max(terms, key=bounds.__getitem__)][1]
+                     if bounds["coin_value_usd"] < MONEY_SAFETY_FACTOR * spend_usd else cheap_coins)
+            problems.append(
+                f"money over the run's {days} could reach {total_usd:.3g} USD, beyond the {MAX_RUN_MONEY_USD:.3g} "
+                f"USD that int64 micro-USD holds over a safety factor of {MONEY_SAFETY_FACTOR}: {said}; {coins}; "
+                f"{lower}")
+        elif bounds["coins"] > MAX_RUN_COINS:
+            problems.append(
+                f"the coins a run of {days} could sell at the cheapest coin on sale ({cheapest:.3g} USD), as "
+                f"diamonds (platform.diamonds_per_coin {self.platform.diamonds_per_coin}), could reach "
+                f"{bounds['coins']:.3g}, beyond the {MAX_RUN_COINS:.3g} that int64 holds over a safety factor of "
+                f"{MONEY_SAFETY_FACTOR}; {cheap_coins}")
         return problems
 
     @property
