@@ -445,3 +445,28 @@ def test_31_2_sums_just_inside_the_bound_run_with_clean_books_and_no_warning():
 def test_31_2_viewers_budgets_and_cheap_coins_that_could_wrap_are_refused(overrides, expected):
     with pytest.raises(ConfigError, match=expected):
         load_config(DEFAULT_CONFIG, overrides)
+
+
+@pytest.mark.parametrize(("override", "expected"), [
+    ("creators.followers_median=1e-300", "creators.followers_median: Input should be greater than or equal to 1 "),
+    ("brands.sponsorship_usd_per_live_hour=1e-300", "brands.sponsorship_usd_per_live_hour: Input should be greater "
+                                                    "than or equal to 0.000001"),
+    ("effort.typical_usd_per_live_hour=1e-300", "effort.typical_usd_per_live_hour: .* 0.000001"),
+    ("platform.daily_cashout_cap_usd=1e-300", "platform.daily_cashout_cap_usd: .* 0.000001"),
+])
+def test_31_6_tiny_values_that_broke_a_run_are_refused_in_one_line(override, expected, tmp_path, capsys):
+    # followers_median=1e-300 ended in "ValueError: cannot convert float NaN to integer"; a fee of 1e-300 USD
+    # rounded to 0 micro-USD and divided by zero.
+    with pytest.raises(ConfigError, match=expected):
+        load_config(DEFAULT_CONFIG, [override])
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(tmp_path / "out"), "--quiet", "--set", override]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_31_6_the_smallest_values_allowed_run_clean():
+    config = load_config(DEFAULT_CONFIG, ["population.viewers=300", "population.creators=10", "run.days=1",
+                                          "creators.followers_median=1", "brands.sponsorship_usd_per_live_hour=1e-6",
+                                          "effort.typical_usd_per_live_hour=1e-6",
+                                          "platform.daily_cashout_cap_usd=1e-6", "platform.min_withdrawal_usd=0"])
+    result = run(config, keep_model=True)  # a RuntimeWarning is an error in the tests
+    assert result.model.invariant_violations() == []

@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 MICRO_PER_USD = 1_000_000
+MICRO_USD = 1e-6  # the least amount of money there is: a positive price or cap below it would round to nothing
 SHARE_TOLERANCE = 1e-6
 # Money is held in int64 micro-USD (at most 9.2e12 USD). The fields' ranges bound single amounts; values
 # in range can still combine into sums past int64 (5,000 brands x 1e9 USD a period x a week wrapped), so
@@ -125,7 +126,7 @@ class Platform(Section):
         description="Smallest cash-out (USD); reports conflict between $10, $50 and $100 (C).",
     )
     daily_cashout_cap_usd: float = Field(
-        1000.0, gt=0.0, le=1e9, description="Most a creator can cash out per day (USD) (A)."
+        1000.0, ge=MICRO_USD, le=1e9, description="Most a creator can cash out per day (USD) (A)."
     )
     payout_fee_share: float = Field(
         0.0, ge=0.0, lt=1.0,
@@ -221,7 +222,7 @@ class Creators(Section):
         1000, ge=0, le=10**9, description="Followers needed to go LIVE (B: 1,000)."
     )
     followers_median: float = Field(
-        1500.0, gt=0.0, le=1e9, description="Median initial followers (1; assumption)."
+        1500.0, ge=1.0, le=1e9, description="Median initial followers (1; assumption)."
     )
     followers_sigma: float = Field(
         1.5, ge=0.0, le=5.0, description="Log-normal sigma of initial followers (1)."
@@ -435,7 +436,7 @@ class Effort(MechanismSection):
     """
 
     typical_usd_per_live_hour: float = Field(
-        0.006, gt=0.0, le=1e6, description="Gift income per live hour of a creator with the median followers "
+        0.006, ge=MICRO_USD, le=1e6, description="Gift income per live hour of a creator with the median followers "
         "and quality 1 in the calibrated economy (USD/h): the scale of creators' outside options. Calibrated "
         "with benchmarks/creator_supply.py so that the TikTok preset's creator supply is in steady state "
         "(entry balances exit over days 30-90; on 3 seeds, at 0.008 more creators quit than join, 4.2 against "
@@ -551,7 +552,7 @@ class Brands(MechanismSection):
         7, ge=1, le=365, description="Length of a campaign period; budgets refresh after it (days)."
     )
     sponsorship_usd_per_live_hour: float = Field(
-        10.0, gt=0.0, le=1e7, description="Price a brand pays a creator per sponsored live hour (USD; "
+        10.0, ge=MICRO_USD, le=1e7, description="Price a brand pays a creator per sponsored live hour (USD; "
         "assumption).",
     )
     lives_per_brand: int = Field(
@@ -638,7 +639,7 @@ class Rewards(MechanismSection):
         "platform.creator_share.",
     )
     cap_usd_per_year: float | None = Field(
-        None, gt=0.0, le=1e12, description="tiered: most gift value per 365 days (from the run's start) that a "
+        None, ge=MICRO_USD, le=1e12, description="tiered: most gift value per 365 days (from the run's start) that a "
         "tier's share above the base applies to; gifts beyond it earn the base share (USD/year; Partner Plus: "
         "the first 100,000 USD a year, B). None: no cap.",
     )
