@@ -1,15 +1,23 @@
 """Querying a sweep's results with DuckDB, and reading them as DataFrames."""
 
 import json
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
 import sim
+from sim.cli.main import main
 from sim.sweeps.compare import differences
 from sim.sweeps.results import NotSweepResultsError, query, results_table
 from sim.sweeps.store import RUNS_FILE
+from tests.conftest import REPO, giftsim_command
 from tests.test_sweep import tiny_spec
 
 CREATOR_INCOME_BY_SHARE_AND_REGION = """
@@ -112,3 +120,66 @@ def test_differences_compare_means_when_seeds_are_independent(tmp_path):
     pd.testing.assert_frame_equal(table, welch)
     assert not table.equals(differences(opened.runs, ["platform__creator_share"], {"platform__creator_share": 0.5},
                                         ["gross_spend_usd"], paired=True))
+
+
+# Issue 31, item 5: a query DuckDB takes long over can be stopped, and settings cannot be changed.
+SLOW_SQL = "SELECT count(*) FROM range(100000000) a, range(100000000) b WHERE a.range + b.range = 7"
+
+
+def test_a_slow_query_is_interrupted_by_a_signal_within_a_second(results, sigint_raises):
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        query(results, SLOW_SQL)
+    assert time.monotonic() - started < 1.5  # the signal at 0.5 s, DuckDB stopped within a second of it
+    timer.join()
+
+
+def _cpu_seconds_off_the_main_thread(pid: int) -> float:
+    """CPU time of a process's threads other than its main one: DuckDB's work (imports run on the main thread)."""
+    ticks = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        if task.name != str(pid):
+            fields = (task / "stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15 of stat
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.parametrize(("sig", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_giftsim_query_stops_on_sigterm_and_ctrl_c_with_one_line(results, sig, status):
+    # Before: SIGTERM was ignored until kill -9; Ctrl-C ended in a traceback, "RuntimeError: Query interrupted".
+    child = subprocess.Popen(giftsim_command("query", str(results), SLOW_SQL), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    deadline = time.monotonic() + 30
+    while _cpu_seconds_off_the_main_thread(child.pid) < 0.3 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until DuckDB is well inside the cross join, which takes minutes
+    sent = time.monotonic()
+    child.send_signal(sig)
+    _, err = child.communicate(timeout=30)
+    assert time.monotonic() - sent < 2.0  # measured 0.4 s, the interpreter's exit included
+    assert child.returncode == status
+    assert err == "giftsim: interrupted; nothing was written\n"
+
+
+@pytest.mark.parametrize("sql", ["CALL enable_logging(storage='file', storage_path='log'); SELECT 1",
+                                 "SET threads = 1", "PRAGMA enable_profiling = 'json'",
+                                 "SET lock_configuration = false"])
+def test_a_query_cannot_change_settings_or_start_logging(results, sql, capsys, tmp_path, monkeypatch):
+    # Before: enable_logging to a file aborted the process (exit 134, "terminate called after throwing").
+    monkeypatch.chdir(tmp_path)
+    assert main(["query", str(results), sql]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("giftsim: error: query: Invalid Input Error: Cannot change configuration option")
+    assert len(err.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+    assert query(results, "SELECT count(*) AS n FROM runs")["n"].item() > 0
+
+
+@pytest.mark.parametrize(("sql", "expected"), [("SELECT error('boom')", "query: Invalid Input Error: boom"),
+                                               ("SELECT '1'::UUID", "query: Conversion Error"),
+                                               ("SELEC 1", "query: Parser Error")])
+def test_duckdbs_own_errors_are_one_line_and_exit_2(results, sql, expected, capsys):
+    assert main(["query", str(results), sql]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and len(err.splitlines()) == 1

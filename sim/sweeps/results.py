@@ -18,6 +18,7 @@ A single run's results folder (``giftsim run``) is read the same way, with the s
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,8 @@ from sim.sweeps.store import (
     read_stored_spec,
 )
 
+QUERY_POLL_S = 0.05  # how often the waiting thread wakes, so a signal's handler runs within it
+QUERY_STOP_S = 5.0  # how long an interrupted query is waited for before the command goes on without it
 HEADLINE_METRICS = ("gross_spend_usd", "creator_income_usd", "platform_revenue_usd", "creator_share_of_spend",
                     "creator_income_gini")
 
@@ -135,16 +138,51 @@ def query(path: str | Path, sql: str) -> pd.DataFrame:
             SELECT r.platform__creator_share AS creator_share, c.region, avg(c.income_usd) AS income_usd
             FROM creators c JOIN runs r USING (run_id) GROUP BY ALL ORDER BY ALL''')
 
+    The query can change no setting (the configuration is locked once the views are made, so a
+    ``SET``, ``PRAGMA`` or ``CALL enable_logging(...)`` is refused: DuckDB aborted the process on a log
+    file it may not write), and it runs on a worker thread while this thread waits, so that Ctrl-C
+    and SIGTERM (raised by ``giftsim`` as :class:`KeyboardInterrupt`) interrupt DuckDB at once.
+
     Raises:
         NotSweepResultsError: ``path`` holds neither a sweep's results nor a run's.
         NotAQueryError: ``sql`` returns no rows (empty, ``;`` or a comment).
-        duckdb.Error: The query is not valid.
+        duckdb.Error: The query is not valid, or changes a setting.
+        KeyboardInterrupt: A signal came while DuckDB ran; the query was interrupted.
     """
     with connect(path) as connection:
-        connection.execute(sql)
-        if connection.description is None:
-            raise NotAQueryError(f"query: {sql!r} is not a query that returns rows, e.g. SELECT * FROM runs")
-        return connection.df()
+        connection.execute("SET lock_configuration = true")
+        return _interruptible(connection, sql)
+
+
+def _interruptible(connection: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """``sql``'s rows, run on a worker thread; a KeyboardInterrupt here interrupts DuckDB and is raised again.
+
+    DuckDB holds the main thread inside C++ while it runs, where Python's signal handlers cannot run:
+    a long query ignored SIGTERM until killed outright. The main thread only waits, so its handlers run.
+    """
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            connection.execute(sql)
+            if connection.description is None:
+                raise NotAQueryError(f"query: {sql!r} is not a query that returns rows, e.g. SELECT * FROM runs")
+            outcome["frame"] = connection.df()
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="giftsim-query", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(QUERY_POLL_S)
+    except KeyboardInterrupt:
+        connection.interrupt()
+        worker.join(QUERY_STOP_S)  # DuckDB checks for an interrupt between chunks; a daemon left over dies with us
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["frame"]
 
 
 @dataclass
