@@ -141,12 +141,14 @@ def test_giftsim_calibrate_refuses_a_bad_spec_and_an_existing_folder(tmp_path, c
 @pytest.mark.slow
 def test_giftsim_calibrate_writes_its_folder_and_prints_the_report(tmp_path, capsys):
     spec_file = tmp_path / "tiny.yaml"
-    spec_file.write_text(yaml.safe_dump(calibration_spec(replicates=1, profile_points=1)))
+    spec = calibration_spec(replicates=1, profile_points=1)
+    spec["set"] = {**spec["set"], "population.viewers": 600}  # enough that its one run's payers gift
+    spec_file.write_text(yaml.safe_dump(spec))
     out = tmp_path / "out"
     assert main(["calibrate", str(spec_file), "--out", str(out), "--workers", "1", "--trials", "2",
-                 "--set", "run.days=1", "--format", "png", "svg"]) == 0
+                 "--set", "run.days=3", "--format", "png", "svg"]) == 0
     printed = capsys.readouterr().out
-    assert "Loss (fitted facts only)" in printed and "--trials 2" in printed and "run.days=1" in printed
+    assert "Loss (fitted facts only)" in printed and "--trials 2" in printed and "run.days=3" in printed
     assert sim.load_config(out / "fitted.yaml").name == "default_fitted"
     assert {path.name for path in (out / "figures").iterdir()} == {"profile.png", "profile.svg"}
     assert main(["calibrate", str(spec_file), "--out", str(out), "--workers", "1", "--trials", "1",

@@ -23,8 +23,9 @@ TINY_OVERRIDES = [f"{path}={value}" for path, value in TINY.items()]
 
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory):
-    result = sim.run(sim.load_config(DEFAULT_CONFIG, TINY_OVERRIDES), seed=3)
-    return write_results(result, tmp_path_factory.mktemp("facts") / "default-3")
+    # seed 4: a run whose web payers gifted (on seed 3 none did, and the web share cannot be computed)
+    result = sim.run(sim.load_config(DEFAULT_CONFIG, TINY_OVERRIDES), seed=4)
+    return write_results(result, tmp_path_factory.mktemp("facts") / "default-4")
 
 
 def sweep_folder(root, tables, shares=(0.3, 0.5), replicates=2):
