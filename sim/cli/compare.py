@@ -71,14 +71,14 @@ def _compare_sweep(results, baseline: dict, metrics: list[str], level: float) ->
         first = runs.loc[runs["point"] == runs["point"].min()].iloc[0]
         baseline = {c: first[c] for c in parameters}
     table = holm_comparison(runs, parameters, baseline, metrics, level)
-    shown = ", ".join(f"{c}={_value(v)}" for c, v in baseline.items())
+    path_of = {param_column(path): path for path in results.spec.parameters}  # columns back to dotted paths
+    shown = ", ".join(f"{path_of.get(c, c)}={_value(v)}" for c, v in baseline.items())
     lines = [f"Paired changes from the baseline ({shown}), replicate by replicate; intervals at "
              f"{1 - (1 - level) / len(metrics):.2%} (= {level:.0%} over {len(metrics)} metrics, Bonferroni), "
              "p-values Holm-adjusted:"]
     for point, group in table.groupby(parameters, sort=False):
         point = point if isinstance(point, tuple) else (point,)
-        lines.append("  " + ", ".join(f"{c}={_value(v)}" for c, v in zip(parameters, point, strict=True))
-                     + f"  ({int(group['n'].iloc[0])} pairs)")
+        lines.append(f"  {_label(parameters, point, path_of)}  ({int(group['n'].iloc[0])} pairs)")
         for _, row in group.iterrows():
             scale = abs(row["baseline"]) or math.nan
             lines.append(f"    {row['metric']:<24} {_relative(row['relative'])} "
@@ -95,7 +95,7 @@ def _compare_sweep(results, baseline: dict, metrics: list[str], level: float) ->
             if all(math.isclose(float(v), float(baseline[c])) if isinstance(v, int | float) else v == baseline[c]
                    for c, v in zip(parameters, point, strict=True)):
                 continue
-            lines.append("  " + ", ".join(f"{c}={_value(v)}" for c, v in zip(parameters, point, strict=True)))
+            lines.append(f"  {_label(parameters, point, path_of)}")
             for _, row in group.iterrows():
                 _, region, metric = row["metric"].split("__")
                 scale = abs(row["baseline"]) or math.nan
@@ -113,6 +113,11 @@ def _compare_runs(opened, metrics: list[str]) -> str:
         lines.append(f"  {metric:<24} {base:,.2f} -> {float(b[metric]):,.2f}  "
                      f"({_relative((float(b[metric]) - base) / abs(base) if base else math.nan)})")
     return "\n".join(lines)
+
+
+def _label(parameters: list[str], point: tuple, path_of: dict[str, str]) -> str:
+    """A point as ``dotted.path=value, ...``."""
+    return ", ".join(f"{path_of.get(c, c)}={_value(v)}" for c, v in zip(parameters, point, strict=True))
 
 
 def _relative(value: float) -> str:
