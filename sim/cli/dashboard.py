@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import signal
 
-from sim.cli.common import bounded_int, usage_error
+from sim.cli.common import Terminated, bounded_int, usage_error
 
 COMMANDS = ("dashboard",)
 DEFAULT_PORT = 8765  # Solara's usual port
@@ -48,5 +49,7 @@ def run_command(args: argparse.Namespace) -> int:
         return usage_error(str(exc))
     seed = config.run.seed if args.seed is None else args.seed
     print(f"Dashboard of {config.name}, seed {seed}: {server.url(args.port)} (Ctrl-C stops it)", flush=True)
-    server.serve(config, seed=seed, port=args.port)
+    stopped_by = server.serve(config, seed=seed, port=args.port)
+    if stopped_by is not None:  # uvicorn stopped gracefully on it: exit as every command does on a signal
+        raise Terminated if stopped_by == signal.SIGTERM else KeyboardInterrupt
     return 0
