@@ -15,9 +15,9 @@ With ``loyalty`` enabled, :mod:`~sim.engine.mechanisms.attention` and
   it, weighting creators of its own region by ``home_region_weight`` (language and time zone);
 - the feed's exploration share for small creators is unchanged, and follower affinity applies in
   the room of any favourite, so viewers give more where their favourites are live than they watch
-  there, though not by much: benchmarks/creator_supply.py (TikTok preset, days 30-60, 5 seeds) finds
-  31% of watch hours in a favourite's room and 37% of the coins the top 5% of payers gifted (seed by
-  seed 30-44%).
+  there, though not by much: benchmarks/creator_supply.py (TikTok preset, days 30-60, 5 seeds,
+  2026-12-07) finds 33% of watch hours in a favourite's room and 36% of the coins the top 5% of payers
+  gifted (seed by seed 29-44%).
 
 All of it is assumption, chosen so that audiences are loyal as the design asks; see
 docs/calibration.md for what it does to how many creators a viewer watches and gifts.
