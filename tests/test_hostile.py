@@ -6,6 +6,7 @@ lost, every wrong input refused in one line, every damaged file named.
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -470,3 +471,67 @@ def test_31_6_the_smallest_values_allowed_run_clean():
                                           "platform.daily_cashout_cap_usd=1e-6", "platform.min_withdrawal_usd=0"])
     result = run(config, keep_model=True)  # a RuntimeWarning is an error in the tests
     assert result.model.invariant_violations() == []
+
+
+def _sensitivity_spec_file(tmp_path: Path, samples: int = 4) -> Path:
+    from tests.test_sensitivity import sensitivity_spec
+
+    spec = sensitivity_spec("sobol", replicates=1, sensitivity={"samples": samples})
+    return write(tmp_path / "sens.yaml", json.dumps(spec))
+
+
+def test_31_8_sensitivity_prints_its_plan_and_refuses_long_work_unless_told_to_go_on(tmp_path, capsys, monkeypatch):
+    # Before: a 524,288-run Sobol design started with no estimate (about 29 hours).
+    spec, out = _sensitivity_spec_file(tmp_path, samples=131072), tmp_path / "out"  # 524,288 runs
+    assert main(["sensitivity", str(spec), "--out", str(out), "--workers", "2"]) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(r"giftsim: error: 524,288 runs planned, 2 side by side: about \S+ (h|days) \(one run of the "
+                        r"base config, 1 day, takes about .* here, from timing its first days\); that is more than "
+                        r"the 1.0 h that starts without asking: run the same command with --yes to go on, or lower "
+                        r"sensitivity.samples, sensitivity.trajectories or replicates\n", err)
+    assert not out.exists()
+    monkeypatch.setattr("sim.sweeps.sensitivity.MAX_UNCONFIRMED_S", 0.0)  # any work is long
+    small = _sensitivity_spec_file(tmp_path)
+    assert main(["sensitivity", str(small), "--out", str(out), "--quiet", "--workers", "1"]) == 2
+
+    def started(*args, **kwargs):
+        raise KeyboardInterrupt  # the runs would start here
+
+    monkeypatch.setattr("sim.sweeps.sensitivity.sensitivity", started)
+    assert main(["sensitivity", str(small), "--out", str(out), "--workers", "1", "--yes"]) == 130
+    assert capsys.readouterr().out.startswith("16 runs planned, 1 side by side: about ")
+
+
+def test_31_8_sensitivity_interrupted_before_its_folder_exists_says_nothing_was_written(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sim.sweeps.sensitivity.time_one_run", interrupted)  # while planning
+    assert main(["sensitivity", str(_sensitivity_spec_file(tmp_path)), "--out", str(tmp_path / "out")]) == 130
+    assert capsys.readouterr().err == "giftsim: interrupted; nothing was written\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_31_8_calibrate_prints_its_plan_and_refuses_long_work_unless_told_to_go_on(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("sim.sweeps.sensitivity.MAX_UNCONFIRMED_S", 0.0)
+    spec = Path(__file__).parents[1] / "configs" / "calibrate" / "fit_tiktok.yaml"
+    assert main(["calibrate", str(spec), "--out", str(tmp_path / "out"), "--trials", "3", "--workers", "2",
+                 "--set", "population.viewers=300", "--set", "run.days=1", "--set", "run.burn_in_days=0"]) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(r"giftsim: error: \d+ runs planned, 2 side by side: about .*: run the same command with "
+                        r"--yes to go on, or lower --trials, calibrate.profile_points or replicates\n", err)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("trials", ["0", "-1", "x"])
+def test_31_8_trials_are_refused_in_the_same_words_whatever_is_wrong(trials, capsys):
+    with pytest.raises(SystemExit):
+        main(["calibrate", "spec.yaml", f"--trials={trials}"])
+    assert f"argument --trials: expected a whole number from 1, got '{trials}'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["1", "0", '"true"'])
+def test_31_8_booleans_are_true_or_false_only(value):
+    # Before: `enabled: 1` was taken as true.
+    with pytest.raises(ConfigError, match=r"battles.enabled: Input should be a valid boolean"):
+        load_config(DEFAULT_CONFIG, [f"battles.enabled={value}"])

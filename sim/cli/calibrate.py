@@ -23,9 +23,9 @@ from sim.cli.common import (
     chosen_formats,
     chosen_progress,
     interrupted_status,
-    positive_int,
     usage_error,
 )
+from sim.cli.sensitivity import add_yes_argument, check_estimate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,10 +47,19 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("spec", type=Path, help="YAML calibration spec, e.g. configs/calibrate/fit_tiktok.yaml")
     parser.add_argument("--out", type=Path, help="results folder (default results/calibrate-<name>)")
     parser.add_argument("--overwrite", action="store_true", help="replace the results folder if it exists")
-    parser.add_argument("--trials", type=positive_int, metavar="N", help="trials of the search (default: the "
+    parser.add_argument("--trials", type=trial_count, metavar="N", help="trials of the search (default: the "
                         "spec's calibrate.trials)")
     add_executor_arguments(parser)
+    add_yes_argument(parser)
     add_figure_and_progress_arguments(parser, "formats of the profile figure")
+
+
+def trial_count(text: str) -> int:
+    """``--trials``: a whole number from 1, refused in the same words whatever is wrong with it (0, -1 or x)."""
+    value = int(text) if text.isdigit() else 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1, got {text!r}")
+    return value
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -58,7 +67,7 @@ def run_command(args: argparse.Namespace) -> int:
     from sim.engine.config_io import ConfigError
     from sim.engine.resources import InsufficientMemoryError
     from sim.io.folder import explain_write_error
-    from sim.sweeps.calibrate import CalibrationError, calibrate, load_calibration_spec
+    from sim.sweeps.calibrate import CalibrationError, calibrate, load_calibration_spec, planned_work
     from sim.sweeps.calibrate_report import (
         CalibrationExistsError,
         default_out,
@@ -66,7 +75,7 @@ def run_command(args: argparse.Namespace) -> int:
         report_markdown,
         write_calibration,
     )
-    from sim.sweeps.executors import SchedulerUnreachableError
+    from sim.sweeps.executors import SchedulerUnreachableError, default_workers
 
     try:
         formats = chosen_formats(args)
@@ -79,6 +88,12 @@ def run_command(args: argparse.Namespace) -> int:
         spec = load_calibration_spec(args.spec, args.overrides)
         out = args.out or default_out(spec)
         ensure_writable(out, args.overwrite)  # before the fit, not after an hour of it
+        if args.scheduler is None:  # on a cluster, its workers are not known here
+            side_by_side = args.dask_local or args.workers or default_workers()
+            refused = check_estimate(planned_work(spec, side_by_side, args.trials), args,
+                                     "--trials, calibrate.profile_points or replicates")
+            if refused is not None:
+                return refused
         result = calibrate(spec, workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local,
                            trials=args.trials, progress=chosen_progress(args))
         files = write_calibration(result, out, overwrite=args.overwrite, command=command,

@@ -41,7 +41,38 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     add_executor_arguments(parser)
     parser.add_argument("--resume", action="store_true",
                         help="reuse an existing results folder: run only what is missing or failed, then analyse")
+    add_yes_argument(parser)
     add_figure_and_progress_arguments(parser)
+
+
+def add_yes_argument(parser: argparse.ArgumentParser) -> None:
+    """``--yes``: start work estimated above the limit that starts without asking."""
+    from sim.sweeps.sensitivity import MAX_UNCONFIRMED_S, duration
+
+    parser.add_argument("--yes", action="store_true", help="start even when the work is estimated to take more "
+                        f"than {duration(MAX_UNCONFIRMED_S)} (the planned runs and the estimate are printed first)")
+
+
+def check_estimate(estimate, args: argparse.Namespace, lower: str) -> int | None:
+    """Print the planned work (unless --quiet); the exit status of refusing it when it is long and not confirmed."""
+    from sim.sweeps.sensitivity import MAX_UNCONFIRMED_S, duration
+
+    if estimate.is_long and not args.yes:
+        return usage_error(f"{estimate.describe()}; that is more than the {duration(MAX_UNCONFIRMED_S)} that starts "
+                           f"without asking: run the same command with --yes to go on, or lower {lower}")
+    if not args.quiet:
+        print(estimate.describe(), flush=True)
+    return None
+
+
+def nothing_or_kept(out: Path) -> str:
+    """What an interrupted sweep leaves: its folder's runs, to --resume, or nothing when no folder was made."""
+    from sim.sweeps.store import PLAN_FILE
+
+    if (out / PLAN_FILE).is_file():
+        return (f"the runs finished so far are kept in {out}: run the same command with --resume to complete the "
+                "analysis")
+    return "nothing was written"
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -49,7 +80,9 @@ def run_command(args: argparse.Namespace) -> int:
     from sim.figures import save_figures
     from sim.figures.sensitivity import sensitivity_figures
     from sim.io.provenance import figure_provenance
-    from sim.sweeps.sensitivity import sensitivity
+    from sim.sweeps.executors import default_workers
+    from sim.sweeps.experiment import as_spec, default_out
+    from sim.sweeps.sensitivity import planned_work, sensitivity
     from sim.sweeps.store import META_FILE
 
     try:
@@ -57,13 +90,19 @@ def run_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return usage_error(str(exc))
     progress = chosen_progress(args)
+    spec = as_spec(args.spec, args.overrides)
+    out = args.out or default_out(spec)
     try:
-        report = sensitivity(args.spec, metrics=args.metrics, out=args.out, workers=args.workers,
+        if spec.sensitivity is not None and args.scheduler is None:  # on a cluster, its workers are not known here
+            refused = check_estimate(planned_work(spec, args.dask_local or args.workers or default_workers()), args,
+                                     "sensitivity.samples, sensitivity.trajectories or replicates")
+            if refused is not None:
+                return refused
+        report = sensitivity(args.spec, metrics=args.metrics, out=out, workers=args.workers,
                              scheduler=args.scheduler, dask_local=args.dask_local, resume=args.resume,
                              overrides=args.overrides, progress=progress)
     except KeyboardInterrupt as exc:
-        print("giftsim: interrupted; the runs finished so far are kept: run the same command with --resume "
-              "to complete the analysis", file=sys.stderr)
+        print(f"giftsim: interrupted; {nothing_or_kept(Path(out))}", file=sys.stderr)
         return interrupted_status(exc)
     ran = report.sweep
     if not args.quiet:

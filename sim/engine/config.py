@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 MICRO_PER_USD = 1_000_000
 MICRO_USD = 1e-6  # the least amount of money there is: a positive price or cap below it would round to nothing
@@ -75,7 +75,7 @@ class Region(Section):
         1.0, gt=0.0, le=100.0, description="Multiplier on viewers' gifting budgets (1; US = 1)."
     )
     tax_rate: float = Field(ge=0.0, lt=1.0, description="Sales tax or VAT rate on coin purchases (1).")
-    prices_include_tax: bool = Field(
+    prices_include_tax: StrictBool = Field(
         True, description="True where listed prices include VAT (EU, UK); False where sales tax "
         "is added at checkout (US).",
     )
@@ -252,7 +252,7 @@ class Creators(Section):
 class MechanismSection(Section):
     """Base of a behavioural mechanism's section: the mechanism runs only while ``enabled``."""
 
-    enabled: bool = Field(True, description="Whether the mechanism runs; false switches it off.")
+    enabled: StrictBool = Field(True, description="Whether the mechanism runs; false switches it off.")
 
 
 class Demand(MechanismSection):
@@ -574,7 +574,7 @@ class Brands(MechanismSection):
 class Battles(MechanismSection):
     """Battles (LIVE Match): optional matches between live creators."""
 
-    enabled: bool = Field(False, description="Whether live creators are paired into matches.")
+    enabled: StrictBool = Field(False, description="Whether live creators are paired into matches.")
     participation: Share = Field(
         0.3, description="Chance a live creator enters a match in a given hour (1/h; assumption)."
     )
@@ -667,7 +667,7 @@ class Rewards(MechanismSection):
         6, ge=0, le=7 * 24, description="missions: hours a creator must stream in a week for the weekly bonus "
         "(h/week; assumption).",
     )
-    stream_to_minimum: bool = Field(
+    stream_to_minimum: StrictBool = Field(
         True, description="missions: a creator whose planned session is shorter than live_min_hours streams "
         "live_min_hours instead (assumption: creators meet a mission that costs them only time).",
     )
@@ -704,7 +704,7 @@ class Record(Section):
     :func:`sim.io.provenance.config_digest`); the tables are described in ``docs/results.md``.
     """
 
-    events: bool = Field(
+    events: StrictBool = Field(
         False, description="Write every gift and coin purchase as one row of `gift_events.parquet` and "
         "`purchase_events.parquet`; `giftsim run --events` sets it.",
     )
