@@ -61,7 +61,7 @@ def seed_spread(viewers: int, seeds: int, sampling: str, pool: ProcessPoolExecut
                 settings: tuple[str, ...] = ()) -> tuple[list[dict], str]:
     """Run ``seeds`` seeds; a Markdown row of the CVs and the whales' shares."""
     rows = list(pool.map(_one, [(viewers, seed, sampling, 1.0, settings) for seed in range(seeds)]))
-    cvs = " | ".join(f"{_cv([r[k] for r in rows]):.0%}" for k in HEADLINE)
+    cvs = " | ".join(f"{_cv([r[k] for r in rows]):.1%}" for k in HEADLINE)
     top = [r["top_viewer_spend_share"] for r in rows]
     top1 = [r["top1_payer_gift_share"] for r in rows]
     in_band = sum(0.30 <= t <= 0.60 for t in top1)
