@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFIG ?= configs/default.yaml
 
-.PHONY: run test lint setup lab clean chromium
+.PHONY: run test lint setup lab clean chromium bench
 .DEFAULT_GOAL := test
 
 run: $(VENV)/.installed  ## run the default config; writes results/<config-name>-<seed>/
@@ -27,6 +27,9 @@ chromium:  ## install /usr/bin/chromium with apt-get if it is missing (as root; 
 
 lint: $(VENV)/.installed  ## style, import order and likely bugs (ruff, rules in pyproject.toml)
 	$(BIN)/ruff check sim tests benchmarks scripts
+
+bench: $(VENV)/.installed  ## list the benchmarks: what each measures and how long it takes (runs none)
+	$(BIN)/python -m benchmarks
 
 setup: $(VENV)/.installed
 

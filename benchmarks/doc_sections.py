@@ -1,4 +1,7 @@
-"""Rewrite the marked section of a doc that a benchmark generates: ``<!-- NAME:start -->`` ... ``<!-- NAME:end -->``."""
+"""Publish a benchmark's text into the marked section of a doc: ``<!-- NAME:start -->`` ... ``<!-- NAME:end -->``.
+
+Every benchmark that writes a doc does it through :func:`publish`, and only when run with ``--write``.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,13 @@ import re
 from pathlib import Path
 
 
-def replace_section(doc: Path, name: str, text: str) -> None:
-    """Put ``text`` between the ``name`` markers of ``doc`` (an empty section included).
+def publish(doc: Path, section: str, text: str) -> None:
+    """Put ``text`` between the ``section`` markers of ``doc`` (an empty section included).
 
     Raises:
         SystemExit: ``doc`` has no such section.
     """
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    start, end = f"<!-- {section}:start -->", f"<!-- {section}:end -->"
     pattern = re.compile(rf"({re.escape(start)}\n).*?({re.escape(end)})", re.S)
     content = doc.read_text(encoding="utf-8")
     if not pattern.search(content):

@@ -1,9 +1,11 @@
 """Measure what recording events costs: run time with ``run.record.events`` on and off, and file sizes.
 
+Takes: about 2 minutes on 2 cores (not timed as a whole: 5 pairs of S and M at the CPU times docs/performance.md gives).
+
 Run on demand (it is not part of the test suite)::
 
-    .venv/bin/python benchmarks/events_cost.py                 # S (the default config) and M, 5 pairs each
-    .venv/bin/python benchmarks/events_cost.py --only S --repeats 9
+    .venv/bin/python -m benchmarks.events_cost                 # S (the default config) and M, 5 pairs each
+    .venv/bin/python -m benchmarks.events_cost --only S --repeats 9
 
 Each repeat runs the same seed twice in this process, events off then on (the order alternating
 between repeats, so that drift on a shared machine falls on both), timing ``sim.run`` (the
@@ -17,15 +19,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import sim
 
-import sim  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 # name: (viewers, creators, brands, days)
 SCENARIOS = {"S": (20_000, 400, 10, 7), "M": (100_000, 2_000, 50, 30)}
@@ -60,11 +60,12 @@ def measure(name: str, repeats: int) -> dict:
             "sizes": sizes, "write_s": write_s}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark with the options on the command line (``argv``, default ``sys.argv``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
     parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print("| scenario | off (CPU s) | on (CPU s) | on/off: median [min-max] | gift events: rows, MB | "
           "purchase events: rows, MB | writing them (s) |")
     print("|---|---|---|---|---|---|---|")

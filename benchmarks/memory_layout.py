@@ -1,9 +1,11 @@
 """What reading per-viewer arrays at the online viewers' rows costs at L's size, by memory layout.
 
+Takes: under a minute on 2 cores (seconds; docs/performance.md).
+
 Run on demand::
 
-    .venv/bin/python benchmarks/memory_layout.py                 # 1,000,000 viewers, 85,000 online, 12 fields
-    .venv/bin/python benchmarks/memory_layout.py --update-docs   # also rewrite its table in docs/performance.md
+    .venv/bin/python -m benchmarks.memory_layout                 # 1,000,000 viewers, 85,000 online, 12 fields
+    .venv/bin/python -m benchmarks.memory_layout --write         # also rewrite its table in docs/performance.md
 
 An hourly phase at scale reads and writes per-viewer arrays at the rows of the viewers online (about
 8.5% of them at L, an ascending index): region, activity, wallet, budget, last room, favourites,
@@ -29,10 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-try:
-    from benchmarks.doc_sections import replace_section
-except ModuleNotFoundError:  # run as a script (python benchmarks/NAME.py): its own folder is on the path
-    from doc_sections import replace_section
+from benchmarks.doc_sections import publish
 
 PERFORMANCE_DOC = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
 
@@ -48,14 +47,15 @@ def fastest(run, repeats: int) -> float:
     return min(times) * 1e3
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark with the options on the command line (``argv``, default ``sys.argv``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--viewers", type=int, default=1_000_000)
     parser.add_argument("--online", type=int, default=85_000)
     parser.add_argument("--fields", type=int, default=12)
     parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--update-docs", action="store_true", help="rewrite its table in docs/performance.md")
-    args = parser.parse_args()
+    parser.add_argument("--write", action="store_true", help="write its table into docs/performance.md")
+    args = parser.parse_args(argv)
 
     rng = np.random.default_rng(0)
     rows = np.sort(rng.choice(args.viewers, args.online, replace=False))
@@ -85,8 +85,8 @@ def main() -> None:
              f"on {platform.machine()}."]
     table = "\n".join(lines)
     print(table)
-    if args.update_docs:
-        replace_section(PERFORMANCE_DOC, "memory-layout", table)
+    if args.write:
+        publish(PERFORMANCE_DOC, "memory-layout", table)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
 """How precise one run's answer is: seed-to-seed spread, whales, and how well two arms stay paired.
 
+Takes: about 3 minutes on 2 cores (``--viewers 20000 200000 --seeds 8 --pairs 4 --answer``: 176 s on 2
+workers; docs/precision.md).
+
 Measures, on the default config (``run.days`` 30 after a 14-day burn-in) at a given size:
 
 - the seed-to-seed coefficient of variation of gross spend, creator income and platform revenue,
@@ -11,9 +14,9 @@ Measures, on the default config (``run.days`` 30 after a 14-day burn-in) at a gi
 
 Usage::
 
-    python -m benchmarks.precision                      # 20,000 viewers, 8 seeds, 4 pairs
-    python -m benchmarks.precision --viewers 200000 --seeds 8 --pairs 0
-    python -m benchmarks.precision --viewers 20000 --seeds 16 --pairs 8 --answer --write   # docs/precision.md
+    .venv/bin/python -m benchmarks.precision                      # 20,000 viewers, 8 seeds, 4 pairs
+    .venv/bin/python -m benchmarks.precision --viewers 200000 --seeds 8 --pairs 0
+    .venv/bin/python -m benchmarks.precision --viewers 20000 --seeds 16 --pairs 8 --answer --write   # docs/precision.md
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import numpy as np
 from scipy import stats
 
 import sim
-from benchmarks.doc_sections import replace_section
+from benchmarks.doc_sections import publish
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "precision.md"
@@ -114,7 +117,8 @@ def time_to_answer(workers: int) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark with the options on the command line (``argv``, default ``sys.argv``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--viewers", type=int, nargs="+", default=[20_000])
     parser.add_argument("--seeds", type=int, default=8)
@@ -125,7 +129,7 @@ def main() -> None:
                         help="a config setting for every run (to probe a mechanism's part)")
     parser.add_argument("--answer", action="store_true", help="also time the Indonesia question to +/-2%%")
     parser.add_argument("--write", action="store_true", help="write the tables into docs/precision.md")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     started = time.perf_counter()
     table, paired = [], []
     with ProcessPoolExecutor(args.workers) as pool:
@@ -149,11 +153,11 @@ def main() -> None:
                   "| top viewer's share of spend: mean (range) | top 1% of payers' share of gifts |",
                   "|---|---|---|---|---|---|---|---|"]
         if table:
-            replace_section(DOC, "precision_spread", "\n".join([*header, *table, "", stamp]))
+            publish(DOC, "precision_spread", "\n".join([*header, *table, "", stamp]))
         if paired:
-            replace_section(DOC, "precision_pairing", "\n".join([*paired, "", stamp]))
+            publish(DOC, "precision_pairing", "\n".join([*paired, "", stamp]))
         if answer:
-            replace_section(DOC, "precision_answer", "\n".join([answer, "", stamp]))
+            publish(DOC, "precision_answer", "\n".join([answer, "", stamp]))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """Measure TikTok's 2025 reward scheme (missions) against its 2024 flat share on the TikTok preset.
 
+Takes: not measured.
+
 Run on demand::
 
-    .venv/bin/python benchmarks/rewards.py                       # runs configs/sweeps/tiktok_rewards.yaml
-    .venv/bin/python benchmarks/rewards.py --set rewards.stream_to_minimum=false   # without creators' response
+    .venv/bin/python -m benchmarks.rewards                       # runs configs/sweeps/tiktok_rewards.yaml
+    .venv/bin/python -m benchmarks.rewards --set rewards.stream_to_minimum=false   # without creators' response
 
 Runs the sweep (2 schemes x 5 replicates of 30 days, common random numbers) into ``--out`` (reusing the
 runs already there) and prints, for each measure, the flat scheme's mean, the missions scheme's mean and
@@ -40,12 +42,13 @@ def measure(out: Path, overrides: list[str], workers: int | None) -> pd.DataFram
     return differences(runs, PARAMETERS, BASELINE, METRICS)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark with the options on the command line (``argv``, default ``sys.argv``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "results" / "sweep-tiktok_rewards")
     parser.add_argument("--set", dest="overrides", action="append", default=[], help="dotted.path=value")
     parser.add_argument("--workers", type=int, default=None)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     table = measure(args.out, args.overrides, args.workers)
     missions = table[table["rewards__scheme"] == "missions"]
     with pd.option_context("display.width", 200, "display.float_format", "{:,.4f}".format):

@@ -1,13 +1,16 @@
 """Benchmark the engine: build time, run time, viewer-hours per second and peak memory.
 
+Takes: about 4 minutes on 2 cores (every scenario and the reference ratios, 3-4 minutes; ``--whole L XL``
+about 7 minutes; docs/performance.md).
+
 Run on demand (it is not part of the test suite)::
 
-    .venv/bin/python benchmarks/run.py                  # S, M, L, scaling probes and the reference ratios
-    .venv/bin/python benchmarks/run.py --only S M       # a subset
-    .venv/bin/python benchmarks/run.py --update-docs    # also rewrite the table in docs/performance.md
-    .venv/bin/python benchmarks/run.py --profile M      # cProfile of one scenario's run, top functions
-    .venv/bin/python benchmarks/run.py --phases S1-core # time per step of each phase of the model
-    .venv/bin/python benchmarks/run.py --whole L XL     # whole `giftsim run` processes (XL: about 6 minutes)
+    .venv/bin/python -m benchmarks.run                  # S, M, L, scaling probes and the reference ratios
+    .venv/bin/python -m benchmarks.run --only S M       # a subset
+    .venv/bin/python -m benchmarks.run --write          # also rewrite the table in docs/performance.md
+    .venv/bin/python -m benchmarks.run --profile M      # cProfile of one scenario's run, top functions
+    .venv/bin/python -m benchmarks.run --phases S1-core # time per step of each phase of the model
+    .venv/bin/python -m benchmarks.run --whole L XL     # whole `giftsim run` processes (XL: about 6 minutes)
 
 Each measurement runs in a fresh Python process, so its peak memory (max RSS) is its own; engine
 runs shorter than 10^7 viewer-hours are repeated five times and the fastest kept. The speed
@@ -37,10 +40,7 @@ import tempfile
 import time
 from pathlib import Path
 
-try:
-    from benchmarks.doc_sections import replace_section
-except ModuleNotFoundError:  # run as a script (python benchmarks/run.py): its own folder is on the path
-    from doc_sections import replace_section
+from benchmarks.doc_sections import publish
 
 REPO = Path(__file__).resolve().parents[1]
 PERFORMANCE_DOC = REPO / "docs" / "performance.md"
@@ -105,7 +105,6 @@ def measure_engine(name: str) -> dict:
 
 def measure_reference(name: str) -> dict:
     """Run one scenario with the plain-Mesa reference in this process."""
-    sys.path.insert(0, str(REPO))
     from benchmarks.reference_mesa import run_reference
 
     config = scenario_config(name)
@@ -141,8 +140,8 @@ def _peak_rss_gb() -> float:
 
 def in_fresh_process(kind: str, name: str) -> dict:
     """Measure in a new interpreter, so peak memory and warm caches are the scenario's own."""
-    done = subprocess.run([sys.executable, __file__, "--measure", kind, name], capture_output=True, text=True,
-                          check=True, cwd=REPO)
+    done = subprocess.run([sys.executable, "-m", "benchmarks.run", "--measure", kind, name], capture_output=True,
+                          text=True, check=True, cwd=REPO)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -269,17 +268,18 @@ def phases(name: str) -> None:
     print(f"  {'whole step':22s} {whole:8.1f}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark with the options on the command line (``argv``, default ``sys.argv``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=list(SCENARIOS), help="scenarios to run (default: all)")
     parser.add_argument("--no-reference", action="store_true", help="skip the plain-Mesa reference")
-    parser.add_argument("--update-docs", action="store_true", help="rewrite the table in docs/performance.md")
+    parser.add_argument("--write", action="store_true", help="write the table into docs/performance.md")
     parser.add_argument("--profile", choices=list(SCENARIOS), help="profile one scenario and stop")
     parser.add_argument("--phases", choices=list(SCENARIOS), help="time each phase of one scenario's step and stop")
     parser.add_argument("--whole", nargs="+", choices=list(WHOLE_RUNS),
-                        help="measure whole `giftsim run` processes instead (with --update-docs: their own table)")
+                        help="measure whole `giftsim run` processes instead (with --write: their own table)")
     parser.add_argument("--measure", nargs=2, metavar=("KIND", "SCENARIO"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     if args.measure:
         kind, name = args.measure
@@ -298,8 +298,8 @@ def main() -> None:
             print(f"{name}: {rows[-1]['wall_s']:.1f} s, {rows[-1]['peak_rss_gb']:.2f} GB", file=sys.stderr)
         table = whole_runs_table(rows)
         print(table)
-        if args.update_docs:
-            replace_section(PERFORMANCE_DOC, "whole-runs", table)
+        if args.write:
+            publish(PERFORMANCE_DOC, "whole-runs", table)
         return
     names = args.only or list(SCENARIOS)
     paired = () if args.no_reference else REFERENCE_SCENARIOS  # measured in rounds with the reference, below
@@ -314,8 +314,8 @@ def main() -> None:
         rows += [engine, reference]
     table = markdown_table(rows, ratios)
     print(table)
-    if args.update_docs:
-        replace_section(PERFORMANCE_DOC, "benchmark", table)
+    if args.write:
+        publish(PERFORMANCE_DOC, "benchmark", table)
 
 
 if __name__ == "__main__":

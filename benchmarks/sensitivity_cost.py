@@ -1,9 +1,11 @@
 """Where a sensitivity analysis spends its time: one run of its economy, piece by piece, and the sweep's overhead.
 
+Takes: not measured.
+
 Run on demand::
 
-    .venv/bin/python benchmarks/sensitivity_cost.py                       # configs/sweeps/sobol_tiktok.yaml
-    .venv/bin/python benchmarks/sensitivity_cost.py --folder results/sweep-sobol_tiktok --workers 2
+    .venv/bin/python -m benchmarks.sensitivity_cost                       # configs/sweeps/sobol_tiktok.yaml
+    .venv/bin/python -m benchmarks.sensitivity_cost --folder results/sweep-sobol_tiktok --workers 2
 
 One run of the spec's economy (its base config with its ``set``, every swept parameter at the preset's
 value), repeated ``--repeats`` times in this process and the fastest kept, timed in the pieces a sweep's
@@ -25,12 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 import sim
+from benchmarks.run import phase_times
 from sim.sweeps.spec import load_sweep_spec, resolve_config
-
-try:
-    from benchmarks.run import phase_times
-except ModuleNotFoundError:  # run as a script (python benchmarks/NAME.py): its own folder is on the path
-    from run import phase_times
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = 0
@@ -80,13 +78,14 @@ def sweep_overhead(folder: Path, workers: int) -> str:
             f"{busy / (span * workers):.0%} of them in runs; {60 * len(done) / span:.1f} runs a minute.")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark with the options on the command line (``argv``, default ``sys.argv``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("spec", nargs="?", type=Path, default=REPO / "configs" / "sweeps" / "sobol_tiktok.yaml")
     parser.add_argument("--repeats", type=int, default=3, help="runs timed; the fastest is kept (default 3)")
     parser.add_argument("--folder", type=Path, help="a finished sweep of the spec, for its overhead")
     parser.add_argument("--workers", type=int, default=2, help="the workers the folder's sweep ran on (default 2)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     spec = load_sweep_spec(args.spec)
     base = sim.load_config(spec.base, [f"{path}={value}" for path, value in spec.set.items()])
     pieces = one_run(base.model_dump(mode="json"), args.repeats)

@@ -1,9 +1,11 @@
 """Benchmark sweeps: runs per minute with 1 and 2 local workers, and the coordinator's peak memory.
 
-Run on demand (it is not part of the test suite; the default takes about 40 minutes on 2 cores)::
+Takes: about 40 minutes on 2 cores (1,000 runs; ``--runs 100`` is the size docs/performance.md measures).
 
-    .venv/bin/python benchmarks/sweep_bench.py                 # 1,000 runs on 1 and 2 workers; 100 vs 1,000
-    .venv/bin/python benchmarks/sweep_bench.py --runs 200      # a quicker, smaller version
+Run on demand (it is not part of the test suite)::
+
+    .venv/bin/python -m benchmarks.sweep_bench                 # 1,000 runs on 1 and 2 workers; 100 vs 1,000
+    .venv/bin/python -m benchmarks.sweep_bench --runs 200      # a quicker, smaller version
 
 Every sweep is the default config resized to a tenth of its population (2,000 viewers, 40 creators
 and 1 brand, in the default's proportions) for 30 days, the creator share swept over ten values with
@@ -60,16 +62,17 @@ def measure_in_this_process(runs: int, workers: int) -> dict:
 
 def measure(runs: int, workers: int) -> dict:
     """Measure one sweep in a fresh process, so that its peak memory is its own."""
-    out = subprocess.run([sys.executable, __file__, "--child", str(runs), str(workers)], check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "benchmarks.sweep_bench", "--child", str(runs), str(workers)],
+                         check=True, capture_output=True, text=True, cwd=REPO)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark with the options on the command line (``argv``, default ``sys.argv``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000, help="runs in the large sweeps (default 1000)")
     parser.add_argument("--child", nargs=2, type=int, metavar=("RUNS", "WORKERS"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(measure_in_this_process(*args.child)))
         return
