@@ -33,7 +33,8 @@ DAYS_PER_MONTH = 30  # a viewer's budget arrives once every 30 days (sim.engine.
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Weight = Annotated[float, Field(gt=0.0, le=1.0)]
-PositiveCoins = Annotated[int, Field(gt=0, le=10_000_000)]
+MAX_BUNDLE_COINS = 10_000_000
+PositiveCoins = Annotated[int, Field(gt=0, le=MAX_BUNDLE_COINS)]
 PositivePrice = Annotated[float, Field(gt=0.0, le=1e12)]
 Bundle = tuple[PositiveCoins, PositivePrice]
 
@@ -909,6 +910,7 @@ class Config(Section):
         days = self.total_days
         months = math.ceil(days / DAYS_PER_MONTH) + 1  # the part of a month held at the start, then paydays
         cheapest, dearest = self._coin_usd_range()
+        cheapest = max(cheapest, MICRO_USD / MAX_BUNDLE_COINS)  # a coin below it has its bundle refused already
         income_scale = max(region.income_scale for region in self.regions.values())
         raise_factor, paying = 1.0, 1.0  # the most the price can raise budgets, and the share paying
         if self.demand.enabled:  # a budget is willingness x r exp(-e (r - 1)), largest at r = 1/e within range
