@@ -117,8 +117,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", action="append", default=[], metavar="NAME", help="run only these backtests")
     parser.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--write", action="store_true", help="write the tables into docs/validation.md")
-    # printing only is the default; accepted until tests/test_result_folder.py stops passing it
-    parser.add_argument("--no-write", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     chosen = [b for b in BACKTESTS if not args.only or b.name in args.only]
     workers = args.workers or default_workers()

@@ -17,9 +17,7 @@ from tests.conftest import REPO
 
 BENCHMARKS = benchmarks()
 HELPERS = {"__init__", "__main__", "doc_sections", "reference_mesa"}  # modules that are not benchmarks
-# docs/model.md and docs/results.md still mark their sections <!-- generated:NAME --> ... <!-- generated:end -->
-# (scripts/make_docs.py writes them; tests/test_docs.py checks them); they are left out here
-MARKER = re.compile(r"<!-- (?!generated:)([\w-]+):(start|end) -->")
+MARKER = re.compile(r"<!-- ([\w-]+):(start|end) -->")
 
 
 def _tree(name: str) -> ast.Module:
@@ -141,6 +139,11 @@ def test_benchmarks_import_their_helpers_one_way():
         source = path.read_text(encoding="utf-8")
         assert "ModuleNotFoundError" not in source and "sys.path" not in source, path.name
         assert "replace_section" not in source, path.name
+
+
+def test_docs_mark_sections_one_way():
+    for doc in (REPO / "docs").glob("*.md"):
+        assert "<!-- generated:" not in doc.read_text(encoding="utf-8"), f"docs/{doc.name}: use NAME:start/end"
 
 
 def test_every_marked_section_has_exactly_one_writer():

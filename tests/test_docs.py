@@ -18,7 +18,7 @@ def test_every_generated_section_is_in_the_docs():
     for name, sections in (("model.md", model_reference), ("results.md", results_reference)):
         text = (REPO / "docs" / name).read_text(encoding="utf-8")
         for section in sections():
-            assert f"<!-- generated:{section} -->" in text, (name, section)
+            assert f"<!-- {section}:start -->" in text, (name, section)
 
 
 def _adding_a_mechanism() -> str:

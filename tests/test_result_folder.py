@@ -131,7 +131,7 @@ def test_every_writing_command_refuses_the_same_hostile_targets(tmp_path, monkey
 
         root = ".." if target == "." else str(work)
         with pytest.raises(SystemExit) as stopped:
-            backtests(["--root", root, "--only", BACKTEST.name, "--no-write", "--workers", "1"])
+            backtests(["--root", root, "--only", BACKTEST.name, "--workers", "1"])
         err = f"{stopped.value.code}\n"
     else:
         assert main(line) == 2

@@ -3,8 +3,8 @@
 :func:`model_reference` writes the order of an hour, the scheduled events and every mechanism (its
 module docstring, its config section's parameters and what it contributes) from
 ``sim.engine.mechanisms``; :func:`results_reference` writes every results column and key from the
-declared outputs. ``scripts/make_docs.py`` puts them between the ``<!-- generated:NAME -->`` markers
-of ``docs/model.md`` and ``docs/results.md``; a test checks the files are up to date.
+declared outputs. ``scripts/make_docs.py`` puts them between the ``<!-- NAME:start -->`` and
+``<!-- NAME:end -->`` markers of ``docs/model.md`` and ``docs/results.md``; a test checks the files are up to date.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sim.engine.recorder import TABLES as RECORDED_TABLES
 from sim.engine.recorder import Column
 from sim.engine.report import BRAND_COLUMNS, CREATOR_COLUMNS, GROUP_KEYS, SUMMARY_KEYS, VIEWER_COLUMNS, Quantity
 
-MARKER = re.compile(r"(<!-- generated:(?P<name>[a-z_]+) -->\n)(?:.*?\n)??(<!-- generated:end -->)", re.S)
+MARKER = re.compile(r"(<!-- (?P<name>[a-z_]+):start -->\n)(?:.*?\n)??(<!-- (?P=name):end -->)", re.S)
 
 
 def _module_of(mechanism: Mechanism):
