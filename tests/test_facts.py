@@ -157,6 +157,10 @@ def test_giftsim_facts_on_a_sweep_gives_intervals_per_point(tmp_path, capsys):
     point1 = [creator_share(("web",))(RunData(summary={}, table=lambda name, r=run_id: sim.open_results(out)
                                                 .run_table(name, r))) for run_id in runs[runs["point"] == 1]["run_id"]]
     assert web.loc[1, "value"] == pytest.approx(sum(point1) / 2)
+    # two replicates' t interval (t = 12.7) reaches past 0 for small shares; every fact is a share: it stops at 0
+    checked = table[table["status"] == "checked"]
+    wide = checked["value"] - checked["low_ci"] > 0
+    assert wide.any() and (checked["low_ci"] >= 0).all() and (checked["high_ci"] <= 1).all()
     assert main(["facts", str(out)]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("default, 2 days: the facts of tiktok\npoint  platform__creator_share  fact")

@@ -365,8 +365,9 @@ def check(path: str | Path, preset: str | None = None, level: float = 0.95) -> p
             if undefined:
                 notes.append(f"{fact.undefined_when} in {undefined} of the {len(group)} runs (0 to 0), left out "
                              "of the mean")
-            rows.append({**base, **where, "n": len(values), "value": mean, "low_ci": mean - half,
-                         "high_ci": mean + half, "met": fact.is_met(mean), "status": "checked",
+            # every fact is a share: a t interval reaching below 0 or above 1 is cut at the bound
+            rows.append({**base, **where, "n": len(values), "value": mean, "low_ci": max(mean - half, 0.0),
+                         "high_ci": min(mean + half, 1.0), "met": fact.is_met(mean), "status": "checked",
                          "note": "; ".join(notes)})
     columns = ["fact", "preset", "measure", "point", *parameters, "status", "n", "value", "low_ci", "high_ci",
                "published", "low", "high", "met", "source", "grade", "window", "note"]
