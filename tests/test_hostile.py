@@ -535,3 +535,20 @@ def test_31_8_booleans_are_true_or_false_only(value):
     # Before: `enabled: 1` was taken as true.
     with pytest.raises(ConfigError, match=r"battles.enabled: Input should be a valid boolean"):
         load_config(DEFAULT_CONFIG, [f"battles.enabled={value}"])
+
+
+def test_a_sigterm_after_runs_swap_says_the_folder_was_written(tmp_path, monkeypatch, capsys):
+    # Issue 31, item 8: a SIGTERM after the swap must say the folder is in place (the window between the
+    # swap and the summary shares one handler now, --quiet or not).
+    from sim.cli import run as run_cli
+    from sim.cli.common import Terminated
+
+    def terminated(*args):
+        raise Terminated
+
+    monkeypatch.setattr(run_cli, "_print_summary", terminated)
+    out = tmp_path / "run"
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(out), "--set", "population.viewers=300", "--set",
+                 "population.creators=10", "--set", "population.brands=1", "--days", "1"]) == 143
+    assert f"{out} was written whole" in capsys.readouterr().err
+    assert (out / "summary.json").is_file()

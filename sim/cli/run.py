@@ -84,14 +84,17 @@ def _run(args: argparse.Namespace, config: Config) -> int:
     started = time.perf_counter()
     result = run(config, seed=seed, progress=False if args.quiet else None)  # None: on a terminal, not in a log
     wall_time = time.perf_counter() - started
-    write_results(result, out, overwrite=args.overwrite, wall_time_s=round(wall_time, 3),
-                  figure_writer=save_run_figures)
-    if not args.quiet:
-        try:
+    is_written = False
+    try:  # a signal during the swap says whether the folder got in place (write_results); one after it, here
+        write_results(result, out, overwrite=args.overwrite, wall_time_s=round(wall_time, 3),
+                      figure_writer=save_run_figures)
+        is_written = True
+        if not args.quiet:
             _print_summary(config, seed, result.summary, wall_time, out)
-        except KeyboardInterrupt as exc:
+    except KeyboardInterrupt as exc:
+        if is_written:
             exc.written = out  # type: ignore[attr-defined]  # the folder is whole: say so
-            raise
+        raise
     return 0
 
 
