@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO / "configs" / "default.yaml"
 TIKTOK_CONFIG = REPO / "configs" / "tiktok.yaml"
 SMALL = ["population.viewers=2000", "population.creators=60", "population.brands=3", "run.days=3"]
-SLOW_SECONDS = 3.0  # pyproject.toml's `slow` marker: a test whose call takes longer is marked slow
+SLOW_SECONDS = 1.4  # pyproject.toml's `slow` marker: a test whose call takes longer is marked slow
 # Runs `python -m sim ARGS` with SIGINT raising KeyboardInterrupt, whatever disposition it inherited.
 DEFAULT_SIGINT = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
                   "runpy.run_module('sim', run_name='__main__', alter_sys=True)")

@@ -209,6 +209,7 @@ def test_a_run_without_payers_cannot_compute_the_payer_facts():
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(low=st.floats(1e-6, 0.5), width=st.floats(1e-6, 0.5), log=st.booleans(),
        losses=st.lists(st.one_of(st.floats(0, 1e6), st.just(math.inf)), min_size=4, max_size=4))
+@pytest.mark.slow
 def test_fitted_values_always_lie_inside_their_ranges(monkeypatch, tmp_path, low, width, log, losses):
     from sim.sweeps.calibrate import CalibrationError
     from sim.sweeps.calibrate_report import fitted_config_text

@@ -26,6 +26,7 @@ SUMMARY_KEYS = {
 }
 
 
+@pytest.mark.slow
 def test_run_writes_a_complete_results_folder(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["run", str(DEFAULT_CONFIG), "--out", str(out), "--seed", "4", *SMALL]) == 0
@@ -164,6 +165,7 @@ def test_python_dash_m_sim_is_the_same_command():
     assert done.returncode == 2 and done.stderr.strip() == "giftsim: error: nope.yaml: no such file"
 
 
+@pytest.mark.slow
 def test_writing_results_and_importing_sim_need_no_matplotlib():
     # Only figures need it: drawing them is passed in to write_results (sim.figures.save_run_figures).
     code = ("import sys, sim, sim.io.folder, sim.cli.main; "
@@ -172,6 +174,7 @@ def test_writing_results_and_importing_sim_need_no_matplotlib():
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
 
 
+@pytest.mark.slow
 def test_the_run_says_when_it_starts_and_closes_with_labelled_headlines(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["run", str(DEFAULT_CONFIG), "--out", str(out), *SMALL]) == 0
@@ -189,6 +192,7 @@ def test_plot_states_the_figures_default_dpi(capsys):
     assert f"(default {figures.DEFAULT_DPI})" in " ".join(capsys.readouterr().out.split())
 
 
+@pytest.mark.slow
 def test_run_with_events_writes_the_event_tables_and_the_same_results(tmp_path):
     plain, recorded = tmp_path / "plain", tmp_path / "events"
     assert main(["run", str(DEFAULT_CONFIG), "--out", str(plain), "--seed", "4", "--quiet", *SMALL]) == 0

@@ -147,6 +147,7 @@ def test_giftsim_facts_on_a_run_folder(run_folder, capsys):
     assert "the facts of bigo" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_giftsim_facts_on_a_sweep_gives_intervals_per_point(tmp_path, capsys):
     out = sweep_folder(tmp_path, ["timeseries", "viewers"])
     table = check(out)

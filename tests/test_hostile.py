@@ -90,6 +90,7 @@ def test_02_overwrite_replaces_only_a_giftsim_results_folder(tmp_path, capsys, k
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before
 
 
+@pytest.mark.slow
 def test_02_overwrite_replaces_a_results_folder(tmp_path, small_result):
     out = write_results(small_result, tmp_path / "out")
     (out / "stale.txt").write_text("from before")
@@ -282,6 +283,7 @@ def test_14_bad_command_line_values_are_refused_by_the_parser(tmp_path, capsys, 
 
 
 @pytest.mark.parametrize("damaged", ["timeseries part", "status", "row", "runs.parquet", "plan.parquet", "sweep.yaml"])
+@pytest.mark.slow
 def test_15_a_damaged_sweep_file_is_named_and_resume_repairs_what_it_can(tmp_path, capsys, damaged):
     out = tmp_path / "s"
     spec = tiny_spec(replicates=1, shares=[0.3, 0.5])
@@ -344,6 +346,7 @@ def test_unclear_a_dangling_link_as_out_is_reported_as_a_link(tmp_path, capsys):
     assert out.is_symlink() and not (tmp_path / "nowhere").exists()
 
 
+@pytest.mark.slow
 def test_unclear_schema_into_a_closed_pipe_stops_quietly():
     process = subprocess.Popen([sys.executable, "-m", "sim", "schema"], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
@@ -352,6 +355,7 @@ def test_unclear_schema_into_a_closed_pipe_stops_quietly():
     assert process.wait(timeout=60) == 141 and err == ""
 
 
+@pytest.mark.slow
 def test_unclear_sigterm_prints_what_it_kept():
     process = subprocess.Popen([sys.executable, "-m", "sim", "run", str(DEFAULT_CONFIG), "--out", "/nonexistent/x",
                                 "--set", "population.viewers=300000", "--days", "30"], stdout=subprocess.PIPE,

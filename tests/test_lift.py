@@ -55,6 +55,7 @@ def direct_lift(config, seed):
                         gifts_lift=[ratio(gifts - g, g) for _, g in without])
 
 
+@pytest.mark.slow
 def test_the_lift_sweep_gives_exactly_the_direct_computation():
     config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=600", "population.creators=20",
                                               "population.brands=3", "run.days=3",
@@ -86,6 +87,7 @@ def test_the_lift_is_kept_as_a_sweep_folder_that_reruns_from_itself(tmp_path):
         sim.brand_lift(config, seed=1, out=out)
 
 
+@pytest.mark.slow
 def test_gift_matching_raises_what_creators_receive():
     # Over 8 seeds: in these small economies one viewer can make most of the spending, and on one
     # seed of these eight matching comes out below plain sponsorship (seed 4: 0.89x; the median 1.21x).
@@ -122,6 +124,7 @@ def test_paid_spend_change_over_replicates_with_an_interval():
     assert sim.brand_lift(config, seed=2)["paid_spend_change_low_usd"].isna().all()  # one replicate: no interval
 
 
+@pytest.mark.slow
 def test_campaign_lift_pools_each_campaign_s_brands_replicate_by_replicate(tmp_path):
     config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=600", "population.creators=20",
                                               "population.brands=3", "run.days=2",

@@ -359,6 +359,7 @@ def test_figures_are_made_outside_pyplot(results):
 
 
 @pytest.mark.parametrize(("width", "inches"), [("single", 3.5), ("double", 7.2), (5, 5.0)])
+@pytest.mark.slow
 def test_every_figure_fits_its_width_with_readable_text_and_nothing_overlapping(results, width, inches):
     for name, fig in every_figure(results, width).items():
         assert fig.get_figwidth() == inches, name
@@ -394,6 +395,7 @@ def test_every_panel_has_a_y_label(results):
 # Files.
 
 @pytest.mark.parametrize("fmt", figures.FORMATS)
+@pytest.mark.slow
 def test_each_format_is_written_readable_and_byte_identical_twice(results, tmp_path, fmt):
     first = figures.save_run_figures(results, tmp_path / "a", names=WRITTEN, formats=[fmt], dpi=LOW_DPI)
     again = figures.save_run_figures(results, tmp_path / "b", names=WRITTEN, formats=[fmt], dpi=LOW_DPI)

@@ -39,6 +39,7 @@ def test_sweep_and_brand_lift_draw_a_bar_only_when_asked(tiny_config, tmp_path, 
     assert ("brand_lift-default" in capsys.readouterr().err) == is_drawn
 
 
+@pytest.mark.slow
 def test_quiet_cli_run_draws_nothing(tmp_path, capsys):
     from sim.cli.main import main
 

@@ -147,6 +147,7 @@ def _cpu_seconds_off_the_main_thread(pid: int) -> float:
 
 
 @pytest.mark.parametrize(("sig", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.slow
 def test_giftsim_query_stops_on_sigterm_and_ctrl_c_with_one_line(results, sig, status):
     # Before: SIGTERM was ignored until kill -9; Ctrl-C ended in a traceback, "RuntimeError: Query interrupted".
     child = subprocess.Popen(giftsim_command("query", str(results), SLOW_SQL), stdout=subprocess.PIPE,

@@ -43,6 +43,7 @@ def test_income_arrives_on_each_viewers_own_payday():
     assert model.invariant_violations() == []
 
 
+@pytest.mark.slow
 def test_payers_turn_over_between_months_but_not_without_demand():
     def payer_sets(overrides):
         model = GiftEconomy(sim.load_config(DEFAULT_CONFIG, [*SMALL, "run.days=60", *overrides]), rng=5)
