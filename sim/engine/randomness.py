@@ -69,10 +69,10 @@ def stratified_uniforms(seed: int, name: str, ids: np.ndarray, groups: np.ndarra
     """A uniform in (0, 1) per agent, at stratified quantiles within each group (or i.i.d.).
 
     ``stratified``: a group of n agents (``groups`` are small non-negative ints) takes the quantiles
-    ``(k + 0.5) / n``, k = 0 .. n-1, each agent one of them in a random (keyed) order of its group's
-    members by row; the top stratum is placed at its midpoint, so the
-    largest value an unbounded tail gives is the same in every run. ``iid``: each agent's own keyed
-    uniform, as plain Monte Carlo would draw it.
+    ``(k + 0.5) / n``, k = 0 .. n-1, each member (in row order) one of them in a keyed random order;
+    the top stratum is placed at its midpoint, so the largest value an unbounded tail gives is the
+    same in every run. ``iid``: each agent's own keyed uniform (by ``ids``), as plain Monte Carlo
+    would draw it.
     """
     if sampling == "iid":
         return np.clip(keyed_uniforms(seed, name, ids), _TO_UNIT, 1 - _TO_UNIT)
