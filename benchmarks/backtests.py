@@ -1,7 +1,7 @@
 """Run the backtests (:data:`sim.sweeps.backtest.BACKTESTS`) and write their tables into docs/validation.md.
 
-Takes: about 5 minutes on 2 cores (the three sweeps' 62 runs: 294 s on 2 workers on 2026-12-07, 573 s on busy
-cores; docs/validation.md).
+Takes: about 6 minutes on 2 cores (the four sweeps' 82 runs: the first three's 62 runs 294 s on 2 workers on
+2026-12-07, 573 s on busy cores; twitch_price_cut_share's 20 runs 44 s more; docs/validation.md).
 
 Run on demand::
 

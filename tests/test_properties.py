@@ -42,6 +42,7 @@ economies = st.fixed_dictionaries({
     "brands.brand_gift_coins": st.integers(0, 5000),
     "brands.lives_per_brand": st.integers(0, 4),
     "platform.creator_share_basis": st.sampled_from(["coin_value", "net_revenue"]),
+    "platform.payout_basis": st.sampled_from(["fixed_diamond", "share_of_price"]),
     "stock_up.share": st.floats(0.0, 1.0),
     "contagion.strength": st.floats(0.0, 3.0),
     "supply.turnover_per_day": st.floats(0.0, 0.5),
@@ -53,7 +54,8 @@ economies = st.fixed_dictionaries({
     "peer_gifting.enabled": st.booleans(),
     "battles.enabled": st.booleans(),
     "battles.participation": st.floats(0.0, 1.0),
-})
+}).map(lambda params: params if params["platform.creator_share_basis"] == "coin_value"  # net_revenue pays on
+       else {**params, "platform.payout_basis": "fixed_diamond"})  # the platform's net, never share_of_price
 
 
 @pytest.mark.slow

@@ -173,8 +173,8 @@ def test_example_specs_plan(path, default_config):
     plan = plan_sweep(load_sweep_spec(path))
     expected = {"creator_share": 70, "regional_price": 64, "exploration": 64, "tiktok_rewards": 10,
                 "sensitivity_tiktok": 220, "sobol_tiktok": 224, "backtest_twitch_price": 20,
-                "backtest_commission": 32, "supply_response": 128, "supply_response_preset": 80,
-                "indonesia_price": 128}[path.stem]
+                "backtest_twitch_price_share": 20, "backtest_commission": 32, "supply_response": 128,
+                "supply_response_preset": 80, "indonesia_price": 128}[path.stem]
     assert len(plan.runs) == expected
     if path.stem in ("sensitivity_tiktok", "sobol_tiktok"):  # analyses of many runs: a tenth of the economy
         assert (plan.base_config.population.viewers, plan.base_config.population.creators) == (2000, 40)

@@ -37,6 +37,7 @@ MAX_BUNDLE_COINS = 10_000_000
 PositiveCoins = Annotated[int, Field(gt=0, le=MAX_BUNDLE_COINS)]
 PositivePrice = Annotated[float, Field(gt=0.0, le=1e12)]
 Bundle = tuple[PositiveCoins, PositivePrice]
+PayoutBasis = Literal["fixed_diamond", "share_of_price"]
 
 
 class Section(BaseModel):
@@ -84,6 +85,10 @@ class Region(Section):
         1.0, gt=0.0, le=100.0, description="Scales every bundle price in this region (1): the "
         "product team's regional pricing lever.",
     )
+    payout_basis: PayoutBasis | None = Field(
+        None, description="This region's own platform.payout_basis, for gifts paid with coins bought here; "
+        "null: the platform's.",
+    )
     channel_mix: dict[str, Share] = Field(
         description="Share of this region's viewers buying through each channel (1); sums to 1."
     )
@@ -118,6 +123,15 @@ class Platform(Section):
         "whatever the buyer paid (TikTok, Twitch, Bigo). net_revenue: creators get creator_share of "
         "what the platform netted for the gifted coins after tax and store fees (YouTube Super Chat); "
         "a diamond is then one micro-USD.",
+    )
+    payout_basis: PayoutBasis = Field(
+        "fixed_diamond",
+        description="What a gifted coin pays its creator under creator_share_basis coin_value. fixed_diamond: "
+        "diamonds_per_coin diamonds at a fixed USD value, whatever the buyer paid in its region (TikTok; C). "
+        "share_of_price: creator_share of what the buyer paid for the coins, less tax, in whole diamonds "
+        "(floor; the platform keeps the remainder), so a region's lower price lowers creators' pay from it "
+        "(Twitch's 2021 local subscription prices; B, docs/sources.md 'Price response'). A region may set "
+        "its own (regions.*.payout_basis).",
     )
     diamonds_per_coin: int = Field(
         1, ge=1, le=1000, description="Diamonds a creator receives per coin of gift value (C: ~1)."
@@ -807,7 +821,7 @@ class Config(Section):
         if len(set(names)) != len(names):
             problems.append("gifts: gift names must be unique")
         problems += self._money_problems() + self._apportionment_problems()
-        problems += self._reward_share_problems()
+        problems += self._reward_share_problems() + self._payout_basis_problems()
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -820,6 +834,19 @@ class Config(Section):
         return [f"{field}: {share:g} is below platform.creator_share {base:g}, the share gifts issue at; a scheme's "
                 "share must be at least it (lower platform.creator_share to the scheme's base share)"
                 for field, share in shares if share < base - SHARE_TOLERANCE]
+
+    def payout_bases(self) -> dict[str, PayoutBasis]:
+        """Each region's payout basis: its own, else the platform's."""
+        return {code: region.payout_basis or self.platform.payout_basis for code, region in self.regions.items()}
+
+    def _payout_basis_problems(self) -> list[str]:
+        """share_of_price where creators are already paid a share of the net revenue: two bases at once."""
+        if self.platform.creator_share_basis != "net_revenue":
+            return []
+        where = [f"regions.{code}.payout_basis" if self.regions[code].payout_basis else "platform.payout_basis"
+                 for code, basis in self.payout_bases().items() if basis == "share_of_price"]
+        return [f"{field}: share_of_price needs platform.creator_share_basis coin_value; net_revenue already pays "
+                "a share of what the platform netted, which follows the local price" for field in dict.fromkeys(where)]
 
     def _record_problems(self) -> list[str]:
         """History ids that name no agent, or name one twice."""

@@ -24,7 +24,7 @@ import pandas as pd
 from mesa.experimental.scenarios import Scenario
 from mesa.time import Priority, Schedule
 
-from sim.engine import recorder, report
+from sim.engine import recorder, report, wallet
 from sim.engine.agents import Brand, Creator, Viewer
 from sim.engine.collector import VIEWER_SAMPLE, AgentRows, HourlyOutputs
 from sim.engine.config import Config
@@ -118,6 +118,7 @@ class GiftEconomy(mesa.Model):
         self.region_codes = tuple(config.regions)
         self.utc_offsets = np.array([r.utc_offset_hours for r in config.regions.values()])
         self.prices = PriceTable.from_config(config)
+        self.payout = wallet.Payout.from_config(config)  # gifts' diamonds, by the coins' region
         self.catalog = Catalog.build([g.coins for g in config.gifts], config.viewers.gift_size_exponent)
         self.ledger = Ledger()
         self.burn_in_hours = config.burn_in_hours

@@ -4,9 +4,9 @@ Viewers (creators off air among them) and brands hold coins in wallets with the 
 ``wallet_coins``, the net revenue the platform received for them (``wallet_value_micro``) and what
 the holder paid for them, tax included (``wallet_gross_micro``). Buying posts the purchase's split
 (tax, the store's or processor's fee, the platform's net held as a coin liability) to the ledger;
-spending releases value and price pro rata to the coins; a gift issues diamonds and books the
-platform's margin. Each function works on many holders at once (``who`` must not repeat) and
-refuses to overdraw any one of them.
+spending releases value and price pro rata to the coins; a gift issues diamonds, as many as its
+payout basis gives (:func:`diamonds_for`), and books the platform's margin. Each function works on
+many holders at once (``who`` must not repeat) and refuses to overdraw any one of them.
 """
 
 from __future__ import annotations
@@ -15,10 +15,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.engine.config import Platform
+from sim.engine.config import Config, Platform
 from sim.engine.ledger import Account, Ledger, LedgerError
 from sim.engine.pricing import PriceTable
 from sim.engine.state import CreatorState
+
+
+@dataclass(frozen=True)
+class Payout:
+    """How gifted coins become diamonds, by the region the coins were bought in.
+
+    Attributes:
+        platform: The creator share, its basis and the diamond's value.
+        is_share_of_price: [region] Whether gifts of coins bought there pay on ``share_of_price``
+            (``platform.payout_basis`` or the region's own) rather than ``fixed_diamond``.
+        ex_tax: [region] The share of a gross price there that is not tax, ``1 / (1 + tax_rate)``.
+    """
+
+    platform: Platform
+    is_share_of_price: np.ndarray
+    ex_tax: np.ndarray
+
+    @classmethod
+    def from_config(cls, config: Config) -> Payout:
+        """Each region's payout basis and tax, in ``config.regions`` order."""
+        bases = config.payout_bases()
+        return cls(config.platform, np.array([bases[code] == "share_of_price" for code in config.regions]),
+                   np.array([1.0 / (1.0 + region.tax_rate) for region in config.regions.values()]))
 
 
 @dataclass(frozen=True)
@@ -107,14 +130,14 @@ def receive(holders, who: np.ndarray, coins: np.ndarray, value: np.ndarray, gros
 
 
 def give(
-    viewers, who: np.ndarray, coins: np.ndarray, creators: CreatorState, rooms: np.ndarray, platform: Platform,
+    viewers, who: np.ndarray, coins: np.ndarray, creators: CreatorState, rooms: np.ndarray, payout: Payout,
     ledger: Ledger, gifts: np.ndarray | int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Viewers ``who`` give ``coins`` from their wallets to the creators ``rooms`` (``gifts`` gifts each).
 
     Keeps each viewer's totals of what it gave (coins, the net value and price they carried, the
     diamonds' value, and how many of the coins were free ones, which are given first) and issues the
-    diamonds (:func:`issue_diamonds`).
+    diamonds (:func:`issue_diamonds`) on the payout basis of the viewer's region.
 
     Returns:
         The net value each gift carried, its diamonds, their value (micro-USD), and its free coins.
@@ -123,7 +146,8 @@ def give(
     viewers.wallet_free_coins[who] -= free
     viewers.free_coins_gifted[who] += free
     released, released_gross = spend(viewers, who, coins)
-    diamonds, diamond_value = issue_diamonds(creators, rooms, coins, released, platform, ledger, gifts)
+    diamonds, diamond_value = issue_diamonds(creators, rooms, coins, released, released_gross, viewers.region[who],
+                                             payout, ledger, gifts)
     viewers.coins_gifted[who] += coins
     viewers.released_micro[who] += released
     viewers.gifted_gross_micro[who] += released_gross
@@ -131,18 +155,51 @@ def give(
     return released, diamonds, diamond_value, free
 
 
-def diamonds_for(coins: np.ndarray, released: np.ndarray, platform: Platform) -> np.ndarray:
-    """Diamonds a gift of ``coins`` (carrying net value ``released``) issues to its creator."""
+def diamonds_for(
+    coins: np.ndarray, released: np.ndarray, released_gross: np.ndarray, region: np.ndarray, payout: Payout,
+) -> np.ndarray:
+    """Diamonds each gift issues to its creator, on the payout basis of the region its coins were bought in.
+
+    A gift is ``coins`` bought in ``region`` carrying net value ``released`` and price ``released_gross``
+    (tax included).
+
+    - ``creator_share_basis: net_revenue``: ``creator_share`` of the net value, a diamond being a micro-USD.
+    - ``fixed_diamond`` (the default; TikTok): ``diamonds_per_coin`` a coin, each worth
+      ``micro_usd_per_diamond`` whatever the buyer paid, so a region's price cut comes out of the platform's
+      margin (at Brazil's price x0.42 creators get nearly all a Brazilian viewer pays).
+    - ``share_of_price``: ``creator_share`` of what the buyer paid for the coins less tax, in whole diamonds
+      at the same fixed ``micro_usd_per_diamond`` (rounded down; the platform keeps the remainder, so money
+      stays exact), so creators' pay follows the local price, as Twitch's did after its 2021 local prices.
+
+    Why the price less tax, and neither the platform's net nor the gross with tax: ``creator_share`` is a
+    share of ``coin_nominal_usd``, the US listed in-app price before sales tax with the store's fee inside;
+    share_of_price keeps that base and puts the price actually paid in it, so on the US in-app packs the two
+    bases pay the same to within 1% and only a lower price (a region's, or the web store's, about 25% below
+    the app stores') lowers the pay. A share of the
+    net would also cut creators by the store's fee everywhere (that is ``creator_share_basis: net_revenue``),
+    and tax is never the platform's to share, yet in a VAT region the gross includes it. Tax comes off at
+    the region's rate, ``gross / (1 + tax_rate)`` being the listed price whether tax is included or added
+    (:func:`sim.engine.pricing.price_bundle`); a brand's coins dropped to a viewer count at the viewer's
+    region's rate and basis.
+    """
+    platform = payout.platform
     if platform.creator_share_basis == "net_revenue":
         return (released * platform.creator_share).astype(np.int64)  # a diamond is a micro-USD
-    return coins * platform.diamonds_per_coin
+    fixed = coins * platform.diamonds_per_coin
+    is_share = payout.is_share_of_price[region]
+    if not is_share.any():
+        return fixed
+    share_value = released_gross * payout.ex_tax[region] * platform.creator_share
+    return np.where(is_share, np.floor(share_value / platform.micro_usd_per_diamond).astype(np.int64), fixed)
 
 
 def issue_diamonds(
-    creators: CreatorState, rooms: np.ndarray, coins: np.ndarray, released: np.ndarray, platform: Platform,
-    ledger: Ledger, gifts: np.ndarray | int = 1,
+    creators: CreatorState, rooms: np.ndarray, coins: np.ndarray, released: np.ndarray, released_gross: np.ndarray,
+    region: np.ndarray, payout: Payout, ledger: Ledger, gifts: np.ndarray | int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Turn gifts of ``coins`` (carrying net value ``released``) into diamonds for each room's creator.
+    """Turn gifts into diamonds for each room's creator (:func:`diamonds_for`).
+
+    A gift is ``coins`` bought in ``region`` carrying net value ``released`` and price ``released_gross``.
 
     Each entry may be several gifts at once (``gifts``: a combo of the same gift), counted as such.
 
@@ -151,8 +208,8 @@ def issue_diamonds(
     Returns:
         Each gift's diamonds and their value (micro-USD).
     """
-    diamonds = diamonds_for(coins, released, platform)
-    diamond_value = diamonds * platform.micro_usd_per_diamond
+    diamonds = diamonds_for(coins, released, released_gross, region, payout)
+    diamond_value = diamonds * payout.platform.micro_usd_per_diamond
     np.add.at(creators.diamonds_held, rooms, diamonds)
     np.add.at(creators.diamonds_earned, rooms, diamonds)
     np.add.at(creators.gifts_received, rooms, gifts)

@@ -21,6 +21,7 @@ def _small(config, n_viewers=2, n_creators=2):
 
 def test_sending_a_gift_releases_its_share_of_the_wallet_value(default_config):
     platform = Platform(coin_nominal_usd=0.01, creator_share=0.5)  # 1 diamond = 5,000 micro-USD
+    payout = wallet.Payout.from_config(default_config.model_copy(update={"platform": platform}))
     viewers, creators = _small(default_config)
     ledger = Ledger()
     ledger.transfer(Account.VIEWERS_OUTSIDE, Account.COIN_LIABILITY, 700_000 + 300)
@@ -30,7 +31,7 @@ def test_sending_a_gift_releases_its_share_of_the_wallet_value(default_config):
     viewers.wallet_gross_micro[:] = [1_500_000, 45]
     catalog = Catalog.build([1, 3, 30], 0.6)
     counts = np.zeros(3, dtype=np.int64)
-    flows = send_gifts(viewers, creators, np.arange(2), np.array([30, 3]), catalog, counts, platform, ledger)
+    flows = send_gifts(viewers, creators, np.arange(2), np.array([30, 3]), catalog, counts, payout, ledger)
 
     assert viewers.wallet_coins.tolist() == [70, 0]
     assert viewers.released_micro.tolist() == [210_000, 300]  # 30% of the wallet; all of an emptied one
@@ -96,8 +97,8 @@ def test_free_coins_are_given_first_and_counted_apart(default_config):
     assert viewers.wallet_coins[who].tolist() == [100, 100] and viewers.wallet_free_coins[who].tolist() == [10, 10]
     ledger = Ledger()
     ledger.transfer(Account.VIEWERS_OUTSIDE, Account.COIN_LIABILITY, 2_000_000)
-    *_, free = wallet.give(viewers, who, np.array([5, 15]), creators, np.array([0, 0]), default_config.platform,
-                           ledger)
+    *_, free = wallet.give(viewers, who, np.array([5, 15]), creators, np.array([0, 0]),
+                           wallet.Payout.from_config(default_config), ledger)
     assert free.tolist() == [5, 10]  # free coins go first
     assert viewers.wallet_free_coins[who].tolist() == [5, 0]
     assert viewers.free_coins_gifted[who].tolist() == [5, 10]

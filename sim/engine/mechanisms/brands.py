@@ -12,8 +12,10 @@ target region, the largest audiences first, and runs its campaign there:
 - ``gifts``: sends a gift of ``brand_gift_coins`` from the brand's own account.
 
 Brands buy their coins like anyone else: bundles of their region's web store (or, without one,
-the channel with most bundles), with its tax and fees. A brand's gift becomes diamonds as a
-viewer's does, and dropped coins carry the value the brand paid into the viewers' wallets.
+the channel with most bundles), with its tax and fees. A brand's gift (and gift matching) becomes
+diamonds as a viewer's does, on the payout basis of the brand's region (so under ``share_of_price``
+creators get their share of what the brand paid), and dropped coins carry the value the brand paid
+into the viewers' wallets.
 Impressions are the viewer-hours of the rooms a brand acted in. Campaigns pace their budgets: each
 brand's period starts on its own day (drawn uniformly over the period's length), and each day it may
 spend what is left of the period's budget over the days left, so budgets are spread over the period
@@ -25,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine import wallet
-from sim.engine.config import CAMPAIGNS, Brands, Platform
+from sim.engine.config import CAMPAIGNS, Brands
 from sim.engine.ledger import Account, Ledger
 from sim.engine.mechanism import Event, Hour, Mechanism, Modifier, Output, Phase, StateField
 from sim.engine.pricing import PriceTable, to_micro
@@ -58,7 +60,7 @@ def choose_lives(brands: BrandState, creators: CreatorState, k: int) -> tuple[np
 
 def run_campaigns(
     brands: BrandState, creators: CreatorState, viewers: ViewerState, watchers: np.ndarray, params: Brands,
-    platform: Platform, prices: PriceTable, ledger: Ledger, step: int, events: EventLog | None = None,
+    payout: wallet.Payout, prices: PriceTable, ledger: Ledger, step: int, events: EventLog | None = None,
 ) -> dict[str, int]:
     """Run this hour's campaigns; return the hour's flows (and log the coins they move in ``events``).
 
@@ -113,8 +115,9 @@ def run_campaigns(
             continue
         released, released_gross = wallet.spend(brands, brand_idx[here], wanted[here])
         gifting = campaign[here] != DROPS
-        coins, rooms = wanted[here][gifting], room[here][gifting]
-        diamonds, diamond_value = wallet.issue_diamonds(creators, rooms, coins, released[gifting], platform, ledger)
+        coins, rooms, givers = wanted[here][gifting], room[here][gifting], brand_idx[here][gifting]
+        diamonds, diamond_value = wallet.issue_diamonds(creators, rooms, coins, released[gifting],
+                                                        released_gross[gifting], brands.region[givers], payout, ledger)
         if events is not None:
             events.add_gifts(rooms, coins, diamonds, brand=brand_idx[here][gifting])
         flows["new_creator_income_usd"] += int(diamond_value.sum())
@@ -213,7 +216,7 @@ def pace_budgets(brands: BrandState, params: Brands, day: int) -> None:
 
 def _campaigns(hour: Hour) -> None:
     model, config = hour.model, hour.config
-    flows = run_campaigns(hour.brands, hour.creators, hour.viewers, hour.watchers, config.brands, config.platform,
+    flows = run_campaigns(hour.brands, hour.creators, hour.viewers, hour.watchers, config.brands, model.payout,
                           model.prices, model.ledger, hour.step, hour.events)
     for name, amount in flows.items():
         hour.flows.add(name, amount)

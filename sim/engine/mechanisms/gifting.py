@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine import wallet
-from sim.engine.config import Platform, Viewers
+from sim.engine.config import Viewers
 from sim.engine.ledger import Ledger
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms import purchasing
@@ -101,7 +101,7 @@ def reciprocate(viewers: ViewerState, creators: CreatorState, giving_creator: np
 
 def send_gifts(
     viewers: ViewerState, creators: CreatorState, gifters: np.ndarray, gift_coins: np.ndarray,
-    catalog: Catalog, gift_counts: np.ndarray, platform: Platform, ledger: Ledger, copies: np.ndarray | int = 1,
+    catalog: Catalog, gift_counts: np.ndarray, payout: wallet.Payout, ledger: Ledger, copies: np.ndarray | int = 1,
     events: EventLog | None = None,
 ) -> dict[str, int]:
     """Move viewers' gifted coins out of their wallets and issue diamonds to the creators watched.
@@ -118,7 +118,7 @@ def send_gifts(
     given_back = int((viewers.owed_creator[gifters] == rooms).sum())
     copies = np.broadcast_to(copies, gifters.shape)
     coins = gift_coins * copies
-    released, diamonds, diamond_value, free = wallet.give(viewers, gifters, coins, creators, rooms, platform, ledger,
+    released, diamonds, diamond_value, free = wallet.give(viewers, gifters, coins, creators, rooms, payout, ledger,
                                                           copies)
     if events is not None:
         events.add_gifts(rooms, coins, diamonds, viewer=gifters, gift_coins=gift_coins, copies=copies, free_coins=free)
@@ -173,7 +173,7 @@ def _gift(hour: Hour) -> None:
     copies = combo_copies(per_event[gifting], gift_coins, capacity[gifting], max_copies, uniforms[2][gifting])
     has_coins = purchasing.top_up_phase(hour, gifters, gift_coins * copies)
     flows = send_gifts(viewers, creators, gifters[has_coins], gift_coins[has_coins], model.catalog, model.gift_counts,
-                       config.platform, model.ledger, copies[has_coins], hour.events)
+                       model.payout, model.ledger, copies[has_coins], hour.events)
     for name, amount in flows.items():
         hour.flows.add(name, amount)
 
