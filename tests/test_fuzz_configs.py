@@ -15,14 +15,13 @@ import warnings
 from typing import Any, get_args
 
 import pytest
-from annotated_types import Ge, Gt, Le, Lt
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from sim import load_config
-from sim.engine.config import Bundle, Config, MechanismSection
+from sim.engine.config import Bundle, Config, MechanismSection, declared_bounds
 from sim.engine.config_io import ConfigError, config_from_dict
 from sim.io.runner import run
 from tests.conftest import DEFAULT_CONFIG
@@ -35,22 +34,6 @@ SMALL = ["population.viewers=200", "population.creators=8", "population.brands=2
 SIZES = {"population.viewers": (1, 400), "population.creators": (1, 25), "population.brands": (0, 4),
          "run.days": (1, 2)}
 SKIPPED = ("run.", "share_of_viewers", "share_of_creators", "brands.switched_off", "rewards.tiers")
-
-
-def bounds(field) -> tuple[float | None, bool, float | None, bool]:
-    """(low, low is included, high, high is included) from a field's declared constraints."""
-    low = high = None
-    low_in = high_in = True
-    for item in field.metadata:
-        if isinstance(item, Ge):
-            low = item.ge
-        elif isinstance(item, Gt):
-            low, low_in = item.gt, False
-        elif isinstance(item, Le):
-            high = item.le
-        elif isinstance(item, Lt):
-            high, high_in = item.lt, False
-    return low, low_in, high, high_in
 
 
 def numeric_fields(model: type[BaseModel], prefix: str, example: BaseModel) -> dict[str, tuple[type, Any]]:
@@ -82,7 +65,7 @@ def values(kind: Any, field, path: str) -> st.SearchStrategy:
     if kind is Bundle:  # its coins and its price, each within its own declared range
         coins, price = (FieldInfo.from_annotation(part) for part in get_args(Bundle))
         return st.tuples(values(int, coins, ""), values(float, price, "")).map(list)
-    low, low_in, high, high_in = bounds(field)
+    low, low_in, high, high_in = declared_bounds(field)
     if kind is int:
         low = None if low is None else (low if low_in else low + 1)
         high = None if high is None else (high if high_in else high - 1)
@@ -135,8 +118,8 @@ def configs(draw) -> dict:
 
 def test_the_fuzz_reads_every_numeric_field_with_its_declared_bounds():
     assert len(FIELDS) > 100
-    assert bounds(FIELDS["viewers.payer_share"][1]) == (0.0, True, 1.0, True)
-    assert bounds(FIELDS["regions.US.tax_rate"][1]) == (0.0, True, 1.0, False)
+    assert declared_bounds(FIELDS["viewers.payer_share"][1]) == (0.0, True, 1.0, True)
+    assert declared_bounds(FIELDS["regions.US.tax_rate"][1]) == (0.0, True, 1.0, False)
     assert {"channels.ios.fee_share", "gifts.0.coins", "brands.campaign_budget_usd", "regions.ID.bundles.web.0",
             "rewards.cap_usd_per_year"} <= set(FIELDS)
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from annotated_types import Ge, Gt, Le, Lt
 from mesa.visualization import Slider
 from pydantic import BaseModel
 
-from sim.engine.config import Config, MechanismSection
+from sim.engine.config import Config, MechanismSection, declared_bounds
 
 SPAN = 4  # a slider reaches this many times the config's value, within the field's declared bounds
 SLIDER_POSITIONS = 100  # about how many positions a slider has from one end to the other
@@ -65,7 +64,8 @@ def slider(config: Config, path: str) -> Slider:
     value = getattr(owner, name)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{path}: a slider needs a number, got {value!r}")
-    low, low_open, high = _bounds(type(owner).model_fields[name].metadata)
+    low, low_allowed, high, _ = declared_bounds(type(owner).model_fields[name])
+    low, low_open = (0 if low is None else low), not low_allowed
     is_int = isinstance(value, int)
     top = SPAN * value if value > 0 else SPAN
     high = top if high is None else min(high, top)
@@ -86,21 +86,6 @@ def _owner(config: Config, path: str) -> tuple[BaseModel, str]:
     if not isinstance(node, BaseModel) or name not in type(node).model_fields:
         raise KeyError(f"{path}: no such config field")
     return node, name
-
-
-def _bounds(metadata: list[Any]) -> tuple[float, bool, float | None]:
-    """A field's declared lower bound (0 if none), whether the value must exceed it, and its upper bound."""
-    low, low_open, high = 0, False, None
-    for item in metadata:
-        if isinstance(item, Ge):
-            low = item.ge
-        elif isinstance(item, Gt):
-            low, low_open = item.gt, True
-        elif isinstance(item, Le):
-            high = item.le
-        elif isinstance(item, Lt):
-            high = item.lt
-    return low, low_open, high
 
 
 def _step(value: float, span: float, is_int: bool) -> float:

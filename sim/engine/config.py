@@ -13,7 +13,9 @@ import math
 from collections import Counter
 from typing import Annotated, Literal
 
+from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic.fields import FieldInfo
 
 MICRO_PER_USD = 1_000_000
 MICRO_USD = 1e-6  # the least amount of money there is: a positive price or cap below it would round to nothing
@@ -39,6 +41,21 @@ PositivePrice = Annotated[float, Field(gt=0.0, le=1e12)]
 Bundle = tuple[PositiveCoins, PositivePrice]
 PayoutBasis = Literal["fixed_diamond", "share_of_price"]
 
+
+def declared_bounds(field: FieldInfo) -> tuple[float | None, bool, float | None, bool]:
+    """A field's declared range: (lowest, whether it is allowed, highest, whether it is allowed); None: no bound."""
+    low = high = None
+    low_in = high_in = True
+    for item in field.metadata:
+        if isinstance(item, Ge):
+            low = item.ge
+        elif isinstance(item, Gt):
+            low, low_in = item.gt, False
+        elif isinstance(item, Le):
+            high = item.le
+        elif isinstance(item, Lt):
+            high, high_in = item.lt, False
+    return low, low_in, high, high_in
 
 class Section(BaseModel):
     """Base of every config section: frozen, and unknown keys are an error."""
