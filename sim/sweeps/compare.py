@@ -227,21 +227,9 @@ def holm_comparison(
     alpha = 1 - level
     table = differences(runs, parameters, baseline, metrics, paired=True, level=1 - alpha / m)
     table = table.loc[~_matching(table, baseline)].reset_index(drop=True)
-    from scipy.stats import t  # slow to import; only intervals need it
-
-    base = runs.loc[_matching(runs, baseline)].set_index("replicate")
-    p_values = []
-    for _, row in table.iterrows():
-        point = runs.loc[_matching(runs, {c: row[c] for c in parameters})].set_index("replicate")
-        both = point.index.intersection(base.index)
-        change = point.loc[both, row["metric"]].astype(float) - base.loc[both, row["metric"]].astype(float)
-        sd = change.std(ddof=1)
-        if len(both) < 2 or not sd > 0:
-            p_values.append(0.0 if len(both) > 1 and change.mean() != 0 else 1.0)
-        else:
-            p_values.append(float(2 * t.sf(abs(change.mean()) / (sd / math.sqrt(len(both))), len(both) - 1)))
+    p_values = np.array([_paired_p_value(row["difference"], row["high"] - row["difference"], int(row["n"]),
+                                         1 - alpha / (2 * m)) for _, row in table.iterrows()])
     table["p_holm"] = np.nan
-    p_values = np.array(p_values)
     for _, group in table.groupby(parameters, sort=False):
         index = group.index.to_numpy()
         order = index[np.argsort(p_values[index], kind="stable")]
@@ -251,3 +239,16 @@ def holm_comparison(
     table["verdict"] = np.where(table["p_holm"] >= alpha, "no clear change",
                                 np.where(table["difference"] > 0, "raised", "lowered"))
     return table
+
+
+def _paired_p_value(mean: float, half_width: float, n: int, probability: float) -> float:
+    """The two-sided p-value of a paired t test, from the mean difference and its interval's half-width at
+    ``probability`` (the interval's upper quantile) over ``n`` pairs; 1 with fewer than two pairs."""
+    if n < 2:
+        return 1.0
+    if not half_width > 0:  # every pair differs alike
+        return 0.0 if mean != 0 else 1.0
+    from scipy.stats import t  # slow to import; only intervals need it
+
+    standard_error = half_width / t_quantile(probability, n - 1)
+    return float(2 * t.sf(abs(mean) / standard_error, n - 1))
