@@ -36,7 +36,10 @@ _EXPORTS = {
     "brand_lift": "sim.sweeps.lift",
     "open_results": "sim.sweeps.results",
 }
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "Brand", "Config", "ConfigError", "Creator", "GiftEconomy", "RunResult", "Viewer",
+    "__version__", "brand_lift", "load_config", "open_results", "read_results", "run", "sweep", "write_results",
+]
 
 if TYPE_CHECKING:  # what the names are, for readers and type checkers
     from sim.engine.agents import Brand, Creator, Viewer

@@ -9,6 +9,7 @@ The synthetic packages below show that it finds a cycle, so the check on sim/ ca
 """
 
 import ast
+import subprocess
 import sys
 from pathlib import Path
 
@@ -129,3 +130,24 @@ def test_the_check_fails_on_a_package_with_a_cycle_and_passes_without_one(tmp_pa
 
 def test_sim_has_no_import_cycle():
     assert_no_cycle(REPO / "sim")
+
+
+@pytest.mark.slow
+def test_sim_imports_its_public_names_on_first_use():
+    # `import sim` alone loads neither Mesa nor DuckDB; each public name then resolves to its module's object.
+    code = (
+        "import sys, sim\n"
+        "loaded = {'mesa', 'duckdb', 'dask'} & set(sys.modules)\n"
+        "assert not loaded, sorted(loaded)\n"
+        "import importlib\n"
+        "for name in sim.__all__:\n"
+        "    value = getattr(sim, name)\n"
+        "    if name != '__version__':\n"
+        "        assert value is getattr(importlib.import_module(sim._EXPORTS[name]), name), name\n"
+        "assert sorted(sim._EXPORTS) == sorted(set(sim.__all__) - {'__version__'})\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+    with pytest.raises(AttributeError, match="no attribute 'nonesuch'"):
+        import sim
+
+        sim.nonesuch  # noqa: B018

@@ -63,6 +63,15 @@ def decision_key(seed: np.uint64, stream: np.uint64, time: np.uint64, index: np.
 
 
 @kernel
+def decision_keys(seed: np.uint64, stream: np.uint64, time: np.uint64, count: int) -> np.ndarray:
+    """The keys of draws ``0 .. count-1`` of one decision at one ``time``, for a kernel that draws per agent."""
+    keys = np.empty(count, dtype=np.uint64)
+    for index in range(count):
+        keys[index] = decision_key(seed, stream, time, np.uint64(index))
+    return keys
+
+
+@kernel
 def fill_uniforms(seed: np.uint64, stream: np.uint64, time: np.uint64, rows: np.ndarray, out: np.ndarray) -> None:
     """``out[k, i]`` = the uniform of agent ``rows[i]`` for draw k of the decision at ``time``."""
     for k in range(out.shape[0]):
@@ -110,16 +119,3 @@ def come_online(
             online[n] = row
             n += 1
     return n
-
-
-@kernel
-def descend(sums: np.ndarray, depth: int, uniforms: np.ndarray) -> np.ndarray:
-    """The leaf each column of ``uniforms`` reaches from a sum tree's root (:class:`sim.engine.lookup.WeightTree`)."""
-    picks = np.empty(uniforms.shape[1], dtype=np.int64)
-    for i in range(uniforms.shape[1]):
-        node = 1
-        for level in range(depth):
-            left = 2 * node
-            node = left + 1 if uniforms[level, i] * sums[node] >= sums[left] else left
-        picks[i] = node - (1 << depth)
-    return picks

@@ -3,16 +3,69 @@
 The feed picks a live creator for each viewer in proportion to the creators' weights. An inverse CDF
 over the live creators (a cumulative sum and a search) shifts every pick beyond any entry whose weight
 changes, so one creator going live in one arm of a comparison and not in the other moved viewers
-between rooms all along the list and unpaired the arms. :class:`WeightTree` keeps each creator row at
-a fixed leaf and draws a fresh uniform at each level: a change moves only the picks that pass through
-the changed row's ancestors, each in proportion to the change's share there.
+between rooms all along the list and unpaired the arms. A sum tree keeps each creator row at a fixed
+leaf and draws a fresh uniform at each level: a change moves only the picks that pass through the
+changed row's ancestors, each in proportion to the change's share there.
+
+The tree is an array ``sums`` of ``2 * 2**depth`` entries: node 1 is the root, node k's children are
+2k and 2k + 1, and the leaves (from ``2**depth``) hold the rows' weights. The kernels here build it and
+descend it, with uniforms given (:class:`WeightTree`) or drawn per row by key (the room choice's kernel).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.engine import kernels
+from sim.engine.kernels import kernel, keyed_uniform
+
+
+def tree_depth(n_rows: int) -> int:
+    """Levels below the root of a tree with ``n_rows`` leaves in use (0 for one row)."""
+    return max((max(n_rows, 1) - 1).bit_length(), 0)
+
+
+@kernel
+def tree_sums(weights: np.ndarray, depth: int) -> np.ndarray:
+    """The sum tree over ``weights``: each node the sum of its two children, the leaves the weights."""
+    sums = np.zeros(2 << depth)
+    sums[(1 << depth):(1 << depth) + weights.size] = weights
+    add_up(sums)
+    return sums
+
+
+@kernel
+def add_up(sums: np.ndarray) -> None:
+    """Fill a sum tree's inner nodes from its leaves (the second half of ``sums``), in place."""
+    for node in range(sums.size // 2 - 1, 0, -1):  # children before parents
+        sums[node] = sums[2 * node] + sums[2 * node + 1]
+
+
+@kernel
+def step_down(sums: np.ndarray, node: int, uniform: float) -> int:
+    """The child of ``node`` a uniform sends a pick to: the left one with the left child's share of the node."""
+    left = 2 * node
+    return left + 1 if uniform * sums[node] >= sums[left] else left
+
+
+@kernel
+def descend(sums: np.ndarray, depth: int, uniforms: np.ndarray) -> np.ndarray:
+    """The row each column of ``uniforms`` (``[depth, picks]``, one uniform a level) reaches from the root."""
+    picks = np.empty(uniforms.shape[1], dtype=np.int64)
+    for i in range(uniforms.shape[1]):
+        node = 1
+        for level in range(depth):
+            node = step_down(sums, node, uniforms[level, i])
+        picks[i] = node - (1 << depth)
+    return picks
+
+
+@kernel
+def descend_keyed(sums: np.ndarray, depth: int, keys: np.ndarray, row: int) -> int:
+    """The row that agent ``row`` reaches, drawing its own keyed uniform at each level (level k: ``keys[k]``)."""
+    node = 1
+    for level in range(depth):
+        node = step_down(sums, node, keyed_uniform(keys[level], row))
+    return node - (1 << depth)
 
 
 class WeightTree:
@@ -28,14 +81,8 @@ class WeightTree:
     """
 
     def __init__(self, weights: np.ndarray):
-        n = max(int(weights.size), 1)
-        self.depth = max((n - 1).bit_length(), 0)
-        leaves = 1 << self.depth
-        self.sums = np.zeros(2 * leaves)
-        self.sums[leaves:leaves + weights.size] = weights
-        for level in range(self.depth - 1, -1, -1):  # each level's nodes from its children
-            first = 1 << level
-            self.sums[first:2 * first] = self.sums[2 * first:4 * first:2] + self.sums[2 * first + 1:4 * first:2]
+        self.depth = tree_depth(weights.size)
+        self.sums = tree_sums(np.ascontiguousarray(weights, dtype=np.float64), self.depth)
         self.size = weights.size
 
     @property
@@ -48,4 +95,4 @@ class WeightTree:
 
         The total must be positive: a row of weight 0 is never picked.
         """
-        return kernels.descend(self.sums, self.depth, np.ascontiguousarray(uniforms, dtype=np.float64))
+        return descend(self.sums, self.depth, np.ascontiguousarray(uniforms, dtype=np.float64))

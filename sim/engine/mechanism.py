@@ -191,6 +191,10 @@ class Hour:
         """
         return self.draws.uniforms(name, ids, self.step, count)
 
+    def memory(self, mechanism: str) -> dict:
+        """What ``mechanism`` keeps from one hour to the next (its private state, held by the model)."""
+        return self.model.mechanism_memory.setdefault(mechanism, {})
+
     def multiplier(self, target: ModifierTarget, *args) -> np.ndarray | float:
         """The product of every enabled modifier of ``target`` (1.0 when there is none)."""
         product: np.ndarray | float = 1.0

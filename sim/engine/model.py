@@ -132,6 +132,7 @@ class GiftEconomy(mesa.Model):
         self.brand_state = draw_brands(config, seed)
         self.brand_state.is_active[list(config.brands.switched_off)] = False
         self._add_mechanism_state()
+        self.mechanism_memory: dict[str, dict] = {}  # what mechanisms keep between hours, by name (Hour.memory)
         self.n_audience = config.population.viewers  # rows past it are creators watching peers
         # The Mesa agents are views that the mechanisms never use: they are made on first access
         # (see _register_views), which saves about 4 us per viewer of the build.

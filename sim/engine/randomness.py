@@ -110,6 +110,10 @@ class KeyedDraws:
         """The key of decision ``name`` at ``time``, for a kernel that draws agents' uniforms itself."""
         return call_key(self.seed, name, time, index)
 
+    def keys(self, name: str, time: int, count: int) -> np.ndarray:
+        """The keys of draws ``0 .. count-1`` of decision ``name`` at ``time`` (uint64), for a kernel's own draws."""
+        return kernels.decision_keys(np.uint64(self.seed), np.uint64(stream_key(name)), np.uint64(time), count)
+
     def choice_index(self, name: str, ids: np.ndarray, time: int, n: np.ndarray | int) -> np.ndarray:
         """For each agent, an index in ``0 .. n-1`` (uniformly), from its keyed uniform."""
         return np.minimum((self.uniforms(name, ids, time) * n).astype(np.int64), np.asarray(n) - 1)

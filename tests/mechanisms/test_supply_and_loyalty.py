@@ -5,7 +5,9 @@ import pytest
 
 import sim
 from sim import GiftEconomy
+from sim.engine.lookup import tree_depth, tree_sums
 from sim.engine.mechanisms import herding, loyalty, supply
+from sim.engine.randomness import KeyedDraws
 from sim.engine.state import NOBODY, creator_regions, creator_slots
 from tests.conftest import DEFAULT_CONFIG
 
@@ -162,29 +164,35 @@ def test_a_new_follow_takes_the_first_place_and_pushes_the_oldest_out(small_conf
 
 def test_favourite_picks_follow_the_weights_among_live_favourites(small_config):
     model = GiftEconomy(small_config, rng=0)
-    viewers, creators = model.viewer_state, model.creator_state
+    creators = model.creator_state
     creators.is_live[:] = False
     creators.is_live[[1, 2]] = True
-    creators.session_hour[[1, 2]] = 3  # not just started: no notification
-    who = np.array([0, 1, 2])
-    viewers.followed[who], viewers.favourite_2[who], viewers.favourite_3[who] = [1, 3, 3], [2, 4, 4], [NOBODY, 2, 5]
-    params = model.config.loyalty.model_copy(update={"favourite_weights": (1.0, 0.5, 0.25), "return_probability": 0.6})
-    # viewer 0: favourites 1 and 2 live, weights 1 and 0.5 -> cumulative [1, 1.5]; u = 0.8 -> 1.2 > 1 -> creator 2
-    # viewer 1: only creator 2 (third place) live; viewer 2: none live, so it never returns
-    uniforms = np.array([[0.5, 0.5, 0.0], [0.8, 0.1, 0.1]])
-    returning, picks = loyalty.favourite_picks(viewers, creators, who, params, uniforms)
-    assert returning.tolist() == [True, True, False]
-    assert picks[:2].tolist() == [2, 2]
-    returning, _ = loyalty.favourite_picks(viewers, creators, who, params, np.array([[0.7, 0.7, 0.0], [0.1] * 3]))
-    assert not returning.any()  # 0.7 is above the return probability
+    is_starting = np.zeros(creators.size, dtype=bool)  # live for a while: no notification
+    weights = np.array([1.0, 0.5, 0.25])
+
+    def pick(favourites, u_whether, u_which):
+        return loyalty.favourite_pick(*favourites, creators.is_live, is_starting, weights, 0.6, 1.5, u_whether, u_which)
+
+    # favourites 1 and 2 live, weights 1 and 0.5 -> cumulative [1, 1.5]; u = 0.8 -> 1.2 > 1 -> creator 2
+    assert pick((1, 2, NOBODY), 0.5, 0.8) == 2
+    assert pick((1, 2, NOBODY), 0.5, 0.6) == 1
+    assert pick((3, 4, 2), 0.5, 0.1) == 2  # only the third place is live
+    assert pick((3, 4, 5), 0.0, 0.1) == NOBODY  # none live: it never returns
+    assert pick((1, 2, NOBODY), 0.7, 0.1) == NOBODY  # 0.7 is above the return probability
+    is_starting[2] = True  # a favourite just started: the chance of returning is 0.6 x 1.5
+    assert pick((1, 2, NOBODY), 0.7, 0.1) == 1
 
 
 def test_feed_prefers_the_viewers_own_region():
     creator_region = np.array([0, 0, 1, 1, 0])
     weights = np.array([1.0, 1.0, 1.0, 1.0, 0.0])  # the last creator is off air
     viewer_region = np.repeat([0, 1], 5000)
-    rng = np.random.default_rng(0)
-    picks = loyalty.feed_picks(weights, creator_region, viewer_region, 3.0, lambda n: rng.random((n, 10_000)))
+    depth = tree_depth(weights.size)
+    everyone = tree_sums(weights, depth)
+    home, home_total = loyalty.region_trees(weights, creator_region, 2, depth)
+    keys = KeyedDraws(0).keys("attention.feed", 0, depth + 1)
+    picks = np.array([loyalty.home_feed_pick(everyone, home[region], home_total[region], 3.0, depth, keys, row)
+                      for row, region in enumerate(viewer_region)])
     assert not (picks == 4).any()
     home = creator_region[picks] == viewer_region
     assert home.mean() == pytest.approx(0.75, abs=0.02)  # 3 x 2 home against 2 away: 6 / 8

@@ -14,13 +14,13 @@ creators of its own region.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 
 import numpy as np
 
 from sim.engine.config import Loyalty, Viewers
-from sim.engine.lookup import WeightTree
+from sim.engine.kernels import kernel, keyed_uniform
+from sim.engine.lookup import descend_keyed, tree_depth, tree_sums
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms import exploration, loyalty
 from sim.engine.state import NOBODY, CreatorState, ViewerState
@@ -28,85 +28,125 @@ from sim.engine.state import NOBODY, CreatorState, ViewerState
 
 def choose_rooms(
     viewers: ViewerState, creators: CreatorState, online: np.ndarray, params: Viewers,
-    popularity_exponent: float, exploration_share: float, uniforms: Callable[..., np.ndarray],
-    boost: np.ndarray | float = 1.0, loyal: Loyalty | None = None,
+    popularity_exponent: float, exploration_share: float, draws: Callable[[str, int], np.ndarray],
+    last_watchers: np.ndarray | None, boost: np.ndarray | float = 1.0, loyal: Loyalty | None = None,
 ) -> np.ndarray:
     """Set ``viewers.watching`` and each creator's audience for this hour; return the viewers watching a live.
 
     ``boost`` multiplies each creator's feed weight (one value per creator, or one for all);
     ``loyal`` (the loyalty section, or None for the plain rules) adds staying, favourites and the
-    home region. The rules are applied in order of precedence, each to the viewers the ones before
-    left undecided, so no viewer looks up a room it would not take. ``uniforms(decision, rows,
-    count=None)`` gives the keyed uniforms of viewer ``rows`` for a decision this hour: a viewer's
-    numbers do not depend on who else decides, which keeps runs that differ in one parameter paired
-    viewer by viewer (common random numbers).
+    home region. ``draws(decision, count)`` gives the keys of a decision's draws this hour
+    (:meth:`sim.engine.randomness.KeyedDraws.keys`): each viewer draws its own keyed uniforms from
+    them, so its numbers do not depend on who else decides, which keeps runs that differ in one
+    parameter paired viewer by viewer (common random numbers). ``last_watchers`` are last hour's
+    (None before the first hour): only their rooms need clearing. One compiled pass decides every
+    online viewer (:func:`_choose`).
     """
-    last_room = viewers.watching[online]
-    _leave_rooms(viewers)
     live = np.flatnonzero(creators.is_live)
     if live.size == 0 or online.size == 0:
+        _leave_rooms(viewers, last_watchers)
         creators.audience[:] = 0
-        _LAST_WATCHERS[viewers] = online[:0]
         return online[:0]
-    room = np.empty(online.size, dtype=np.int64)
-    if loyal is None:
-        followed = viewers.followed[online]
-        has_followed = followed != NOBODY
-        returning = has_followed & (uniforms("attention.return", online) < params.follow_return_probability)
-        returning[returning] = creators.is_live[followed[returning]]
-        room[returning] = followed[returning]
-        undecided = np.flatnonzero(~returning)
-    else:
-        is_staying = loyalty.staying(last_room, creators, loyal, uniforms("attention.stay", online))
-        room[is_staying] = last_room[is_staying]
-        undecided = np.flatnonzero(~is_staying)
-        returning, favourite = loyalty.favourite_picks(viewers, creators, online[undecided], loyal,
-                                                       uniforms("attention.favourite", online[undecided], 2))
-        room[undecided[returning]] = favourite[returning]
-        undecided = undecided[~returning]
-
-    # Picks by weight over every creator row (0 off air), so that a creator going live or not changes
-    # only the picks near it (WeightTree), and two arms of a comparison keep their viewers' rooms.
-    followers = creators.followers[live]
-    is_exploring = uniforms("attention.explore", online[undecided]) < exploration_share
-    explorers, fed = undecided[is_exploring], undecided[~is_exploring]
-    small = live[followers < _median(followers)]
-    small = small if small.size else live  # all live creators have equal followers
-    is_small = np.zeros(creators.size)
-    is_small[small] = 1.0
-    explore_tree = WeightTree(is_small)
-    room[explorers] = explore_tree.pick(uniforms("attention.small_creator", online[explorers], explore_tree.depth))
+    # The feed's weights, by creator row (0 off air): NumPy's power here, as everywhere a weight is a power.
     weights = np.zeros(creators.size)
-    weights[live] = followers.astype(float) ** popularity_exponent * creators.quality[live]
+    weights[live] = creators.followers[live].astype(float) ** popularity_exponent * creators.quality[live]
     if not np.isscalar(boost):
         weights[live] *= boost[live]
-    if loyal is None or loyal.home_region_weight == 1.0:
-        feed = WeightTree(weights)
-        room[fed] = feed.pick(uniforms("attention.feed", online[fed], feed.depth))
-    else:
-        room[fed] = loyalty.feed_picks(weights, creators.region, viewers.region[online[fed]],
-                                       loyal.home_region_weight, lambda n: uniforms("attention.feed", online[fed], n))
-
+    depth = tree_depth(creators.size)
+    is_home_feed = loyal is not None and loyal.home_region_weight != 1.0
+    n_regions = int(max(creators.region.max(initial=0), viewers.region.max(initial=0))) + 1
+    room = np.empty(online.size, dtype=np.int64)
+    _choose(
+        online, viewers.watching, viewers.followed, viewers.favourite_2, viewers.favourite_3, viewers.region,
+        creators.is_live, creators.is_live & (creators.session_hour == 0), creators.followers, creators.region,
+        weights, depth, n_regions, exploration_share, params.follow_return_probability,
+        loyal is not None, *_loyal_params(loyal), is_home_feed,
+        draws("attention.return", 1), draws("attention.stay", 1), draws("attention.favourite", 2),
+        draws("attention.explore", 1), draws("attention.small_creator", depth), draws("attention.feed", depth + 1),
+        room,
+    )
+    _leave_rooms(viewers, last_watchers)
     viewers.watching[online] = room
     viewers.watch_hours[online] += 1
-    _LAST_WATCHERS[viewers] = online
     creators.audience[:] = np.bincount(room, minlength=creators.size)
     creators.viewer_hours += creators.audience
     return online
 
 
-# Who watched last hour, per population of viewers: only their rooms need clearing (attention alone
-# writes ``viewers.watching``).
-_LAST_WATCHERS: weakref.WeakKeyDictionary[ViewerState, np.ndarray] = weakref.WeakKeyDictionary()
+def _loyal_params(loyal: Loyalty | None) -> tuple[float, float, float, np.ndarray, float]:
+    """The loyalty section's numbers for the kernel (any, when the plain rules apply)."""
+    if loyal is None:
+        return 0.0, 0.0, 1.0, np.zeros(3), 1.0
+    return (loyal.room_stay_probability, loyal.return_probability, loyal.notification_boost,
+            np.array(loyal.favourite_weights, dtype=float), loyal.home_region_weight)
 
 
-def _leave_rooms(viewers: ViewerState) -> None:
+@kernel
+def _choose(
+    online, watching, followed, favourite_2, favourite_3, viewer_region, is_live, is_starting, followers,
+    creator_region, weights, depth, n_regions, exploration_share, follow_return_probability, is_loyal,
+    stay_probability, return_probability, notification_boost, favourite_weights, home_region_weight, is_home_feed,
+    keys_return, keys_stay, keys_favourite, keys_explore, keys_small, keys_feed, room,
+):
+    """Each online viewer's room (into ``room``), by the rules in order of precedence.
+
+    Plain: its followed creator if live, with ``follow_return_probability``. Loyal: last hour's room if
+    still live, with the stay probability; else a live favourite (:func:`loyalty.favourite_pick`).
+    Then, for everyone left: with ``exploration_share`` a small live creator (fewer followers than the
+    median live creator; all live creators when they all have as many), uniformly; otherwise the feed,
+    by ``weights`` (with the home region's weight when loyal). Every pick descends a sum tree over all
+    creator rows (:mod:`sim.engine.lookup`), so a creator going live or not moves only the picks near it.
+    """
+    live = np.flatnonzero(is_live)
+    median = np.median(followers[live])
+    is_small = np.zeros(weights.size)
+    for creator in live:
+        is_small[creator] = 1.0 if followers[creator] < median else 0.0
+    if is_small.sum() == 0:  # every live creator has as many followers
+        for creator in live:
+            is_small[creator] = 1.0
+    small = tree_sums(is_small, depth)
+    feed = tree_sums(weights, depth)
+    if is_home_feed:
+        home, home_total = loyalty.region_trees(weights, creator_region, n_regions, depth)
+    else:
+        home, home_total = np.zeros((1, 2)), np.zeros(1)
+    for i in range(online.size):
+        viewer = online[i]
+        if is_loyal:
+            last = watching[viewer]
+            if loyalty.stays(last, is_live, stay_probability, keyed_uniform(keys_stay[0], viewer)):
+                room[i] = last
+                continue
+            favourite = loyalty.favourite_pick(
+                followed[viewer], favourite_2[viewer], favourite_3[viewer], is_live, is_starting, favourite_weights,
+                return_probability, notification_boost, keyed_uniform(keys_favourite[0], viewer),
+                keyed_uniform(keys_favourite[1], viewer))
+            if favourite != NOBODY:
+                room[i] = favourite
+                continue
+        else:
+            first = followed[viewer]
+            if (first != NOBODY and keyed_uniform(keys_return[0], viewer) < follow_return_probability
+                    and is_live[first]):
+                room[i] = first
+                continue
+        if keyed_uniform(keys_explore[0], viewer) < exploration_share:
+            room[i] = descend_keyed(small, depth, keys_small, viewer)
+        elif is_home_feed:
+            region = viewer_region[viewer]
+            room[i] = loyalty.home_feed_pick(feed, home[region], home_total[region], home_region_weight, depth,
+                                             keys_feed, viewer)
+        else:
+            room[i] = descend_keyed(feed, depth, keys_feed, viewer)
+
+
+def _leave_rooms(viewers: ViewerState, last_watchers: np.ndarray | None) -> None:
     """Clear last hour's rooms: those of last hour's watchers, or every row before the first hour."""
-    watchers = _LAST_WATCHERS.get(viewers)
-    if watchers is None:
+    if last_watchers is None:
         viewers.watching[:] = NOBODY
     else:
-        viewers.watching[watchers] = NOBODY
+        viewers.watching[last_watchers] = NOBODY
 
 
 def follow(
@@ -133,10 +173,13 @@ def follow(
 
 def _choose_rooms(hour: Hour) -> None:
     viewers, creators, config = hour.viewers, hour.creators, hour.config
+    memory = hour.memory("attention")  # last hour's watchers: only their rooms need clearing
     hour.watchers = choose_rooms(
         viewers, creators, hour.online, config.viewers, config.creators.popularity_exponent,
-        exploration.share(config), hour.uniforms, hour.multiplier("feed"), loyalty.params(config),
+        exploration.share(config), lambda decision, count: hour.draws.keys(decision, hour.step, count),
+        memory.get("watchers"), hour.multiplier("feed"), loyalty.params(config),
     )
+    memory["watchers"] = hour.watchers
     hour.flows.set("n_viewers_watching", hour.watchers.size)
 
 
@@ -165,9 +208,3 @@ MECHANISM = Mechanism(
     ),
 )
 
-
-def _median(values: np.ndarray) -> float:
-    """The median, as ``np.median`` gives it, at a fraction of its fixed cost on small arrays."""
-    lower, upper = (values.size - 1) // 2, values.size // 2
-    middle = np.partition(values, [lower, upper])
-    return (middle[lower] + middle[upper]) / 2

@@ -25,14 +25,13 @@ docs/calibration.md for what it does to how many creators a viewer watches and g
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from sim.engine.config import Config, Loyalty
-from sim.engine.lookup import WeightTree
+from sim.engine.kernels import kernel, keyed_uniform
+from sim.engine.lookup import add_up, descend_keyed
 from sim.engine.mechanism import Mechanism, StateField
-from sim.engine.state import NOBODY, CreatorState, ViewerState
+from sim.engine.state import NOBODY, ViewerState
 
 OLDER_FAVOURITES = ("favourite_2", "favourite_3")
 
@@ -59,70 +58,76 @@ def add_favourite(viewers: ViewerState, who: np.ndarray, creator: np.ndarray) ->
     viewers.followed[who] = creator
 
 
-def favourite_picks(
-    viewers: ViewerState, creators: CreatorState, online: np.ndarray, loyalty: Loyalty, uniforms: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Which online viewers go to a live favourite, and which one (by ``favourite_weights``).
+@kernel
+def favourite_pick(
+    first: int, second: int, third: int, is_live: np.ndarray, is_starting: np.ndarray, weights: np.ndarray,
+    return_probability: float, notification_boost: float, u_whether: float, u_which: float,
+) -> int:
+    """The live favourite a viewer returns to, or ``NOBODY``: one viewer's decision, in the room choice's kernel.
 
-    ``uniforms`` is ``[2, online]``: whether to return, and which favourite.
+    ``first``, ``second`` and ``third`` are its favourites, most recent first (``NOBODY`` where it has
+    fewer), weighted by ``weights`` (``favourite_weights``) times 1 if live, ``notification_boost`` in a
+    session's first hour (``is_starting``) and 0 off air. It returns with ``return_probability``, times
+    the boost when one of them has just started, if any is live (``u_whether``), and picks among them
+    in proportion to their weights (``u_which``).
     """
-    returning = np.zeros(online.size, dtype=bool)
-    picks = np.full(online.size, NOBODY, dtype=np.int64)
-    # only those under the highest chance of returning (a favourite just started) can return
-    may = np.flatnonzero(uniforms[0] < loyalty.return_probability * loyalty.notification_boost)
-    # and only those with a favourite: favourites fill in order, so one without a first has none
-    first = viewers.followed[online[may]]
-    has_favourite = first != NOBODY
-    may, first = may[has_favourite], first[has_favourite]
-    who = online[may]
-    # Per creator, with one more entry for NOBODY (-1 indexes the last): a favourite's weight factor
-    # (0 off air, the notification boost in a session's first hour, else 1) and whether it just started.
-    is_starting = np.append(creators.is_live & (creators.session_hour == 0), False)
-    live_factor = np.append(np.where(creators.is_live, 1.0, 0.0), 0.0)
-    live_factor[is_starting] = loyalty.notification_boost
-    # place by place rather than as a [viewer, place] array: reductions along a short axis are slow
-    chosen = [first, *(getattr(viewers, name)[who] for name in OLDER_FAVOURITES)]
-    total, has_starting, cumulative = np.zeros(who.size), np.zeros(who.size, dtype=bool), []
-    for favourite, weight in zip(chosen, loyalty.favourite_weights, strict=True):
-        has_starting |= is_starting[favourite]
-        total = total + weight * live_factor[favourite]
-        cumulative.append(total)
-    chance = loyalty.return_probability * np.where(has_starting, loyalty.notification_boost, 1.0)
-    returning[may] = (total > 0) & (uniforms[0][may] < chance)
-    reach = uniforms[1][may] * total
-    place = np.minimum(sum(reached < reach for reached in cumulative), len(chosen) - 1)
-    picks[may] = np.choose(place, chosen)
-    return returning, picks
+    favourites = (first, second, third)
+    total, has_starting = 0.0, False
+    cumulative = np.zeros(3)
+    for place in range(3):
+        favourite = favourites[place]
+        factor = 0.0
+        if favourite != NOBODY:
+            if is_starting[favourite]:
+                factor, has_starting = notification_boost, True
+            elif is_live[favourite]:
+                factor = 1.0
+        total = total + weights[place] * factor
+        cumulative[place] = total
+    chance = return_probability * (notification_boost if has_starting else 1.0)
+    if not (total > 0 and u_whether < chance):
+        return NOBODY
+    reach = u_which * total
+    place = min(int(cumulative[0] < reach) + int(cumulative[1] < reach) + int(cumulative[2] < reach), 2)
+    return favourites[place]
 
 
-def staying(last_room: np.ndarray, creators: CreatorState, loyalty: Loyalty, uniforms: np.ndarray) -> np.ndarray:
-    """Which viewers stay in last hour's room: still live, with ``room_stay_probability``."""
-    was_watching = last_room != NOBODY
-    return was_watching & creators.is_live[np.maximum(last_room, 0)] & (uniforms < loyalty.room_stay_probability)
+@kernel
+def stays(last_room: int, is_live: np.ndarray, stay_probability: float, uniform: float) -> bool:
+    """Whether a viewer stays in last hour's room: still live, with ``room_stay_probability``."""
+    return last_room != NOBODY and is_live[last_room] and uniform < stay_probability
 
 
-def feed_picks(
-    weights: np.ndarray, creator_region: np.ndarray, viewer_region: np.ndarray, home_region_weight: float,
-    uniforms: Callable[[int], np.ndarray],
-) -> np.ndarray:
-    """The feed's pick for each viewer, weighting live creators of the viewer's own region more.
+@kernel
+def region_trees(weights: np.ndarray, creator_region: np.ndarray, n_regions: int, depth: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Each region's feed: a sum tree over the weights of its own creators (``[region, node]``), and their total."""
+    sums = np.zeros((n_regions, 2 << depth))
+    home_total = np.zeros(n_regions)
+    for creator in range(weights.size):  # the leaves; the totals in row order, as a running sum
+        sums[creator_region[creator], (1 << depth) + creator] = weights[creator]
+        home_total[creator_region[creator]] += weights[creator]
+    for region in range(n_regions):
+        add_up(sums[region])
+    return sums, home_total
 
-    ``weights`` holds every creator row's feed weight (0 off air). A viewer's weights are ``weights``
-    plus ``(home_region_weight - 1) * weights`` on its own region's creators: its first uniform picks
-    the first part (every creator) or the second (its region's), and the rest descend that part's
-    :class:`~sim.engine.lookup.WeightTree`. ``uniforms(n)`` gives each viewer's ``[n, viewers]`` keyed draws.
+
+@kernel
+def home_feed_pick(
+    everyone: np.ndarray, home: np.ndarray, home_total: float, home_region_weight: float, depth: int,
+    keys: np.ndarray, row: int,
+) -> int:
+    """The feed's pick for viewer ``row``, its own region's creators weighted ``home_region_weight`` times.
+
+    Its weights are everyone's (the tree ``everyone``) plus ``(home_region_weight - 1)`` times its region's
+    (the tree ``home``, totalling ``home_total``): its first keyed uniform (``keys[0]``) picks one of the
+    two parts in proportion to its total, and the rest (``keys[1:]``) descend that part's tree.
     """
-    everyone = WeightTree(weights)
-    draws = uniforms(everyone.depth + 1)
-    n_regions = max(int(creator_region.max(initial=0)), int(viewer_region.max(initial=0))) + 1
-    home_total = np.bincount(creator_region, weights=weights, minlength=n_regions)
-    extra = (home_region_weight - 1) * home_total[viewer_region]
-    is_home = draws[0] * (everyone.total + extra) >= everyone.total
-    picks = everyone.pick(draws[1:])
-    for region in np.unique(viewer_region[is_home]):
-        home = is_home & (viewer_region == region)
-        picks[home] = WeightTree(np.where(creator_region == region, weights, 0.0)).pick(draws[1:, home])
-    return picks
+    total = everyone[1]
+    extra = (home_region_weight - 1) * home_total
+    if keyed_uniform(keys[0], row) * (total + extra) >= total:
+        return descend_keyed(home, depth, keys[1:], row)
+    return descend_keyed(everyone, depth, keys[1:], row)
 
 
 MECHANISM = Mechanism(
