@@ -17,7 +17,8 @@ def test_combo_copies_by_hand():
     capacity = np.array([10_000, 10_000, 10_000, 10_000, 2_000])
     uniforms = np.array([0.9, 0.4, 0.6, 0.0, 0.0])
     # 10 copies; 1.5 rounds up when the draw is under 0.5, down otherwise; the cap of 99; what 2,000 coins buy
-    assert combo_copies(per_event, gift, capacity, 99, uniforms).tolist() == [10, 2, 1, 99, 4]
+    copies = [combo_copies(*args, 99, u) for *args, u in zip(per_event, gift, capacity, uniforms, strict=True)]
+    assert copies == [10, 2, 1, 99, 4]
 
 
 def test_a_whale_chooses_from_its_floor_up():
@@ -26,13 +27,13 @@ def test_a_whale_chooses_from_its_floor_up():
     viewers.propensity[:] = 100.0  # every watcher gifts
     catalog = Catalog.build([g.coins for g in config.gifts], config.viewers.gift_size_exponent)
     capacity = np.full(1000, 1_000_000)
-    floor = np.where(np.arange(1000) < 500, 0, 500)
+    floor = np.where(np.arange(1000) < 500, 0, 500)  # a plan of 500 coins in one copy: a floor of 500
     _, coins, _ = draw_gifts(viewers, np.arange(1000), catalog, capacity, 1.0, config.viewers,
-                             np.random.default_rng(1).random((2, 1000)), min_coins=floor)
+                             np.random.default_rng(1).random((3, 1000)), per_event=floor)
     assert coins[500:].min() >= 500 and coins[:500].min() == 1  # the floor binds only those who have one
     floor_above_all = np.full(1000, 10**9)
     _, coins, _ = draw_gifts(viewers, np.arange(1000), catalog, np.full(1000, 700), 1.0, config.viewers,
-                             np.random.default_rng(1).random((2, 1000)), min_coins=floor_above_all)
+                             np.random.default_rng(1).random((3, 1000)), per_event=floor_above_all)
     assert (coins == 699).all()  # no affordable gift reaches the floor: the dearest affordable one
 
 

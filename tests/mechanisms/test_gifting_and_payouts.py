@@ -54,7 +54,7 @@ def test_gift_choice_stays_within_what_a_viewer_can_afford(default_config):
     catalog = Catalog.build(catalog_coins, default_config.viewers.gift_size_exponent)
     capacity = np.where(np.arange(2000) < 1000, 10, largest)  # half can afford only small gifts, half any
     gifters, coins, _ = draw_gifts(viewers, np.arange(2000), catalog, capacity, np.ones(2000), default_config.viewers,
-                                np.random.default_rng(1).random((2, 2000)))
+                                np.random.default_rng(1).random((3, 2000)))
     assert gifters.size == 2000
     assert (coins <= capacity[gifters]).all()
     assert coins[gifters >= 1000].max() > 10_000  # whales do send the large gifts

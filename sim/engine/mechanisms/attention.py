@@ -66,11 +66,19 @@ def choose_rooms(
         room,
     )
     _leave_rooms(viewers, last_watchers)
-    viewers.watching[online] = room
-    viewers.watch_hours[online] += 1
-    creators.audience[:] = np.bincount(room, minlength=creators.size)
-    creators.viewer_hours += creators.audience
+    _enter_rooms(online, room, viewers.watching, viewers.watch_hours, creators.audience, creators.viewer_hours)
     return online
+
+
+@kernel
+def _enter_rooms(online, room, watching, watch_hours, audience, viewer_hours):
+    """Seat the watchers: their rooms and watch hours, and each creator's audience and viewer-hours."""
+    audience[:] = 0
+    for i in range(online.size):
+        watching[online[i]] = room[i]
+        watch_hours[online[i]] += 1
+        audience[room[i]] += 1
+    viewer_hours += audience
 
 
 def _loyal_params(loyal: Loyalty | None) -> tuple[float, float, float, np.ndarray, float]:

@@ -28,6 +28,7 @@ import numpy as np
 
 from sim.engine import wallet
 from sim.engine.config import Viewers
+from sim.engine.kernels import kernel
 from sim.engine.ledger import Ledger
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms import purchasing
@@ -51,9 +52,10 @@ class Catalog:
 
 def draw_gifts(
     viewers: ViewerState, watchers: np.ndarray, catalog: Catalog, capacity_coins: np.ndarray,
-    multiplier: np.ndarray | float, params: Viewers, uniforms: np.ndarray, min_coins: np.ndarray | float = 0,
+    multiplier: np.ndarray | float, params: Viewers, uniforms: np.ndarray, per_event: np.ndarray | float = 0.0,
+    max_copies: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Choose who gifts this hour and which gift.
+    """Choose who gifts this hour, which gift, and how many copies (:func:`choose_gift`, for each watcher).
 
     Args:
         viewers: The viewers.
@@ -62,24 +64,69 @@ def draw_gifts(
         capacity_coins: For each watcher, the most coins it could spend now.
         multiplier: For each watcher, the product of its room's and its own modifiers.
         params: Viewer behaviour parameters.
-        uniforms: ``[2, watchers]`` uniform draws in [0, 1): whether to gift, and which gift.
-        min_coins: For each watcher, the cheapest gift it would send (a whale's combo has a floor);
-            when no affordable gift reaches it, the dearest affordable one.
+        uniforms: ``[3, watchers]`` uniform draws in [0, 1): whether to gift, which gift, and the
+            rounding of the number of copies.
+        per_event: For each watcher, the coins it aims to spend when it gifts (a combo's plan; 0: one gift).
+        max_copies: The most copies of one gift sent at once.
 
     Returns:
-        The gifters' indices, the coins of each one's gift, and which watchers gift (a mask).
+        The gifters' indices, the coins of one copy of each one's gift, and its copies.
     """
-    hazard = np.minimum(1.0, params.gift_hazard * viewers.propensity[watchers] * multiplier)
-    n_affordable = np.searchsorted(catalog.coins, capacity_coins, side="right")
-    gifting = (uniforms[0] < hazard) & (n_affordable > 0)
-    gifters, n_affordable = watchers[gifting], n_affordable[gifting]
-    # Draw from the weights truncated to the affordable part of the ladder, from the floor up.
-    lowest = np.minimum(np.searchsorted(catalog.coins, np.broadcast_to(min_coins, gifting.shape)[gifting]),
-                        n_affordable - 1)
-    below = np.where(lowest > 0, catalog.cumulative_weight[lowest - 1], 0.0)
-    reach = below + uniforms[1][gifting] * (catalog.cumulative_weight[n_affordable - 1] - below)
-    choice = np.clip(np.searchsorted(catalog.cumulative_weight, reach, side="right"), lowest, n_affordable - 1)
-    return gifters, catalog.coins[choice], gifting
+    n = watchers.size
+    gift_coins, copies = _choose_gifts(
+        params.gift_hazard * viewers.propensity[watchers], np.broadcast_to(np.asarray(multiplier, float), n),
+        np.asarray(capacity_coins, dtype=np.int64), np.broadcast_to(np.asarray(per_event, float), n), max_copies,
+        catalog.coins, catalog.cumulative_weight, np.ascontiguousarray(uniforms, dtype=np.float64))
+    gifting = gift_coins > 0
+    return watchers[gifting], gift_coins[gifting], copies[gifting]
+
+
+@kernel
+def _choose_gifts(base_hazard, multiplier, capacity, per_event, max_copies, catalog_coins, cumulative_weight,
+                  uniforms):
+    """Each watcher's gift (its coins, 0 for none) and copies: :func:`choose_gift` in one compiled pass."""
+    gift_coins = np.zeros(base_hazard.size, dtype=np.int64)
+    copies = np.zeros(base_hazard.size, dtype=np.int64)
+    for i in range(base_hazard.size):
+        gift_coins[i], copies[i] = choose_gift(
+            min(1.0, base_hazard[i] * multiplier[i]), capacity[i], per_event[i], max_copies, catalog_coins,
+            cumulative_weight, uniforms[0, i], uniforms[1, i], uniforms[2, i])
+    return gift_coins, copies
+
+
+@kernel
+def choose_gift(
+    hazard: float, capacity: int, per_event: float, max_copies: int, catalog_coins: np.ndarray,
+    cumulative_weight: np.ndarray, u_whether: float, u_which: float, u_copies: float,
+) -> tuple[int, int]:
+    """One watcher's gift this hour: the coins of one copy (0 for none) and the number of copies.
+
+    It gifts with chance ``hazard`` if it can afford any gift (``capacity`` coins). The gift is drawn
+    with the catalog's weights among the affordable ones, from the cheapest costing at least
+    ``per_event / max_copies`` coins up (a whale's combo has a floor; when no affordable gift reaches
+    it, the dearest affordable one). It sends ``per_event`` over the gift's price copies, rounded at
+    random (:func:`combo_copies`).
+    """
+    n_affordable = np.searchsorted(catalog_coins, capacity, side="right")
+    if not (u_whether < hazard and n_affordable > 0):
+        return 0, 0
+    lowest = min(np.searchsorted(catalog_coins, per_event / max_copies), n_affordable - 1)
+    below = cumulative_weight[lowest - 1] if lowest > 0 else 0.0
+    reach = below + u_which * (cumulative_weight[n_affordable - 1] - below)
+    choice = min(max(np.searchsorted(cumulative_weight, reach, side="right"), lowest), n_affordable - 1)
+    gift = catalog_coins[choice]
+    return gift, combo_copies(per_event, gift, capacity, max_copies, u_copies)
+
+
+@kernel
+def combo_copies(per_event: float, gift_coins: int, capacity_coins: int, max_copies: int, uniform: float) -> int:
+    """How many of its gift a gifter sends: what it aims to spend over the gift's price, rounded at random.
+
+    At least one, at most ``max_copies`` and what its coins and budget cover.
+    """
+    wanted = per_event / gift_coins
+    whole = np.floor(wanted) + (1.0 if uniform < wanted - np.floor(wanted) else 0.0)
+    return int(min(max(whole, 1.0), min(max_copies, capacity_coins // gift_coins)))
 
 
 def reciprocate(viewers: ViewerState, creators: CreatorState, giving_creator: np.ndarray, rooms: np.ndarray) -> None:
@@ -139,19 +186,6 @@ def send_gifts(
     }
 
 
-def combo_copies(
-    per_event_coins: np.ndarray, gift_coins: np.ndarray, capacity_coins: np.ndarray, max_copies: int,
-    uniforms: np.ndarray,
-) -> np.ndarray:
-    """How many of its gift each gifter sends: what it aims to spend over the gift's price, rounded at random.
-
-    At least one, at most ``max_copies`` and what its coins and budget cover.
-    """
-    wanted = per_event_coins / gift_coins
-    whole = np.floor(wanted) + (uniforms < wanted - np.floor(wanted))
-    return np.clip(whole, 1, np.minimum(max_copies, capacity_coins // gift_coins)).astype(np.int64)
-
-
 def _at(factor: np.ndarray | float, index: np.ndarray) -> np.ndarray | float:
     """A per-creator multiplier at ``index``, or the multiplier itself when it is one for all."""
     return factor if np.isscalar(factor) else factor[index]
@@ -167,10 +201,9 @@ def _gift(hour: Hour) -> None:
     multiplier = _at(hour.multiplier("room"), viewers.watching[can_pay]) * hour.multiplier("watcher", can_pay)
     capacity = purchasing.spending_capacity(viewers, can_pay, model.prices)
     plan = [combo.factor(hour, can_pay) for combo in hour.modifiers["combo"]]  # at most one
-    per_event, max_copies = plan[0] if plan else (np.zeros(can_pay.size), 1)
-    gifters, gift_coins, gifting = draw_gifts(viewers, can_pay, model.catalog, capacity, multiplier, config.viewers,
-                                              uniforms, min_coins=per_event / max_copies)
-    copies = combo_copies(per_event[gifting], gift_coins, capacity[gifting], max_copies, uniforms[2][gifting])
+    per_event, max_copies = plan[0] if plan else (0.0, 1)
+    gifters, gift_coins, copies = draw_gifts(viewers, can_pay, model.catalog, capacity, multiplier, config.viewers,
+                                             uniforms, per_event, max_copies)
     has_coins = purchasing.top_up_phase(hour, gifters, gift_coins * copies)
     flows = send_gifts(viewers, creators, gifters[has_coins], gift_coins[has_coins], model.catalog, model.gift_counts,
                        model.payout, model.ledger, copies[has_coins], hour.events)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine import wallet
+from sim.engine.kernels import kernel
 from sim.engine.ledger import Account, Ledger
 from sim.engine.mechanism import Hour, Mechanism, Output
 from sim.engine.mechanisms import stock_up
@@ -53,29 +54,9 @@ def top_up(
     short = shortfall > 0
     who, shortfall = buyers[short], shortfall[short]
     region, channel = viewers.region[who], viewers.channel[who]
-    bundle_coins = prices.coins[region, channel]  # [buyer, bundle], ascending coins
-    bundle_gross = prices.gross[region, channel]
-    n_bundles = prices.n_bundles[region, channel]
-    on_sale = np.arange(bundle_coins.shape[1]) < n_bundles[:, None]
-    covers = on_sale & (bundle_coins >= shortfall[:, None])
-    has_cover = covers.any(axis=1)
-    smallest_cover = covers.argmax(axis=1)
-    # The habitual spend on one pack, within what is left of the budget, but never below the
-    # smallest bundle that does the job (which may then be unaffordable).
-    habit = np.minimum(stock_up_share * viewers.budget_monthly_micro[who], viewers.budget_left_micro[who])
-    habit = np.maximum(habit, bundle_gross[np.arange(who.size), smallest_cover])
-    within_habit = covers & (bundle_gross <= habit[:, None])
-    largest_within_habit = bundle_coins.shape[1] - 1 - within_habit[:, ::-1].argmax(axis=1)
-    # No single bundle covers it: as many as it takes of the habitual pack (the largest costing at
-    # most the habit), or of the largest bundle when there is no habit.
-    habit_pack = on_sale & (bundle_gross <= habit[:, None])
-    largest_habit_pack = bundle_coins.shape[1] - 1 - habit_pack[:, ::-1].argmax(axis=1)
-    largest = np.maximum(n_bundles - 1, 0)
-    bundle = np.where(has_cover, largest_within_habit, largest_habit_pack if stock_up_share > 0 else largest)
-    coins_each = bundle_coins[np.arange(who.size), bundle]
-    quantity = np.where(has_cover, 1, -(-shortfall // np.maximum(coins_each, 1)))
-    cost = quantity * prices.gross[region, channel, bundle]
-    can_pay = (n_bundles > 0) & (cost <= viewers.budget_left_micro[who])
+    bundle, quantity, can_pay = _choose_bundles(shortfall, region, channel, viewers.budget_monthly_micro[who],
+                                                viewers.budget_left_micro[who], stock_up_share, prices.coins,
+                                                prices.gross, prices.n_bundles)
 
     who, quantity = who[can_pay], quantity[can_pay]
     region, channel, bundle = region[can_pay], channel[can_pay], bundle[can_pay]
@@ -95,6 +76,55 @@ def top_up(
         "new_gifts_unaffordable": int(short.sum() - can_pay.sum()),
     }
     return enough, flows
+
+
+@kernel
+def _choose_bundles(shortfall, region, channel, budget_monthly, budget_left, stock_up_share, coins, gross, n_bundles):
+    """Each buyer's bundle and quantity (:func:`choose_bundle`), and whether its budget pays for them."""
+    bundle = np.zeros(shortfall.size, dtype=np.int64)
+    quantity = np.zeros(shortfall.size, dtype=np.int64)
+    can_pay = np.zeros(shortfall.size, dtype=np.bool_)
+    for i in range(shortfall.size):
+        r, c = region[i], channel[i]
+        bundle[i], quantity[i] = choose_bundle(shortfall[i], coins[r, c], gross[r, c], n_bundles[r, c],
+                                               stock_up_share, budget_monthly[i], budget_left[i])
+        can_pay[i] = n_bundles[r, c] > 0 and quantity[i] * gross[r, c, bundle[i]] <= budget_left[i]
+    return bundle, quantity, can_pay
+
+
+@kernel
+def choose_bundle(
+    shortfall: int, coins: np.ndarray, gross: np.ndarray, n_bundles: int, stock_up_share: float,
+    budget_monthly: int, budget_left: int,
+) -> tuple[int, int]:
+    """The bundle (an index into ``coins`` and ``gross``, ascending coins) and the number of it a buyer buys.
+
+    Its habit, what it spends on one pack, is the stock-up share of its monthly budget, capped by
+    ``budget_left`` and raised to the smallest covering bundle's price (which may then be
+    unaffordable). Of the bundles covering ``shortfall``, the largest costing at most the habit; when
+    none covers it, as many as it takes of the habitual pack (the largest costing at most the habit)
+    or, without the habit (``stock_up_share`` 0), of the largest bundle.
+    """
+    n_slots = coins.size
+    smallest_cover, has_cover = 0, False
+    for b in range(n_bundles):
+        if coins[b] >= shortfall:
+            smallest_cover, has_cover = b, True
+            break
+    habit = max(min(stock_up_share * budget_monthly, budget_left), gross[smallest_cover])
+    largest_within_habit = largest_habit_pack = n_slots - 1  # where none qualifies (as NumPy's argmax gives)
+    for b in range(n_bundles - 1, -1, -1):
+        if gross[b] <= habit:
+            largest_habit_pack = b
+            break
+    for b in range(n_bundles - 1, -1, -1):
+        if coins[b] >= shortfall and gross[b] <= habit:
+            largest_within_habit = b
+            break
+    if has_cover:
+        return largest_within_habit, 1
+    bundle = largest_habit_pack if stock_up_share > 0 else max(n_bundles - 1, 0)
+    return bundle, -(-shortfall // max(coins[bundle], 1))
 
 
 def top_up_phase(hour: Hour, buyers: np.ndarray, coins_needed: np.ndarray) -> np.ndarray:
