@@ -26,6 +26,11 @@ INDEX_FIELDS = frozenset({"followed", "watching", "creator_id", "owed_creator", 
 PAYERS_PER_TAIL_BLOCK = 8
 TAIL_SHARE = 0.02
 GOLDEN_FRACTION = (math.sqrt(5) - 1) / 2  # the most evenly spreading step along [0, 1) (Weyl's sequence)
+# Narrow index arrays: a viewer's region and channel, and the creators it follows or watches, are read
+# for every viewer online each hour; at 10 million viewers int8 and int32 carry a fraction of int64's
+# memory traffic. A population may have up to 127 regions or channels and 2**31 - 1 creator rows.
+CATEGORY = np.int8
+CREATOR_INDEX = np.int32
 RUNNING_TOTAL = "running_total"  # a field's metadata key: the field only grows, summing what happened so far
 
 
@@ -272,11 +277,11 @@ def draw_viewers(config: Config, seed: int) -> ViewerState:
     shares = np.array([r.share_of_viewers for r in config.regions.values()])
     audience_region = np.repeat(np.arange(len(shares)), _shares_to_counts(shares, config.population.viewers))
     audience = _draw_viewer_rows(config, seed, "viewer", audience_region, config.viewers.payer_share)
-    audience["creator_id"] = np.full(audience_region.size, NOBODY, dtype=np.int64)
+    audience["creator_id"] = np.full(audience_region.size, NOBODY, dtype=CREATOR_INDEX)
     rows = [audience]
     if config.peer_gifting.enabled:
         peers = _draw_viewer_rows(config, seed, "peer", creator_regions(config), config.peer_gifting.payer_share)
-        peers["creator_id"] = np.arange(creator_slots(config))
+        peers["creator_id"] = np.arange(creator_slots(config), dtype=CREATOR_INDEX)
         rows.append(peers)
     given = {name: np.concatenate([r[name] for r in rows]) for name in audience}
     return ViewerState(**given, **_zero_fields(ViewerState, given["region"].size, given))
@@ -292,7 +297,7 @@ def _draw_viewer_rows(config: Config, seed: int, kind: str, region: np.ndarray, 
 
     channel_names = list(config.channels)
     channel_quantile = quantiles("channel")
-    channel = np.empty(n, dtype=np.int64)
+    channel = np.empty(n, dtype=CATEGORY)
     for r, reg in enumerate(config.regions.values()):
         members = np.flatnonzero(region == r)
         mix = np.array([reg.channel_mix.get(c, 0.0) for c in channel_names])
@@ -306,7 +311,7 @@ def _draw_viewer_rows(config: Config, seed: int, kind: str, region: np.ndarray, 
         willingness_usd = _lognormal(p.budget_median_usd, p.budget_sigma, quantiles("willingness")) * income_scale
     willingness_micro = np.round(willingness_usd * 1e6).astype(np.int64)
     return dict(
-        region=region,
+        region=region.astype(CATEGORY),
         channel=channel,
         # Who pays, and each month's budget, are decided on each payday (sim.engine.mechanisms.income).
         willingness_micro=willingness_micro,
@@ -321,9 +326,9 @@ def _draw_viewer_rows(config: Config, seed: int, kind: str, region: np.ndarray, 
         # Gamma(4, 1/4), mean 1: some viewers are online far more than others; float32 as used in the hourly draw
         activity=(special.gammaincinv(4.0, quantiles("activity")) / 4.0).astype(np.float32),
         is_online=np.zeros(n, dtype=bool),
-        followed=np.full(n, NOBODY, dtype=np.int64),
-        watching=np.full(n, NOBODY, dtype=np.int64),
-        owed_creator=np.full(n, NOBODY, dtype=np.int64),
+        followed=np.full(n, NOBODY, dtype=CREATOR_INDEX),
+        watching=np.full(n, NOBODY, dtype=CREATOR_INDEX),
+        owed_creator=np.full(n, NOBODY, dtype=CREATOR_INDEX),
     )
 
 

@@ -31,7 +31,7 @@ from sim.engine.config import Config, Loyalty
 from sim.engine.kernels import kernel, keyed_uniform
 from sim.engine.lookup import add_up, descend_keyed
 from sim.engine.mechanism import Mechanism, StateField
-from sim.engine.state import NOBODY, ViewerState
+from sim.engine.state import CREATOR_INDEX, NOBODY, ViewerState
 
 OLDER_FAVOURITES = ("favourite_2", "favourite_3")
 
@@ -134,5 +134,5 @@ MECHANISM = Mechanism(
     "loyalty", "viewers keep favourites, watch in sessions, stay in rooms and prefer their own region",
     section="loyalty",
     state=tuple(StateField("viewers", name, f"the viewer's favourite creator, place {name[-1]} (-1: none)",
-                           fill=NOBODY, is_creator_index=True) for name in OLDER_FAVOURITES),
+                           fill=NOBODY, dtype=CREATOR_INDEX, is_creator_index=True) for name in OLDER_FAVOURITES),
 )
