@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.config import Config, Platform
+from sim.engine.kernels import kernel
 from sim.engine.ledger import Account, Ledger, LedgerError
 from sim.engine.pricing import PriceTable
 from sim.engine.state import CreatorState
@@ -105,18 +106,29 @@ def spend(holders, who: np.ndarray, coins: np.ndarray) -> tuple[np.ndarray, np.n
     last coin.
 
     Raises:
-        LedgerError: A wallet holds fewer coins than it is asked to spend.
+        LedgerError: A wallet holds fewer coins than it is asked to spend (and nothing has moved).
     """
-    held = holders.wallet_coins[who]
-    if np.any(coins > held):
+    released, released_gross = np.empty(who.size, dtype=np.int64), np.empty(who.size, dtype=np.int64)
+    if not _spend(holders.wallet_coins, holders.wallet_value_micro, holders.wallet_gross_micro, who,
+                  np.asarray(coins, dtype=np.int64), released, released_gross):
         raise LedgerError("a wallet holds fewer coins than it is asked to spend")
-    value, gross = holders.wallet_value_micro[who], holders.wallet_gross_micro[who]
-    released = value * coins // held
-    released_gross = gross * coins // held
-    holders.wallet_coins[who] = held - coins
-    holders.wallet_value_micro[who] = value - released
-    holders.wallet_gross_micro[who] = gross - released_gross
     return released, released_gross
+
+
+@kernel
+def _spend(wallet_coins, wallet_value, wallet_gross, who, coins, released, released_gross) -> bool:
+    """:func:`spend` in one pass, after checking every wallet: False (and nothing moved) if one is short."""
+    for i in range(who.size):
+        if coins[i] > wallet_coins[who[i]]:
+            return False
+    for i in range(who.size):
+        holder, held = who[i], wallet_coins[who[i]]
+        released[i] = wallet_value[holder] * coins[i] // held if held > 0 else 0
+        released_gross[i] = wallet_gross[holder] * coins[i] // held if held > 0 else 0
+        wallet_coins[holder] = held - coins[i]
+        wallet_value[holder] -= released[i]
+        wallet_gross[holder] -= released_gross[i]
+    return True
 
 
 def receive(holders, who: np.ndarray, coins: np.ndarray, value: np.ndarray, gross: np.ndarray) -> None:
@@ -183,14 +195,25 @@ def diamonds_for(
     region's rate and basis.
     """
     platform = payout.platform
-    if platform.creator_share_basis == "net_revenue":
-        return (released * platform.creator_share).astype(np.int64)  # a diamond is a micro-USD
-    fixed = coins * platform.diamonds_per_coin
-    is_share = payout.is_share_of_price[region]
-    if not is_share.any():
-        return fixed
-    share_value = released_gross * payout.ex_tax[region] * platform.creator_share
-    return np.where(is_share, np.floor(share_value / platform.micro_usd_per_diamond).astype(np.int64), fixed)
+    return _diamonds(np.asarray(coins, dtype=np.int64), np.asarray(released, dtype=np.int64),
+                     np.asarray(released_gross, dtype=np.int64), np.asarray(region, dtype=np.int64),
+                     payout.is_share_of_price, payout.ex_tax, platform.creator_share_basis == "net_revenue",
+                     platform.creator_share, platform.diamonds_per_coin, platform.micro_usd_per_diamond)
+
+
+@kernel
+def _diamonds(coins, released, released_gross, region, is_share_of_price, ex_tax, is_net_revenue, creator_share,
+              diamonds_per_coin, micro_usd_per_diamond):
+    """:func:`diamonds_for`, gift by gift."""
+    diamonds = np.empty(coins.size, dtype=np.int64)
+    for i in range(coins.size):
+        if is_net_revenue:  # a diamond is a micro-USD
+            diamonds[i] = int(released[i] * creator_share)
+        elif is_share_of_price[region[i]]:
+            diamonds[i] = int(np.floor(released_gross[i] * ex_tax[region[i]] * creator_share / micro_usd_per_diamond))
+        else:
+            diamonds[i] = coins[i] * diamonds_per_coin
+    return diamonds
 
 
 def issue_diamonds(
@@ -210,11 +233,22 @@ def issue_diamonds(
     """
     diamonds = diamonds_for(coins, released, released_gross, region, payout)
     diamond_value = diamonds * payout.platform.micro_usd_per_diamond
-    np.add.at(creators.diamonds_held, rooms, diamonds)
-    np.add.at(creators.diamonds_earned, rooms, diamonds)
-    np.add.at(creators.gifts_received, rooms, gifts)
-    np.add.at(creators.gifts_this_hour, rooms, gifts)
-    np.add.at(creators.coins_this_hour, rooms, coins)
+    _credit(rooms, diamonds, np.asarray(coins, dtype=np.int64), np.broadcast_to(np.asarray(gifts, dtype=np.int64),
+            rooms.shape), creators.diamonds_held, creators.diamonds_earned, creators.gifts_received,
+            creators.gifts_this_hour, creators.coins_this_hour)
     ledger.transfer(Account.COIN_LIABILITY, Account.PLATFORM, int(released.sum()))
     ledger.transfer(Account.PLATFORM, Account.DIAMOND_LIABILITY, int(diamond_value.sum()))
     return diamonds, diamond_value
+
+
+@kernel
+def _credit(rooms, diamonds, coins, gifts, diamonds_held, diamonds_earned, gifts_received, gifts_this_hour,
+            coins_this_hour) -> None:
+    """Credit each room's creator with its gifts' diamonds and count them (a room may repeat)."""
+    for i in range(rooms.size):
+        room = rooms[i]
+        diamonds_held[room] += diamonds[i]
+        diamonds_earned[room] += diamonds[i]
+        gifts_received[room] += gifts[i]
+        gifts_this_hour[room] += gifts[i]
+        coins_this_hour[room] += coins[i]
