@@ -742,7 +742,8 @@ class Record(Section):
     )
     creators: tuple[Annotated[int, Field(ge=0)], ...] = Field(
         (), max_length=MAX_HISTORY_AGENTS, description="Creator ids (0-based, as in `creators.parquet`) "
-        "whose state is written every hour to `creator_history.parquet`.",
+        "whose state is written every hour to `creator_history.parquet`: the creators at the start, and the rows "
+        "after them kept for creators who may join during the run (`supply`).",
     )
     viewers: tuple[Annotated[int, Field(ge=0)], ...] = Field(
         (), max_length=MAX_HISTORY_AGENTS, description="Viewer ids (0-based, as in `viewers.parquet`) "
@@ -866,16 +867,27 @@ class Config(Section):
                 "a share of what the platform netted, which follows the local price" for field in dict.fromkeys(where)]
 
     def _record_problems(self) -> list[str]:
-        """History ids that name no agent, or name one twice."""
+        """History ids that name no agent, or name one twice.
+
+        Creator ids reach past ``population.creators`` to the rows kept for creators who may join
+        during the run (``supply``), so that a joiner can be followed from before it joins.
+        """
+        # Imported here: the state module builds on this schema, and the row count is its to define.
+        from sim.engine.state import creator_slots
+
         problems = []
         population = self.population
+        n_creators = creator_slots(self)
+        creator_rows = f"{population.creators:,} creators"
+        if n_creators > population.creators:
+            creator_rows += (f" at the start; {population.creators} to {n_creators - 1} are kept for the up to "
+                             f"{n_creators - population.creators:,} who may join, as supply is on")
         viewer_rows = f"{population.viewers:,} viewers"
         n_viewers = population.viewers
-        if self.peer_gifting.enabled:  # each creator's own viewer row follows the audience's
-            viewer_rows += f" and {population.creators:,} creators' own viewer rows"
-            n_viewers += population.creators
-        for kind, ids, n, rows in (("creators", self.run.record.creators, population.creators,
-                                    f"{population.creators:,} creators"),
+        if self.peer_gifting.enabled:  # each creator row's own viewer row follows the audience's
+            viewer_rows += f" and {n_creators:,} creators' own viewer rows"
+            n_viewers += n_creators
+        for kind, ids, n, rows in (("creators", self.run.record.creators, n_creators, creator_rows),
                                    ("viewers", self.run.record.viewers, n_viewers, viewer_rows)):
             unknown = sorted({index for index in ids if index >= n})
             if unknown:

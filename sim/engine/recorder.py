@@ -83,7 +83,8 @@ PURCHASE_EVENT_COLUMNS = (
 CREATOR_HISTORY_COLUMNS = (
     Column("step", "step", "the hour of the run (1 for the first measured, after any burn-in); the state is as at the "
            "end of the hour"),
-    Column("creator_id", "-", "the creator (one of `run.record.creators`)"),
+    Column("creator_id", "-", "the creator (one of `run.record.creators`; ids from `population.creators` up are "
+           "creators who may join during the run, with `supply`, and are not live before they join)"),
     Column("is_live", "-", "whether it streamed this hour", "bool"),
     Column("audience", "viewers", "viewers in its room this hour"),
     Column("followers", "followers", "followers at the end of the hour"),
