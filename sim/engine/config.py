@@ -729,6 +729,43 @@ class Rewards(MechanismSection):
 MAX_HISTORY_AGENTS = 100_000  # agents followed hour by hour: a run's history table holds agents x hours rows
 
 
+class GiftTimes(Section):
+    """How the event log times an hour's gifts within the hour (:mod:`sim.engine.gift_times`).
+
+    The times are given after the hour is decided, so these change only the `second` of the event log.
+    """
+
+    streak_seconds: float = Field(
+        3.0, gt=0.0, le=600.0, description="Mean gap between a sender's successive gift events in one room and hour "
+        "(s; assumption: combos and streaks send the same gift within seconds, C).",
+    )
+    follow_share: Share = Field(
+        0.5, description="Chance a gift event follows an earlier one in its room and hour rather than arriving on "
+        "its own (1; assumption): the branching ratio of the self-exciting process.",
+    )
+    excitation_seconds: float = Field(
+        60.0, gt=0.0, le=3600.0, description="Mean delay of a gift that follows an earlier one "
+        "(s; assumption).",
+    )
+    big_gift_coins: int = Field(
+        1_000, ge=1, le=10**9, description="Coins from which a gift event counts as big (coins; assumption: "
+        "TikTok's Galaxy, about 15 USD).",
+    )
+    big_gift_weight: float = Field(
+        20.0, ge=1.0, le=1e6, description="How much more likely a big gift is than another to be the one a "
+        "following gift follows (1; assumption).",
+    )
+    battle_seconds: float = Field(
+        300.0, gt=0.0, le=3600.0, description="Length of a battle's window within the hour, into which a "
+        "battle room's extra gifts fall (s; a LIVE Match lasts 5 minutes, C).",
+    )
+    closing_skew: float = Field(
+        3.0, ge=1.0, le=100.0, description="How far a battle's gifts crowd into its closing minutes: a gift's place "
+        "in the window is u ** (1 / closing_skew) for a uniform u, so 1 is uniform and 3 puts half of them in the "
+        "last fifth (1; assumption).",
+    )
+
+
 class Record(Section):
     """What a run records beside its results: event logs and hourly histories (all off by default).
 
@@ -749,6 +786,7 @@ class Record(Section):
         (), max_length=MAX_HISTORY_AGENTS, description="Viewer ids (0-based, as in `viewers.parquet`) "
         "whose state is written every hour to `viewer_history.parquet`.",
     )
+    gift_times: GiftTimes = Field(GiftTimes(), description="How the gift events' `second` within the hour is drawn.")
 
     @property
     def is_on(self) -> bool:
