@@ -6,6 +6,7 @@ CC-BY-4.0, as the cffconvert 2.0.0 package ships it; cffconvert itself needs jso
 the notebooks' nbformat cannot use).
 """
 
+import datetime
 import json
 import tomllib
 
@@ -42,3 +43,10 @@ def test_citation_and_licence_agree_with_the_package(citation):
     assert citation["license"] == project["license"] == "MIT"
     licence = (REPO / "LICENSE").read_text(encoding="utf-8")
     assert licence.startswith("MIT License") and "giftsim contributors" in licence
+
+
+def test_citation_dates_the_release_and_names_the_repository_the_package_declares(citation):
+    datetime.date.fromisoformat(citation["date-released"])  # quoted, as CFF wants a string, and a real date
+    urls = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"].get("urls", {})
+    declared = next((url for name, url in urls.items() if name.lower() in {"repository", "source", "homepage"}), None)
+    assert citation.get("repository-code") == declared

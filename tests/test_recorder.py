@@ -10,7 +10,9 @@ from sim.engine.recorder import GIFT_EVENT_COLUMNS, PURCHASE_EVENT_COLUMNS, TABL
 from sim.io.provenance import config_digest
 from tests.conftest import DEFAULT_CONFIG, SMALL
 
-CREATORS, VIEWERS = (0, 3, 17, 59), (1, 250, 1999, 2000, 2059)  # 2000-2059: the creators' own rows (peer gifting)
+# Creators 60-63: rows kept for creators who join during the run (supply); viewers 2000-2063: the creators' own
+# rows (peer gifting).
+CREATORS, VIEWERS = (0, 3, 17, 59, 60, 63), (1, 250, 1999, 2000, 2059, 2063)
 RECORD = ["run.record.events=true", f"run.record.creators={list(CREATORS)}", f"run.record.viewers={list(VIEWERS)}"]
 
 
@@ -143,16 +145,27 @@ def test_events_can_be_asked_for_by_the_run_call(plain):
 
 
 @pytest.mark.parametrize(("setting", "message"), [
-    ("run.record.creators=[0, 60]",
+    ("run.record.creators=[0, 64]",
+     r"run\.record\.creators: no creator has id 64; ids run from 0 to 63 \(60 creators at the start; 60 to 63 are "
+     r"kept for the up to 4 who may join, as supply is on\)"),
+    ("supply.enabled=false; run.record.creators=[0, 60]",
      r"run\.record\.creators: no creator has id 60; ids run from 0 to 59 \(60 creators\)"),
-    ("run.record.viewers=[2060, 5000]", r"run\.record\.viewers: no viewer has id 2060, 5000; ids run from 0 to 2059 "
-                                        r"\(2,000 viewers and 60 creators' own viewer rows\)"),
+    ("run.record.viewers=[2064, 5000]", r"run\.record\.viewers: no viewer has id 2064, 5000; ids run from 0 to 2063 "
+                                        r"\(2,000 viewers and 64 creators' own viewer rows\)"),
     ("run.record.viewers=[-1]", r"run\.record\.viewers\.0: Input should be greater than or equal to 0 \(got -1\)"),
     ("run.record.creators=[4, 4]", r"run\.record\.creators: ids repeated: \[4\]"),
 ])
 def test_bad_history_ids_are_named_with_the_allowed_range(setting, message):
     with pytest.raises(ConfigError, match=message):
-        load_config(DEFAULT_CONFIG, [*SMALL, setting])
+        load_config(DEFAULT_CONFIG, [*SMALL, *setting.split("; ")])
+
+
+def test_a_creator_who_joins_during_the_run_has_a_history(recorded):
+    creators, history = recorded.model.creator_state, recorded.recorded["creator_history"]
+    joiner = history[history["creator_id"] == 60]
+    assert recorded.config.population.creators == 60 and creators.has_joined[60] and creators.joined_day[60] > 0
+    assert len(joiner) == recorded.config.hours and joiner["followers"].iloc[-1] == creators.followers[60]
+    assert joiner["new_gifts"].sum() == creators.gifts_received[60] > 0
 
 
 def test_without_peer_gifting_the_viewer_ids_stop_at_the_audience():

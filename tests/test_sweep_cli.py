@@ -3,12 +3,17 @@
 import argparse
 import re
 
+import numpy as np
 import pytest
 import yaml
+from scipy.stats import t
 
+import sim
+from sim.cli import compare as compare_cli
 from sim.cli import sweep as sweep_cli
 from sim.io import runner
 from sim.sweeps import executors
+from sim.sweeps.results import HEADLINE_METRICS
 from tests.conftest import DEFAULT_CONFIG
 from tests.test_sweep import TINY_OVERRIDES, tiny_spec
 
@@ -36,11 +41,33 @@ def test_sweep_prints_a_table_and_query_answers(spec_file, tmp_path, capsys):
     assert giftsim("sweep", spec_file, "--out", out, "--workers", "1", *SET_TINY) == 0
     printed = capsys.readouterr().out
     assert "3 runs planned, 0 already done; ran 3 serially in this process" in printed
-    assert "platform__creator_share" in printed and f"Results: {out}" in printed
+    assert "platform.creator_share" in printed and f"Results: {out}" in printed
+    assert "Mean per point:" in printed and "±" not in printed and "Paired change" not in printed  # one replicate
     assert giftsim("query", out, "SELECT platform__creator_share AS s FROM runs ORDER BY s", "--format", "csv") == 0
     assert capsys.readouterr().out.split() == ["s", "0.2", "0.5", "0.8"]
     assert giftsim("sweep", spec_file, "--out", out, "--workers", "1", "--resume", "--quiet", *SET_TINY) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_the_closing_tables_give_intervals_and_the_paired_changes_compare_gives(tmp_path, capsys):
+    spec = tiny_spec(replicates=2, shares=[0.2, 0.5])
+    del spec["set"]
+    (tmp_path / "two.yaml").write_text(yaml.safe_dump(spec))
+    assert giftsim("sweep", tmp_path / "two.yaml", "--out", tmp_path / "out", "--workers", "1", *SET_TINY) == 0
+    printed = capsys.readouterr().out
+    results = sim.open_results(tmp_path / "out")
+    means = results.runs.groupby("point")["creator_income_usd"].agg(["mean", "std"])
+    half = t.ppf(0.975, 1) * means["std"] / np.sqrt(2)  # two replicates: one degree of freedom
+    for mean, width in zip(means["mean"], half, strict=True):
+        assert f"{mean:.4g} ±{width:.4g}" in printed
+    assert "Paired change from the first point (platform.creator_share=0.2)" in printed
+    parser = argparse.ArgumentParser(prog="giftsim")
+    compare_cli.add_commands(parser.add_subparsers(dest="command", required=True))
+    metrics = [argument for m in HEADLINE_METRICS for argument in ("--metric", m)]
+    assert compare_cli.run_command(parser.parse_args(["compare", str(tmp_path / "out"), *metrics])) == 0
+    compared = capsys.readouterr().out
+    change = re.search(r"creator_income_usd +(\S+ \[\S+ \S+\])", compared).group(1)
+    assert change in printed.split("Paired change")[1]  # the same change and interval, to the same digits
 
 
 @pytest.mark.parametrize(("spec_text", "message"), [

@@ -99,8 +99,13 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def print_report(report: SweepReport) -> None:
-    """A few lines on what the sweep did, and the mean headline metrics per point."""
-    from sim.sweeps.results import describe_value, results_table
+    """A few lines on what the sweep did, then the headline metrics per point with their intervals.
+
+    Each point's mean over its replicates comes with its 95% t interval (``±``); on common seeds,
+    each point's paired change from the first point follows, with the intervals and Holm-adjusted
+    verdicts ``giftsim compare`` gives (:func:`sim.sweeps.compare.holm_comparison`).
+    """
+    from sim.sweeps.results import open_results
 
     ran = report.succeeded + report.failed
     print(f"{report.planned} runs planned, {report.skipped} already done; ran {ran} {report.executor} in "
@@ -111,13 +116,68 @@ def print_report(report: SweepReport) -> None:
               "\"SELECT run_id, error FROM manifest WHERE status = 'failed'\"")
     if report.precision_note:
         print(report.precision_note[0].upper() + report.precision_note[1:])
-    table, points = results_table(report.out, limit=SHOWN_POINTS)
-    if not table.empty:
-        print("Mean per point:")
-        print(table.map(describe_value).to_string(index=False))
-        if points > len(table):
-            print(f"  ... and {points - len(table)} more points")
+    results = open_results(report.out)
+    if not results.runs.empty:
+        print("\n".join(closing_tables(results)))
     print(f"Results: {report.out}   (giftsim query {report.out} \"SELECT ...\"; docs/sweeps.md)")
+
+
+def closing_tables(results, level: float = 0.95) -> list[str]:
+    """The lines of the closing tables of a sweep's results (:class:`sim.sweeps.results.SweepResults`).
+
+    The first table: per point (the first :data:`SHOWN_POINTS`), the runs finished and each headline
+    metric's mean with the half-width of its t interval at ``level``. The second, on common seeds
+    with two or more points: each point's paired change from the first point, relative to the
+    first point's mean, with its interval and verdict as ``giftsim compare`` prints them.
+    """
+    import pandas as pd
+
+    from sim.sweeps.compare import holm_comparison, mean_interval
+    from sim.sweeps.results import HEADLINE_METRICS
+
+    runs, columns = results.runs, results.parameter_columns
+    metrics = [m for m in HEADLINE_METRICS if m in runs.columns]
+    paths = dict(zip(columns, results.spec.parameters, strict=True))  # shown as the spec names them
+    points = list(runs.groupby("point", sort=True))
+    rows = []
+    for _, group in points[:SHOWN_POINTS]:
+        row = {paths[c]: _value(group[c].iloc[0]) for c in columns} | {"runs": str(len(group))}
+        for metric in metrics:
+            mean, low, _ = mean_interval(group[metric], level)
+            row[metric] = _value(mean) + (f" ±{_value(mean - low)}" if pd.notna(low) else "")
+        rows.append(row)
+    has_intervals = any(len(group) > 1 for _, group in points)
+    lines = [f"Mean per point{f', ±: half its {level:.0%} t interval over the replicates' if has_intervals else ''}:",
+             pd.DataFrame(rows).to_string(index=False)]
+    if len(points) > SHOWN_POINTS:
+        lines.append(f"  ... and {len(points) - SHOWN_POINTS} more points")
+    if not (results.spec.has_common_seeds and columns and len(points) > 1 and points[0][1].shape[0] > 1):
+        return lines
+    baseline = {c: points[0][1][c].iloc[0] for c in columns}
+    changes = holm_comparison(runs, columns, baseline, metrics, level)
+    rows = []
+    for point, group in list(changes.groupby(columns, sort=False))[:SHOWN_POINTS]:
+        point = point if isinstance(point, tuple) else (point,)
+        row = {paths[c]: _value(v) for c, v in zip(columns, point, strict=True)} | {"pairs": str(group["n"].iloc[0])}
+        for _, change in group.iterrows():
+            scale = abs(change["baseline"]) or float("nan")
+            verdict = {"raised": "+", "lowered": "-"}.get(change["verdict"], "?")
+            row[change["metric"]] = (f"{change['relative']:+.1%} [{change['low'] / scale:+.1%}, "
+                                     f"{change['high'] / scale:+.1%}] {verdict}")
+        rows.append(row)
+    shown = ", ".join(f"{paths[c]}={_value(v)}" for c, v in baseline.items())
+    lines += [f"Paired change from the first point ({shown}), as giftsim compare gives it: intervals at "
+              f"{1 - (1 - level) / len(metrics):.2%} (= {level:.0%} over {len(metrics)} metrics, Bonferroni); "
+              "+ raised, - lowered, ? no clear change (Holm-adjusted):",
+              pd.DataFrame(rows).to_string(index=False)]
+    return lines
+
+
+def _value(value) -> str:
+    """A cell: numbers to four significant figures, with thousands separators from 10,000 up."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.4g}"
 
 
 def _query(args: argparse.Namespace) -> int:

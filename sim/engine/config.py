@@ -729,6 +729,43 @@ class Rewards(MechanismSection):
 MAX_HISTORY_AGENTS = 100_000  # agents followed hour by hour: a run's history table holds agents x hours rows
 
 
+class GiftTimes(Section):
+    """How the event log times an hour's gifts within the hour (:mod:`sim.engine.gift_times`).
+
+    The times are given after the hour is decided, so these change only the `second` of the event log.
+    """
+
+    streak_seconds: float = Field(
+        3.0, gt=0.0, le=600.0, description="Mean gap between a sender's successive gift events in one room and hour "
+        "(s; assumption: combos and streaks send the same gift within seconds, C).",
+    )
+    follow_share: Share = Field(
+        0.5, description="Chance a gift event follows an earlier one in its room and hour rather than arriving on "
+        "its own (1; assumption): the branching ratio of the self-exciting process.",
+    )
+    excitation_seconds: float = Field(
+        60.0, gt=0.0, le=3600.0, description="Mean delay of a gift that follows an earlier one "
+        "(s; assumption).",
+    )
+    big_gift_coins: int = Field(
+        1_000, ge=1, le=10**9, description="Coins from which a gift event counts as big (coins; assumption: "
+        "TikTok's Galaxy, about 15 USD).",
+    )
+    big_gift_weight: float = Field(
+        20.0, ge=1.0, le=1e6, description="How much more likely a big gift is than another to be the one a "
+        "following gift follows (1; assumption).",
+    )
+    battle_seconds: float = Field(
+        300.0, gt=0.0, le=3600.0, description="Length of a battle's window within the hour, into which a "
+        "battle room's extra gifts fall (s; a LIVE Match lasts 5 minutes, C).",
+    )
+    closing_skew: float = Field(
+        3.0, ge=1.0, le=100.0, description="How far a battle's gifts crowd into its closing minutes: a gift's place "
+        "in the window is u ** (1 / closing_skew) for a uniform u, so 1 is uniform and 3 puts half of them in the "
+        "last fifth (1; assumption).",
+    )
+
+
 class Record(Section):
     """What a run records beside its results: event logs and hourly histories (all off by default).
 
@@ -742,12 +779,14 @@ class Record(Section):
     )
     creators: tuple[Annotated[int, Field(ge=0)], ...] = Field(
         (), max_length=MAX_HISTORY_AGENTS, description="Creator ids (0-based, as in `creators.parquet`) "
-        "whose state is written every hour to `creator_history.parquet`.",
+        "whose state is written every hour to `creator_history.parquet`: the creators at the start, and the rows "
+        "after them kept for creators who may join during the run (`supply`).",
     )
     viewers: tuple[Annotated[int, Field(ge=0)], ...] = Field(
         (), max_length=MAX_HISTORY_AGENTS, description="Viewer ids (0-based, as in `viewers.parquet`) "
         "whose state is written every hour to `viewer_history.parquet`.",
     )
+    gift_times: GiftTimes = Field(GiftTimes(), description="How the gift events' `second` within the hour is drawn.")
 
     @property
     def is_on(self) -> bool:
@@ -866,16 +905,27 @@ class Config(Section):
                 "a share of what the platform netted, which follows the local price" for field in dict.fromkeys(where)]
 
     def _record_problems(self) -> list[str]:
-        """History ids that name no agent, or name one twice."""
+        """History ids that name no agent, or name one twice.
+
+        Creator ids reach past ``population.creators`` to the rows kept for creators who may join
+        during the run (``supply``), so that a joiner can be followed from before it joins.
+        """
+        # Imported here: the state module builds on this schema, and the row count is its to define.
+        from sim.engine.state import creator_slots
+
         problems = []
         population = self.population
+        n_creators = creator_slots(self)
+        creator_rows = f"{population.creators:,} creators"
+        if n_creators > population.creators:
+            creator_rows += (f" at the start; {population.creators} to {n_creators - 1} are kept for the up to "
+                             f"{n_creators - population.creators:,} who may join, as supply is on")
         viewer_rows = f"{population.viewers:,} viewers"
         n_viewers = population.viewers
-        if self.peer_gifting.enabled:  # each creator's own viewer row follows the audience's
-            viewer_rows += f" and {population.creators:,} creators' own viewer rows"
-            n_viewers += population.creators
-        for kind, ids, n, rows in (("creators", self.run.record.creators, population.creators,
-                                    f"{population.creators:,} creators"),
+        if self.peer_gifting.enabled:  # each creator row's own viewer row follows the audience's
+            viewer_rows += f" and {n_creators:,} creators' own viewer rows"
+            n_viewers += n_creators
+        for kind, ids, n, rows in (("creators", self.run.record.creators, n_creators, creator_rows),
                                    ("viewers", self.run.record.viewers, n_viewers, viewer_rows)):
             unknown = sorted({index for index in ids if index >= n})
             if unknown:

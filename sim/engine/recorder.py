@@ -8,10 +8,12 @@
 
 Every column is declared once, here (:class:`Column`): the tables, their types and
 ``docs/results.md`` all read these declarations. Recording only reads the model's state and draws
-from no random stream, so a run gives the same results with and without it. The model's clock is the
-hour: an event's second within the hour is not simulated but derived from a hash of the seed, the
-hour and the sender (:func:`second_of_hour`), the same for all of one sender's events in one hour
-(a top-up and the gift it pays for happen together).
+from no stream the model uses, so a run gives the same results with and without it. The model's
+clock is the hour: once a run's hours are decided, each gift event is given a second within its hour
+by a modelled process of streaks, bursts after big gifts and battles' closing minutes
+(:mod:`sim.engine.gift_times`, keyed draws of its own); a purchase takes the second of its buyer's
+first gift that hour (a top-up and the gift it pays for happen together), or, with none, a hash of
+the seed, the hour and the buyer (:func:`second_of_hour`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sim.engine.config import GiftTimes
+from sim.engine.gift_times import seconds_of_gifts
 from sim.engine.state import NOBODY
 
 SECONDS_PER_HOUR = 3600
@@ -47,8 +51,10 @@ _CLOCK = (
            "order the phases ran (viewers' gifts and their top-ups, then brands' purchases and gifts)"),
     Column("step", "step", "the hour of the run (1 for the first measured, after any burn-in), as `step` in "
            "`timeseries.parquet`"),
-    Column("second", "s", "second within the hour (0-3599): not simulated (the model's clock is the hour) but a hash "
-           "of the seed, hour and sender, so that a sender's events in one hour share one second", "int16"),
+    Column("second", "s", "second within the hour (0-3599), drawn once the hour is decided (the model's clock is the "
+           "hour): a gift's from a process of streaks, bursts after big gifts and battles' closing minutes "
+           "(`run.record.gift_times`); a purchase's is that of the buyer's first gift in the hour (the one it pays "
+           "for), or a hash of the seed, hour and buyer when it gave none", "int16"),
 )
 GIFT_EVENT_COLUMNS = (
     *_CLOCK,
@@ -83,7 +89,8 @@ PURCHASE_EVENT_COLUMNS = (
 CREATOR_HISTORY_COLUMNS = (
     Column("step", "step", "the hour of the run (1 for the first measured, after any burn-in); the state is as at the "
            "end of the hour"),
-    Column("creator_id", "-", "the creator (one of `run.record.creators`)"),
+    Column("creator_id", "-", "the creator (one of `run.record.creators`; ids from `population.creators` up are "
+           "creators who may join during the run, with `supply`, and are not live before they join)"),
     Column("is_live", "-", "whether it streamed this hour", "bool"),
     Column("audience", "viewers", "viewers in its room this hour"),
     Column("followers", "followers", "followers at the end of the hour"),
@@ -160,11 +167,16 @@ class EventLog:
         gift_names: Gift names in the catalog's order (ascending coins).
         gift_coins: Their prices, ascending.
         region_codes, channel_names: The names of region and channel indices.
+        opponent: Each creator's opponent in this hour's battle now (``NOBODY`` for none).
+        gift_times: How gifts are timed within the hour (the defaults when None).
+        battle_multiplier: A battle's multiplier on the gifting hazard (1 without battles).
     """
 
     def __init__(self, seed: int, clock, gift_names: list[str], gift_coins: np.ndarray,
-                 region_codes: tuple[str, ...], channel_names: tuple[str, ...]):
-        self.seed, self.clock = seed, clock
+                 region_codes: tuple[str, ...], channel_names: tuple[str, ...], opponent=None,
+                 gift_times: GiftTimes | None = None, battle_multiplier: float = 1.0):
+        self.seed, self.clock, self.opponent = seed, clock, opponent
+        self.gift_times, self.battle_multiplier = gift_times or GiftTimes(), battle_multiplier
         self.gift_coins = gift_coins
         self.categories = {"gift": list(gift_names), "region": list(region_codes), "channel": list(channel_names)}
         # Each chunk is one phase's events as handed over: arrays, or one value for all of them. The
@@ -185,6 +197,7 @@ class EventLog:
                 "brand_id": NOBODY if brand is None else brand.copy(), "creator_id": creator.copy(),
                 "gift_coins": NOBODY if gift_coins is None else gift_coins.copy(), "copies": np.copy(copies),
                 "coins": coins.copy(), "free_coins": np.copy(free_coins), "diamonds": diamonds.copy(),
+                "opponent": NOBODY if self.opponent is None else self.opponent()[creator],
             })
 
     def add_purchases(self, purchase, region: np.ndarray, channel: np.ndarray, quantity: np.ndarray, *,
@@ -202,27 +215,58 @@ class EventLog:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The gift and purchase events as frames of the declared columns, numbered in the order logged."""
-        return {name: self._frame(name) for name in self.chunks}
+        gifts = self._columns("gift_events")
+        purchases = self._columns("purchase_events")
+        if gifts is not None:
+            gifts["second"] = seconds_of_gifts(self.seed, self.gift_times, gifts["step"], gifts["creator_id"],
+                                               _sender(gifts), gifts["coins"], gifts["opponent"],
+                                               self.battle_multiplier)
+            gifts["gift"] = np.where(gifts["gift_coins"] == NOBODY, NOBODY,
+                                     np.searchsorted(self.gift_coins, gifts["gift_coins"]))
+            gifts["paid_coins"] = gifts["coins"] - gifts["free_coins"]
+        if purchases is not None:
+            purchases["second"] = _second_of_first_gift(purchases, gifts, self.seed)
+            purchases["bundle_coins"] = purchases["coins"] // purchases["quantity"]
+        return {name: _table([] if columns is None else [columns], TABLES[name], self.categories)
+                for name, columns in (("gift_events", gifts), ("purchase_events", purchases))}
 
-    def _frame(self, name: str) -> pd.DataFrame:
+    def _columns(self, name: str) -> dict[str, np.ndarray] | None:
+        """The chunks of table ``name`` joined into whole columns, with event ids; None when there are none."""
         chunks = self.chunks[name]
         if not chunks:
-            return _table([], TABLES[name], self.categories)
+            return None
         columns = {key: np.concatenate([chunk[key] if np.ndim(chunk[key]) else np.full(chunk["n"], chunk[key])
                                         for chunk in chunks])
                    for key in chunks[0] if key not in ("n", "step")}
         columns["step"] = np.repeat([chunk["step"] for chunk in chunks], [chunk["n"] for chunk in chunks])
         columns["event_id"] = np.arange(columns["step"].size)
-        is_brand = columns["brand_id"] != NOBODY
-        columns["second"] = second_of_hour(self.seed, columns["step"], is_brand,
-                                           np.where(is_brand, columns["brand_id"], columns["viewer_id"]))
-        if name == "gift_events":
-            columns["gift"] = np.where(columns["gift_coins"] == NOBODY, NOBODY,
-                                       np.searchsorted(self.gift_coins, columns["gift_coins"]))
-            columns["paid_coins"] = columns["coins"] - columns["free_coins"]
-        else:
-            columns["bundle_coins"] = columns["coins"] // columns["quantity"]
-        return _table([columns], TABLES[name], self.categories)
+        return columns
+
+
+_SENDER_BITS = 42  # a sender's id below: viewers' ids doubled, brands' doubled plus one (viewers < 2**41)
+
+
+def _sender(columns: dict[str, np.ndarray]) -> np.ndarray:
+    """One id per sender across viewers and brands."""
+    is_brand = columns["brand_id"] != NOBODY
+    return np.where(is_brand, columns["brand_id"] * 2 + 1, columns["viewer_id"] * 2)
+
+
+def _second_of_first_gift(purchases: dict[str, np.ndarray], gifts: dict[str, np.ndarray] | None,
+                          seed: int) -> np.ndarray:
+    """Each purchase's second: its buyer's first gift in that hour, or a hash when the buyer gave none."""
+    is_brand = purchases["brand_id"] != NOBODY
+    seconds = second_of_hour(seed, purchases["step"], is_brand,
+                             np.where(is_brand, purchases["brand_id"], purchases["viewer_id"]))
+    if gifts is None:
+        return seconds
+    gift_key = (gifts["step"] << _SENDER_BITS) | _sender(gifts)
+    by_key = np.lexsort((gifts["second"], gift_key))  # each buyer-hour's earliest gift first
+    keys, first = np.unique(gift_key[by_key], return_index=True)
+    wanted = (purchases["step"] << _SENDER_BITS) | _sender(purchases)
+    at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
+    found = keys[at] == wanted
+    return np.where(found, gifts["second"][by_key][first][at], seconds).astype(np.int16)
 
 
 class History:
@@ -288,9 +332,11 @@ def for_model(model) -> tuple[EventLog | None, History | None]:
     record, catalog_order = model.config.run.record, np.argsort([g.coins for g in model.config.gifts], kind="stable")
     event_log = history = None
     if record.events:
+        battles = model.config.battles
         event_log = EventLog(model.seed, lambda: model.steps - model.burn_in_hours,
                              [model.config.gifts[i].name for i in catalog_order], model.catalog.coins,
-                             model.region_codes, model.prices.channel_names)
+                             model.region_codes, model.prices.channel_names, lambda: model.creator_state.opponent,
+                             record.gift_times, battles.gift_multiplier if battles.enabled else 1.0)
     if record.creators or record.viewers:
         history = History(record.creators, record.viewers, model.config.platform.micro_usd_per_diamond)
         history.start(model.creator_state, model.viewer_state)
