@@ -71,25 +71,34 @@ def favourite_pick(
     the boost when one of them has just started, if any is live (``u_whether``), and picks among them
     in proportion to their weights (``u_which``).
     """
-    favourites = (first, second, third)
-    total, has_starting = 0.0, False
-    cumulative = np.zeros(3)
-    for place in range(3):
-        favourite = favourites[place]
-        factor = 0.0
-        if favourite != NOBODY:
-            if is_starting[favourite]:
-                factor, has_starting = notification_boost, True
-            elif is_live[favourite]:
-                factor = 1.0
-        total = total + weights[place] * factor
-        cumulative[place] = total
+    # unrolled over the three places: an array here would be allocated for every viewer every hour
+    first_weight, first_starting = _weight(first, weights[0], is_live, is_starting, notification_boost)
+    second_weight, second_starting = _weight(second, weights[1], is_live, is_starting, notification_boost)
+    third_weight, third_starting = _weight(third, weights[2], is_live, is_starting, notification_boost)
+    up_to_first = 0.0 + first_weight
+    up_to_second = up_to_first + second_weight
+    total = up_to_second + third_weight
+    has_starting = first_starting or second_starting or third_starting
     chance = return_probability * (notification_boost if has_starting else 1.0)
     if not (total > 0 and u_whether < chance):
         return NOBODY
     reach = u_which * total
-    place = min(int(cumulative[0] < reach) + int(cumulative[1] < reach) + int(cumulative[2] < reach), 2)
-    return favourites[place]
+    if not up_to_first < reach:
+        return first
+    if not up_to_second < reach:
+        return second
+    return third
+
+
+@kernel
+def _weight(favourite: int, weight: float, is_live: np.ndarray, is_starting: np.ndarray, boost: float
+            ) -> tuple[float, bool]:
+    """A favourite's weight in the return (0 off air or for ``NOBODY``, boosted in a session's first hour)."""
+    if favourite == NOBODY:
+        return weight * 0.0, False
+    if is_starting[favourite]:
+        return weight * boost, True
+    return weight * (1.0 if is_live[favourite] else 0.0), False
 
 
 @kernel
