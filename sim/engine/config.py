@@ -408,6 +408,9 @@ class FollowerAffinity(MechanismSection):
         2.0, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching the creator "
         "the viewer followed most recently, or (with loyalty) any of its favourites (1; assumption).",
     )
+    stranger_multiplier: float = Field(
+        1.0, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching any other creator (1).",
+    )
 
 
 class AudienceEffect(MechanismSection):

@@ -17,7 +17,8 @@ def _affinity_factor(hour: Hour, who: np.ndarray) -> np.ndarray:
     viewers = hour.viewers
     room = viewers.watching[who]
     follows = loyalty.is_favourite(viewers, who, room) if hour.config.loyalty.enabled else viewers.followed[who] == room
-    return np.where(follows, hour.config.follower_affinity.multiplier, 1.0)
+    params = hour.config.follower_affinity
+    return np.where(follows, params.multiplier, params.stranger_multiplier)
 
 
 MECHANISM = Mechanism(
