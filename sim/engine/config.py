@@ -929,18 +929,28 @@ class Config(Section):
         return [f"{field}: share_of_price needs platform.creator_share_basis coin_value; net_revenue already pays "
                 "a share of what the platform netted, which follows the local price" for field in dict.fromkeys(where)]
 
+    @property
+    def creator_capacity(self) -> int:
+        """Creators a run can hold: those at the start, then room for every creator who may join.
+
+        Creators join at most at twice the turnover rate (``supply``), so the run's length bounds how many
+        can join (the burn-in's days included); with ``supply`` off, nobody joins. The creator state has
+        one row per creator it can hold (:func:`sim.engine.state.creator_slots`).
+        """
+        n = self.population.creators
+        if not self.supply.enabled:
+            return n
+        return n + math.ceil(2 * self.supply.turnover_per_day * n * self.total_days)
+
     def _record_problems(self) -> list[str]:
         """History ids that name no agent, or name one twice.
 
         Creator ids reach past ``population.creators`` to the rows kept for creators who may join
         during the run (``supply``), so that a joiner can be followed from before it joins.
         """
-        # Imported here: the state module builds on this schema, and the row count is its to define.
-        from sim.engine.state import creator_slots
-
         problems = []
         population = self.population
-        n_creators = creator_slots(self)
+        n_creators = self.creator_capacity
         creator_rows = f"{population.creators:,} creators"
         if n_creators > population.creators:
             creator_rows += (f" at the start; {population.creators} to {n_creators - 1} are kept for the up to "
