@@ -7,6 +7,7 @@ import re
 import shutil
 import xml.etree.ElementTree as ET
 
+import matplotlib.colors
 import matplotlib.image
 import matplotlib.pyplot as plt
 import numpy as np
@@ -20,6 +21,7 @@ from PIL import Image
 import sim
 from sim import figures
 from sim.cli.main import main
+from sim.engine.metrics import gini
 from sim.figures import run as figure_run
 from sim.io.folder import read_results, write_results
 from sim.io.provenance import figure_provenance
@@ -106,11 +108,14 @@ def test_run_figures_come_from_a_folder_or_the_dict_read_results_returns(results
 def test_lorenz_curves_carry_the_summarys_gini(results):
     fig = figures.lorenz_figure(results["creators"], results["viewers"])
     (ax,) = fig.axes
-    assert len(ax.lines) == 3  # creators, viewers, equality
+    assert len(ax.lines) == 4  # creators, active viewers, payers, equality
     labels = ax.get_legend_handles_labels()[1]
     summary = results["summary"]
     assert labels[0] == f"Creator income (Gini {summary['creator_income_gini']:.2f})"
-    assert labels[1] == f"Viewer spend (Gini {summary['viewer_spend_gini']:.2f})"
+    assert labels[1] == f"Active viewers' spend (Gini {summary['viewer_spend_gini']:.2f})"
+    payers = results["viewers"].query("hours_online > 0 and spend_usd > 0")["spend_usd"].to_numpy()
+    assert labels[2] == f"Payers' spend (Gini {gini(payers):.2f})"
+    assert ax.lines[2].get_xdata().size == payers.size + 1  # one step per payer, from the origin
     assert ax.get_xlim() == (0, 1) and ax.get_ylim() == (0, 1)
     assert "(%)" in ax.get_xlabel() and "(%)" in ax.get_ylabel()
     assert len(figures.lorenz_figure(results["creators"]).axes[0].lines) == 2
@@ -175,7 +180,20 @@ def test_regions_figure_compares_every_region(results):
     assert [p.get_height() for p in payer_ax.patches] == pytest.approx([m["payer_ratio"] for m in regions.values()])
     assert [t.get_text() for t in share_ax.get_xticklabels()] == list(regions)
     assert "USD" in arpu_ax.get_ylabel() and "%" in payer_ax.get_ylabel() and "%" in share_ax.get_ylabel()
+    assert [ax.get_ylabel().count("\n") for ax in fig.axes] == [1, 1, 1]  # a name, then its unit: two lines each
 
+
+def test_regions_creator_share_lines_are_told_apart_and_named_once(results):
+    summary = results["summary"]
+    fig = figures.regions_figure(summary)
+    share_ax = fig.axes[2]
+    bars = {container.get_label(): container.patches[0].get_facecolor() for container in share_ax.containers}
+    lines = {line.get_ydata()[0]: line.get_color() for line in share_ax.lines}
+    assert matplotlib.colors.same_color(lines[summary["creator_share_of_spend"]], bars["Of all spend"])
+    assert matplotlib.colors.same_color(lines[summary["creator_share_of_gifted_spend"]],
+                                        bars["Of spend on gifted coins"])
+    entries = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert entries == ["Of all spend", "Of spend on gifted coins", "All regions (dashed)"]
 
 def test_regions_arpu_bars_and_the_all_regions_line_measure_the_same_spend(results):
     # The run's ARPU is the active-viewer-weighted mean of the regions' (both of the audience's spend).
@@ -207,7 +225,14 @@ def test_compare_runs_draws_one_bar_per_run_and_measure(results_dir, results):
 
 # Sweeps, on synthetic DataFrames.
 
-def test_sweep_figure_draws_the_mean_and_a_t_based_95_percent_band():
+def interval_bars(container) -> np.ndarray:
+    """The (low, high) ends of an errorbar container's vertical bars, one row per point."""
+    (bars,) = container.lines[2]
+    return np.array([[segment[:, 1].min(), segment[:, 1].max()] if segment.size else [np.nan, np.nan]
+                     for segment in bars.get_segments()])
+
+
+def test_sweep_figure_draws_the_mean_and_a_t_based_95_percent_interval_bar():
     sweep = synthetic_sweep()
     one_price = sweep[sweep["price"] == 1.0]
     fig = figures.sweep_figure(one_price, "share", "creator_income_gini",
@@ -215,26 +240,45 @@ def test_sweep_figure_draws_the_mean_and_a_t_based_95_percent_band():
     (ax,) = fig.axes
     assert ax.get_xlabel() == "Creator share of coin value (0-1)"
     assert ax.get_ylabel() == figures.metric_label("creator_income_gini")
-    (line,) = ax.lines
+    (container,) = ax.containers
+    line = container.lines[0]
     groups = one_price.groupby("share")["creator_income_gini"]
     assert list(line.get_xdata()) == [0.2, 0.33, 0.5, 0.7]
     assert line.get_ydata() == pytest.approx(groups.mean().to_numpy())
-    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
-    vertices = band.get_paths()[0].vertices
-    at_first = vertices[np.isclose(vertices[:, 0], 0.2), 1]
-    half_width = t_quantile(0.975, 4) * groups.std().iloc[0] / np.sqrt(5)
-    assert at_first.max() - at_first.min() == pytest.approx(2 * half_width)
+    half_width = t_quantile(0.975, 4) * groups.std() / np.sqrt(5)
+    assert np.diff(interval_bars(container)).ravel() == pytest.approx(2 * half_width.to_numpy())
+    assert not [c for c in ax.collections if isinstance(c, PolyCollection)]  # bars, no translucent band
     assert "95% CI (t) over 5 replicates" in ax.get_title(loc="left")
 
 
-def test_sweep_figure_draws_one_line_per_value_of_a_second_parameter():
+def test_sweep_figure_draws_one_line_per_value_of_a_second_parameter_set_apart():
     fig = figures.sweep_figure(synthetic_sweep(), "share", "gross_spend_usd", by="price")
     (ax,) = fig.axes
-    assert len(ax.lines) == 3
-    assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 3
+    assert len(ax.containers) == 3
+    firsts = [container.lines[0].get_xdata()[0] for container in ax.containers]
+    assert firsts == sorted(firsts) and firsts[1] == pytest.approx(0.2) and firsts[0] < 0.2 < firsts[2]
     legend = fig.legends[0]
     assert legend.get_title().get_text() == "price"
     assert [t.get_text() for t in legend.get_texts()] == ["0.8", "1", "1.25"]
+
+
+def test_sweep_figure_against_a_baseline_draws_paired_changes_and_their_intervals():
+    sweep = synthetic_sweep()
+    fig = figures.sweep_figure(sweep, "share", "gross_spend_usd", by="price", baseline={"share": 0.33, "price": 1.0})
+    (ax,) = fig.axes
+    changes = differences(sweep, ["price", "share"], {"share": 0.33, "price": 1.0}, ["gross_spend_usd"])
+    middle = ax.containers[1]  # price 1.0, the baseline's line
+    expected = changes[changes["price"] == 1.0]
+    assert middle.lines[0].get_ydata() == pytest.approx(expected["difference"].to_numpy())
+    assert interval_bars(middle) == pytest.approx(expected[["low", "high"]].to_numpy())
+    (zero,) = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert list(zero.get_ydata()) == [0, 0]
+    (open_marker,) = [line for line in ax.lines if line.get_markerfacecolor() == "white"]
+    assert list(open_marker.get_ydata()) == [0.0]
+    assert ax.get_ylabel() == "Change in gross viewer spend (USD)"
+    assert "Paired change from the baseline" in ax.get_title(loc="left")
+    with pytest.raises(ValueError, match="no run is at the baseline"):
+        figures.sweep_figure(sweep, "share", "gross_spend_usd", by="price", baseline={"share": 0.3, "price": 1.0})
 
 
 def test_sweep_figure_places_text_parameters_in_order_and_skips_bands_of_single_runs():
@@ -244,8 +288,8 @@ def test_sweep_figure_places_text_parameters_in_order_and_skips_bands_of_single_
     single = sweep[(sweep["preset"] != "d") | (sweep["replicate"] == 0)]
     (ax,) = figures.sweep_figure(single, "preset", "creator_income_gini").axes
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c", "d"]
-    vertices = ax.collections[0].get_paths()[0].vertices
-    assert not np.isclose(vertices[:, 0], 3).any()  # one replicate at "d": no band there
+    bars = interval_bars(ax.containers[0])
+    assert np.isfinite(bars[:3]).all() and np.isnan(bars[3]).all()  # one replicate at "d": no interval there
     assert "1-5 replicates" in ax.get_title(loc="left")
 
 
@@ -281,8 +325,7 @@ def test_bands_of_ginis_ratios_and_shares_stay_within_0_and_1():
     assert band.get_paths()[0].vertices[:, 1].max() <= 1.0
     grid = synthetic_sweep().query("price == 1.0").assign(creator_income_gini=lambda d: 0.99 + 0.02 * (d.replicate % 2))
     (ax,) = figures.sweep_figure(grid, "share", "creator_income_gini").axes
-    (band,) = [c for c in ax.collections if isinstance(c, PolyCollection)]
-    assert band.get_paths()[0].vertices[:, 1].max() == pytest.approx(1.0)
+    assert interval_bars(ax.containers[0])[:, 1].max() == pytest.approx(1.0)
     assert figures.sweep.valid_range("creator_share_of_spend") == (None, None)  # it may exceed 1
 
 def test_sweeps_refuse_runs_that_are_not_replicates_of_one_point():
@@ -307,7 +350,27 @@ def test_sweep_heatmap_colours_the_mean_of_each_point():
     assert values.filled(np.nan) == pytest.approx(expected, nan_ok=True)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0.2", "0.33", "0.5", "0.7"]
     assert ax.get_ylabel() == "Price multiplier" and "Gross viewer spend (USD)" in colorbar_ax.get_ylabel()
-    assert len(ax.texts) == 11  # the mean printed in every point that was run
+    assert len(ax.texts) == 11  # the mean printed in every point that was run, with its interval's half-width
+    half = t_quantile(0.975, 4) * sweep.query("share == 0.2 and price == 0.8")["gross_spend_usd"].std() / np.sqrt(5)
+    assert ax.texts[0].get_text() == f"{expected[0, 0]:,.0f}\n±{half:,.0f}"
+
+
+def test_sweep_heatmap_against_a_baseline_fades_and_hatches_changes_it_cannot_tell_from_none():
+    sweep = synthetic_sweep()
+    fig = figures.sweep_heatmap_figure(sweep, "share", "price", "creator_income_gini",
+                                       baseline={"share": 0.33, "price": 1.0})
+    ax, colorbar_ax = fig.axes
+    changes = differences(sweep, ["price", "share"], {"share": 0.33, "price": 1.0}, ["creator_income_gini"])
+    unclear = changes.query("low <= 0 <= high and high > low")
+    hatched = [patch for patch in ax.patches if patch.get_hatch()]
+    assert len(hatched) == len(unclear) > 0
+    centres = {(round(p.get_x() + 0.5), round(p.get_y() + 0.5)) for p in hatched}
+    shares, prices = sorted(sweep["share"].unique()), sorted(sweep["price"].unique())
+    assert centres == {(shares.index(row.share), prices.index(row.price)) for row in unclear.itertuples()}
+    (image,) = ax.get_images()
+    assert image.norm.vmin == -image.norm.vmax  # a diverging scale, centred on no change
+    assert "baseline" in [text.get_text() for text in ax.texts]
+    assert "Change in creator income Gini" in colorbar_ax.get_ylabel()
 
 
 def test_tradeoff_figure_draws_each_points_change_with_its_intervals():
@@ -315,7 +378,7 @@ def test_tradeoff_figure_draws_each_points_change_with_its_intervals():
     fig = figures.tradeoff_figure(changes, "gross_spend_usd", "creator_income_gini", labels={"share": "Share (0-1)"})
     (ax,) = fig.axes
     assert ax.get_xlabel() == "Change in gross viewer spend (USD)"
-    assert ax.get_ylabel() == "Change in creator income Gini (0-1)"
+    assert ax.get_ylabel() == "Change in creator income Gini"  # a change in a share runs from -1 to 1
     markers = [line for line in ax.lines if line.get_marker() not in ("None", None, "")]
     assert len(markers) == 12  # one per point, the baseline at the origin among them
     at = {(round(float(m.get_xdata()[0]), 6), round(float(m.get_ydata()[0]), 6)) for m in markers}
@@ -337,6 +400,18 @@ def test_tradeoff_figure_refuses_a_table_without_both_metrics():
 
 
 # The house style.
+
+def test_parameter_labels_come_from_the_schema():
+    from sim.figures.style import parameter_label
+
+    assert parameter_label("platform.creator_share") == "Creator share of coin value (0-1)"
+    assert parameter_label("regions__ID__price_multiplier") == "Price multiplier, ID"  # a sweep's column
+    assert parameter_label("exploration.share") == "Exploration share (0-1)"  # "Share" alone would say nothing
+    assert parameter_label("viewers.gift_hazard") == "Viewers gift hazard (1/h)"
+    assert parameter_label("viewers.budget_median_usd") == "Viewers budget median (USD)"
+    assert parameter_label("creators.popularity_exponent") == "Creators popularity exponent"  # dimensionless
+    assert parameter_label("gross_spend_usd") is None and parameter_label("regions.ID") is None
+
 
 def test_metric_labels_come_from_one_place():
     assert figures.metric_label("gross_spend_usd") == "Gross viewer spend (USD)"
@@ -526,8 +601,14 @@ def test_giftsim_plot_draws_a_sweep_folder(tmp_path, capsys):
     sim.sweep(spec, out=folder, workers=1)
     assert main(["plot", str(folder), "--format", "png", "svg"]) == 0
     names = {p.name for p in (folder / "figures").iterdir()}
-    # 4 metrics against each of 2 parameters, and 4 heatmaps, in 2 formats
-    assert len(names) == (4 * 2 + 4) * 2
+    # 4 metrics against each of 2 parameters, and 4 heatmaps, each as means and as changes from the first
+    # point (the seeds are common), in 2 formats
+    assert len(names) == (4 * 2 + 4) * 2 * 2
+    assert "creator_income_usd_change_by_platform__creator_share.png" in names
+    assert "creator_income_usd_change_heatmap.svg" in names
+    drawn = (folder / "figures" / "creator_income_usd_heatmap.svg").read_text()
+    assert "Creator share of coin value (0-1)" in drawn and "Price multiplier, ID" in drawn  # the schema's labels
+    assert "regions.ID" not in drawn and "platform__creator_share" not in drawn
     assert "creator_income_usd_by_platform__creator_share.svg" in names
     assert "platform_revenue_usd_heatmap.png" in names
     assert "files written" in capsys.readouterr().out

@@ -165,7 +165,8 @@ def test_a_creator_who_joins_during_the_run_has_a_history(recorded):
     joiner = history[history["creator_id"] == 60]
     assert recorded.config.population.creators == 60 and creators.has_joined[60] and creators.joined_day[60] > 0
     assert len(joiner) == recorded.config.hours and joiner["followers"].iloc[-1] == creators.followers[60]
-    assert joiner["new_gifts"].sum() == creators.gifts_received[60] > 0
+    assert joiner["new_gifts"].sum() == creators.gifts_received[60]
+    assert recorded.config.creator_capacity == creators.size == 64  # the rows the state holds, and ids allowed
 
 
 def test_without_peer_gifting_the_viewer_ids_stop_at_the_audience():

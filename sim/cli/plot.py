@@ -97,6 +97,7 @@ def _plot_run(args: argparse.Namespace, formats: list[str]) -> int:
 def _plot_sweep(args: argparse.Namespace, formats: list[str]) -> int:
     """Draw a sweep folder's figures: each metric against each swept parameter."""
     from sim.figures import save_figures, sweep_figures
+    from sim.figures.style import parameter_label
     from sim.io.provenance import figure_provenance
     from sim.sweeps.results import open_results
     from sim.sweeps.spec import param_column
@@ -105,10 +106,16 @@ def _plot_sweep(args: argparse.Namespace, formats: list[str]) -> int:
     results = open_results(args.results)
     if results.runs.empty:
         return usage_error(f"{args.results}: no finished runs to plot yet")
-    parameters = {param_column(path): path for path in results.spec.parameters}
+    runs = results.runs
+    parameters = {param_column(path): parameter_label(path) or path for path in results.spec.parameters}
     meta = json.loads((args.results / META_FILE).read_text(encoding="utf-8"))
     sampled = [param_column(path) for path in results.spec.sampled_parameters]
-    drawn = sweep_figures(results.runs, parameters, sampled=sampled, width=args.width)
+    baseline = None
+    if results.spec.has_common_seeds and not sampled and runs["point"].nunique() > 1:
+        # A sweep on common seeds compares its points with the first, as giftsim compare does by default.
+        first = runs.loc[runs["point"] == runs["point"].min()].iloc[0]
+        baseline = {column: first[column] for column in parameters}
+    drawn = sweep_figures(runs, parameters, sampled=sampled, baseline=baseline, width=args.width)
     with _figures_folder(args) as (out, folder):
         written = save_figures(drawn, folder, formats=formats, dpi=args.dpi, provenance=figure_provenance(meta))
         _write_provenance(args, folder, meta, written)

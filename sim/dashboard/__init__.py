@@ -1,9 +1,12 @@
-"""A live dashboard of one economy: Mesa's SolaraViz with giftsim's inputs and plots.
+"""A live dashboard of one economy in the browser: giftsim's inputs, run controls, plots and a comparison.
 
 - :mod:`sim.dashboard.controls`: the inputs (creator share, regional price multipliers, population
-  sizes, mechanism switches), built from a config and its declared bounds.
-- :mod:`sim.dashboard.plots`: the live plots, the run figures of :mod:`sim.figures` drawn from the
-  running model.
+  sizes, mechanism switches), labelled and bounded by the config schema; also Mesa SolaraViz's
+  ``model_params`` for a notebook that shows the model in Mesa's own page.
+- :mod:`sim.dashboard.numbers`: numbers written as ``giftsim run`` writes them.
+- :mod:`sim.dashboard.plots`: the run figures of :mod:`sim.figures`, drawn for a screen pane.
+- :mod:`sim.dashboard.session`: the model a page steps, which never runs past the run's end.
+- :mod:`sim.dashboard.comparison`: a setting changed, both arms run on the same seeds, the paired change.
 - :mod:`sim.dashboard.page`: :class:`Dashboard`, the page (display it in a notebook).
 - :mod:`sim.dashboard.server` and :mod:`sim.dashboard.app`: serving it (``giftsim dashboard``).
 

@@ -1,36 +1,39 @@
-"""The dashboard's live plots: the run figures of :mod:`sim.figures`, drawn from the model as it runs.
+"""The dashboard's plots: the run figures of :mod:`sim.figures`, drawn from the model for a screen pane.
 
-Each plot is a function of the model that SolaraViz calls after every step (or every
-``render_interval`` steps); it reads the model's public tables and summary, draws the same figure
-``giftsim plot`` draws from a results folder, and shows it as inline SVG. Every bar and line in the
-SVG carries an id naming the plot, its panel and its series (``viewer-dollar-ax0-creators-2``,
-``engagement-ax1-line0``), so the page itself says what each mark shows: the browser test reads the
-plotted values off the page this way.
+Each plot draws the same figure ``giftsim plot`` draws from a results folder, from the model as it
+stands, and returns it as inline SVG. For a screen, not a journal column: a figure is drawn at
+:data:`SCREEN_WIDTH_IN`, narrower than a column, and the page scales it to its pane, which is
+:data:`PANE_MIN_PX` to :data:`PANE_MAX_PX` wide (a 390 px phone's one column, a desktop's two); so
+its smallest text, 7 pt in the house style, shows at 11 to 14 px (:func:`text_px`), where the
+double-column figure shrunk into a pane showed 5 px. At 3.2 in the figures' longest axis labels
+still fit (at 2.8 in the viewer-dollar figure's was cut).
+
+Every bar and line in the SVG carries an id naming the plot, its panel and its series
+(``viewer-dollar-ax0-creators-2``, ``engagement-ax1-line0``), so the page itself says what each mark
+shows: the browser test reads the plotted values off the page this way.
 """
 
 from __future__ import annotations
 
-import html
 import io
 import re
+from collections.abc import Callable
 
 import matplotlib
-import solara
 from matplotlib.figure import Figure
 
 from sim.engine.model import GiftEconomy
-from sim.figures import (
-    HOUSE_STYLE,
-    engagement_figure,
-    lorenz_figure,
-    metric_label,
-    regions_figure,
-    viewer_dollar_figure,
-)
+from sim.figures import HOUSE_STYLE, engagement_figure, lorenz_figure, regions_figure, viewer_dollar_figure
 
-WIDTH = "double"  # of every figure (sim.figures.figure_width); the browser scales the SVG to its panel
-HEADLINES = ("gross_spend_usd", "creator_income_usd", "platform_revenue_usd", "creator_share_of_spend",
-             "creator_income_gini", "top1_creator_income_share", "payer_ratio", "arpu_usd")
+SCREEN_WIDTH_IN = 3.2  # narrow, so that the house style's 7-8 pt text is large once the figure fills its pane
+PANE_MIN_PX, PANE_MAX_PX = 370, 460  # a plot's pane: a 390 px phone's one column, a 1280 px desktop's two
+CSS_PX_PER_PT = 96 / 72  # the browser's px per point of an SVG drawn in points
+SMALLEST_TEXT_PT = 7  # the house style's tick labels and legends (sim.figures.style.HOUSE_STYLE)
+
+
+def text_px(pane_px: float, points: float = SMALLEST_TEXT_PT) -> float:
+    """How tall, in CSS px, text of ``points`` shows in a figure of :data:`SCREEN_WIDTH_IN` scaled to ``pane_px``."""
+    return points * CSS_PX_PER_PT * pane_px / (SCREEN_WIDTH_IN * 96)
 
 
 def figure_svg(fig: Figure, name: str) -> str:
@@ -47,7 +50,7 @@ def figure_svg(fig: Figure, name: str) -> str:
         fig.savefig(buffer, format="svg")
     svg = buffer.getvalue().decode()
     svg = svg[svg.index("<svg"):]  # without the XML prolog and doctype, which HTML does not take
-    # Scaled to its panel's width by its viewBox, instead of drawn at its size in points
+    # Scaled to its pane's width by its viewBox, instead of drawn at its size in points
     return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 style="width: 100%; height: auto"',
                   svg, count=1)
 
@@ -56,54 +59,45 @@ def _slug(label: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") or "series"
 
 
-def figure_view(name: str, fig: Figure | None, empty: str) -> solara.Element:
-    """A block with id ``name`` holding ``fig`` as inline SVG, or the text ``empty`` when there is no figure."""
-    if fig is None:
-        child = solara.Info(empty)
-    else:
-        child = solara.HTML(tag="div", unsafe_innerHTML=figure_svg(fig, name), style={"max-width": "900px"})
-    return solara.Div(children=[child], attributes={"id": name}, style={"width": "100%"})
-
-
-# Each plot is drawn anew whenever SolaraViz renders the model (after a step, a run's render interval or a
-# reset): a plain function of the model, which Mesa wraps in a component that re-renders on every update.
-def viewer_dollar(model: GiftEconomy) -> solara.Element:
+def viewer_dollar(model: GiftEconomy) -> Figure | None:
     """Where each viewer dollar has gone so far: tax, fees, platform, creators and coins not yet gifted."""
     summary = model.summary()
-    fig = viewer_dollar_figure(summary, width=WIDTH) if summary["gross_spend_usd"] > 0 else None
-    return figure_view("viewer-dollar", fig, "No coins bought yet: step the model.")
+    return viewer_dollar_figure(summary, width=SCREEN_WIDTH_IN) if summary["gross_spend_usd"] > 0 else None
 
 
-def engagement(model: GiftEconomy) -> solara.Element:
+def engagement(model: GiftEconomy) -> Figure | None:
     """Concurrent viewers and gifts sent, hour by hour."""
     timeseries = model.timeseries()
-    fig = engagement_figure(timeseries, width=WIDTH) if len(timeseries) else None
-    return figure_view("engagement", fig, "No hours simulated yet: step the model.")
+    return engagement_figure(timeseries, width=SCREEN_WIDTH_IN) if len(timeseries) else None
 
 
-def concentration(model: GiftEconomy) -> solara.Element:
+def concentration(model: GiftEconomy) -> Figure | None:
     """Lorenz curves of creator income and viewer spend so far, with their Gini coefficients."""
     creators = model.creators_table()
-    fig = lorenz_figure(creators, model.viewers_table(), width=WIDTH) if creators["income_usd"].sum() > 0 else None
-    return figure_view("concentration", fig, "No creator income yet: step the model.")
+    if creators["income_usd"].sum() <= 0:
+        return None
+    return lorenz_figure(creators, model.viewers_table(), width=SCREEN_WIDTH_IN)
 
 
-def regions(model: GiftEconomy) -> solara.Element:
+def regions(model: GiftEconomy) -> Figure | None:
     """ARPU, payer ratio and creator share by the viewer's region."""
     summary = model.summary()
-    fig = regions_figure(summary, width=WIDTH) if summary["active_viewers"] > 0 else None
-    return figure_view("regions", fig, "No viewer active yet: step the model.")
+    return regions_figure(summary, width=SCREEN_WIDTH_IN) if summary["active_viewers"] > 0 else None
 
 
-def headlines(model: GiftEconomy) -> solara.Element:
-    """The clock and the run's headline metrics so far, each labelled with its unit."""
-    summary = model.summary()
-    row = model.last_hour if model.steps else None
-    clock = f" (day {row['day']}, {row['hour_utc']:02d}:00 UTC)" if row else ""
-    items = "".join(f"<li>{html.escape(metric_label(key))}: {summary[key]:,.4g}</li>" for key in HEADLINES)
-    # HTML rather than Markdown, whose maths renderer the page would fetch from a CDN
-    return solara.HTML(tag="div", unsafe_innerHTML=f"<b>Hour {model.steps}</b>{clock}<ul>{items}</ul>",
-                       attributes={"id": "headlines"})
+# Each plot: its name (the id of its block on the page), a title, how it is drawn, what shows before there is data.
+PLOTS: tuple[tuple[str, str, Callable[[GiftEconomy], Figure | None], str], ...] = (
+    ("viewer-dollar", "Where each viewer dollar went", viewer_dollar, "No coins bought yet: step the model."),
+    ("engagement", "Viewers and gifts, hour by hour", engagement, "No hours simulated yet: step the model."),
+    ("concentration", "Concentration of income and spend", concentration, "No creator income yet: step the model."),
+    ("regions", "Regions compared", regions, "No viewer active yet: step the model."),
+)
 
 
-COMPONENTS = (headlines, viewer_dollar, engagement, concentration, regions)
+def draw_plots(model: GiftEconomy) -> dict[str, str | None]:
+    """Every plot of :data:`PLOTS` as inline SVG, by name; None where there is nothing to draw yet."""
+    drawn = {}
+    for name, _, draw, _ in PLOTS:
+        fig = draw(model)
+        drawn[name] = None if fig is None else figure_svg(fig, name)
+    return drawn

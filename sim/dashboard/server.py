@@ -119,7 +119,8 @@ def serve(config: Config, seed: int, port: int, host: str = HOST) -> int | None:
     """Serve the dashboard of ``config`` at :func:`url` until interrupted (Ctrl-C or SIGTERM).
 
     Solara reads its settings from the environment when it is first imported, so they are set
-    before: the app to serve, the config and seed it shows, and no usage reports sent home.
+    before: the app to serve, the config and seed it shows, and no usage reports sent home. The
+    page's title is the config's, with no badge over the page.
 
     Returns:
         The signal that stopped the server (``signal.SIGINT`` or ``signal.SIGTERM``), or None.
@@ -131,7 +132,11 @@ def serve(config: Config, seed: int, port: int, host: str = HOST) -> int | None:
     # 127.0.0.1 only, there is no proxy and nothing to do.
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
     import uvicorn
+    from solara.server import settings
     from solara.server.starlette import app
+
+    settings.theme.show_banner = False  # its "runs on Solara" badge covered a phone's plots
+    settings.theme.title = f"giftsim dashboard: {config.name}"
 
     class Server(uvicorn.Server):
         """uvicorn's server, which says which signal stopped it rather than raising it again after."""

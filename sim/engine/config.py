@@ -10,6 +10,7 @@ Loading, overrides and error reporting live in :mod:`sim.engine.config_io`.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from typing import Annotated, Literal
 
@@ -57,6 +58,30 @@ def declared_bounds(field: FieldInfo) -> tuple[float | None, bool, float | None,
             high, high_in = item.lt, False
     return low, low_in, high, high_in
 
+
+# A unit as descriptions declare it, in parentheses: (1), (USD), (1/h), (USD/coin), (h). Sources' grades
+# (A)-(E) and remarks such as (C: ~1) are not units.
+_UNIT = re.compile(r"\(([^()\s:;,]+)\)")
+_SOURCE_GRADE = re.compile(r"[A-E]")
+
+
+def declared_unit(field: FieldInfo) -> str | None:
+    """A field's unit as its description declares it: the first parenthesised unit, e.g. ``"USD"``; None: none.
+
+    ``"1"`` is a dimensionless number (a share, a multiplier).
+    """
+    for match in _UNIT.finditer(field.description or ""):
+        if not _SOURCE_GRADE.fullmatch(match.group(1)):
+            return match.group(1)
+    return None
+
+
+def declared_label(field: FieldInfo, name: str) -> str:
+    """A field's label for people: its declared ``title``, else its name in words ("Min withdrawal" for
+    ``min_withdrawal_usd``)."""
+    return field.title or name.removesuffix("_usd").replace("_", " ").capitalize()
+
+
 class Section(BaseModel):
     """Base of every config section: frozen, and unknown keys are an error."""
 
@@ -99,8 +124,8 @@ class Region(Section):
         "is added at checkout (US).",
     )
     price_multiplier: float = Field(
-        1.0, gt=0.0, le=100.0, description="Scales every bundle price in this region (1): the "
-        "product team's regional pricing lever.",
+        1.0, gt=0.0, le=100.0, title="Price multiplier",
+        description="Scales every bundle price in this region (1): the product team's regional pricing lever.",
     )
     payout_basis: PayoutBasis | None = Field(
         None, description="This region's own platform.payout_basis, for gifts paid with coins bought here; "
@@ -130,7 +155,7 @@ class Platform(Section):
         "(C, consistent with data.ai).",
     )
     creator_share: float = Field(
-        0.33, gt=0.0, le=1.0,
+        0.33, gt=0.0, le=1.0, title="Creator share of coin value",
         description="The platform cut as one figure: share of a coin's nominal value that reaches the "
         "creator as diamonds (1). 0.33 = 1 diamond per coin at ~$0.005 (C) over $0.0151 per coin.",
     )
@@ -193,9 +218,9 @@ class Population(Section):
     """How many agents of each kind."""
 
     # The upper bounds are sanity limits; what a machine can hold is checked before a run starts.
-    viewers: int = Field(20_000, ge=1, le=10**10, description="Number of viewers.")
-    creators: int = Field(400, ge=1, le=10**9, description="Number of creators.")
-    brands: int = Field(10, ge=0, le=100_000, description="Number of brands.")
+    viewers: int = Field(20_000, ge=1, le=10**10, title="Number of viewers", description="Number of viewers.")
+    creators: int = Field(400, ge=1, le=10**9, title="Number of creators", description="Number of creators.")
+    brands: int = Field(10, ge=0, le=100_000, title="Number of brands", description="Number of brands.")
     sampling: Literal["stratified", "iid"] = Field(
         "stratified", description="How agents' attributes and who pays are drawn: ``stratified`` at evenly "
         "spread quantiles within each region (every run's population has the configured distribution, its "
@@ -907,18 +932,28 @@ class Config(Section):
         return [f"{field}: share_of_price needs platform.creator_share_basis coin_value; net_revenue already pays "
                 "a share of what the platform netted, which follows the local price" for field in dict.fromkeys(where)]
 
+    @property
+    def creator_capacity(self) -> int:
+        """Creators a run can hold: those at the start, then room for every creator who may join.
+
+        Creators join at most at twice the turnover rate (``supply``), so the run's length bounds how many
+        can join (the burn-in's days included); with ``supply`` off, nobody joins. The creator state has
+        one row per creator it can hold (:func:`sim.engine.state.creator_slots`).
+        """
+        n = self.population.creators
+        if not self.supply.enabled:
+            return n
+        return n + math.ceil(2 * self.supply.turnover_per_day * n * self.total_days)
+
     def _record_problems(self) -> list[str]:
         """History ids that name no agent, or name one twice.
 
         Creator ids reach past ``population.creators`` to the rows kept for creators who may join
         during the run (``supply``), so that a joiner can be followed from before it joins.
         """
-        # Imported here: the state module builds on this schema, and the row count is its to define.
-        from sim.engine.state import creator_slots
-
         problems = []
         population = self.population
-        n_creators = creator_slots(self)
+        n_creators = self.creator_capacity
         creator_rows = f"{population.creators:,} creators"
         if n_creators > population.creators:
             creator_rows += (f" at the start; {population.creators} to {n_creators - 1} are kept for the up to "

@@ -11,7 +11,6 @@ side by side. Every number drawn is one the run reported (``summary.json`` or it
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from sim.engine.metrics import gini, lorenz_curve
@@ -59,24 +59,30 @@ COMPARED_DOLLARS = (
 
 def lorenz_figure(creators: pd.DataFrame, viewers: pd.DataFrame | None = None, *, width: str | float = "single"
                   ) -> Figure:
-    """Lorenz curves of creator income (and of active viewers' spend), with their Gini in the legend.
+    """Lorenz curves of creator income (and of viewers' spend), with their Gini in the legend.
+
+    Most active viewers pay nothing, so the curve of all active viewers' spend (the summary's
+    ``viewer_spend_gini``, near 1) runs along the axes; the curve of payers' spend alone shows how
+    concentrated spending is among those who pay (the whales).
 
     Args:
         creators: ``creators.parquet``; uses ``income_usd``.
         viewers: ``viewers.parquet``; uses ``spend_usd`` of viewers online at least once (as the
-            summary's ``viewer_spend_gini`` does). Leave out for creators only.
+            summary's ``viewer_spend_gini`` does), and of those who spent anything (payers).
+            Leave out for creators only.
         width: ``"single"`` (the default), ``"double"`` or inches (:func:`sim.figures.figure_width`).
     """
     series = [("Creator income", creators["income_usd"].to_numpy())]
     if viewers is not None:
-        series.append(("Viewer spend", viewers.loc[viewers["hours_online"] > 0, "spend_usd"].to_numpy()))
+        spend = viewers.loc[viewers["hours_online"] > 0, "spend_usd"].to_numpy()
+        series += [("Active viewers' spend", spend), ("Payers' spend", spend[spend > 0])]
     with matplotlib.rc_context(HOUSE_STYLE):
         fig = new_figure(figsize=(figure_width(width), COLUMN_WIDTH_IN))  # square at one column's width
         ax = fig.subplots()
-        for label, values in series:
+        for (label, values), style in zip(series, ("-", ":", "--"), strict=False):
             x, y = lorenz_curve(values)
-            ax.plot(x, y, label=f"{label} (Gini {gini(values):.2f})")
-        ax.plot([0, 1], [0, 1], color=GREY, linestyle="--", linewidth=0.8, label="Equality")
+            ax.plot(x, y, linestyle=style, label=f"{label} (Gini {gini(values):.2f})")
+        ax.plot([0, 1], [0, 1], color=GREY, linestyle="-", linewidth=0.6, label="Equality")
         ax.set(xlabel="Cumulative share of people, lowest first (%)", ylabel="Cumulative share of the total (%)",
                xlim=(0, 1), ylim=(0, 1))
         percent_axis(ax.xaxis)
@@ -184,7 +190,8 @@ def regions_figure(summary: Mapping[str, Any], *, width: str | float = "single")
     """Regions compared: ARPU, payer ratio and creator share, by the viewer's region.
 
     The creator share is shown of all spend and of the spend on coins that were gifted: coins still
-    in wallets at the end lower the first, not the second. A dashed line marks the whole run.
+    in wallets at the end lower the first, not the second. A dashed line marks the whole run, in
+    the colour of the bars it belongs to.
 
     Args:
         summary: ``summary.json``; uses ``arpu_usd``, ``payer_ratio``, ``creator_share_of_spend`` and
@@ -199,26 +206,26 @@ def regions_figure(summary: Mapping[str, Any], *, width: str | float = "single")
         arpu_ax, payer_ax, share_ax = fig.subplots(3, 1, sharex=True)
         arpu_ax.bar(x, [m["arpu_usd"] for m in table.values()], width=0.6, color=OKABE_ITO[0])
         arpu_ax.axhline(summary["arpu_usd"], color=GREY, linestyle="--", linewidth=0.8)
-        arpu_ax.set_ylabel(textwrap.fill(metric_label("arpu_usd"), 14))
+        arpu_ax.set_ylabel(metric_label("arpu_usd").replace(" (", "\n(", 1))  # the name, then its unit
         payer_ax.bar(x, [m["payer_ratio"] for m in table.values()], width=0.6, color=OKABE_ITO[2])
         payer_ax.axhline(summary["payer_ratio"], color=GREY, linestyle="--", linewidth=0.8)
         payer_ax.set_ylabel("Payer ratio\n(% of active viewers)")
         percent_axis(payer_ax.yaxis)
         bar_width = 0.38
-        share_ax.bar(x - bar_width / 2, [m["creator_share_of_spend"] for m in table.values()], width=bar_width,
-                     color=OKABE_ITO[1], label="Of all spend")
-        share_ax.bar(x + bar_width / 2, [m["creator_share_of_gifted_spend"] for m in table.values()], width=bar_width,
-                     color=OKABE_ITO[4], label="Of spend on gifted coins")
-        for key in ("creator_share_of_spend", "creator_share_of_gifted_spend"):
-            share_ax.axhline(summary[key], color=GREY, linestyle="--", linewidth=0.8, label="All regions")
+        shares = (("creator_share_of_spend", "Of all spend", OKABE_ITO[1], -1),
+                  ("creator_share_of_gifted_spend", "Of spend on gifted coins", OKABE_ITO[4], 1))
+        for key, label, colour, side in shares:
+            share_ax.bar(x + side * bar_width / 2, [m[key] for m in table.values()], width=bar_width, color=colour,
+                         label=label)
+            # Two run-wide shares: each line in its bars' colour, so that the two stay apart
+            share_ax.axhline(summary[key], color=colour, linestyle="--", linewidth=0.8)
         share_ax.set(ylabel="Creator share\n(% of spend)", ylim=(0, None), xlabel="Viewer's region")
         percent_axis(share_ax.yaxis)
         share_ax.set_xticks(x, names)
         fig.align_ylabels()
         handles, entries = share_ax.get_legend_handles_labels()
-        legend = dict(zip(entries, handles, strict=True))  # the two "All regions" lines need one entry
-        legend["All regions"] = legend.pop("All regions")  # the bars first, then the reference line
-        legend_below(fig, list(legend.values()), list(legend.keys()), most_columns=3)
+        handles.append(Line2D([], [], color=GREY, linestyle="--", linewidth=0.8))
+        legend_below(fig, handles, [*entries, "All regions (dashed)"], most_columns=3)
     return fig
 
 

@@ -5,7 +5,8 @@ constrained layout so no labels overlap, and text kept as text in SVG and PDF. E
 takes a ``width``: a journal's single column (3.5 in, the default), its double column (7.2 in) or
 any width in inches (:func:`figure_width`); text keeps its size in points at every width, so a
 figure drawn at the width it is printed is never scaled and its text never shrinks below 7 pt.
-:func:`metric_label` is the one place a metric's axis label and unit are written.
+:func:`metric_label` is the one place a metric's axis label and unit are written, and
+:func:`parameter_label` a config parameter's, from the schema's own title and unit.
 :func:`save_figures` writes files without timestamps, so the same results always give
 byte-identical files, and with the provenance of the results they were drawn from in each file's
 metadata.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import io
 import math
+import typing
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,9 @@ from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter, StrMethodFormatter
+from pydantic import BaseModel
 
+from sim.engine.config import Config, declared_bounds, declared_label, declared_unit
 from sim.engine.report import describe
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -99,6 +103,53 @@ def metric_label(name: str) -> str:
     words = " ".join(name.removesuffix("_usd").split("_"))
     unit = next((unit for suffix, unit in UNIT_SUFFIXES.items() if name.endswith(suffix)), None)
     return words if unit is None else f"{words} ({unit})"
+
+
+def parameter_label(path: str) -> str | None:
+    """A config parameter's axis label with its unit, from the schema, e.g. ``"Price multiplier, ID"``.
+
+    ``path`` is the parameter's dotted path (``platform.creator_share``, ``regions.ID.price_multiplier``)
+    or a sweep's column for it (dots as double underscores). The label is the field's declared title,
+    or its section and name in words (``exploration.share``: "Exploration share"), with the key of a
+    region or channel after it; the unit is the one its description declares, with a dimensionless
+    ``1`` shown as 0-1 for a field bounded to 0-1 and left out otherwise (a multiplier, an exponent).
+
+    Returns:
+        None when ``path`` names no numeric or categorical field of the schema.
+    """
+    parts = path.replace("__", ".").split(".")
+    model: Any = Config
+    section, key = "", None
+    for i, part in enumerate(parts):
+        field = model.model_fields.get(part) if isinstance(model, type) else None
+        if field is None:
+            return None
+        annotation = field.annotation
+        if typing.get_origin(annotation) is dict:  # regions.ID..., channels.ID...: the next part is a key
+            if i + 2 >= len(parts):
+                return None
+            key, model = parts[i + 1], typing.get_args(annotation)[1]
+            parts.pop(i + 1)
+            continue
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            section, model = part, annotation
+            continue
+        if i != len(parts) - 1:
+            return None
+        # A field's own name can be ambiguous ("share"); its section's name makes it plain.
+        label = declared_label(field, part if field.title or key or not section else f"{section}_{part}")
+        label = label.replace(" usd ", " USD ")
+        label = label if key is None else f"{label}, {key}"
+        unit = declared_unit(field)
+        if unit is not None and "." in unit:  # a file or a field named in parentheses is not a unit
+            unit = None
+        if unit is None:  # "(USD, US income scale)" declares its unit among words: the name's suffix says it
+            unit = next((unit for suffix, unit in UNIT_SUFFIXES.items() if part.endswith(suffix)), None)
+        if unit == "1":
+            low, _, high, _ = declared_bounds(field)
+            unit = "0-1" if low is not None and high is not None and 0 <= low and high <= 1 else None
+        return label if unit is None else f"{label} ({unit})"
+    return None
 
 
 class NotebookFigure(Figure):
@@ -191,6 +242,14 @@ def file_metadata(fmt: str, provenance: Mapping[str, str] | None = None) -> dict
 def lower_first(text: str) -> str:
     """A label to follow other words: "Creator income" becomes "creator income", "ARPU" stays."""
     return text[0].lower() + text[1:] if text[:2].istitle() else text
+
+
+def change_label(label: str) -> str:
+    """The label of a change in a quantity: "Creator income (USD)" becomes "Change in creator income (USD)".
+
+    A share's 0-1 is dropped: a change in a share runs from -1 to 1, in the share's own units.
+    """
+    return f"Change in {lower_first(label.removesuffix(' (0-1)'))}"
 
 
 def format_value(value: Any) -> str:
