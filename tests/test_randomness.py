@@ -76,7 +76,7 @@ def _isolated(*settings: str) -> sim.Config:
     # modifiers that read gifts, no creators' response to income, no brands, no peer gifting.
     off = ("herding", "contagion", "audience_effect", "fatigue", "battles", "brands", "effort", "supply",
            "peer_gifting", "rewards")
-    return sim.load_config(DEFAULT_CONFIG, [*SMALL, "run.days=4", *(f"{m}.enabled=false" for m in off), *settings])
+    return sim.load_config(DEFAULT_CONFIG, [*SMALL, "run.days=8", *(f"{m}.enabled=false" for m in off), *settings])
 
 
 @pytest.mark.parametrize("sampling", ["stratified", "iid"])

@@ -80,9 +80,7 @@ def _compare_sweep(results, baseline: dict, metrics: list[str], level: float) ->
         point = point if isinstance(point, tuple) else (point,)
         lines.append(f"  {_label(parameters, point, path_of)}  ({int(group['n'].iloc[0])} pairs)")
         for _, row in group.iterrows():
-            scale = abs(row["baseline"]) or math.nan
-            lines.append(f"    {row['metric']:<24} {_relative(row['relative'])} "
-                         f"[{_relative(row['low'] / scale)}, {_relative(row['high'] / scale)}]"
+            lines.append(f"    {row['metric']:<24} {format_change(row)}"
                          f"  p={row['p_holm']:.3g}  {row['verdict']}")
     regions = sorted({c.split("__")[1] for c in runs.columns if c.startswith("by_region__")})
     region_metrics = [f"by_region__{r}__{m}" for r in regions for m in REGION_METRICS if f"by_region__{r}__{m}" in runs]
@@ -118,6 +116,16 @@ def _compare_runs(opened, metrics: list[str]) -> str:
 def _label(parameters: list[str], point: tuple, path_of: dict[str, str]) -> str:
     """A point as ``dotted.path=value, ...``."""
     return ", ".join(f"{path_of.get(c, c)}={_value(v)}" for c, v in zip(parameters, point, strict=True))
+
+
+def format_change(change) -> str:
+    """A paired change relative to its baseline, with its interval: ``+2.6% [+0.9%, +4.3%]`` (n/a at a baseline of 0).
+
+    ``change`` is a row of :func:`sim.sweeps.compare.holm_comparison`; ``giftsim sweep``'s closing table
+    prints the same.
+    """
+    scale = abs(change["baseline"]) or math.nan
+    return f"{_relative(change['relative'])} [{_relative(change['low'] / scale)}, {_relative(change['high'] / scale)}]"
 
 
 def _relative(value: float) -> str:

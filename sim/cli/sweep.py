@@ -132,6 +132,7 @@ def closing_tables(results, level: float = 0.95) -> list[str]:
     """
     import pandas as pd
 
+    from sim.cli.compare import format_change
     from sim.sweeps.compare import holm_comparison, mean_interval
     from sim.sweeps.results import HEADLINE_METRICS
 
@@ -160,10 +161,8 @@ def closing_tables(results, level: float = 0.95) -> list[str]:
         point = point if isinstance(point, tuple) else (point,)
         row = {paths[c]: _value(v) for c, v in zip(columns, point, strict=True)} | {"pairs": str(group["n"].iloc[0])}
         for _, change in group.iterrows():
-            scale = abs(change["baseline"]) or float("nan")
             verdict = {"raised": "+", "lowered": "-"}.get(change["verdict"], "?")
-            row[change["metric"]] = (f"{change['relative']:+.1%} [{change['low'] / scale:+.1%}, "
-                                     f"{change['high'] / scale:+.1%}] {verdict}")
+            row[change["metric"]] = f"{format_change(change)} {verdict}"
         rows.append(row)
     shown = ", ".join(f"{paths[c]}={_value(v)}" for c, v in baseline.items())
     lines += [f"Paired change from the first point ({shown}), as giftsim compare gives it: intervals at "

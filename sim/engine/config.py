@@ -427,14 +427,16 @@ class Loyalty(MechanismSection):
 
 
 class FollowerAffinity(MechanismSection):
-    """Affinity: viewers gift more in the rooms of the creators they follow."""
+    """Loyal gifting: viewers gift in the rooms of the creators they follow, and seldom elsewhere."""
 
     multiplier: float = Field(
-        2.0, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching the creator "
+        4.0, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching the creator "
         "the viewer followed most recently, or (with loyalty) any of its favourites (1; assumption).",
     )
     stranger_multiplier: float = Field(
-        1.0, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching any other creator (1).",
+        0.05, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching any other creator (1): "
+        "calibrated so that about 77% of paid gifters give to 3 or fewer creators in 30 days, as 77% of Inke's "
+        "viewers attend only their top 3 streamers (B: Tu et al., IEEE MIPR 2018).",
     )
 
 

@@ -100,7 +100,9 @@ class StateField:
 
     ``is_creator_index`` marks an array of creator indices, where ``NOBODY`` (-1) means none: the only
     kind of array the invariants allow below zero. ``is_running_total`` marks a sum of what happened so
-    far, which outputs count from the end of the burn-in (:mod:`sim.engine.measure`).
+    far, which outputs count from the end of the burn-in (:mod:`sim.engine.measure`). ``is_window_measure``
+    marks a measure that cannot be counted that way (distinct creators gifted: a set, not a sum), so its
+    mechanism updates it only in the measured window, and it keeps its ``fill`` through the burn-in.
     """
 
     population: Literal["viewers", "creators", "brands"]
@@ -110,6 +112,7 @@ class StateField:
     dtype: type = np.int64
     is_creator_index: bool = False
     is_running_total: bool = False
+    is_window_measure: bool = False
 
 
 @dataclass(frozen=True)
@@ -182,6 +185,7 @@ class Hour:
     online: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     watchers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     events: EventLog | None = None  # where phases log their gifts and purchases; None unless run.record.events
+    is_measuring: bool = True  # in the measured window (the burn-in is over)
 
     def uniforms(self, name: str, ids: np.ndarray, count: int | None = None) -> np.ndarray:
         """Keyed uniforms for agents ``ids`` deciding ``name`` this hour (``[count, ids]`` with ``count``).

@@ -33,7 +33,7 @@ from sim.engine.invariants import invariant_violations
 from sim.engine.ledger import Ledger
 from sim.engine.measure import Baseline
 from sim.engine.mechanism import Flows, Hour, Modifier, ModifierTarget, Phase, is_enabled
-from sim.engine.mechanisms import HOUR, MECHANISMS
+from sim.engine.mechanisms import HOUR, MECHANISMS, add_state
 from sim.engine.mechanisms.gifting import Catalog
 from sim.engine.pricing import PriceTable
 from sim.engine.randomness import KeyedDraws
@@ -157,10 +157,7 @@ class GiftEconomy(mesa.Model):
 
     def _add_mechanism_state(self) -> None:
         """Add the arrays of state the registered mechanisms declare to their populations."""
-        populations = {"viewers": self.viewer_state, "creators": self.creator_state, "brands": self.brand_state}
-        for field in (field for mechanism in MECHANISMS for field in mechanism.state):
-            population = populations[field.population]
-            setattr(population, field.name, np.full(population.size, field.fill, dtype=field.dtype))
+        add_state({"viewers": self.viewer_state, "creators": self.creator_state, "brands": self.brand_state})
         self.index_fields = INDEX_FIELDS | {f.name for m in MECHANISMS for f in m.state if f.is_creator_index}
 
     def _compose_mechanisms(self) -> None:
@@ -195,6 +192,7 @@ class GiftEconomy(mesa.Model):
             is_weekend=(utc_hours // HOURS_PER_DAY) % DAYS_PER_WEEK >= SATURDAY, config=self.config,
             viewers=self.viewer_state, creators=self.creator_state, brands=self.brand_state, flows=self.flows,
             draws=self.draws, modifiers=self.modifiers, events=self.event_log if self._is_measuring else None,
+            is_measuring=self._is_measuring,
         )
 
     # --- scheduled bookkeeping -------------------------------------------------------------

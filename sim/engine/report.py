@@ -121,6 +121,8 @@ VIEWER_COLUMNS = (
     Quantity("watch_hours", "hours", "Watch hours", "hours watching a live", **_viewer_array("watch_hours")),
     Quantity("followed_creator_id", "-", "Followed creator", "creator followed most recently (-1: none)",
              **_viewer_array("followed")),
+    Quantity("creators_gifted", "creators", "Creators gifted", "distinct creators this viewer gifted coins it paid "
+             "for to, in the measured window, counted up to 4 (4: four or more)", **_viewer_array("creators_gifted")),
 )
 
 EFFECTIVE_SHARE_MEANING = (
@@ -371,6 +373,12 @@ class _Books:
         """Diamonds' value from viewers' own gifts (brands' gifts issue diamonds no viewer paid for)."""
         return int(self.v.diamond_value_sent_micro.sum())
 
+    @property
+    def few_creators_share(self) -> float:
+        """Of the audience who gifted paid coins, the share who gifted to 3 or fewer distinct creators."""
+        gifted = self.v.creators_gifted[self.audience]
+        return ratio(int(((gifted >= 1) & (gifted <= 3)).sum()), int((gifted >= 1).sum()))
+
     @cached_property
     def is_peer(self) -> np.ndarray:
         return self.v.creator_id != NOBODY
@@ -450,6 +458,9 @@ SUMMARY_KEYS = (
              lambda k: top_share(k.payer_gifted, 0.20)),
     Quantity("top1_payer_gift_share", "1", "Top 1% payers' share of gifts",
              "the same for the top 1% of payers", lambda k: top_share(k.payer_gifted, 0.01)),
+    Quantity("paid_gifters_to_3_or_fewer_share", "1", "Paid gifters to 3 or fewer creators",
+             "of the audience viewers who gifted coins they paid for, the share who gifted to 3 or fewer distinct "
+             "creators (`creators_gifted`): how loyal gifting is", lambda k: k.few_creators_share),
     Quantity("creator_income_gini", "1", "Creator income Gini", "Gini of `income_usd` over the creators",
              lambda k: gini(k.income)),
     Quantity("top1_creator_income_share", "1", "Top 1% creators' income share",

@@ -228,6 +228,11 @@ FACTS = (
          share_of("large_gift_value_share", "gifts"), 0.15, 1.0,
          "large gifts carry a large share of value (B/C); no figure: we ask at least 15%", "B/C",
          "viewers.gift_size_exponent, budget_sigma", burn_in_days=STEADY_BURN_IN_DAYS, undefined_when=NO_GIFTS),
+    Fact("paid_gifters_to_3_or_fewer", "tiktok", "share of paid gifters who gift to 3 or fewer creators (30 days)",
+         top_share_of("paid_gifters_to_3_or_fewer_share"), 0.70, 0.85,
+         "77% of viewers attend only the top 3 streamers they watch (Inke: Tu et al., IEEE MIPR 2018, B)", "B",
+         "follower_affinity.stranger_multiplier, loyalty", window_days=MONTH_DAYS,
+         burn_in_days=STEADY_BURN_IN_DAYS, undefined_when=NO_PAYER_GIFTS),
     # US prices, as the source's: the preset's other regions pay the same USD numbers VAT included.
     Fact("twitch_creator_share_us", "twitch", "creator share of gifted spend, US, ex tax",
          creator_share(regions=("US",)), 0.71, 0.81, "$0.01 per Bit on $0.0123-0.014 per Bit: ~71-81% (C/D)",

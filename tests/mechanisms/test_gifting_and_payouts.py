@@ -6,6 +6,7 @@ import pytest
 from sim.engine import wallet
 from sim.engine.config import Platform
 from sim.engine.ledger import Account, Ledger
+from sim.engine.mechanisms import add_state
 from sim.engine.mechanisms.gifting import Catalog, draw_gifts, send_gifts
 from sim.engine.mechanisms.payouts import redeem
 from sim.engine.state import draw_creators, draw_viewers
@@ -13,6 +14,7 @@ from sim.engine.state import draw_creators, draw_viewers
 
 def _small(config, n_viewers=2, n_creators=2):
     viewers, creators = draw_viewers(config, 0), draw_creators(config, 0)
+    add_state({"viewers": viewers, "creators": creators})
     for state, n in ((viewers, n_viewers), (creators, n_creators)):
         for name, values in vars(state).items():
             setattr(state, name, values[:n].copy())

@@ -235,4 +235,7 @@ def test_viewers_stay_in_rooms_and_return_to_favourites(small_config):
     loyal = share_staying(small_config)
     plain = share_staying(small_config.model_copy(update={"loyalty": small_config.loyalty.model_copy(
         update={"enabled": False})}))
-    assert loyal > plain + 0.3
+    # Without loyalty a viewer still returns to the one creator it follows, where it also gives most (loyal
+    # gifting), so some stay by that route; loyalty's staying comes on top of its room_stay_probability.
+    assert loyal > small_config.loyalty.room_stay_probability
+    assert loyal > plain + 0.2

@@ -8,6 +8,8 @@ of their day in this order. ``HOUR`` is the order of an hour's phases, which the
 line in ``MECHANISMS`` (and one in ``HOUR`` if it runs every hour) and its section in the config.
 """
 
+import numpy as np
+
 from sim.engine.mechanisms import (
     activity,
     attention,
@@ -59,6 +61,14 @@ MECHANISMS = (
     brands.MECHANISM,
     battles.MECHANISM,
 )
+
+def add_state(populations: dict[str, object]) -> None:
+    """Add the arrays of state the registered mechanisms declare to ``populations`` (``{"viewers": ...}``)."""
+    for field in (field for mechanism in MECHANISMS for field in mechanism.state):
+        if field.population in populations:
+            population = populations[field.population]
+            setattr(population, field.name, np.full(population.size, field.fill, dtype=field.dtype))
+
 
 HOUR = (
     streaming.START_SESSIONS,

@@ -149,6 +149,48 @@ def _choose(
             room[i] = descend_keyed(feed, depth, keys_feed, viewer)
 
 
+def _follow_at_start(hour: Hour) -> None:
+    """Give every viewer the follows it would have on a platform that has been running.
+
+    Each viewer follows, at the start, as many creators as it keeps favourites (three with loyalty, one
+    without), each drawn as the feed draws (weight ``followers ** popularity_exponent * quality`` among
+    the creators who have joined, its own region's weighted ``home_region_weight`` times with loyalty),
+    with keyed draws; a repeat or its own creator (a creator's viewer row) leaves the place empty. Without
+    it every viewer would start following no one, and gifting, which favours the creators followed
+    (:mod:`~sim.engine.mechanisms.follower_affinity`), would take months to reach its level.
+    """
+    viewers, creators, config = hour.viewers, hour.creators, hour.config
+    loyal = loyalty.params(config)
+    joined = np.flatnonzero(creators.has_joined)
+    if joined.size == 0:
+        return
+    weights = np.zeros(creators.size)
+    weights[joined] = creators.followers[joined].astype(float) ** config.creators.popularity_exponent * \
+        creators.quality[joined]
+    depth = tree_depth(creators.size)
+    n_regions = int(max(creators.region.max(initial=0), viewers.region.max(initial=0))) + 1
+    places = (viewers.followed, viewers.favourite_2, viewers.favourite_3) if loyal else (viewers.followed,)
+    home_weight = loyal.home_region_weight if loyal else 1.0
+    for place, favourites in enumerate(places):
+        _draw_follows(weights, creators.region, viewers.region, viewers.creator_id, depth, n_regions, home_weight,
+                      hour.draws.keys(f"attention.follow_at_start_{place}", 0, depth + 1), place, places[0],
+                      places[-2 if len(places) > 1 else 0], favourites)  # the places before it: first, second
+
+
+@kernel
+def _draw_follows(weights, creator_region, viewer_region, creator_id, depth, n_regions, home_weight, keys, place,
+                  first, second, favourites):
+    """Each viewer row's follow at ``place`` (into ``favourites``), unless it repeats an earlier place's."""
+    feed = tree_sums(weights, depth)
+    home, home_total = loyalty.region_trees(weights, creator_region, n_regions, depth)
+    for row in range(viewer_region.size):
+        region = viewer_region[row]
+        pick = loyalty.home_feed_pick(feed, home[region], home_total[region], home_weight, depth, keys, row)
+        if pick == creator_id[row] or (place >= 1 and pick == first[row]) or (place >= 2 and pick == second[row]):
+            continue
+        favourites[row] = pick
+
+
 def _leave_rooms(viewers: ViewerState, last_watchers: np.ndarray | None) -> None:
     """Clear last hour's rooms: those of last hour's watchers, or every row before the first hour."""
     if last_watchers is None:
@@ -206,9 +248,12 @@ CHOOSE_ROOMS = Phase(
 )
 FOLLOW = Phase("follow", _follow, reads=("hour.watchers", "viewers.watching"),
                writes=("viewers.followed", "viewers.favourite_2", "viewers.favourite_3", "creators.followers"))
+FOLLOW_AT_START = Phase("follow_at_start", _follow_at_start,
+                        reads=("creators.has_joined", "creators.followers", "creators.quality", "creators.region"),
+                        writes=("viewers.followed", "viewers.favourite_2", "viewers.favourite_3"))
 MECHANISM = Mechanism(
     "attention", "online viewers pick a live room (followed creator or the feed) and may follow it",
-    phases=(CHOOSE_ROOMS, FOLLOW),
+    phases=(CHOOSE_ROOMS, FOLLOW), setup=FOLLOW_AT_START,
     outputs=(
         Output("n_viewers_watching", "stock", "viewers", "Viewers watching",
                "watching a live this hour (concurrent viewers; a viewer-hour each)", cumulative="cum_watch_hours"),

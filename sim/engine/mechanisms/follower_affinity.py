@@ -1,8 +1,14 @@
-"""Affinity: a viewer gifts more in the room of a creator it follows.
+"""Loyal gifting: a viewer gifts in the rooms of the creators it follows, and seldom anywhere else.
 
 A gifting candidate's hazard is multiplied by ``follower_affinity.multiplier`` when it watches the
 creator it followed most recently, or, with :mod:`~sim.engine.mechanisms.loyalty`, any of its
-favourites (an assumption).
+favourites (an assumption), and by ``stranger_multiplier`` in any other room. Payers give to a few
+regulars: with the preset's 0.05, 82% of paid gifters gave to 3 or fewer creators over 30 days at
+20,000 viewers and 73% at 200,000 (2026-12-07, one seed each, before the session changes of issue 29),
+against Inke's 77% of viewers who attend only their top 3 streamers (Tu et al., IEEE MIPR 2018); it was
+18% with no penalty outside the favourites. Payers who seldom find a favourite live gift less, so
+viewers' gross spend fell by about 30% at the same budgets. ``creators_gifted`` in the viewers' table
+and ``paid_gifters_to_3_or_fewer_share`` in the summary measure it.
 """
 
 from __future__ import annotations

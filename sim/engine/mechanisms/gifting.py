@@ -30,10 +30,10 @@ from sim.engine import wallet
 from sim.engine.config import Viewers
 from sim.engine.kernels import kernel
 from sim.engine.ledger import Ledger
-from sim.engine.mechanism import Hour, Mechanism, Output, Phase
+from sim.engine.mechanism import Hour, Mechanism, Output, Phase, StateField
 from sim.engine.mechanisms import purchasing
 from sim.engine.recorder import EventLog
-from sim.engine.state import NOBODY, CreatorState, ViewerState
+from sim.engine.state import CREATOR_INDEX, NOBODY, CreatorState, ViewerState
 
 
 @dataclass(frozen=True)
@@ -149,13 +149,14 @@ def reciprocate(viewers: ViewerState, creators: CreatorState, giving_creator: np
 def send_gifts(
     viewers: ViewerState, creators: CreatorState, gifters: np.ndarray, gift_coins: np.ndarray,
     catalog: Catalog, gift_counts: np.ndarray, payout: wallet.Payout, ledger: Ledger, copies: np.ndarray | int = 1,
-    events: EventLog | None = None,
+    events: EventLog | None = None, is_measuring: bool = True,
 ) -> dict[str, int]:
     """Move viewers' gifted coins out of their wallets and issue diamonds to the creators watched.
 
     Each gifter sends ``copies`` of its gift (a combo; ``gift_coins`` is one copy's price) and must
     hold them all in its wallet. ``gift_counts`` (one per catalog item, in catalog order) counts the
-    gifts sent; ``events``, when given, logs them.
+    gifts sent; ``events``, when given, logs them. In the measured window (``is_measuring``) each paid
+    gift's creator is counted among its giver's distinct creators gifted.
 
     Returns:
         This hour's flows by output name: gifts, coins gifted, diamonds issued, and their money
@@ -173,6 +174,9 @@ def send_gifts(
     free_gifts = np.where(free == coins, copies, 0)  # gifts paid for entirely with free coins
     viewers.free_gifts_sent[gifters] += free_gifts
     reciprocate(viewers, creators, viewers.creator_id[gifters], rooms)
+    if is_measuring:
+        _note_creators_gifted(gifters, rooms, free < coins, viewers.gifted_creator_1, viewers.gifted_creator_2,
+                              viewers.gifted_creator_3, viewers.creators_gifted)
     np.add.at(gift_counts, np.searchsorted(catalog.coins, gift_coins), copies)
     return {
         "new_gifts": int(copies.sum()),
@@ -184,6 +188,29 @@ def send_gifts(
         "new_free_gifts": int(free_gifts.sum()),
         "new_free_coins_gifted": int(free.sum()),
     }
+
+
+# Distinct creators a viewer gifted paid coins to, counted up to this (meaning "this many or more"): enough
+# to say whether a payer's gifts went to 3 or fewer creators, as Inke's loyalty figure asks.
+MAX_CREATORS_COUNTED = 4
+
+
+@kernel
+def _note_creators_gifted(gifters, rooms, is_paid, first, second, third, count) -> None:
+    """Count each paid gift's creator among its giver's distinct creators gifted (the first three kept)."""
+    for i in range(gifters.size):
+        viewer, room = gifters[i], rooms[i]
+        if not is_paid[i] or count[viewer] >= MAX_CREATORS_COUNTED:
+            continue
+        if room == first[viewer] or room == second[viewer] or room == third[viewer]:
+            continue
+        if count[viewer] == 0:
+            first[viewer] = room
+        elif count[viewer] == 1:
+            second[viewer] = room
+        elif count[viewer] == 2:
+            third[viewer] = room
+        count[viewer] += 1
 
 
 def _at(factor: np.ndarray | float, index: np.ndarray) -> np.ndarray | float:
@@ -206,7 +233,8 @@ def _gift(hour: Hour) -> None:
                                              uniforms, per_event, max_copies)
     has_coins = purchasing.top_up_phase(hour, gifters, gift_coins * copies)
     flows = send_gifts(viewers, creators, gifters[has_coins], gift_coins[has_coins], model.catalog, model.gift_counts,
-                       model.payout, model.ledger, copies[has_coins], hour.events)
+                       model.payout, model.ledger, copies[has_coins], hour.events,
+                       is_measuring=hour.is_measuring)
     for name, amount in flows.items():
         hour.flows.add(name, amount)
 
@@ -218,8 +246,17 @@ GIFT = Phase(
     writes=("viewers wallets and totals", "creators.diamonds_held", "creators.gifts_this_hour",
             "creators.coins_this_hour", "viewers.followed (follow-back)", "viewers.owed_creator", "ledger"),
 )
+GIFTED_CREATORS = ("gifted_creator_1", "gifted_creator_2", "gifted_creator_3")
 MECHANISM = Mechanism(
     "gifting", "watchers who can pay may gift; a short wallet is topped up first", phases=(GIFT,),
+    state=(
+        *(StateField("viewers", name, f"the {place} distinct creator it gifted paid coins to in the measured window "
+                     "(-1: none yet)", fill=NOBODY, dtype=CREATOR_INDEX, is_creator_index=True, is_window_measure=True)
+          for name, place in zip(GIFTED_CREATORS, ("first", "second", "third"), strict=True)),
+        StateField("viewers", "creators_gifted", "distinct creators it gifted paid coins to in the measured window, "
+                   f"counted up to {MAX_CREATORS_COUNTED} (meaning {MAX_CREATORS_COUNTED} or more)", dtype=np.int8,
+                   is_window_measure=True),
+    ),
     outputs=(
         Output("new_gifts", "flow", "gifts", "Gifts", "gifts sent by viewers, paid and free", cumulative="cum_gifts"),
         Output("new_free_gifts", "flow", "gifts", "Free gifts",
