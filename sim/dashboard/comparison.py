@@ -61,7 +61,7 @@ class Comparison:
 
     def describe(self) -> str:
         """What was run, in one paragraph, with what a few pairs can and cannot say."""
-        return (f"{self.pairs} pairs of runs, each pair on one seed: the baseline (the settings above) and the "
+        return (f"{self.pairs} pairs of runs, each pair on one seed: the baseline (the model's settings) and the "
                 f"same with {self.label} at {self.changed_value} instead of {self.baseline_value}; "
                 f"{self.viewers:,} viewers, {self.hours} hours each. Intervals at {self.level_each:.2%} "
                 f"(= {LEVEL:.0%} over {len(self.changes)} metrics, Bonferroni), as giftsim compare gives them. "

@@ -67,6 +67,8 @@ CSS = """
 .giftsim-plot { max-width: 460px; }  /* sim.dashboard.plots.PANE_MAX_PX */
 .giftsim-note { font-size: 14px; }
 .giftsim .v-input--selection-controls { margin-top: 0; padding-top: 0; }
+.giftsim-row .v-messages { display: none; }  /* Vuetify's room for hints pushed the value off its switch's line */
+.giftsim-row .v-input__slot { margin-bottom: 0; }
 """
 
 

@@ -288,7 +288,10 @@ class Creators(Section):
         0.5, ge=0.0, le=5.0, description="Log-normal sigma of content quality, median 1 (1)."
     )
     stream_day_probability: Share = Field(
-        0.6, description="Chance an eligible creator goes live on a given day (1/day)."
+        0.45, description="Chance an eligible creator at effort 1 goes live on a given day (1/day; assumption); "
+        "effort scales it, up to 0.98: how often a creator streams is what effort moves most (0.6 before "
+        "2026-12-07; lowered with effort.elasticity 1 -> 2 so that keen creators reach the daily ceiling later and "
+        "the share's effect on live hours comes from how often creators go live).",
     )
     start_local_hour_mean: float = Field(
         19.0, ge=0.0, le=23.0, description="Mean local hour creators start streaming (h)."
@@ -297,12 +300,28 @@ class Creators(Section):
         2.5, ge=0.0, le=12.0, description="Spread of start hours across creators (h)."
     )
     session_hours_mean: float = Field(
-        2.0, ge=1.0, le=24.0, description="Mean habitual length of a live session (h), at effort 1: effort "
-        "scales it (on the TikTok preset sessions average 5.6 h)."
+        2.0, ge=1.0, le=24.0, description="Mean habitual length of a live session (h), at effort 1; effort "
+        "stretches it by effort^(1 / hours_cost_exponent). Twitch streams average 2.7 h for small channels and "
+        "3.75-4.3 h for channels over 50,000 followers (B: Statista 2023-2024), TikTok LIVE's mobile sessions "
+        "are shorter (assumption) and sessions on Chinese platforms run about an hour (B: Lu et al. 2021).",
+    )
+    hours_cost_exponent: float = Field(
+        4.0, gt=0.0, le=20.0, description="How steeply the cost of another hour live rises with the hours already "
+        "live that day: (hours / habitual length)^exponent, so a creator at effort e streams habit x "
+        "e^(1/exponent) hours (1; assumption: sleep and the rest of a day make long days dear).",
+    )
+    max_daily_live_hours: int = Field(
+        12, ge=1, le=23, description="Hard limit on a session and so on a day's live hours (h; assumption: sleep; "
+        "24-hour streams are rare events, C: SullyGnome). A creator is off air at least 24 minus this between "
+        "sessions.",
     )
     popularity_exponent: float = Field(
-        1.0, ge=0.0, le=3.0, description="Feed weight is followers^exponent * quality (1): "
-        "rich-get-richer.",
+        0.5, ge=0.0, le=3.0, description="Feed weight is followers^exponent * quality (1): rich-get-richer "
+        "(assumption). Viewers follow the rooms they watch and herding multiplies the weight by (1 + audience)^0.3, "
+        "so a room's pull grows with its following as followers^(exponent / (1 - 0.3)); at 1 (before 2026-12-07) "
+        "that loop was superlinear, the top rooms took more of the audience the larger the economy, and viewers per "
+        "live room rose 64% from 20,000 to 200,000 viewers. At 0.5 it is sublinear and the economy is the same at "
+        "both sizes (docs/calibration.md, benchmarks/scale_invariance.py).",
     )
 
 
@@ -498,38 +517,40 @@ class Effort(MechanismSection):
     """
 
     typical_usd_per_live_hour: float = Field(
-        0.006, ge=MICRO_USD, le=1e6, description="Gift income per live hour of a creator with the median followers "
+        0.05, ge=MICRO_USD, le=1e6, description="Gift income per live hour of a creator with the median followers "
         "and quality 1 in the calibrated economy (USD/h): the scale of creators' outside options. Calibrated "
-        "with benchmarks/creator_supply.py so that the TikTok preset's creator supply is in steady state "
-        "(entry balances exit over days 30-90; on 3 seeds, at 0.008 more creators quit than join, 4.2 against "
-        "3.6 a day, and at 0.005 live hours fall 8% from days 30-60 to days 60-90).",
+        "with benchmarks/scale_invariance.py so that the TikTok preset's creator supply is in steady state at "
+        "20,000 and 200,000 viewers (creators active and live hours within a few percent from days 30-60 to days "
+        "60-90; 2026-12-07: at 0.012-0.03, after sessions were shortened, creators kept joining, 15-19% more "
+        "every 30 days; it was 0.006 with marathon sessions).",
     )
     followers_exponent: float = Field(
-        1.5, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to followers (1): "
+        0.8, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to followers (1): "
         "set so that the median creator's income over its outside option is about 1 at every size of following "
-        "on the TikTok preset (benchmarks/creator_supply.py; least squares on logs over creators with income "
-        "gives 1.2-1.3, but the largest creators' income is steadier, so their median sits higher).",
+        "on the TikTok preset: least squares on logs over creators with income gives 0.70 (2026-12-07, 20,000 "
+        "viewers, 2 seeds, 60 days; 1.2-1.3 before creators.popularity_exponent fell from 1 to 0.5), raised by 0.1 "
+        "as before because the largest creators' income is steadier, so their median sits higher.",
     )
     quality_exponent: float = Field(
-        1.0, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to quality (1): least "
-        "squares on logs over creators with income on the TikTok preset gives 1.0-1.1 (benchmarks/creator_supply.py).",
+        2.4, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to quality (1): least "
+        "squares on logs over creators with income on the TikTok preset gives 2.4 (2026-12-07, as for "
+        "followers_exponent; 1.0-1.1 with the feed's popularity exponent at 1, when followers counted for more).",
     )
     elasticity: float = Field(
-        1.0, ge=0.0, le=5.0, description="Effort (the chance of streaming on a day and the session length) "
-        "scales as (recent income per live hour / outside option)^elasticity, within 0.25-max_effort (1). Live hours "
-        "scale as effort squared, so a creator's own hours answer its income per hour with elasticity 2 below the "
-        "cap; with the cap and the daily chance's ceiling, the TikTok preset's live hours answer the creator share "
-        "0.33 -> 0.50 with an elasticity of 0.37-0.44 (three measurements, each interval containing 0.43), the "
-        "0.43 that Pu Zhao's commission change maps to under a fixed pool of viewers' spending (B: 5% -> 20% -> "
-        "5%, Aug 2019; the mapping is an assumption: docs/calibration.md).",
+        2.0, ge=0.0, le=5.0, description="Effort (mostly the chance of streaming on a day; a little the session "
+        "length) scales as (recent income per live hour / outside option)^elasticity, within 0.25-max_effort (1). "
+        "With creators.stream_day_probability 0.45 it is set so that the TikTok preset's live hours answer the "
+        "creator share 0.33 -> 0.50 with the 0.43 that Pu Zhao's commission change maps to under a fixed pool of "
+        "viewers' spending (B: 5% -> 20% -> 5%, Aug 2019; the mapping is an assumption: docs/calibration.md): "
+        "0.42 [0.33, 0.52] over days 61-90 on seeds 0-4 (2026-12-07, benchmarks/creator_supply.py's measure); with "
+        "sessions capped and effort acting on how often, elasticity 1 gave 0.34 [0.31, 0.38] and 1.5-2 with the "
+        "daily chance at 0.6 gave 0.29-0.36.",
     )
     max_effort: float = Field(
         4.0, ge=1.0, le=10.0, description="Most effort a creator puts in (1 = its habit): its chance of "
-        "streaming on a day stops at 0.98 and its sessions at max_effort x its habitual length "
-        "(assumption: the keenest LIVE creators stream 6-10 hours a day or more). Creators this keen do not "
-        "answer to a higher share. Raised from 2 with effort.elasticity 0.5 -> 1 and the outside options "
-        "rescaled: the former creator side answered the share 0.33 -> 0.50 with 0.31 [0.22, 0.39] against the "
-        "mapped 0.43 (docs/calibration.md).",
+        "streaming on a day stops at 0.98 and its sessions at max_effort^(1 / creators.hours_cost_exponent) x its "
+        "habitual length, within creators.max_daily_live_hours (assumption). Creators this keen do not answer to a "
+        "higher share.",
     )
     income_memory_days: float = Field(
         3.0, gt=0.0, le=365.0, description="Half-life of the creator's running average of income per "
@@ -608,7 +629,14 @@ class Brands(MechanismSection):
     )
 
     campaign_budget_usd: float = Field(
-        300.0, ge=0.0, le=1e9, description="Budget per brand per campaign period (USD; assumption)."
+        300.0, ge=0.0, le=1e9, description="Budget per brand per campaign period (USD; assumption). With the "
+        "number of brands in proportion to viewers (the presets: one brand per 2,000 viewers), brands' money per "
+        "viewer is the same at every size.",
+    )
+    drops_budget_share: Share = Field(
+        0.1, description="Share of campaign_budget_usd a drop campaign spends in a period (1; assumption): set so "
+        "that gifts paid with coins brands dropped are a few percent of viewers' gifts (no published figure; "
+        "free coins are spent as many small gifts, so at 1 the TikTok preset's were 28% by count and 2% by coins).",
     )
     campaign_period_days: int = Field(
         7, ge=1, le=365, description="Length of a campaign period; budgets refresh after it (days)."

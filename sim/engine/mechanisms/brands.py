@@ -8,7 +8,8 @@ target region, the largest audiences first, and runs its campaign there:
   ``match_cap_coins_per_hour``;
 - ``drops``: gives every viewer in the room ``drop_coins_per_viewer`` free coins, which raise the
   viewer's paid gifting by ``drop_gift_boost`` for ``drop_boost_hours`` (free gifts complement paid
-  ones: Ghose, Mayya, Yu 2022);
+  ones: Ghose, Mayya, Yu 2022), out of ``drops_budget_share`` of the campaign budget: dropped coins
+  are spent as many small gifts, so a little money buys a large count of free gifts;
 - ``gifts``: sends a gift of ``brand_gift_coins`` from the brand's own account.
 
 Brands buy their coins like anyone else: bundles of their region's web store (or, without one,
@@ -39,21 +40,34 @@ SPONSORSHIP, MATCHING, DROPS, GIFTS = (CAMPAIGNS.index(c) for c in ("sponsorship
 
 
 def choose_lives(brands: BrandState, creators: CreatorState, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each active brand's candidate rooms: ``(brand, slot, creator)`` for the ``k`` largest audiences.
+    """Each active brand's candidate rooms: ``(brand, slot, creator)``, up to ``k`` per brand, best first.
 
-    Every brand in a region ranks the same creators, so each region's live creators are sorted
-    once: the cost is linear in brands and creators.
+    A region's live creators are ranked by audience, and its ``n`` active brands deal the ranks out
+    between them as cards: the ``j``-th brand (in row order) takes ranks ``j, j + n, j + 2n, ...``, so
+    brands spread over the region's best rooms instead of all crowding into the same few. With as many
+    brands per live room at every size, each room then sees as many brands at every size (the economy's
+    brands scale with it); when the brands want more rooms than are live, the ranks wrap around and
+    rooms are shared. The cost is linear in brands and creators.
     """
     live = np.flatnonzero(creators.is_live)
     n_regions = int(max(creators.region.max(), brands.region.max())) + 1
-    top = np.full((n_regions, k), NOBODY, dtype=np.int64)
     by_region = live[np.lexsort((-creators.audience[live], creators.region[live]))]  # region, then audience
-    region_of = creators.region[by_region]
-    slot = np.arange(by_region.size) - np.searchsorted(region_of, np.arange(n_regions))[region_of]
-    keep = slot < k
-    top[region_of[keep], slot[keep]] = by_region[keep]
-    candidates = top[brands.region]  # [brand, slot]
-    candidates[~brands.is_active] = NOBODY
+    n_live = np.bincount(creators.region[live], minlength=n_regions)
+    first = np.cumsum(n_live) - n_live  # where each region's ranking starts in by_region
+    active = np.flatnonzero(brands.is_active)
+    n_brands = np.bincount(brands.region[active], minlength=n_regions)
+    order = active[np.argsort(brands.region[active], kind="stable")]
+    position = np.zeros(brands.size, dtype=np.int64)  # a brand's place among its region's active brands
+    position[order] = np.arange(order.size) - (np.cumsum(n_brands) - n_brands)[brands.region[order]]
+    slots = min(k, int(n_live.max()))  # no brand can use more rooms than there are live
+    live_here, dealt = n_live[brands.region][:, None], n_brands[brands.region][:, None]
+    slot = np.arange(slots)[None, :]
+    rank = (position[:, None] + slot * dealt) % np.maximum(live_here, 1)  # [brand, slot]
+    # wrapped around, a brand's ranks repeat after live / gcd(brands, live) slots: it acts in a room once an hour
+    is_new = slot < live_here // np.maximum(np.gcd(dealt, live_here), 1)
+    candidates = np.where(is_new & (live_here > 0) & brands.is_active[:, None],
+                          by_region[np.minimum(first[brands.region][:, None] + rank, max(by_region.size - 1, 0))]
+                          if by_region.size else NOBODY, NOBODY)
     brand_idx, slot_idx = np.nonzero(candidates != NOBODY)
     return brand_idx, slot_idx, candidates[brand_idx, slot_idx]
 
@@ -199,6 +213,13 @@ def drop_coins(
     return int(coins.sum())
 
 
+def period_budget_micro(brands: BrandState, params: Brands) -> np.ndarray:
+    """Each brand's budget for a campaign period (micro-USD): ``campaign_budget_usd``, a drop campaign's
+    ``drops_budget_share`` of it."""
+    share = np.where(brands.campaign == DROPS, params.drops_budget_share, 1.0)
+    return np.round(to_micro(params.campaign_budget_usd) * share).astype(np.int64)
+
+
 def pace_budgets(brands: BrandState, params: Brands, day: int) -> None:
     """Give each brand its allowance for ``day``: what is left of its period's budget over the days left.
 
@@ -209,7 +230,8 @@ def pace_budgets(brands: BrandState, params: Brands, day: int) -> None:
     period = params.campaign_period_days
     brands.period_left_micro += brands.budget_left_micro
     into_period = (day - brands.campaign_start_day) % period
-    brands.period_left_micro[into_period == 0] = to_micro(params.campaign_budget_usd)
+    renewed = into_period == 0
+    brands.period_left_micro[renewed] = period_budget_micro(brands, params)[renewed]
     brands.budget_left_micro[:] = brands.period_left_micro // (period - into_period)
     brands.period_left_micro -= brands.budget_left_micro
 
@@ -228,7 +250,7 @@ def _start(hour: Hour) -> None:
     brands.campaign_start_day[:] = hour.draws.choice_index("brands.start_day", np.arange(brands.size), 0, period)
     # Each brand starts at its own point of its period, with the budget for the days left in it.
     days_left = period - (0 - brands.campaign_start_day) % period
-    brands.period_left_micro[:] = to_micro(params.campaign_budget_usd) * days_left // period
+    brands.period_left_micro[:] = period_budget_micro(brands, params) * days_left // period
     brands.budget_left_micro[:] = 0
     pace_budgets(brands, params, 0)
 

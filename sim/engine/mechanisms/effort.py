@@ -1,14 +1,17 @@
 """Creators' daily response to income: effort and follower growth.
 
 Once a day each creator that streamed updates its running average of gift income per live hour
-(an exponential average with half-life ``income_memory_days``). Its effort, which scales both its
-chance of streaming on a day and its session length, is ``(average / outside option) **
-elasticity``, kept within [0.25, ``max_effort``]: rewarded creators stream more and longer, unrewarded ones less
-(incentives raise streamer effort, PACIS 2023). The outside option is what a creator of its
-standing earns in the calibrated economy (:func:`sim.engine.state.outside_option_micro`), and each
-creator starts out expecting it, so a creator's effort starts at 1 and moves only when the economy
-pays more or less than the calibration (a higher share, a crowded platform). Live hours scale as
-effort squared. Followers grow outside lives by a Poisson draw with mean
+(an exponential average with half-life ``income_memory_days``). Its effort is ``(average / outside
+option) ** elasticity``, kept within [0.25, ``max_effort``]: rewarded creators stream more, unrewarded
+ones less (incentives raise streamer effort, PACIS 2023). Effort acts mostly on how often a creator
+goes live (its chance of streaming on a day scales with effort, up to 0.98) and little on how long
+(:mod:`~sim.engine.mechanisms.streaming`: a session stretches as effort ** (1 / hours_cost_exponent),
+the cost of another hour rising steeply with the hours already live that day, within a day's hard
+limit), so live hours scale as about effort ** (1 + 1 / hours_cost_exponent) until the daily chance
+reaches its ceiling. The outside option is what a creator of its standing earns in the calibrated
+economy (:func:`sim.engine.state.outside_option_micro`), and each creator starts out expecting it, so
+a creator's effort starts at 1 and moves only when the economy pays more or less than the calibration
+(a higher share, a crowded platform). Followers grow outside lives by a Poisson draw with mean
 ``follower_growth_per_day * quality * followers``. Every parameter is in the ``effort`` section;
 joining and quitting are :mod:`~sim.engine.mechanisms.supply`'s.
 """

@@ -11,7 +11,10 @@ and schedule were drawn with the others), expects what creators like it earn now
 option times ``M``), and goes live once its followers reach the LIVE threshold. With the outside
 options calibrated to the economy, entry balances exit and the numbers of creators and live hours
 settle; a higher share or a richer audience raises the ratio, so more join, fewer quit and effort
-rises (Pu Zhao's commission experiment, B; the split between the margins is an assumption).
+rises (Pu Zhao's commission experiment, B; the split between the margins is an assumption). A
+creator below the LIVE threshold earns nothing from lives, so its ratio is 0 and it quits at twice
+the turnover, the most there is (an assumption): were it judged by the expectation it joined with,
+creators who cannot go live would pile up, and the number of creators would not settle.
 """
 
 from __future__ import annotations
@@ -42,16 +45,18 @@ def market_ratio(creators: CreatorState) -> float:
 
 
 def end_of_day(creators: CreatorState, params: Supply, n_at_start: int, day: int,
-               quit_draws: np.ndarray, join_draw: float) -> tuple[int, int]:
+               quit_draws: np.ndarray, join_draw: float, live_min_followers: int = 0) -> tuple[int, int]:
     """Let creators quit and join; return how many quit and how many joined today.
 
     ``quit_draws`` holds each creator's keyed uniform of the day; ``join_draw`` the market's, from
     which the number joining is drawn (Poisson, by inversion). Those who join are the next rows set
-    aside for joiners, whose attributes were drawn with the population.
+    aside for joiners, whose attributes were drawn with the population. Creators with fewer than
+    ``live_min_followers`` followers cannot go live, and quit as if they earned nothing.
     """
     ratio = market_ratio(creators)
     active = creators.has_joined & ~creators.is_churned
-    quitting = active & (quit_draws < quit_chance(income_ratio(creators), params))
+    ratio_now = np.where(creators.followers >= live_min_followers, income_ratio(creators), 0.0)
+    quitting = active & (quit_draws < quit_chance(ratio_now, params))
     creators.is_churned |= quitting
     creators.is_live &= ~quitting
 
@@ -68,14 +73,15 @@ def _end_of_day(hour: Hour) -> None:
     day = hour.step // 24
     quit_today, joined_today = end_of_day(hour.creators, hour.config.supply, hour.config.population.creators,
                                           day, hour.uniforms("supply.quit", np.arange(hour.creators.size)),
-                                          hour.uniforms("supply.join", np.zeros(1, dtype=np.int64))[0])
+                                          hour.uniforms("supply.join", np.zeros(1, dtype=np.int64))[0],
+                                          hour.config.creators.live_min_followers)
     hour.flows.add("new_creators_churned", quit_today)
     hour.flows.add("new_creators_joined", joined_today)
 
 
 END_OF_DAY = Phase(
     "supply", _end_of_day, section="supply",
-    reads=("creators.income_rate_ema", "creators.outside_option_micro", "creators.live_hours"),
+    reads=("creators.income_rate_ema", "creators.outside_option_micro", "creators.live_hours", "creators.followers"),
     writes=("creators.is_churned", "creators.is_live", "creators.has_joined", "creators.joined_day",
             "creators.income_rate_ema"),
 )
