@@ -104,7 +104,7 @@ def test_battle_rooms_gifts_crowd_into_the_closing_minutes_of_a_shared_window():
 
 @pytest.fixture(scope="module")
 def runs():
-    settings = ["population.viewers=2000", "population.creators=60", "population.brands=3", "run.days=1",
+    settings = ["population.viewers=2000", "population.creators=60", "population.brands=3", "run.days=2",
                 "battles.enabled=true", f"run.record.creators={list(range(60))}"]
     config = load_config(DEFAULT_CONFIG, settings)
     bursty = load_config(DEFAULT_CONFIG, [*settings, "run.record.gift_times.follow_share=0.9"])
