@@ -22,7 +22,7 @@ from sim.sweeps.calibrate_report import CalibrationExistsError, write_calibratio
 from sim.sweeps.spec import SweepSpecError
 from tests.conftest import DEFAULT_CONFIG, REPO
 
-TINY = {"population.viewers": 200, "population.creators": 5, "population.brands": 1, "run.days": 2}
+TINY = {"population.viewers": 200, "population.creators": 8, "population.brands": 1, "run.days": 2}
 PARAMETERS = {"viewers.payer_share": {"low": 0.05, "high": 0.2},
               "viewers.budget_median_usd": {"low": 2.0, "high": 10.0, "scale": "log"}}
 FIT_TIKTOK = REPO / "configs" / "calibrate" / "fit_tiktok.yaml"

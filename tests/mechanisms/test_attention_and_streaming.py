@@ -35,7 +35,7 @@ def _followers_audience_correlation(overrides: list[str], seeds=range(3)) -> flo
 
 @pytest.mark.slow
 def test_popularity_weighting_sends_viewers_to_creators_with_more_followers():
-    with_popularity = _followers_audience_correlation([])
+    with_popularity = _followers_audience_correlation(["creators.popularity_exponent=1"])  # the mechanism at full
     without = _followers_audience_correlation(
         ["creators.popularity_exponent=0", "creators.quality_sigma=0", "viewers.follow_probability=0",
          "herding.exponent=0", "exploration.share=0"]

@@ -42,8 +42,8 @@ SPONSORSHIP, MATCHING, DROPS, GIFTS = (CAMPAIGNS.index(c) for c in ("sponsorship
 def choose_lives(brands: BrandState, creators: CreatorState, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each active brand's candidate rooms: ``(brand, slot, creator)``, up to ``k`` per brand, best first.
 
-    A region's live creators are ranked by audience, and its ``n`` active brands deal the ranks out
-    between them as cards: the ``j``-th brand (in row order) takes ranks ``j, j + n, j + 2n, ...``, so
+    A region's live creators are ranked by audience, and its ``n`` brands deal the ranks out between
+    them as cards: the ``j``-th brand (in row order) takes ranks ``j, j + n, j + 2n, ...``, so
     brands spread over the region's best rooms instead of all crowding into the same few. With as many
     brands per live room at every size, each room then sees as many brands at every size (the economy's
     brands scale with it); when the brands want more rooms than are live, the ranks wrap around and
@@ -54,10 +54,11 @@ def choose_lives(brands: BrandState, creators: CreatorState, k: int) -> tuple[np
     by_region = live[np.lexsort((-creators.audience[live], creators.region[live]))]  # region, then audience
     n_live = np.bincount(creators.region[live], minlength=n_regions)
     first = np.cumsum(n_live) - n_live  # where each region's ranking starts in by_region
-    active = np.flatnonzero(brands.is_active)
-    n_brands = np.bincount(brands.region[active], minlength=n_regions)
-    order = active[np.argsort(brands.region[active], kind="stable")]
-    position = np.zeros(brands.size, dtype=np.int64)  # a brand's place among its region's active brands
+    # Every brand of a region holds its place in the deal, switched off or not: switching one off (to
+    # measure its lift) leaves the others' rooms as they were, so the two runs differ by that brand alone.
+    n_brands = np.bincount(brands.region, minlength=n_regions)
+    order = np.argsort(brands.region, kind="stable")
+    position = np.zeros(brands.size, dtype=np.int64)  # a brand's place among its region's brands
     position[order] = np.arange(order.size) - (np.cumsum(n_brands) - n_brands)[brands.region[order]]
     slots = min(k, int(n_live.max()))  # no brand can use more rooms than there are live
     live_here, dealt = n_live[brands.region][:, None], n_brands[brands.region][:, None]
