@@ -14,7 +14,8 @@ days) on each seed. Per size, the mean over seeds and the lowest and highest see
 - viewers per live room (viewer-hours watching over creator-hours live, days 29-90), the share of
   active creators live in an hour, creators active over days 29-90 per creator at the start, brands'
   CPM, the payer ratio, the creator share of viewers' spend and ARPU (the run's summary over days 29-90),
-  and the share of viewers' gifts paid with coins brands dropped (by count and by coins);
+  the share of viewers' gifts paid with coins brands dropped (by count and by coins), and the share of
+  paid gifters who gave to 3 or fewer creators (loyal gifting; over all 62 measured days, not a month);
 - creator supply: creators active and live hours a day, the largest deviation of a 10-day average
   from the days 30-90 mean, and the drift from days 30-60 to days 60-90 (in runs of 90 days or more);
 - sessions (days 29-90): mean, median and 99th percentile of a session's length, the longest
@@ -109,6 +110,7 @@ def measure(config: sim.Config, seed: int) -> dict[str, float]:
         "arpu_usd": summary["arpu_usd"] * 30 / config.run.days,  # a month's
         "drop_gift_share": summary["free_gifts"] / max(viewer_gifts, 1),
         "drop_coin_share": summary["free_coins_gifted"] / max(int(model.viewer_state.coins_gifted.sum()), 1),
+        "few_creators_share": summary["paid_gifters_to_3_or_fewer_share"],
         "mean_session_h": float(lengths.mean()) if lengths.size else 0.0,
         "median_session_h": float(np.median(lengths)) if lengths.size else 0.0,
         "p99_session_h": float(np.quantile(lengths, 0.99)) if lengths.size else 0.0,
@@ -131,7 +133,8 @@ INTENSIVE = (("viewers_per_live_room", "viewers per live room", "{:.1f}"),
              ("creator_share_of_spend", "creator share of viewers' spend", "{:.1%}"),
              ("arpu_usd", "ARPU, a month (USD)", "{:.3f}"),
              ("drop_gift_share", "viewers' gifts paid with dropped coins, by count", "{:.1%}"),
-             ("drop_coin_share", "viewers' gifted coins that brands dropped", "{:.1%}"))
+             ("drop_coin_share", "viewers' gifted coins that brands dropped", "{:.1%}"),
+             ("few_creators_share", "paid gifters who gave to 3 or fewer creators (over the 62 days)", "{:.1%}"))
 STEADY = (("active_deviation", "creators active: largest 10-day deviation, days 30-90", "{:.1%}"),
           ("active_drift", "creators active: days 60-90 over days 30-60, less one", "{:+.1%}"),
           ("live_hours_deviation", "live hours: largest 10-day deviation, days 30-90", "{:.1%}"),
