@@ -968,7 +968,7 @@ class Config(Section):
 
         Creators join at most at twice the turnover rate (``supply``), so the run's length bounds how many
         can join (the burn-in's days included); with ``supply`` off, nobody joins. The creator state has
-        one row per creator it can hold (:func:`sim.engine.state.creator_slots`).
+        one row per creator it can hold; this is the one place the bound is written.
         """
         n = self.population.creators
         if not self.supply.enabled:
