@@ -453,7 +453,7 @@ class FollowerAffinity(MechanismSection):
         "the viewer followed most recently, or (with loyalty) any of its favourites (1; assumption).",
     )
     stranger_multiplier: float = Field(
-        0.05, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching any other creator (1): "
+        0.015, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching any other creator (1): "
         "calibrated so that about 77% of paid gifters give to 3 or fewer creators in 30 days, as 77% of Inke's "
         "viewers attend only their top 3 streamers (B: Tu et al., IEEE MIPR 2018).",
     )
