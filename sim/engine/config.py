@@ -453,7 +453,7 @@ class FollowerAffinity(MechanismSection):
         "the viewer followed most recently, or (with loyalty) any of its favourites (1; assumption).",
     )
     stranger_multiplier: float = Field(
-        0.05, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching any other creator (1): "
+        0.015, ge=0.0, le=100.0, description="Multiplier on the gifting hazard when watching any other creator (1): "
         "calibrated so that about 77% of paid gifters give to 3 or fewer creators in 30 days, as 77% of Inke's "
         "viewers attend only their top 3 streamers (B: Tu et al., IEEE MIPR 2018).",
     )
@@ -968,7 +968,7 @@ class Config(Section):
 
         Creators join at most at twice the turnover rate (``supply``), so the run's length bounds how many
         can join (the burn-in's days included); with ``supply`` off, nobody joins. The creator state has
-        one row per creator it can hold (:func:`sim.engine.state.creator_slots`).
+        one row per creator it can hold; this is the one place the bound is written.
         """
         n = self.population.creators
         if not self.supply.enabled:

@@ -54,9 +54,12 @@ class Output:
 class Phase:
     """A step of the hour (or of a scheduled event) and the state it reads and writes.
 
-    ``reads`` and ``writes`` name arrays as ``population.field`` (``viewers.wallet_coins``) or a
-    shared quantity of the hour (``hour.watchers``); they document the data flow between phases and
-    are checked against the hour's order by the tests.
+    ``reads`` and ``writes`` name arrays as ``population.field`` (``viewers.wallet_coins``), a shared
+    quantity of the hour (``hour.watchers``) or the ``ledger``; they document the data flow between
+    phases. The tests check them: every array named exists, what a phase reads of the hour an earlier
+    phase wrote, and a phase run with every population array it does not declare in ``writes`` made
+    read-only writes none of them (``tests/test_phase_contract.py``). The wallet operations name the
+    arrays they write (:data:`sim.engine.wallet.GIVES` and its kin) for the phases that call them.
     """
 
     name: str

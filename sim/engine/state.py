@@ -238,15 +238,9 @@ def _zero_fields(cls: type, n: int, given: dict) -> dict:
 
 
 def creator_slots(config: Config) -> int:
-    """Rows of creator state: the creators at the start, then room for every creator who may join.
-
-    Creators join at most at twice the turnover rate (``supply``), so the run's length bounds how many
-    can join (the burn-in's days included); with ``supply`` off, nobody joins.
-    """
-    n = config.population.creators
-    if not config.supply.enabled:
-        return n
-    return n + math.ceil(2 * config.supply.turnover_per_day * n * config.total_days)
+    """Rows of creator state: the creators at the start, then room for every creator who may join
+    (:attr:`sim.engine.config.Config.creator_capacity`)."""
+    return config.creator_capacity
 
 
 def creator_regions(config: Config) -> np.ndarray:

@@ -21,6 +21,20 @@ from sim.engine.ledger import Account, Ledger, LedgerError
 from sim.engine.pricing import PriceTable
 from sim.engine.state import CreatorState
 
+# The arrays each operation writes, for the phases that call them to declare (Phase.writes, checked by
+# tests/test_phase_contract.py). Viewers and brands hold wallets with the same fields.
+SPENDS = ("wallet_coins", "wallet_value_micro", "wallet_gross_micro")
+BUYS = (*SPENDS, "budget_left_micro", "spend_micro", "tax_micro", "fee_micro", "purchases", "coins_bought")
+GIVES = (*SPENDS, "wallet_free_coins", "free_coins_gifted", "coins_gifted", "released_micro", "gifted_gross_micro",
+         "diamond_value_sent_micro")
+RECEIVES = (*SPENDS, "coins_received", "received_value_micro", "wallet_free_coins")
+CREDITS = ("diamonds_held", "diamonds_earned", "gifts_received", "gifts_this_hour", "coins_this_hour")  # creators'
+
+
+def named(population: str, fields: tuple[str, ...]) -> tuple[str, ...]:
+    """``fields`` of ``population`` as a phase names them (``viewers.wallet_coins``)."""
+    return tuple(f"{population}.{field}" for field in fields)
+
 
 @dataclass(frozen=True)
 class Payout:

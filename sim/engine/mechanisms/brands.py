@@ -266,9 +266,12 @@ def _drop_boost(hour: Hour, who: np.ndarray) -> np.ndarray:
 
 CAMPAIGNS_PHASE = Phase(
     "brand_campaigns", _campaigns, section="brands",
-    reads=("creators.is_live", "creators.audience", "creators.coins_this_hour", "brands.budget_left_micro"),
-    writes=("brands wallets and totals", "creators.sponsorship_micro", "creators.diamonds_held",
-            "viewers wallets (drops)", "viewers.boosted_until", "ledger"),
+    reads=("hour.watchers", "creators.is_live", "creators.audience", "creators.coins_this_hour", "creators.region",
+           "brands.budget_left_micro", "brands.campaign", "brands.is_active", "brands.region", "viewers.watching"),
+    writes=(*wallet.named("brands", (*wallet.BUYS, "coin_spend_micro", "coins_gifted", "coins_dropped",
+                                     "sponsored_hours", "impressions")),
+            *wallet.named("creators", (*wallet.CREDITS, "sponsorship_micro")),
+            *wallet.named("viewers", (*wallet.RECEIVES, "boosted_until")), "ledger"),
 )
 START = Phase("brand_budgets_at_start", _start, section="brands",
               writes=("brands.campaign_start_day", "brands.period_left_micro", "brands.budget_left_micro"))

@@ -61,7 +61,8 @@ def _end_of_day(hour: Hour) -> None:
 END_OF_DAY = Phase(
     "effort", _end_of_day, section="effort",
     reads=("creators.diamonds_earned", "creators.live_hours", "creators.quality", "creators.outside_option_micro"),
-    writes=("creators.income_rate_ema", "creators.effort", "creators.followers"),
+    writes=("creators.income_rate_ema", "creators.effort", "creators.followers", "creators.income_at_day_start_micro",
+            "creators.live_hours_at_day_start"),
 )
 MECHANISM = Mechanism(
     "effort", "daily: effort follows income per live hour against the outside option; followers grow",

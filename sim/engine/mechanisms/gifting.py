@@ -242,9 +242,11 @@ def _gift(hour: Hour) -> None:
 GIFT = Phase(
     "gift", _gift,
     reads=("hour.watchers", "viewers.propensity", "viewers.budget_left_micro", "viewers.wallet_coins",
-           "room and watcher modifiers"),
-    writes=("viewers wallets and totals", "creators.diamonds_held", "creators.gifts_this_hour",
-            "creators.coins_this_hour", "viewers.followed (follow-back)", "viewers.owed_creator", "ledger"),
+           "viewers.watching", "viewers.creator_id", "viewers.region", "viewers.channel", "room and watcher modifiers"),
+    writes=(*wallet.named("viewers", (*wallet.GIVES, *wallet.BUYS, "gifts_sent", "free_gifts_sent", "owed_creator",
+                                      "followed", "creators_gifted", "gifted_creator_1", "gifted_creator_2",
+                                      "gifted_creator_3")),
+            *wallet.named("creators", (*wallet.CREDITS, "followers")), "ledger"),
 )
 GIFTED_CREATORS = ("gifted_creator_1", "gifted_creator_2", "gifted_creator_3")
 MECHANISM = Mechanism(

@@ -51,7 +51,8 @@ def _redeem(hour: Hour) -> None:
 
 
 REDEEM = Phase("redeem", _redeem, reads=("creators.diamonds_held",),
-               writes=("creators.diamonds_held", "creators.diamonds_redeemed", "creators.payout_micro", "ledger"))
+               writes=("creators.diamonds_held", "creators.diamonds_redeemed", "creators.payout_micro",
+                       "creators.agency_micro", "creators.payout_fee_micro", "ledger"))
 MECHANISM = Mechanism(
     "payouts", "creators cash out diamonds once a day, under the minimum and the daily cap",
     events=(Event(REDEEM, lambda config: 1),),

@@ -223,11 +223,12 @@ def _every_period(config: Config) -> int:
 
 
 _PAYS = ("creators.diamonds_held", "creators.diamonds_earned", "creators.reward_diamonds", "ledger")
+_SEES = "creators.reward_gift_seen"  # new_gift_diamonds: gift time's diamonds since the scheme last looked
 TRACK_SESSIONS = Phase(
     "track_reward_missions", _track, section="rewards",
     reads=("creators.diamonds_earned", "creators.is_live", "creators.hours_left", "creators.session_hour"),
     writes=("creators.session_gift_diamonds", "creators.period_gift_diamonds", "creators.week_sessions",
-            "creators.mission_sessions", *_PAYS),
+            "creators.mission_sessions", _SEES, *_PAYS),
 )
 SETTLE_WEEK = Phase(
     "settle_weekly_missions", _week, section="rewards",
@@ -238,7 +239,7 @@ SETTLE_DAY = Phase(
     "settle_reward_tiers", _day, section="rewards",
     reads=("creators.diamonds_earned", "creators.reward_extra_ppm"),
     writes=("creators.period_gift_diamonds", "creators.period_eligible_diamonds", "creators.year_eligible_diamonds",
-            "creators.period_reward_diamonds", *_PAYS),
+            "creators.period_reward_diamonds", _SEES, *_PAYS),
 )
 ASSIGN_TIERS = Phase(
     "assign_reward_tiers", _period, section="rewards",

@@ -1,0 +1,76 @@
+"""Each phase writes only the arrays it declares: run with every other array of state read-only.
+
+A phase's ``writes`` names the arrays it changes (``viewers.wallet_coins``); everything else it touches
+must only be read. The test freezes every population array a phase does not declare (NumPy refuses a
+write to a read-only array, and Numba refuses to compile a kernel that writes one) and runs the phase
+in an hour of a running economy, under each reward scheme. It also checks that every array a phase
+names, read or written, exists.
+"""
+
+import re
+
+import numpy as np
+import pytest
+
+import sim
+from sim.engine.mechanisms import HOUR, MECHANISMS
+from tests.conftest import DEFAULT_CONFIG
+
+ARRAY = re.compile(r"^(viewers|creators|brands)\.(\w+)")
+POPULATIONS = {"viewers": "viewer_state", "creators": "creator_state", "brands": "brand_state"}
+SETTINGS = ["population.viewers=1500", "population.creators=40", "population.brands=4", "run.days=3",
+            "battles.enabled=true"]
+SCHEMES = {"flat": ["rewards.scheme=flat"], "missions": ["rewards.scheme=missions", "platform.creator_share=0.25"],
+           "tiered": ["rewards.scheme=tiered", "rewards.tiers=[{min_gift_usd: 1, share: 0.6}]"]}
+HOURS_BEFORE = 44  # an evening, on the second day: rooms full, wallets and sessions under way
+
+
+def every_phase():
+    """Each phase once: the hour's, the scheduled events' and the set-ups, by name."""
+    phases = {phase.name: phase for phase in HOUR}
+    for mechanism in MECHANISMS:
+        for phase in (*(event.phase for event in mechanism.events), mechanism.setup):
+            if phase is not None:
+                phases.setdefault(phase.name, phase)
+    return list(phases.values())
+
+
+def arrays(names: tuple[str, ...]) -> set[tuple[str, str]]:
+    """The population arrays among a phase's declared names, as (population, field)."""
+    return {match.groups() for match in map(ARRAY.match, names) if match}
+
+
+@pytest.mark.parametrize("phase", every_phase(), ids=lambda phase: phase.name)
+def test_every_array_a_phase_names_exists(phase):
+    model = sim.GiftEconomy(sim.load_config(DEFAULT_CONFIG, SETTINGS), rng=1)
+    for population, field in arrays(phase.reads) | arrays(phase.writes):
+        assert isinstance(getattr(getattr(model, POPULATIONS[population]), field, None), np.ndarray), \
+            f"{phase.name} names {population}.{field}, which is no array"
+
+
+@pytest.mark.slow  # a model per phase and scheme, and kernels compiled for read-only arrays on a cold cache
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_a_phase_writes_only_the_arrays_it_declares(scheme):
+    model = sim.GiftEconomy(sim.load_config(DEFAULT_CONFIG, [*SETTINGS, "rewards.enabled=true", *SCHEMES[scheme]]),
+                            rng=1)
+    model.run_for(HOURS_BEFORE)
+    hour = model._hour()
+    for phase in model.phases:  # one hour run in full: its online viewers and watchers are set for the phases
+        phase.run(hour)
+    for phase in every_phase():
+        if phase.section is not None and not getattr(model.config, phase.section).enabled:
+            continue
+        allowed = arrays(phase.writes)
+        frozen = []
+        for population, attribute in POPULATIONS.items():
+            for field, values in vars(getattr(model, attribute)).items():
+                if isinstance(values, np.ndarray) and (population, field) not in allowed and values.flags.writeable:
+                    values.flags.writeable = False
+                    frozen.append(values)
+        try:
+            phase.run(hour)
+        except Exception as error:  # noqa: BLE001  # the message says which phase wrote what
+            raise AssertionError(f"{phase.name} writes an array it does not declare: {error}") from error
+        finally:
+            for values in frozen:
+                values.flags.writeable = True
