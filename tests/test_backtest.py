@@ -11,7 +11,7 @@ from sim.sweeps.compare import mean_interval, paired_values, t_quantile
 from sim.sweeps.facts import FACTS
 from sim.sweeps.spec import load_sweep_spec, param_column, validate_spec
 
-TINY = ["population.viewers=2000", "population.creators=40", "population.brands=1", "run.days=3",
+TINY = ["population.viewers=4000", "population.creators=80", "population.brands=2", "run.days=7",
         "run.burn_in_days=0"]
 
 

@@ -62,8 +62,10 @@ def test_holm_adjusts_over_the_metrics_and_says_which_moved():
 
 @pytest.mark.slow
 def test_a_sweep_adds_replicates_until_precise_then_compare_prints_the_answer(tmp_path, capsys):
+    # an economy with enough gifts that a few replicates pin creator income down (300 viewers in a day give too few)
+    small = {"population.viewers": 2000, "population.creators": 40, "population.brands": 1, "run.days": 3}
     loose = tiny_spec(replicates={"until": {"metric": "creator_income_usd", "relative_half_width": 0.9},
-                                  "max": 8, "batch": 2}, shares=[0.3, 0.5])
+                                  "max": 8, "batch": 2}, shares=[0.3, 0.5], set=small)
     report = sim.sweep(loose, out=tmp_path / "loose", workers=1, progress=False)
     # stopped at a whole batch, before the cap, saying after how many replicates
     assert report.succeeded in (4, 8, 12)
