@@ -26,7 +26,8 @@ from matplotlib.figure import Figure
 
 import sim
 from sim import figures
-from sim.sweeps.compare import differences
+from sim.engine.metrics import gini
+from sim.sweeps.compare import differences, mean_interval
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "figures.md"
@@ -44,8 +45,8 @@ CAPTIONS = {
     "lorenz": ("Lorenz curves", "lorenz_figure(creators, viewers)",
                "Lorenz curves of creator income, of all active viewers' spend and of payers' spend alone, "
                "with their Gini coefficients; the grey diagonal is perfect equality. Most active viewers pay "
-               "nothing, so the curve of all their spend runs along the axes (Gini 0.99); among payers, spend "
-               "is about as concentrated as creator income (Gini 0.86 and 0.87 in this run)."),
+               "nothing, so the curve of all their spend runs along the axes (Gini {viewer_gini:.2f}); among payers, "
+               "spend has a Gini of {payer_gini:.2f}, against {creator_gini:.2f} for creator income in this run."),
     "income_ccdf": ("Creator income distribution", "income_ccdf_figure(creators)",
                     "Complementary CDF of creator income on log-log axes: the share of all creators who earned at "
                     "least x over the run. A straight stretch is a power-law tail; creators who earned nothing "
@@ -61,7 +62,8 @@ CAPTIONS = {
                 "the colour of its bars."),
     "engagement": ("Engagement over time", "engagement_figure(timeseries)",
                    "Concurrent viewers and gifts sent in each simulated hour (UTC): the daily rhythm of "
-                   "viewers across time zones, and gifting that is highest in the first days of the run."),
+                   "viewers across time zones, and gifting that grows over the run's first days (no burn-in here) as "
+                   "wallets fill."),
     "engagement_double": ("A double-column figure", 'engagement_figure(timeseries, width="double")',
                           "The same figure across a page's two columns (7.2 in; `giftsim plot --width double`): "
                           "the text keeps its size, so printed at this width it stays 7 pt and more, and the "
@@ -77,29 +79,28 @@ CAPTIONS = {
               "labels and units come from the config schema (`sim.figures.style.parameter_label`)."),
     "sweep_change": ("Changes from a baseline along a sweep",
                      "sweep_figure(sweep, parameter, metric, by=..., baseline={...})",
-                     "The same sweep as a comparison with the default feed (popularity exponent 1, exploration "
-                     "share 0.1, the open marker at zero): each point's change in creator income Gini, paired "
-                     "seed by seed (`sim.sweeps.compare.differences`), with the 95% interval of the paired "
+                     "The same sweep as a comparison with the default feed (popularity exponent "
+                     "{baseline_exponent:g}, exploration share {baseline_share:g}, the open marker at zero): each "
+                     "point's change in creator income Gini, paired seed by seed "
+                     "(`sim.sweeps.compare.differences`), with the 95% interval of the paired "
                      "difference; a bar clear of the dashed zero line is a change the five seeds can tell. Pairing "
-                     "removes the noise the seeds share: next to the baseline (exponent 1) the bars are about a "
-                     "third as long as the means' above, while at exponent 0, an economy far from the baseline, "
-                     "they are as long or longer."),
+                     "removes the noise the seeds share: at the baseline's exploration share, the paired bars are "
+                     "{paired_ratio:.0%} as long as the means' above, on average over the exponents."),
     "sweep_heatmap": ("A metric over two swept parameters", "sweep_heatmap_figure(sweep, x, y, metric)",
                       "The top 1% of creators' share of income on the same sweep: each cell's mean over 5 seeds, "
-                      "and under it the half-width of its 95% interval (±). From exponent 1 up the half-widths "
-                      "(0.11 to 0.16) exceed most steps between neighbouring cells: the colours alone would "
+                      "and under it the half-width of its 95% interval (±), here {half_low:.2f} to {half_high:.2f}: "
+                      "where they exceed the steps between neighbouring cells, the colours alone would "
                       "overstate what five seeds show, which the paired changes below answer better."),
     "sweep_change_heatmap": ("Changes from a baseline over two swept parameters",
                              "sweep_heatmap_figure(sweep, x, y, metric, baseline={...})",
                              "Each cell's paired change in the top 1%'s share of income from the default feed, "
                              "on a diverging scale centred on no change, with the half-width of its 95% interval; "
-                             "cells whose interval includes zero are faded and hatched. Only three changes are "
-                             "clear of zero: a steeper feed (exponent 1.5) raises the top 1%'s share with 0 or 0.1 "
-                             "of the feed kept for small creators, and so does exponent 1 with none kept."),
+                             "cells whose interval includes zero are faded and hatched. Clear of zero here: "
+                             "{clear_cells}."),
     "tradeoff": ("Options against a baseline", "tradeoff_figure(changes, x_metric, y_metric)",
-                 "Each point of the same sweep against the default feed (popularity exponent 1, exploration "
-                 "share 0.1, at the origin): the change in creator income and in platform revenue, paired by "
-                 "seed, with 95% confidence intervals (`SweepResults.differences` or "
+                 "Each point of the same sweep against the default feed (popularity exponent {baseline_exponent:g}, "
+                 "exploration share {baseline_share:g}, at the origin): the change in creator income and in platform "
+                 "revenue, paired by seed, with 95% confidence intervals (`SweepResults.differences` or "
                  "`sim.sweeps.compare.differences`). "
                  "Options in the shaded quadrant raise both."),
 }
@@ -117,8 +118,8 @@ def run_sweep() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def draw_all() -> dict[str, Figure]:
-    """Every figure of the gallery, by file name."""
+def draw_all() -> tuple[dict[str, Figure], dict[str, object]]:
+    """Every figure of the gallery, by file name, and the numbers its captions quote (measured on the same data)."""
     default = sim.load_config(REPO / "configs" / "default.yaml")
     run = sim.run(default, seed=SEED)
     drawn = figures.run_figures(run)
@@ -136,11 +137,33 @@ def draw_all() -> dict[str, Figure]:
                                                                  baseline=baseline)
     changes = differences(sweep, list(SWEEP), baseline, ["creator_income_usd", "platform_revenue_usd"])
     drawn["tradeoff"] = figures.tradeoff_figure(changes, "creator_income_usd", "platform_revenue_usd")
-    return drawn
+    return drawn, caption_numbers(run, sweep, baseline)
 
 
-def gallery(written: list[Path]) -> str:
-    """docs/figures.md, embedding the PNGs written."""
+def caption_numbers(run, sweep: pd.DataFrame, baseline: dict[str, float]) -> dict[str, object]:
+    """What the captions say, computed from the data the figures show."""
+    parameter, by = SWEEP
+    active = run.viewers[(run.viewers["creator_id"] == -1) & (run.viewers["watch_hours"] > 0)]
+    spend = active["spend_usd"].to_numpy()
+    paired = differences(sweep, list(SWEEP), baseline, ["creator_income_gini"])
+    unpaired = differences(sweep, list(SWEEP), baseline, ["creator_income_gini"], paired=False)
+    at_share = (paired[by] == baseline[by]) & (paired[parameter] != baseline[parameter])
+    ratio = ((paired["high"] - paired["low"])[at_share] / (unpaired["high"] - unpaired["low"])[at_share]).mean()
+    cells = sweep.groupby(list(SWEEP))["top1_creator_income_share"].agg(lambda v: mean_interval(v)[2] - v.mean())
+    change = differences(sweep, list(SWEEP), baseline, ["top1_creator_income_share"])
+    clear = change[(change["low"] > 0) | (change["high"] < 0)]
+    return {
+        "viewer_gini": gini(spend), "payer_gini": gini(spend[spend > 0]),
+        "creator_gini": run.summary["creator_income_gini"],
+        "baseline_exponent": baseline[parameter], "baseline_share": baseline[by], "paired_ratio": ratio,
+        "half_low": cells.min(), "half_high": cells.max(),
+        "clear_cells": "; ".join(f"exponent {row[parameter]:g} with {row[by]:g} of the feed kept for small creators "
+                                 f"({row['difference']:+.3f})" for _, row in clear.iterrows()) or "none",
+    }
+
+
+def gallery(written: list[Path], numbers: dict[str, object]) -> str:
+    """docs/figures.md, embedding the PNGs written, with the captions' numbers filled in."""
     lines = [
         "# Figures",
         "",
@@ -166,7 +189,7 @@ def gallery(written: list[Path]) -> str:
     for path in written:
         title, call, caption = CAPTIONS[path.stem]
         lines += [f"## {title}", "", f"`figures.{call}`, file `{path.stem}.png`", "",
-                  f"![{title}](figures/{path.name})", "", caption, ""]
+                  f"![{title}](figures/{path.name})", "", caption.format(**numbers), ""]
     return "\n".join(lines)
 
 
@@ -176,7 +199,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--write", action="store_true",
                         help=f"save the figures in {FIGURES.relative_to(REPO)}/ and rewrite {DOC.relative_to(REPO)}")
     args = parser.parse_args(argv)
-    drawn = draw_all()
+    drawn, numbers = draw_all()
     if not args.write:
         print(f"{len(drawn)} figures drawn ({', '.join(drawn)}); --write saves them and rewrites "
               f"{DOC.relative_to(REPO)}")
@@ -187,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
         if stale not in drawn:
             (FIGURES / f"{stale}.png").unlink(missing_ok=True)
     written = figures.save_figures(drawn, FIGURES, formats=["png"], dpi=DPI)
-    DOC.write_text(gallery(written), encoding="utf-8")
+    DOC.write_text(gallery(written, numbers), encoding="utf-8")
     print(f"{len(written)} figures in {FIGURES.relative_to(REPO)}; {DOC.relative_to(REPO)} rewritten")
 
 
