@@ -84,8 +84,9 @@ CAPTIONS = {
                      "point's change in creator income Gini, paired seed by seed "
                      "(`sim.sweeps.compare.differences`), with the 95% interval of the paired "
                      "difference; a bar clear of the dashed zero line is a change the five seeds can tell. Pairing "
-                     "removes the noise the seeds share: at the baseline's exploration share, the paired bars are "
-                     "{paired_ratio:.0%} as long as the means' above, on average over the exponents."),
+                     "helps as far as the two arms share their seeds' noise: at the baseline's exploration share, "
+                     "the paired intervals are {paired_ratio:.0%} as wide as the same differences' intervals "
+                     "without pairing, on average over the exponents."),
     "sweep_heatmap": ("A metric over two swept parameters", "sweep_heatmap_figure(sweep, x, y, metric)",
                       "The top 1% of creators' share of income on the same sweep: each cell's mean over 5 seeds, "
                       "and under it the half-width of its 95% interval (±), here {half_low:.2f} to {half_high:.2f}: "
