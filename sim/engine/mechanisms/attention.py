@@ -173,10 +173,11 @@ def _follow_at_start(hour: Hour) -> None:
     n_regions = int(max(creators.region.max(initial=0), viewers.region.max(initial=0))) + 1
     places = (viewers.followed, viewers.favourite_2, viewers.favourite_3) if loyal else (viewers.followed,)
     home_weight = loyal.home_region_weight if loyal else 1.0
+    first, second = places[0], places[1] if loyal else places[0]  # what a later place must not repeat
     for place, favourites in enumerate(places):
         _draw_follows(weights, creators.region, viewers.region, viewers.creator_id, depth, n_regions, home_weight,
-                      hour.draws.keys(f"attention.follow_at_start_{place}", 0, depth + 1), place, places[0],
-                      places[-2 if len(places) > 1 else 0], favourites)  # the places before it: first, second
+                      hour.draws.keys(f"attention.follow_at_start_{place}", 0, depth + 1), place, first, second,
+                      favourites)
 
 
 @kernel
