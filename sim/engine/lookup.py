@@ -71,6 +71,10 @@ def descend_keyed(sums: np.ndarray, depth: int, keys: np.ndarray, row: int) -> i
 class WeightTree:
     """Weighted picks that move as little as possible when a weight changes: a sum tree over fixed rows.
 
+    The mechanisms' kernels descend the tree with each agent's keyed draws (:func:`descend_keyed`); this
+    class descends it with uniforms given, which is how the tree's properties are tested
+    (``tests/test_lookup.py``) and how a notebook can try one.
+
     The rows (every creator row, live or not) are the leaves of a complete binary tree, each node
     holding the sum of the weights below it. A pick descends from the root, going left with the
     left child's share of the node's weight, and takes a fresh uniform at each level. An inverse CDF

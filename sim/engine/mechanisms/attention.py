@@ -9,7 +9,8 @@ watching, a viewer follows the creator with ``follow_probability`` per hour.
 
 With :mod:`~sim.engine.mechanisms.loyalty` enabled, a viewer may first stay in last hour's room,
 returns to any of its three favourites rather than the one it followed last, and the feed favours
-creators of its own region.
+creators of its own region. Viewers start out following creators drawn as the feed draws them
+(:func:`_follow_at_start`), as on a platform that has been running.
 """
 
 from __future__ import annotations
