@@ -650,7 +650,9 @@ class Brands(MechanismSection):
         "assumption).",
     )
     lives_per_brand: int = Field(
-        2, ge=0, le=10_000, description="Most lives a brand sponsors in one hour (1)."
+        2, ge=0, le=10_000, description="Slots a brand takes in one hour (1): it runs its campaign in this many "
+        "live rooms of its region while its budget lasts, dealt out between the region's brands by audience; in a "
+        "region with fewer live rooms it takes a room more than once (a room of a scale model stands for several).",
     )
     switched_off: tuple[Annotated[int, Field(ge=0)], ...] = Field(
         (), description="Indices of brands that run no campaign: a brand's lift is the run with it "
