@@ -78,14 +78,16 @@ def test_a_drop_campaign_spends_its_share_of_the_budget():
     assert set(budget[is_drop].tolist()) == {30_000_000} and set(budget[~is_drop].tolist()) == {300_000_000}
 
 
-def test_creators_below_the_live_threshold_quit_as_if_they_earned_nothing():
+def test_creators_below_the_live_threshold_quit_at_the_turnover_whatever_they_expected():
     config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=2000", "population.creators=60",
                                               "supply.turnover_per_day=0.01"])
-    creators = sim.GiftEconomy(config, rng=1).creator_state
     n = config.population.creators
-    creators.income_rate_ema[:] = creators.outside_option_micro * 1e6  # they expect to earn plenty
-    creators.followers[:n] = np.where(np.arange(n) < 30, 10, 10**6)  # half cannot go live
-    draws = np.full(creators.size, 0.015)  # between the chance at ratio 0 (0.02) and at a high ratio (~0)
-    quit_today, _ = supply.end_of_day(creators, config.supply, n, day=1, quit_draws=draws, join_draw=0.0,
-                                      live_min_followers=1000)
-    assert quit_today == 30 and creators.is_churned[:30].all() and not creators.is_churned[30:n].any()
+    for draw, quitting in ((0.009, 30), (0.011, 0)):  # either side of the turnover; twice it would take both
+        creators = sim.GiftEconomy(config, rng=1).creator_state
+        creators.income_rate_ema[:] = creators.outside_option_micro * 1e6  # they expect to earn plenty
+        creators.followers[:n] = np.where(np.arange(n) < 30, 10, 10**6)  # half cannot go live
+        draws = np.full(creators.size, draw)
+        quit_today, _ = supply.end_of_day(creators, config.supply, n, day=1, quit_draws=draws, join_draw=0.0,
+                                          live_min_followers=1000)
+        assert quit_today == quitting
+        assert creators.is_churned[:30].all() == (quitting == 30) and not creators.is_churned[30:n].any()

@@ -15,9 +15,12 @@ nothing and quits), and goes live once its followers reach the LIVE threshold. W
 options calibrated to the economy, entry balances exit and the numbers of creators and live hours
 settle; a higher share or a richer audience raises the ratio, so more join, fewer quit and effort
 rises (Pu Zhao's commission experiment, B; the split between the margins is an assumption). A
-creator below the LIVE threshold earns nothing from lives, so its ratio is 0 and it quits at twice
-the turnover, the most there is (an assumption): were it judged by the expectation it joined with,
-creators who cannot go live would pile up, and the number of creators would not settle.
+creator below the LIVE threshold cannot go live, so what lives would pay it is not known: it quits at
+the turnover, as a creator at parity does (an assumption). Judged by the expectation it joined with,
+it would quit more slowly whenever the market pays well, and creators who cannot go live would pile
+up; judged as earning nothing (twice the turnover, before 2026-12-07), they would be about half as
+common on a running platform as among those who join, so a run that draws its first creators as
+they join lost them for months (creators active fell 5% from days 30-60 to days 60-90).
 """
 
 from __future__ import annotations
@@ -55,11 +58,11 @@ def end_of_day(creators: CreatorState, params: Supply, n_at_start: int, day: int
     ``quit_draws`` holds each creator's keyed uniform of the day; ``join_draw`` the market's, from
     which the number joining is drawn (Poisson, by inversion). Those who join are the next rows set
     aside for joiners, whose attributes were drawn with the population. Creators with fewer than
-    ``live_min_followers`` followers cannot go live, and quit as if they earned nothing.
+    ``live_min_followers`` followers cannot go live, and quit at the turnover, as at parity.
     """
     ratio = market_ratio(creators)
     active = creators.has_joined & ~creators.is_churned
-    ratio_now = np.where(creators.followers >= live_min_followers, income_ratio(creators), 0.0)
+    ratio_now = np.where(creators.followers >= live_min_followers, income_ratio(creators), 1.0)
     quitting = active & (quit_draws < quit_chance(ratio_now, params))
     creators.is_churned |= quitting
     creators.is_live &= ~quitting
