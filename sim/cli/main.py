@@ -24,7 +24,7 @@ import threading
 
 from sim import __version__
 from sim.cli import calibrate, compare, config, dashboard, facts, plot, run, sweep
-from sim.cli.common import Terminated, interrupted_status
+from sim.cli.common import Terminated, interrupted_status, long_lived_imports
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a pipeline's writer
 # In the order ``giftsim --help`` lists their commands.
@@ -51,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     on_main_thread = threading.current_thread() is threading.main_thread()  # only it may set handlers
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm) if on_main_thread else None
     try:
-        args = build_parser().parse_args(argv)
+        with long_lived_imports():  # building the parser imports what the commands' options name
+            parser = build_parser()
+        args = parser.parse_args(argv)
         family = next(family for family in FAMILIES if args.command in family.COMMANDS)
         return family.run_command(args)
     except KeyboardInterrupt as exc:  # a sweep says itself what it keeps; any other command writes atomically
