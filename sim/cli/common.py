@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 USAGE_ERROR = 2  # a user's mistake: a bad config, option or folder; nothing was written
@@ -28,25 +26,6 @@ def usage_error(message: str) -> int:
     """Print ``giftsim: error: <message>`` on stderr; return :data:`USAGE_ERROR`."""
     print(f"giftsim: error: {message}", file=sys.stderr)
     return USAGE_ERROR
-
-
-@contextmanager
-def long_lived_imports() -> Iterator[None]:
-    """Import a command's modules with the cyclic garbage collector paused, then put what they made out of its reach.
-
-    Importing the engine (Mesa, pandas, Numba, SciPy) and matplotlib makes about a million objects that
-    live as long as the process. Without the pause the collector walks them again and again as they pile
-    up and finds no garbage among them: 0.2-0.3 s of a ``giftsim run`` (2026-12-07, docs/performance.md).
-    ``gc.freeze`` moves them out of its reach, where they stay for the life of the process.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:

@@ -24,7 +24,8 @@ import threading
 
 from sim import __version__
 from sim.cli import calibrate, compare, config, dashboard, facts, plot, run, sweep
-from sim.cli.common import Terminated, interrupted_status, long_lived_imports
+from sim.cli.common import Terminated, interrupted_status
+from sim.io.startup import long_lived_imports
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a pipeline's writer
 # In the order ``giftsim --help`` lists their commands.

@@ -13,15 +13,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.common import (
-    RUNS_FAILED,
-    add_config_arguments,
-    bounded_int,
-    long_lived_imports,
-    non_negative_int,
-    positive_int,
-    usage_error,
-)
+from sim.cli.common import RUNS_FAILED, add_config_arguments, bounded_int, non_negative_int, positive_int, usage_error
+from sim.io.startup import long_lived_imports
 
 if TYPE_CHECKING:
     from sim.engine.config import Config
