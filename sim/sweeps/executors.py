@@ -106,8 +106,8 @@ class SerialExecutor:
 
 
 def ignore_interrupts() -> None:
-    """Worker-process initializer: Ctrl-C reaches every process of the terminal, and the coordinator
-    alone should handle it (stop submitting, let in-flight runs end), not kill workers mid-run.
+    """In a worker process (:func:`prepare_worker`): Ctrl-C reaches every process of the terminal, and the
+    coordinator alone should handle it (stop submitting, let in-flight runs end), not kill workers mid-run.
 
     On Linux the worker also asks to be sent SIGTERM when the coordinator dies, so a coordinator
     killed outright (``kill -9``) leaves no workers behind (nor the resource tracker, which ends
@@ -126,7 +126,7 @@ def ignore_interrupts() -> None:
 def prepare_worker() -> None:
     """Worker-process initializer: ignore Ctrl-C (:func:`ignore_interrupts`), and import the engine the
     runs need out of the garbage collector's way (:mod:`sim.io.startup`), which also spares the worker
-    a collection over every object it holds when it exits at the sweep's end."""
+    a collection over what it imported when it exits at the sweep's end."""
     ignore_interrupts()
     with long_lived_imports():
         from sim.io import runner  # noqa: F401
