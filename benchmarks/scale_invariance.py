@@ -16,7 +16,8 @@ days) on each seed. Per size, the mean over seeds and the lowest and highest see
   CPM, the payer ratio, the creator share of viewers' spend and ARPU (the run's summary over days 29-90),
   the share of viewers' gifts paid with coins brands dropped (by count and by coins), and the share of
   paid gifters who gave to 3 or fewer creators (loyal gifting; over all 62 measured days, not a month);
-- creator supply: creators active and live hours a day, the largest deviation of a 10-day average
+- creator supply: creators active, those of them with the LIVE threshold's followers (who can go live)
+  and live hours a day, the largest deviation of a 10-day average
   from the days 30-90 mean, and the drift from days 30-60 to days 60-90 (in runs of 90 days or more);
 - sessions (days 29-90): mean, median and 99th percentile of a session's length, the longest
   continuous live stretch (back-to-back sessions joined), and the most live hours a day any creator
@@ -81,6 +82,7 @@ def measure(config: sim.Config, seed: int) -> dict[str, float]:
     live = np.zeros((total_hours, creators.size), dtype=bool)
     session_hour = np.zeros((total_hours, creators.size), dtype=np.int32)
     active = np.zeros(total_hours)
+    can_go_live = np.zeros(total_hours)  # active with the LIVE threshold's followers
     active_days = np.zeros(creators.size)
     for step in range(total_hours):
         streamed = creators.live_hours.copy()
@@ -89,6 +91,7 @@ def measure(config: sim.Config, seed: int) -> dict[str, float]:
         session_hour[step] = creators.session_hour
         is_active = creators.has_joined & ~creators.is_churned
         active[step] = is_active.sum()
+        can_go_live[step] = (is_active & (creators.followers >= config.creators.live_min_followers)).sum()
         if step >= config.burn_in_hours and step % HOURS_PER_DAY == 0:
             active_days += is_active
     window = slice(config.burn_in_hours, total_hours)
@@ -98,6 +101,7 @@ def measure(config: sim.Config, seed: int) -> dict[str, float]:
     lengths, longest = sessions(live[window], session_hour[window])
     live_per_day = live[window].sum(axis=0) / np.maximum(active_days, 1)
     daily_active = active.reshape(-1, HOURS_PER_DAY)[:, -1]
+    daily_can_go_live = can_go_live.reshape(-1, HOURS_PER_DAY)[:, -1]
     daily_live = n_live.reshape(-1, HOURS_PER_DAY).sum(axis=1)
     viewer_gifts = summary["gifts"]
     figures = {
@@ -117,7 +121,8 @@ def measure(config: sim.Config, seed: int) -> dict[str, float]:
         "longest_stretch_h": float(longest),
         "top_live_hours_per_day": float(live_per_day.max()),
     }
-    for name, daily in (("active", daily_active), ("live_hours", daily_live)) if daily_active.size >= DAYS else ():
+    supply = (("active", daily_active), ("can_go_live", daily_can_go_live), ("live_hours", daily_live))
+    for name, daily in supply if daily_active.size >= DAYS else ():
         span = daily[SUPPLY_FROM_DAY:DAYS].astype(float)
         means = span.reshape(-1, WINDOW_DAYS).mean(axis=1)
         figures[f"{name}_deviation"] = float(np.max(np.abs(means / span.mean() - 1)))
@@ -137,6 +142,8 @@ INTENSIVE = (("viewers_per_live_room", "viewers per live room", "{:.1f}"),
              ("few_creators_share", "paid gifters who gave to 3 or fewer creators (over the 62 days)", "{:.1%}"))
 STEADY = (("active_deviation", "creators active: largest 10-day deviation, days 30-90", "{:.1%}"),
           ("active_drift", "creators active: days 60-90 over days 30-60, less one", "{:+.1%}"),
+          ("can_go_live_deviation", "creators active who can go live: largest 10-day deviation, days 30-90", "{:.1%}"),
+          ("can_go_live_drift", "creators active who can go live: days 60-90 over days 30-60, less one", "{:+.1%}"),
           ("live_hours_deviation", "live hours: largest 10-day deviation, days 30-90", "{:.1%}"),
           ("live_hours_drift", "live hours: days 60-90 over days 30-60, less one", "{:+.1%}"),
           ("mean_session_h", "mean session (h)", "{:.2f}"),

@@ -50,11 +50,18 @@ class DaskCluster:
         log.close()
 
     def _wait_for_scheduler_file(self):
+        # The scheduler creates the file before it writes it: wait for an address, not for the file.
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not self.scheduler_file.exists():
+        while self._written_address() is None:
             if time.monotonic() > deadline or self.processes["scheduler"].poll() is not None:
                 raise RuntimeError(f"the scheduler did not start: {(self.folder / 'scheduler.log').read_text()}")
             time.sleep(0.05)
+
+    def _written_address(self):
+        try:
+            return json.loads(self.scheduler_file.read_text())["address"]
+        except (FileNotFoundError, json.JSONDecodeError, KeyError):
+            return None
 
     @property
     def address(self):

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import special
 
 from sim.engine.config import CAMPAIGNS, Config
-from sim.engine.randomness import keyed_uniforms, poisson_quantile, stratified_uniforms
+from sim.engine.randomness import keyed_uniforms, permutation_rank, poisson_quantile, stratified_uniforms
 
 NOBODY = -1  # index meaning "no creator" in creator-valued arrays
 DAYS_PER_MONTH = 30  # viewers' income arrives once in every 30 days, each on its own payday
@@ -372,15 +372,37 @@ def outside_option_micro(followers: np.ndarray, quality: np.ndarray, config: Con
 
 
 def draw_brands(config: Config, seed: int) -> BrandState:
-    """Draw the brands: each targets one region, chosen in proportion to its viewers, and runs one campaign
-    type, apportioned by ``brands.campaign_mix``; budgets are set by :mod:`sim.engine.mechanisms.brands`."""
+    """Draw the brands: each runs one campaign type, apportioned by ``brands.campaign_mix``, and targets one
+    region, in proportion to the regions' viewers (:func:`brand_regions`); budgets are set by
+    :mod:`sim.engine.mechanisms.brands`."""
     n = config.population.brands
-    shares = np.array([r.share_of_viewers for r in config.regions.values()])
     mix = np.array([config.brands.campaign_mix.get(c, 0.0) for c in CAMPAIGNS])
-    given = dict(
-        region=_categorical(shares, keyed_uniforms(seed, "population.brand.region", np.arange(n))),
-        # the declared split, the same in every run: brands in campaign order, apportioned by the mix
-        campaign=np.repeat(np.arange(len(CAMPAIGNS)), _shares_to_counts(mix / mix.sum(), n)),
-        is_active=np.ones(n, dtype=bool),
-    )
+    # the declared split, the same in every run: brands in campaign order, apportioned by the mix
+    campaign = np.repeat(np.arange(len(CAMPAIGNS)), _shares_to_counts(mix / mix.sum(), n))
+    given = dict(region=brand_regions(config, seed, campaign), campaign=campaign, is_active=np.ones(n, dtype=bool))
     return BrandState(**given, **_zero_fields(BrandState, n, given))
+
+
+def brand_regions(config: Config, seed: int, campaign: np.ndarray) -> np.ndarray:
+    """Each brand's target region, in proportion to the regions' viewers within each campaign type.
+
+    ``stratified``: a campaign type's ``n`` brands (in a keyed random order) take the quantiles
+    ``(k + u) / n``, k = 0 .. n-1, of the regions' shares of viewers, from one keyed start ``u`` in
+    [0, 1) per type (systematic sampling): every type's brands spread over the regions in proportion,
+    each region taking the whole or next whole number of its share, and each brand is in a region with
+    the region's share as its chance. A few brands then cover the regions as many do: ten brands drawn
+    independently put both matching campaigns in the same region in some runs and none in the largest
+    in others, and a brand's cost per impression depends on its region's rooms, so a small economy's
+    CPM was a lottery of where its few brands landed. ``iid``: each brand's own keyed draw.
+    """
+    shares = np.array([r.share_of_viewers for r in config.regions.values()])
+    ids = np.arange(campaign.size)
+    if config.population.sampling == "iid":
+        return _categorical(shares, keyed_uniforms(seed, "population.brand.region", ids))
+    quantile = np.empty(campaign.size)
+    starts = keyed_uniforms(seed, "population.brand.region_start", np.arange(len(CAMPAIGNS)))
+    for kind in np.unique(campaign):
+        members = np.flatnonzero(campaign == kind)
+        order = permutation_rank(seed, f"population.brand.region/{kind}", members.size)
+        quantile[members] = (order + starts[kind]) / members.size
+    return _categorical(shares, quantile)

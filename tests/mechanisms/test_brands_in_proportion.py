@@ -1,11 +1,13 @@
-"""Brands deal a region's best rooms out between them, drop campaigns spend their share, and creators who cannot go
-live do not pile up."""
+"""Brands spread over regions and deal a region's best rooms out between them, drop campaigns spend their
+share, and creators who cannot go live do not pile up."""
 
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 import sim
+from sim.engine.config import CAMPAIGNS
 from sim.engine.mechanisms import brands as brand_rules
 from sim.engine.mechanisms import supply
 from sim.engine.state import draw_brands
@@ -21,13 +23,49 @@ def test_brands_deal_out_the_ranking_instead_of_crowding_into_the_top_rooms():
     creators = _creators(is_live=np.array([1, 1, 1, 1, 0, 1], bool), region=[0, 0, 0, 1, 1, 0],
                          audience=[5, 9, 1, 3, 0, 7])
     brands = SimpleNamespace(region=np.array([0, 0, 1, 1]), is_active=np.array([1, 1, 1, 0], bool), size=4)
-    brand, slot, room = brand_rules.choose_lives(brands, creators, 2)
-    # brand 0 takes ranks 0 and 2, brand 1 ranks 1 and 3; brand 2 has one live room, brand 3 is off
-    assert list(zip(brand.tolist(), slot.tolist(), room.tolist(), strict=True)) == [
-        (0, 0, 1), (0, 1, 0), (1, 0, 5), (1, 1, 2), (2, 0, 3)]
-    # asked for more rooms than are live, a brand never takes one room twice
-    brand, _, room = brand_rules.choose_lives(brands, creators, 3)
-    assert all(len(set(room[brand == b])) == (brand == b).sum() for b in range(4))
+    brand, slot, room, times = brand_rules.choose_lives(brands, creators, 2)
+    # brand 0 takes ranks 0 and 2, brand 1 ranks 1 and 3; brand 2's region has one live room, which takes
+    # both its slots (it stands for two rooms like it); brand 3 is off
+    assert list(zip(brand.tolist(), slot.tolist(), room.tolist(), times.tolist(), strict=True)) == [
+        (0, 0, 1, 1), (0, 1, 0, 1), (1, 0, 5, 1), (1, 1, 2, 1), (2, 0, 3, 2)]
+    # five slots over region 0's four rooms: each brand's best room twice
+    brand, slot, room, times = brand_rules.choose_lives(brands, creators, 5)
+    assert room[brand == 0].tolist() == [1, 0, 5, 2] and times[brand == 0].tolist() == [2, 1, 1, 1]
+    assert room[brand == 2].tolist() == [3] and times[brand == 2].tolist() == [5]
+
+
+@pytest.mark.parametrize(("n_brands", "n_live", "k"), [(2, 2, 2), (20, 20, 2), (3, 1, 2), (30, 10, 2), (6, 4, 3),
+                                                         (60, 40, 3), (1, 5, 2), (7, 40, 2)])
+def test_every_brand_acts_k_times_and_rooms_share_the_slots_evenly_at_any_count(n_brands, n_live, k):
+    # The deal is the same at every size: with as many brands per live room, each brand acts k times an
+    # hour and each room takes n * k / live slots (rounded down or up), even when the brands' count is a
+    # multiple of the rooms' (2 brands, 2 rooms used to give each brand one room) or rooms are fewer than k.
+    creators = _creators(is_live=np.ones(n_live, bool), region=np.zeros(n_live, int),
+                         audience=np.arange(n_live, 0, -1))
+    brands = SimpleNamespace(region=np.zeros(n_brands, int), is_active=np.ones(n_brands, bool), size=n_brands)
+    brand, _, room, times = brand_rules.choose_lives(brands, creators, k)
+    assert np.bincount(brand, weights=times, minlength=n_brands).tolist() == [k] * n_brands
+    per_room = np.bincount(room, weights=times, minlength=n_live)
+    assert per_room.min() == n_brands * k // n_live and per_room.max() == -(-n_brands * k // n_live)
+    # a brand's rooms are distinct, as many as it has slots while the region has that many
+    assert all(np.unique(room[brand == b]).size == (brand == b).sum() == min(k, n_live) for b in range(n_brands))
+
+
+def test_brands_spread_over_regions_in_proportion_within_each_campaign_type():
+    config = sim.load_config(DEFAULT_CONFIG, ["population.brands=10"])
+    shares = np.array([r.share_of_viewers for r in config.regions.values()])
+    seen = np.zeros((len(CAMPAIGNS), shares.size))
+    for seed in range(200):
+        brands = draw_brands(config, seed)
+        for kind in range(len(CAMPAIGNS)):
+            counts = np.bincount(brands.region[brands.campaign == kind], minlength=shares.size)
+            # each region takes the whole or next whole number of its share of the type's brands
+            assert np.all(np.abs(counts - counts.sum() * shares) < 1), (seed, kind, counts)
+            seen[kind] += counts
+    # and over runs each brand is in a region as often as the region's share of viewers
+    assert np.allclose(seen / seen.sum(axis=1, keepdims=True), shares, atol=0.04)
+    iid = sim.load_config(DEFAULT_CONFIG, ["population.brands=10", "population.sampling=iid"])
+    assert any(np.bincount(draw_brands(iid, seed).region[:4], minlength=shares.size).max() > 2 for seed in range(50))
 
 
 def test_a_drop_campaign_spends_its_share_of_the_budget():

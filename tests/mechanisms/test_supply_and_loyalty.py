@@ -6,7 +6,7 @@ import pytest
 import sim
 from sim import GiftEconomy
 from sim.engine.lookup import tree_depth, tree_sums
-from sim.engine.mechanisms import herding, loyalty, supply
+from sim.engine.mechanisms import attention, herding, loyalty, supply
 from sim.engine.randomness import KeyedDraws
 from sim.engine.state import NOBODY, creator_regions, creator_slots
 from tests.conftest import DEFAULT_CONFIG
@@ -57,18 +57,49 @@ def test_creators_quit_and_join_on_hand_made_rows():
     # at a ratio of 1e-6 the quit chance is 2 * 0.5 / (1 + 1e-12): every creator quits
     assert quit_today == n and creators.is_churned[:n].all()
     # market ratio 1e-6: joining rate 2 * 0.5 * 60 / (1 + 1e12), so nobody joins
-    assert joined == 0 and not creators.has_joined[n:].any()
+    assert joined.size == 0 and not creators.has_joined[n:].any()
 
     creators.is_churned[:n] = False
     creators.income_rate_ema[:n] = creators.outside_option_micro[:n] * 2.0
     _, joined = supply.end_of_day(creators, model.config.supply, n, day=4,
                                   quit_draws=np.random.default_rng(0).random(creators.size), join_draw=0.5)
-    assert joined > 0
-    newcomers = np.arange(n, n + joined)  # the next rows set aside, in order
-    assert creators.has_joined[newcomers].all() and not creators.has_joined[n + joined:].any()
+    assert joined.size > 0
+    newcomers = np.arange(n, n + joined.size)  # the next rows set aside, in order
+    np.testing.assert_array_equal(joined, newcomers)
+    assert creators.has_joined[newcomers].all() and not creators.has_joined[n + joined.size:].any()
     assert (creators.joined_day[newcomers] == 4).all()
     # they expect what creators like them earn now: their outside option times the market's ratio (2)
     np.testing.assert_allclose(creators.income_rate_ema[newcomers], 2.0 * creators.outside_option_micro[newcomers])
+
+
+def test_a_creator_who_joins_is_followed_as_a_creator_of_its_weight_was_at_the_start():
+    model = GiftEconomy(_config("run.days=30", "population.viewers=6000"), rng=2)
+    creators, viewers, config = model.creator_state, model.viewer_state, model.config
+    held = np.bincount(np.concatenate([place[place != NOBODY] for place in loyalty.favourites(
+        viewers, np.arange(viewers.size)).T]), minlength=creators.size)  # viewers following each, at the start
+    # a joiner just like the creator viewers found most (feed weight times hours live), so the counts are large
+    weight = creators.followers.astype(float) ** config.creators.popularity_exponent * creators.quality * \
+        creators.session_hours
+    top = int(np.argmax(np.where(creators.has_joined, weight, 0.0)))
+    joiner = int(np.flatnonzero(~creators.has_joined)[0])
+    for field in ("followers", "quality", "region", "session_hours"):
+        getattr(creators, field)[joiner] = getattr(creators, field)[top]
+    creators.has_joined[joiner] = True
+    before = loyalty.favourites(viewers, np.arange(viewers.size))
+
+    n_follows = attention.follow_new_creators(model._hour(), np.array([joiner]))
+    following = np.flatnonzero(viewers.followed == joiner)  # a new follow takes the first place
+    assert n_follows == following.size > 200
+    # as many as followed its twin at the start (less its own share of the feed, now that it is in it)
+    assert following.size == pytest.approx(held[top], rel=0.15)
+    assert (viewers.creator_id[following] != joiner).all()
+    # one who cannot go live yet has not been found live by anyone
+    waiting = int(np.flatnonzero(~creators.has_joined)[1])
+    creators.followers[waiting] = config.creators.live_min_followers - 1
+    creators.has_joined[waiting] = True
+    assert attention.follow_new_creators(model._hour(), np.array([waiting])) == 0
+    # the others move down one place, and the oldest is pushed out
+    np.testing.assert_array_equal(loyalty.favourites(viewers, following)[:, 1:], before[following, :2])
 
 
 def test_creators_join_and_quit_in_a_run_and_the_books_balance():

@@ -9,8 +9,9 @@ watching, a viewer follows the creator with ``follow_probability`` per hour.
 
 With :mod:`~sim.engine.mechanisms.loyalty` enabled, a viewer may first stay in last hour's room,
 returns to any of its three favourites rather than the one it followed last, and the feed favours
-creators of its own region. Viewers start out following creators drawn as the feed draws them
-(:func:`_follow_at_start`), as on a platform that has been running.
+creators of its own region. Viewers start out following creators drawn as often as the feed has shown
+them live (:func:`_follow_at_start`), as on a platform that has been running, and a creator who joins
+later is followed by as many viewers as one of its weight was at the start (:func:`follow_new_creators`).
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.engine.config import Loyalty, Viewers
+from sim.engine.config import Config, Loyalty, Viewers
 from sim.engine.kernels import kernel, keyed_uniform
 from sim.engine.lookup import descend_keyed, tree_depth, tree_sums
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms import exploration, loyalty
+from sim.engine.randomness import poisson_quantile
 from sim.engine.state import NOBODY, CreatorState, ViewerState
 
 
@@ -50,7 +52,7 @@ def choose_rooms(
         return online[:0]
     # The feed's weights, by creator row (0 off air): NumPy's power here, as everywhere a weight is a power.
     weights = np.zeros(creators.size)
-    weights[live] = creators.followers[live].astype(float) ** popularity_exponent * creators.quality[live]
+    weights[live] = _feed_weights(creators, live, popularity_exponent)
     if not np.isscalar(boost):
         weights[live] *= boost[live]
     depth = tree_depth(creators.size)
@@ -156,20 +158,19 @@ def _follow_at_start(hour: Hour) -> None:
     """Give every viewer the follows it would have on a platform that has been running.
 
     Each viewer follows, at the start, as many creators as it keeps favourites (three with loyalty, one
-    without), each drawn as the feed draws (weight ``followers ** popularity_exponent * quality`` among
-    the creators who have joined, its own region's weighted ``home_region_weight`` times with loyalty),
-    with keyed draws; a repeat or its own creator (a creator's viewer row) leaves the place empty. Without
-    it every viewer would start following no one, and gifting, which favours the creators followed
-    (:mod:`~sim.engine.mechanisms.follower_affinity`), would take months to reach its level.
+    without), each drawn among the creators who have joined with the weight of having been found live in
+    the feed (:func:`_follow_weights`), its own region's weighted ``home_region_weight`` times with
+    loyalty, with keyed draws; a repeat or its own creator (a creator's viewer row) leaves the place
+    empty. Without it every viewer would start following no one, and gifting, which favours the creators
+    followed (:mod:`~sim.engine.mechanisms.follower_affinity`), would take months to reach its level.
     """
     viewers, creators, config = hour.viewers, hour.creators, hour.config
     loyal = loyalty.params(config)
     joined = np.flatnonzero(creators.has_joined)
-    if joined.size == 0:
-        return
     weights = np.zeros(creators.size)
-    weights[joined] = creators.followers[joined].astype(float) ** config.creators.popularity_exponent * \
-        creators.quality[joined]
+    weights[joined] = _follow_weights(creators, joined, config)
+    if not weights.any():  # nobody can go live: there is no one to have followed
+        return
     depth = tree_depth(creators.size)
     n_regions = int(max(creators.region.max(initial=0), viewers.region.max(initial=0))) + 1
     places = (viewers.followed, viewers.favourite_2, viewers.favourite_3) if loyal else (viewers.followed,)
@@ -193,6 +194,88 @@ def _draw_follows(weights, creator_region, viewer_region, creator_id, depth, n_r
         if pick == creator_id[row] or (place >= 1 and pick == first[row]) or (place >= 2 and pick == second[row]):
             continue
         favourites[row] = pick
+
+
+def follow_new_creators(hour: Hour, joining: np.ndarray) -> int:
+    """Give creators who have just joined the viewers who follow them already; return how many follows.
+
+    A creator comes to LIVE with the followers its videos won it (``creators.followers``), and some of
+    them are among the simulated viewers: each joining creator is followed by as many viewers as would
+    have followed a creator of its weight at the start (:func:`_follow_at_start`), drawn the same way. In
+    region ``r``, that is a Poisson number with mean ``places * viewers in r * w * h / (W + (h - 1) *
+    W_r)``, ``w`` the creator's weight (:func:`_follow_weights`: 0 below the LIVE threshold), ``W`` that
+    of every creator active, ``W_r`` that of those of region ``r``, ``h`` the home region's weight in the
+    creator's own region (1 elsewhere) and ``places`` the favourites a viewer keeps; the followers are
+    drawn uniformly among the region's viewers (a repeat counts once, and a creator's own viewer row is
+    left out). Each new follow takes the first place among the viewer's favourites, as a follow in a
+    room does. Without it, a creator who joins starts with no follower among the viewers, and since
+    viewers gift mostly to the creators they follow (:mod:`~sim.engine.mechanisms.follower_affinity`),
+    earns next to nothing and quits.
+    """
+    viewers, creators, config = hour.viewers, hour.creators, hour.config
+    active = np.flatnonzero(creators.has_joined & ~creators.is_churned)
+    weights = _follow_weights(creators, active, config)
+    if joining.size == 0 or not weights.any():
+        return 0
+    loyal = loyalty.params(config)
+    places, home_weight = (3, loyal.home_region_weight) if loyal else (1, 1.0)
+    order, first, n_viewers = _rows_by_region(hour)
+    n_regions = n_viewers.size
+    region_total = np.bincount(creators.region[active], weights, minlength=n_regions)
+    # one row per (joining creator, viewers' region), joining creators in row order
+    creator = np.repeat(joining, n_regions)
+    region = np.tile(np.arange(n_regions), joining.size)
+    home = np.where(creators.region[creator] == region, home_weight, 1.0)
+    mean = places * n_viewers[region] * _follow_weights(creators, creator, config) * \
+        home / (weights.sum() + (home_weight - 1) * region_total[region])
+    pair = creator * n_regions + region
+    counts = poisson_quantile(hour.uniforms("attention.new_creator_followers", pair), mean)
+    # each follower's draw is keyed by its (creator, region) pair and its place among the pair's draws
+    of_pair = np.repeat(np.arange(pair.size), counts)
+    place_in_pair = np.arange(of_pair.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    uniforms = hour.uniforms("attention.new_creator_follower", (pair[of_pair] << 32) + place_in_pair)
+    drawn = order[first[region[of_pair]] + (uniforms * n_viewers[region[of_pair]]).astype(np.int64)]
+    n_follows = 0
+    ends = np.cumsum(counts.reshape(joining.size, n_regions).sum(axis=1))
+    # in row order: a viewer who follows two creators joining today has the later one first
+    for new, followers in zip(joining, np.split(drawn, ends[:-1]), strict=True):
+        followers = np.unique(followers)
+        followers = followers[viewers.creator_id[followers] != new]
+        if loyal:
+            loyalty.add_favourite(viewers, followers, np.full(followers.size, new))
+        else:
+            viewers.followed[followers] = new
+        n_follows += followers.size
+    return n_follows
+
+
+def _feed_weights(creators: CreatorState, who: np.ndarray, popularity_exponent: float) -> np.ndarray:
+    """Creators ``who``'s weights in the feed before other mechanisms' boosts: ``followers ** exponent * quality``."""
+    return creators.followers[who].astype(float) ** popularity_exponent * creators.quality[who]
+
+
+def _follow_weights(creators: CreatorState, who: np.ndarray, config: Config) -> np.ndarray:
+    """How often viewers have come across creators ``who`` live: feed weight times habitual session length.
+
+    The feed sends viewers only to creators who are live, so a creator is found (and followed) in
+    proportion to its weight in the feed and the hours it streams; one below the LIVE threshold is never
+    found. Drawing the follows at the start this way, rather than by feed weight alone, starts the
+    favourites nearer where follows in rooms take them.
+    """
+    eligible = creators.followers[who] >= config.creators.live_min_followers
+    return _feed_weights(creators, who, config.creators.popularity_exponent) * creators.session_hours[who] * eligible
+
+
+def _rows_by_region(hour: Hour) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The viewer rows sorted by region, where each region's start and how many (found once: viewers never move)."""
+    memory = hour.memory("attention")
+    if "rows_by_region" not in memory:
+        region = hour.viewers.region
+        n_regions = int(max(region.max(initial=0), hour.creators.region.max(initial=0))) + 1
+        n_viewers = np.bincount(region, minlength=n_regions)
+        rows = np.argsort(region, kind="stable").astype(np.int32)  # held all run: half the bytes of int64
+        memory["rows_by_region"] = (rows, np.cumsum(n_viewers) - n_viewers, n_viewers)
+    return memory["rows_by_region"]
 
 
 def _leave_rooms(viewers: ViewerState, last_watchers: np.ndarray | None) -> None:
@@ -253,7 +336,8 @@ CHOOSE_ROOMS = Phase(
 FOLLOW = Phase("follow", _follow, reads=("hour.watchers", "viewers.watching"),
                writes=("viewers.followed", "viewers.favourite_2", "viewers.favourite_3", "creators.followers"))
 FOLLOW_AT_START = Phase("follow_at_start", _follow_at_start,
-                        reads=("creators.has_joined", "creators.followers", "creators.quality", "creators.region"),
+                        reads=("creators.has_joined", "creators.followers", "creators.quality", "creators.region",
+                               "creators.session_hours"),
                         writes=("viewers.followed", "viewers.favourite_2", "viewers.favourite_3"))
 MECHANISM = Mechanism(
     "attention", "online viewers pick a live room (followed creator or the feed) and may follow it",

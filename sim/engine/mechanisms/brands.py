@@ -1,7 +1,10 @@
 """Brands' campaigns in the live rooms they sponsor.
 
-Each hour every active brand with budget left picks up to ``lives_per_brand`` live creators in its
-target region, the largest audiences first, and runs its campaign there:
+Each hour every active brand with budget left takes ``lives_per_brand`` slots in the live rooms of its
+target region, the largest audiences first, dealt out between the region's brands so that each room
+takes as many slots at every size of the economy (:func:`choose_lives`; a region with fewer live rooms
+than a brand's slots gives it a room more than once, the run being a scale model of a platform), and
+runs its campaign in each slot's room:
 
 - ``sponsorship``: pays the creator ``sponsorship_usd_per_live_hour`` in cash;
 - ``matching``: gifts ``match_share`` of the coins viewers gifted in the room this hour, up to
@@ -39,15 +42,23 @@ HOURS_PER_DAY = 24
 SPONSORSHIP, MATCHING, DROPS, GIFTS = (CAMPAIGNS.index(c) for c in ("sponsorship", "matching", "drops", "gifts"))
 
 
-def choose_lives(brands: BrandState, creators: CreatorState, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each active brand's candidate rooms: ``(brand, slot, creator)``, up to ``k`` per brand, best first.
+def choose_lives(brands: BrandState, creators: CreatorState,
+                 k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each active brand's rooms this hour, best first: ``(brand, slot, creator, times)``, ``times`` of its
+    ``k`` slots in each room.
 
     A region's live creators are ranked by audience, and its ``n`` brands deal the ranks out between
-    them as cards: the ``j``-th brand (in row order) takes ranks ``j, j + n, j + 2n, ...``, so
-    brands spread over the region's best rooms instead of all crowding into the same few. With as many
-    brands per live room at every size, each room then sees as many brands at every size (the economy's
-    brands scale with it); when the brands want more rooms than are live, the ranks wrap around and
-    rooms are shared. The cost is linear in brands and creators.
+    them as cards: the ``j``-th brand (in row order) takes ranks ``j, j + n, j + 2n, ...`` around the
+    region's ``live`` rooms, so brands spread over the region's best rooms instead of all crowding into
+    the same few, and each room takes ``n * k / live`` of the slots, rounded down or up. Where the deal
+    would bring a brand back to a room it already has while others are left (``n`` and ``live`` with a
+    common divisor), it moves on by one rank, so a brand's rooms are distinct while the region has
+    ``k`` of them. Where the region has fewer, a brand takes each room more than once (``times``; its best
+    rooms the odd slots): a run is a scale model of a platform, and a room stands for the several like it
+    a brand would find there. So every brand acts ``k`` times in every hour its region has a live room,
+    and each room sees as many brands' slots, at every size with as many brands per live room; taking
+    fewer rooms in a region with few live (a small economy, or night) had left a small economy's brands
+    with fewer rooms than a large one's. The cost is linear in brands and creators.
     """
     live = np.flatnonzero(creators.is_live)
     n_regions = int(max(creators.region.max(), brands.region.max())) + 1
@@ -60,17 +71,18 @@ def choose_lives(brands: BrandState, creators: CreatorState, k: int) -> tuple[np
     order = np.argsort(brands.region, kind="stable")
     position = np.zeros(brands.size, dtype=np.int64)  # a brand's place among its region's brands
     position[order] = np.arange(order.size) - (np.cumsum(n_brands) - n_brands)[brands.region[order]]
-    slots = min(k, int(n_live.max()))  # no brand can use more rooms than there are live
     live_here, dealt = n_live[brands.region][:, None], n_brands[brands.region][:, None]
-    slot = np.arange(slots)[None, :]
-    rank = (position[:, None] + slot * dealt) % np.maximum(live_here, 1)  # [brand, slot]
-    # wrapped around, a brand's ranks repeat after live / gcd(brands, live) slots: it acts in a room once an hour
-    is_new = slot < live_here // np.maximum(np.gcd(dealt, live_here), 1)
-    candidates = np.where(is_new & (live_here > 0) & brands.is_active[:, None],
+    slot = np.arange(min(k, int(n_live.max())))[None, :]  # a brand's distinct rooms, at most its region's live
+    rooms = np.maximum(live_here, 1)
+    # the plain deal repeats a brand's ranks after rooms / gcd slots; one rank on at each repeat
+    rank = (position[:, None] + slot * dealt + slot // (rooms // np.gcd(dealt, rooms))) % rooms  # [brand, slot]
+    candidates = np.where((slot < live_here) & brands.is_active[:, None],
                           by_region[np.minimum(first[brands.region][:, None] + rank, max(by_region.size - 1, 0))]
                           if by_region.size else NOBODY, NOBODY)
+    times = k // rooms + (slot < k % rooms)  # k slots over fewer rooms: each k // rooms, the best one more
     brand_idx, slot_idx = np.nonzero(candidates != NOBODY)
-    return brand_idx, slot_idx, candidates[brand_idx, slot_idx]
+    return brand_idx, slot_idx, candidates[brand_idx, slot_idx], np.broadcast_to(times, candidates.shape)[
+        brand_idx, slot_idx]
 
 
 def run_campaigns(
@@ -86,64 +98,69 @@ def run_campaigns(
              "new_coins_dropped": 0, "new_creator_income_usd": 0, "new_platform_revenue_usd": 0}
     if brands.size == 0 or k == 0 or not creators.is_live.any():
         return flows
-    brand_idx, slot_idx, room = choose_lives(brands, creators, k)
+    brand_idx, slot_idx, room, times = choose_lives(brands, creators, k)
     campaign = brands.campaign[brand_idx]
     sponsored = campaign == SPONSORSHIP
+    audience = creators.audience[room]
 
-    # Sponsorship: a fee per live, while the budget lasts, best rooms first.
+    # Sponsorship: a fee per slot, while the budget lasts, best rooms first.
     price = to_micro(params.sponsorship_usd_per_live_hour)
-    fee_paid = sponsored & (slot_idx < brands.budget_left_micro[brand_idx] // price)
-    n_paid = np.bincount(brand_idx[fee_paid], minlength=brands.size)
+    paid = np.where(sponsored, np.clip(brands.budget_left_micro[brand_idx] // price - before_in_brand(times, brand_idx),
+                                       0, times), 0)
+    n_paid = np.bincount(brand_idx, weights=paid, minlength=brands.size).astype(np.int64)
     brands.budget_left_micro -= n_paid * price
     brands.spend_micro += n_paid * price
-    np.add.at(creators.sponsorship_micro, room[fee_paid], price)
+    np.add.at(creators.sponsorship_micro, room, paid * price)
     ledger.transfer(Account.BRANDS_OUTSIDE, Account.CREATORS_CASH, int(n_paid.sum()) * price)
 
     flows["new_brand_spend_usd"] = int(n_paid.sum()) * price
-    flows["new_sponsored_hours"] = int(fee_paid.sum())
+    flows["new_sponsored_hours"] = int(paid.sum())
     if sponsored.all():
         brands.sponsored_hours += n_paid
-        np.add.at(brands.impressions, brand_idx[fee_paid], creators.audience[room[fee_paid]])
+        np.add.at(brands.impressions, brand_idx, audience * paid)
         return flows
 
     # Coin campaigns: buy what the rooms need, then act on the rooms the coins cover, best first.
     wanted = np.zeros(room.size, dtype=np.int64)
     is_match, is_drop, is_gift = campaign == MATCHING, campaign == DROPS, campaign == GIFTS
     wanted[is_match] = np.minimum(np.round(params.match_share * creators.coins_this_hour[room[is_match]]),
-                                  params.match_cap_coins_per_hour)
-    wanted[is_drop] = params.drop_coins_per_viewer * creators.audience[room[is_drop]]
-    wanted[is_gift] = params.brand_gift_coins
+                                  params.match_cap_coins_per_hour) * times[is_match]
+    wanted[is_drop] = params.drop_coins_per_viewer * audience[is_drop] * times[is_drop]
+    wanted[is_gift] = params.brand_gift_coins * times[is_gift]
     needed = np.bincount(brand_idx, weights=wanted, minlength=brands.size).astype(np.int64)
     flows["new_brand_spend_usd"] += buy_coins(brands, needed, prices, ledger, events)
-    # candidates come out brand by brand, slot by slot: a running total per brand says what is covered
-    spent_before = np.cumsum(wanted) - wanted
-    brand_start = np.searchsorted(brand_idx, brand_idx)
-    covered = (wanted > 0) & (spent_before - spent_before[brand_start] + wanted <= brands.wallet_coins[brand_idx])
+    covered = (wanted > 0) & (before_in_brand(wanted, brand_idx) + wanted <= brands.wallet_coins[brand_idx])
 
-    acted = fee_paid | covered
-    brands.sponsored_hours += np.bincount(brand_idx[acted], minlength=brands.size)
-    np.add.at(brands.impressions, brand_idx[acted], creators.audience[room[acted]])
+    acted = np.where(covered, times, paid)  # slots in which the brand ran its campaign
+    brands.sponsored_hours += np.bincount(brand_idx, weights=acted, minlength=brands.size).astype(np.int64)
+    np.add.at(brands.impressions, brand_idx, audience * acted)
     flows["new_sponsored_hours"] = int(acted.sum())
-    for slot in range(k):  # a brand acts in at most one room per slot, so each slot is one vector step
+    for slot in np.unique(slot_idx[covered]):  # a brand has at most one room per slot: each slot is one vector step
         here = covered & (slot_idx == slot)
-        if not here.any():
-            continue
         released, released_gross = wallet.spend(brands, brand_idx[here], wanted[here])
         gifting = campaign[here] != DROPS
         coins, rooms, givers = wanted[here][gifting], room[here][gifting], brand_idx[here][gifting]
+        gifts = times[here][gifting]  # a room taken several times gets the brand's gift (or match) as often
         diamonds, diamond_value = wallet.issue_diamonds(creators, rooms, coins, released[gifting],
-                                                        released_gross[gifting], brands.region[givers], payout, ledger)
+                                                        released_gross[gifting], brands.region[givers], payout, ledger,
+                                                        gifts)
         if events is not None:
-            events.add_gifts(rooms, coins, diamonds, brand=brand_idx[here][gifting])
+            events.add_gifts(rooms, coins, diamonds, copies=gifts, brand=givers)
         flows["new_creator_income_usd"] += int(diamond_value.sum())
         flows["new_platform_revenue_usd"] += int(released[gifting].sum() - diamond_value.sum())
-        np.add.at(brands.coins_gifted, brand_idx[here][gifting], coins)
+        np.add.at(brands.coins_gifted, givers, coins)
         flows["new_brand_coins_gifted"] += int(coins.sum())
         dropping = ~gifting
         np.add.at(brands.coins_dropped, brand_idx[here][dropping], wanted[here][dropping])
         flows["new_coins_dropped"] += drop_coins(viewers, creators, watchers, room[here][dropping], released[dropping],
-                                                 released_gross[dropping], params, step)
+                                                 released_gross[dropping], params, step, times[here][dropping])
     return flows
+
+
+def before_in_brand(values: np.ndarray, brand_idx: np.ndarray) -> np.ndarray:
+    """For entries sorted by brand: the sum of ``values`` over the same brand's earlier entries."""
+    before = np.cumsum(values) - values
+    return before - before[np.searchsorted(brand_idx, brand_idx)]
 
 
 def buy_coins(brands: BrandState, needed: np.ndarray, prices: PriceTable, ledger: Ledger,
@@ -186,18 +203,18 @@ def brand_channels(prices: PriceTable) -> np.ndarray:
 
 def drop_coins(
     viewers: ViewerState, creators: CreatorState, watchers: np.ndarray, rooms: np.ndarray, value: np.ndarray,
-    gross: np.ndarray, params: Brands, step: int,
+    gross: np.ndarray, params: Brands, step: int, times: np.ndarray | int = 1,
 ) -> int:
     """Share each drop's coins, value and price equally among the viewers of its room.
 
-    A room may get several drops in one slot; the remainder of an uneven split of value goes to
-    the room's first viewer, so every micro-USD stays with a coin. ``watchers`` are the viewers
-    watching a live this hour, ascending: only their rooms are looked up, so the work grows with who
-    watches rather than with the population. Returns the coins dropped.
+    A drop may be ``times`` drops at once, and a room may get several in one slot; the remainder of an
+    uneven split of value goes to the room's first viewer, so every micro-USD stays with a coin.
+    ``watchers`` are the viewers watching a live this hour, ascending: only their rooms are looked up,
+    so the work grows with who watches rather than with the population. Returns the coins dropped.
     """
     if rooms.size == 0:
         return 0
-    drops = np.bincount(rooms, minlength=creators.size)
+    drops = np.bincount(rooms, weights=np.broadcast_to(times, rooms.shape), minlength=creators.size).astype(np.int64)
     room_value = np.bincount(rooms, weights=value, minlength=creators.size).astype(np.int64)
     room_gross = np.bincount(rooms, weights=gross, minlength=creators.size).astype(np.int64)
     recipients = watchers[drops[viewers.watching[watchers]] > 0]

@@ -8,7 +8,10 @@ join at a rate of ``2 * turnover * initial creators / (1 + M ** (-2 * entry_elas
 (a Poisson draw), where ``M`` is the median ratio of the creators who have streamed: the earnings
 on offer. A joining creator takes the next of the rows set aside for it (region, quality, followers
 and schedule were drawn with the others), expects what creators like it earn now (its outside
-option times ``M``), and goes live once its followers reach the LIVE threshold. With the outside
+option times ``M``), brings the followers its videos won it, some of them among the simulated viewers
+(:func:`~sim.engine.mechanisms.attention.follow_new_creators`: as many as a creator of its weight had
+at the start; viewers gift mostly to creators they follow, so without them a newcomer earns next to
+nothing and quits), and goes live once its followers reach the LIVE threshold. With the outside
 options calibrated to the economy, entry balances exit and the numbers of creators and live hours
 settle; a higher share or a richer audience raises the ratio, so more join, fewer quit and effort
 rises (Pu Zhao's commission experiment, B; the split between the margins is an assumption). A
@@ -23,6 +26,7 @@ import numpy as np
 
 from sim.engine.config import Supply
 from sim.engine.mechanism import Event, Hour, Mechanism, Output, Phase
+from sim.engine.mechanisms import attention
 from sim.engine.mechanisms.effort import income_ratio
 from sim.engine.randomness import poisson_quantile
 from sim.engine.state import CreatorState
@@ -45,8 +49,8 @@ def market_ratio(creators: CreatorState) -> float:
 
 
 def end_of_day(creators: CreatorState, params: Supply, n_at_start: int, day: int,
-               quit_draws: np.ndarray, join_draw: float, live_min_followers: int = 0) -> tuple[int, int]:
-    """Let creators quit and join; return how many quit and how many joined today.
+               quit_draws: np.ndarray, join_draw: float, live_min_followers: int = 0) -> tuple[int, np.ndarray]:
+    """Let creators quit and join; return how many quit and the rows of those who joined today.
 
     ``quit_draws`` holds each creator's keyed uniform of the day; ``join_draw`` the market's, from
     which the number joining is drawn (Poisson, by inversion). Those who join are the next rows set
@@ -66,24 +70,26 @@ def end_of_day(creators: CreatorState, params: Supply, n_at_start: int, day: int
     creators.has_joined[joining] = True
     creators.joined_day[joining] = day
     creators.income_rate_ema[joining] = creators.outside_option_micro[joining] * ratio
-    return int(quitting.sum()), int(joining.size)
+    return int(quitting.sum()), joining
 
 
 def _end_of_day(hour: Hour) -> None:
     day = hour.step // 24
-    quit_today, joined_today = end_of_day(hour.creators, hour.config.supply, hour.config.population.creators,
+    quit_today, joining = end_of_day(hour.creators, hour.config.supply, hour.config.population.creators,
                                           day, hour.uniforms("supply.quit", np.arange(hour.creators.size)),
                                           hour.uniforms("supply.join", np.zeros(1, dtype=np.int64))[0],
                                           hour.config.creators.live_min_followers)
     hour.flows.add("new_creators_churned", quit_today)
-    hour.flows.add("new_creators_joined", joined_today)
+    hour.flows.add("new_creators_joined", joining.size)
+    attention.follow_new_creators(hour, joining)
 
 
 END_OF_DAY = Phase(
     "supply", _end_of_day, section="supply",
-    reads=("creators.income_rate_ema", "creators.outside_option_micro", "creators.live_hours", "creators.followers"),
+    reads=("creators.income_rate_ema", "creators.outside_option_micro", "creators.live_hours", "creators.followers",
+           "creators.quality", "creators.session_hours", "creators.region", "viewers.region", "viewers.creator_id"),
     writes=("creators.is_churned", "creators.is_live", "creators.has_joined", "creators.joined_day",
-            "creators.income_rate_ema"),
+            "creators.income_rate_ema", "viewers.followed", "viewers.favourite_2", "viewers.favourite_3"),
 )
 MECHANISM = Mechanism(
     "supply", "daily: creators quit when streaming pays less than their outside option, and join when it pays more",
