@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any
 
-from sim.io.startup import long_lived_imports
+from sim.io.startup import long_lived_imports, process_runs_one_command
 from sim.sweeps.spec import RunSpec, config_digest, make_run_id, resolve_config
 from sim.sweeps.store import RunOutcome, encode_frame, runs_row
 
@@ -128,6 +128,7 @@ def prepare_worker() -> None:
     runs need out of the garbage collector's way (:mod:`sim.io.startup`), which also spares the worker
     a collection over what it imported when it exits at the sweep's end."""
     ignore_interrupts()
+    process_runs_one_command()
     with long_lived_imports():
         from sim.io import runner  # noqa: F401
 
