@@ -25,6 +25,7 @@ import threading
 from sim import __version__
 from sim.cli import calibrate, compare, config, dashboard, facts, plot, run, sweep
 from sim.cli.common import Terminated, interrupted_status
+from sim.io.startup import long_lived_imports, process_runs_one_command
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a pipeline's writer
 # In the order ``giftsim --help`` lists their commands.
@@ -46,12 +47,20 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``giftsim`` command; return its exit status."""
+    """Run the ``giftsim`` command; return its exit status.
+
+    Called without ``argv``, as the ``giftsim`` script and ``python -m sim`` call it, the process runs this
+    one command, so what it imports is frozen out of the garbage collector's way (:mod:`sim.io.startup`).
+    """
+    if argv is None:
+        process_runs_one_command()
     # First, before parsing or any slow import: a SIGTERM from here on unwinds cleanly.
     on_main_thread = threading.current_thread() is threading.main_thread()  # only it may set handlers
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm) if on_main_thread else None
     try:
-        args = build_parser().parse_args(argv)
+        with long_lived_imports():  # building the parser imports what the commands' options name
+            parser = build_parser()
+        args = parser.parse_args(argv)
         family = next(family for family in FAMILIES if args.command in family.COMMANDS)
         return family.run_command(args)
     except KeyboardInterrupt as exc:  # a sweep says itself what it keeps; any other command writes atomically

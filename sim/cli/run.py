@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.cli.common import RUNS_FAILED, add_config_arguments, bounded_int, non_negative_int, positive_int, usage_error
+from sim.io.startup import long_lived_imports
 
 if TYPE_CHECKING:
     from sim.engine.config import Config
@@ -54,10 +55,11 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``giftsim run``; return the exit status."""
-    from sim.engine.config_io import ConfigError, load_config
-    from sim.engine.resources import InsufficientMemoryError
-    from sim.io.folder import ResultsExistError, explain_write_error
-    from sim.io.runner import BooksDoNotBalanceError
+    with long_lived_imports():
+        from sim.engine.config_io import ConfigError, load_config
+        from sim.engine.resources import InsufficientMemoryError
+        from sim.io.folder import ResultsExistError, explain_write_error
+        from sim.io.runner import BooksDoNotBalanceError
 
     try:
         return _run(args, load_config(args.config, args.overrides))
@@ -71,7 +73,8 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, config: Config) -> int:
-    from sim.figures import save_run_figures
+    with long_lived_imports():
+        from sim.figures import save_run_figures
     from sim.io.folder import check_writable, default_results_dir, write_results
     from sim.io.runner import run, with_burn_in, with_days, with_events
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from sim.cli import sensitivity
 from sim.cli.common import RUNS_FAILED, add_executor_arguments, interrupted_status, usage_error
+from sim.io.startup import long_lived_imports
 
 if TYPE_CHECKING:
     from sim.sweeps.experiment import SweepReport
@@ -53,16 +54,17 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``giftsim sweep``, ``giftsim query`` or ``giftsim sensitivity``; return the exit status."""
-    import duckdb
+    with long_lived_imports():
+        import duckdb
 
-    from sim.engine.config_io import ConfigError
-    from sim.engine.resources import InsufficientMemoryError
-    from sim.io.folder import explain_write_error
-    from sim.sweeps.executors import SchedulerUnreachableError
-    from sim.sweeps.results import NotAQueryError, NotSweepResultsError
-    from sim.sweeps.run_folder import DamagedRunError
-    from sim.sweeps.sensitivity import SensitivityError
-    from sim.sweeps.store import DamagedSweepError, SweepExistsError, SweepMismatchError
+        from sim.engine.config_io import ConfigError
+        from sim.engine.resources import InsufficientMemoryError
+        from sim.io.folder import explain_write_error
+        from sim.sweeps.executors import SchedulerUnreachableError
+        from sim.sweeps.results import NotAQueryError, NotSweepResultsError
+        from sim.sweeps.run_folder import DamagedRunError
+        from sim.sweeps.sensitivity import SensitivityError
+        from sim.sweeps.store import DamagedSweepError, SweepExistsError, SweepMismatchError
 
     try:
         if args.command == "sweep":
@@ -82,7 +84,8 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.sweeps.experiment import sweep
+    with long_lived_imports():
+        from sim.sweeps.experiment import sweep
 
     progress = True if args.progress else (False if args.quiet else None)
     try:

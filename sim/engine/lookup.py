@@ -27,8 +27,13 @@ def tree_depth(n_rows: int) -> int:
 @kernel
 def tree_sums(weights: np.ndarray, depth: int) -> np.ndarray:
     """The sum tree over ``weights``: each node the sum of its two children, the leaves the weights."""
+    if weights.size > (1 << depth):
+        raise ValueError("more weights than the tree has leaves")
     sums = np.zeros(2 << depth)
-    sums[(1 << depth):(1 << depth) + weights.size] = weights
+    # A loop, not a slice assignment: Numba compiles an array assigned to a slice with its shape check's
+    # error message, which alone takes seconds to compile on a machine's first run.
+    for row in range(weights.size):
+        sums[(1 << depth) + row] = weights[row]
     add_up(sums)
     return sums
 

@@ -19,7 +19,7 @@ from sim.engine.config import Config, Platform
 from sim.engine.kernels import kernel
 from sim.engine.ledger import Account, Ledger, LedgerError
 from sim.engine.pricing import PriceTable
-from sim.engine.state import CreatorState
+from sim.engine.state import CREATOR_INDEX, CreatorState
 
 # The arrays each operation writes, for the phases that call them to declare (Phase.writes, checked by
 # tests/test_phase_contract.py). Viewers and brands hold wallets with the same fields.
@@ -247,9 +247,11 @@ def issue_diamonds(
     """
     diamonds = diamonds_for(coins, released, released_gross, region, payout)
     diamond_value = diamonds * payout.platform.micro_usd_per_diamond
-    _credit(rooms, diamonds, np.asarray(coins, dtype=np.int64), np.broadcast_to(np.asarray(gifts, dtype=np.int64),
-            rooms.shape), creators.diamonds_held, creators.diamonds_earned, creators.gifts_received,
-            creators.gifts_this_hour, creators.coins_this_hour)
+    # Arrays of one type and layout whoever gives (viewers' rooms are int32, brands' int64; a single count
+    # broadcasts), so that the kernel is compiled once, not once per caller.
+    _credit(np.asarray(rooms, dtype=CREATOR_INDEX), diamonds, np.asarray(coins, dtype=np.int64),
+            np.array(np.broadcast_to(gifts, rooms.shape), dtype=np.int64), creators.diamonds_held,
+            creators.diamonds_earned, creators.gifts_received, creators.gifts_this_hour, creators.coins_this_hour)
     ledger.transfer(Account.COIN_LIABILITY, Account.PLATFORM, int(released.sum()))
     ledger.transfer(Account.PLATFORM, Account.DIAMOND_LIABILITY, int(diamond_value.sum()))
     return diamonds, diamond_value

@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any
 
-from sim.io import runner
+from sim.io.startup import long_lived_imports, process_runs_one_command
 from sim.sweeps.spec import RunSpec, config_digest, make_run_id, resolve_config
 from sim.sweeps.store import RunOutcome, encode_frame, runs_row
 
@@ -48,6 +48,8 @@ def execute_run(base_config: Mapping[str, Any], run: RunSpec, tables: Sequence[s
         An ``ok`` outcome with the run's row (parameters and summary) and its tables as Parquet
         bytes, or a ``failed`` one with the error and traceback: a run's exception never escapes.
     """
+    from sim.io import runner  # the engine; a local worker has it already (prepare_worker)
+
     started = time.perf_counter()
     try:
         config = resolve_config(base_config, run.params, source=f"run {run.run_id}")
@@ -104,8 +106,8 @@ class SerialExecutor:
 
 
 def ignore_interrupts() -> None:
-    """Worker-process initializer: Ctrl-C reaches every process of the terminal, and the coordinator
-    alone should handle it (stop submitting, let in-flight runs end), not kill workers mid-run.
+    """In a worker process (:func:`prepare_worker`): Ctrl-C reaches every process of the terminal, and the
+    coordinator alone should handle it (stop submitting, let in-flight runs end), not kill workers mid-run.
 
     On Linux the worker also asks to be sent SIGTERM when the coordinator dies, so a coordinator
     killed outright (``kill -9``) leaves no workers behind (nor the resource tracker, which ends
@@ -121,6 +123,16 @@ def ignore_interrupts() -> None:
         os._exit(1)
 
 
+def prepare_worker() -> None:
+    """Worker-process initializer: ignore Ctrl-C (:func:`ignore_interrupts`), and import the engine the
+    runs need out of the garbage collector's way (:mod:`sim.io.startup`), which also spares the worker
+    a collection over what it imported when it exits at the sweep's end."""
+    ignore_interrupts()
+    process_runs_one_command()
+    with long_lived_imports():
+        from sim.io import runner  # noqa: F401
+
+
 class ProcessExecutor:
     """Runs in a pool of local worker processes, started with ``spawn`` (forking a process that
     already runs threads, as the coordinator's libraries do, is unsafe)."""
@@ -132,7 +144,7 @@ class ProcessExecutor:
         self.description = f"in {workers} local processes"
 
     def _start_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=self.context, initializer=ignore_interrupts)
+        return ProcessPoolExecutor(self.workers, mp_context=self.context, initializer=prepare_worker)
 
     def map(self, worker: WorkerFunction, base_config: Mapping[str, Any], runs: Iterable[RunSpec],
             tables: Sequence[str]) -> Iterator[RunOutcome]:

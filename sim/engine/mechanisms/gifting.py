@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.engine import wallet
 from sim.engine.config import Viewers
-from sim.engine.kernels import kernel
+from sim.engine.kernels import kernel, sorted_position
 from sim.engine.ledger import Ledger
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase, StateField
 from sim.engine.mechanisms import purchasing
@@ -107,13 +107,13 @@ def choose_gift(
     it, the dearest affordable one). It sends ``per_event`` over the gift's price copies, rounded at
     random (:func:`combo_copies`).
     """
-    n_affordable = np.searchsorted(catalog_coins, capacity, side="right")
+    n_affordable = sorted_position(catalog_coins, capacity, True)
     if not (u_whether < hazard and n_affordable > 0):
         return 0, 0
-    lowest = min(np.searchsorted(catalog_coins, per_event / max_copies), n_affordable - 1)
+    lowest = min(sorted_position(catalog_coins, per_event / max_copies, False), n_affordable - 1)
     below = cumulative_weight[lowest - 1] if lowest > 0 else 0.0
     reach = below + u_which * (cumulative_weight[n_affordable - 1] - below)
-    choice = min(max(np.searchsorted(cumulative_weight, reach, side="right"), lowest), n_affordable - 1)
+    choice = min(max(sorted_position(cumulative_weight, reach, True), lowest), n_affordable - 1)
     gift = catalog_coins[choice]
     return gift, combo_copies(per_event, gift, capacity, max_copies, u_copies)
 
