@@ -8,9 +8,10 @@ Run on demand::
     .venv/bin/python -m benchmarks.backtests --write          # every backtest; rewrites docs/validation.md
     .venv/bin/python -m benchmarks.backtests --only twitch_price_cut --workers 1   # one, printed only
 
-Each backtest's sweep runs into ``--root``/sweep-<spec name> (a sweep folder that exists is resumed: only
-missing runs are run; anything else there, a link, a file or another folder, is refused in one line, as
-``giftsim sweep --resume`` refuses it), then its outcomes are read from the runs
+Each backtest's sweep runs into ``--root``/sweep-<spec name>. A sweep folder that exists is resumed (only
+missing runs are run) if it was run on this checkout's commit, neither with uncommitted changes; one of
+other code is refused, and so is anything else there, a link, a file or another folder, in one line, as
+``giftsim sweep --resume`` refuses it. Then its outcomes are read from the runs
 (:func:`sim.sweeps.backtest.outcome_table`): the model's relative change, paired by replicate, with a
 t-based 95% interval, beside the published change. The calibration facts (:data:`sim.sweeps.facts.FACTS`)
 are listed from the same code, so the doc says which facts the presets were fitted to and which were held out.
@@ -19,6 +20,7 @@ are listed from the same code, so the doc says which facts the presets were fitt
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import time
@@ -30,11 +32,12 @@ import sim
 from benchmarks.doc_sections import publish
 from benchmarks.sensitivity_cost import runs_span_s
 from sim.engine.config_io import ConfigError
+from sim.io.provenance import git_commit, git_dirty
 from sim.sweeps.backtest import BACKTESTS, Backtest, outcome_table
 from sim.sweeps.executors import default_workers
 from sim.sweeps.facts import FACTS
 from sim.sweeps.spec import load_sweep_spec
-from sim.sweeps.store import DamagedSweepError, SweepExistsError, SweepMismatchError
+from sim.sweeps.store import SWEEP_FOLDER, DamagedSweepError, SweepExistsError, SweepMismatchError
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "validation.md"
@@ -106,6 +109,23 @@ def facts_section() -> str:
     return "\n".join(lines)
 
 
+def runs_of_other_code(out: Path) -> str | None:
+    """The code a backtest's existing sweep folder was run on, when it may differ from this checkout's, else None.
+
+    A sweep resumes the runs whose configs it plans; between two commits of one giftsim version the
+    configs, and so the runs' ids, are the same while the model may not be. Runs are reused only when
+    the folder's commit is this checkout's and neither had uncommitted changes.
+    """
+    meta = out / "meta.json"
+    if out.is_symlink() or not SWEEP_FOLDER.is_own(out) or not meta.is_file():
+        return None  # not a sweep's folder: resuming refuses it, in the words every command uses
+    stored = json.loads(meta.read_text(encoding="utf-8"))
+    if stored.get("git_commit") == git_commit() and not stored.get("git_dirty") and not git_dirty():
+        return None
+    commit = stored.get("git_commit") or "an unknown commit"
+    return f"{commit[:12]}{' with uncommitted changes' if stored.get('git_dirty') else ''}"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the backtests chosen on the command line (``argv``, default ``sys.argv``).
 
@@ -123,6 +143,9 @@ def main(argv: list[str] | None = None) -> None:
     started, spans, reused = time.perf_counter(), [], 0
     for backtest in chosen:
         out = args.root / f"sweep-{backtest.spec_path.stem}"
+        if (stale := runs_of_other_code(out)) is not None:
+            raise SystemExit(f"backtests: error: {out} holds runs of {stale}, not of this checkout's code: "
+                             "remove the folder to rerun them (a sweep resumes runs by config, not by code)")
         try:  # a dangling link exists too: resuming refuses it rather than writing through it
             report = sim.sweep(backtest.spec_path, out=out, workers=workers, resume=os.path.lexists(out),
                                progress=False)

@@ -1,5 +1,6 @@
 """Backtests as data: each spec parses, each outcome computes from a tiny sweep, and the verdicts by hand."""
 
+import json
 import math
 
 import pandas as pd
@@ -111,3 +112,18 @@ def test_the_doc_shows_published_ranges_and_changes_as_percentages():
     assert published_range(-0.12, -0.12) == "-12%" and published_range(math.nan, math.nan) == "-"
     assert percent(0.059) == "+5.9%" and interval(2.23, 1.97, 2.51) == "+223% [+197%, +251%]"
     assert interval(0.5, math.nan, math.nan) == "+50%" and interval(math.nan, 0.0, 1.0) == ""
+
+
+def test_the_backtests_do_not_reuse_runs_of_other_code(tmp_path):
+    from benchmarks.backtests import runs_of_other_code
+    from sim.io.provenance import git_commit, git_dirty
+
+    folder = tmp_path / "sweep-x"
+    folder.mkdir()
+    (folder / "plan.parquet").write_bytes(b"PAR1")
+    (folder / "meta.json").write_text(json.dumps({"git_commit": "0123456789abcdef", "git_dirty": False}))
+    assert runs_of_other_code(folder) == "0123456789ab"
+    (folder / "meta.json").write_text(json.dumps({"git_commit": git_commit(), "git_dirty": False}))
+    assert (runs_of_other_code(folder) is None) == (not git_dirty())  # a dirty checkout may differ from any
+    (folder / "meta.json").write_text(json.dumps({"git_commit": git_commit(), "git_dirty": True}))
+    assert runs_of_other_code(folder) is not None

@@ -520,7 +520,8 @@ class Effort(MechanismSection):
         0.04, ge=MICRO_USD, le=1e6, description="Gift income per live hour of a creator with the median followers "
         "and quality 1 in the calibrated economy (USD/h): the scale of creators' outside options. Set with "
         "benchmarks/scale_invariance.py for the steadiest creator supply on the TikTok preset, once creators who "
-        "join were followed (2026-12-07, seeds 0-2, days 60-90 over days 30-60 at 20,000 / 200,000 viewers): at "
+        "join were followed (2026-12-07, before creators below the LIVE threshold quit at the turnover; seeds 0-2, "
+        "days 60-90 over days 30-60 at 20,000 / 200,000 viewers): at "
         "0.04 creators active -4.2% / -4.2% and live hours +5.8% / +4.8%; at 0.05 -5.0% / -6.1% and +8.2% / +5.1%; "
         "at 0.03 (20,000 only, 4 seeds) +0.9% and +11.2%. A lower option brings more creators in and makes them "
         "keener, so live hours rise; what drifts is the creators' selection by quitting (docs/calibration.md).",
@@ -531,13 +532,14 @@ class Effort(MechanismSection):
         "on the TikTok preset: least squares on logs over creators with income gave 0.70 (2026-12-07, 20,000 "
         "viewers, 2 seeds, 60 days, before loyal gifting; 1.2-1.3 before creators.popularity_exponent fell from 1 "
         "to 0.5), raised by 0.1 as before because the largest creators' income is steadier, so their median sits "
-        "higher. On the final economy the fit gives 0.87 (docs/calibration.md, creator supply).",
+        "higher. Not refitted since loyal gifting: on the economy of 2026-12-07's end the fit gives 0.95 "
+        "(docs/calibration.md, creator supply).",
     )
     quality_exponent: float = Field(
         2.4, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to quality (1): least "
         "squares on logs over creators with income on the TikTok preset gave 2.4 (2026-12-07, as for "
         "followers_exponent, before loyal gifting; 1.0-1.1 with the feed's popularity exponent at 1); on the "
-        "final economy the fit gives 0.99 (docs/calibration.md).",
+        "economy of 2026-12-07's end the fit gives 1.27 (docs/calibration.md).",
     )
     elasticity: float = Field(
         2.0, ge=0.0, le=5.0, description="Effort (mostly the chance of streaming on a day; a little the session "
@@ -546,7 +548,8 @@ class Effort(MechanismSection):
         "creator share 0.33 -> 0.50 with the 0.43 that Pu Zhao's commission change maps to under a fixed pool of "
         "viewers' spending (B: 5% -> 20% -> 5%, Aug 2019; the mapping is an assumption: docs/calibration.md): "
         "0.42 [0.33, 0.52] over days 61-90 on seeds 0-4 before loyal gifting (2026-12-07, "
-        "benchmarks/creator_supply.py's measure), 0.29 [0.12, 0.47] on the final economy (docs/calibration.md); "
+        "benchmarks/creator_supply.py's measure), 0.49 [0.41, 0.56] on the economy of 2026-12-07's end "
+        "(docs/calibration.md); "
         "with sessions capped and effort acting on how often, elasticity 1 gave 0.34 [0.31, 0.38] and 1.5-2 with "
         "the daily chance at 0.6 gave 0.29-0.36.",
     )

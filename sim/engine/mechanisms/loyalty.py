@@ -17,7 +17,7 @@ With ``loyalty`` enabled, :mod:`~sim.engine.mechanisms.attention` and
   (:mod:`~sim.engine.mechanisms.follower_affinity`) applies in the room of any favourite, so viewers
   give nearly all their gifts where a quarter of their watching is: benchmarks/creator_supply.py
   (TikTok preset, days 30-60, 5 seeds, 2026-12-07) finds 27% of watch hours in a favourite's room and
-  99% of the coins the top 5% of payers gifted there (seed by seed 98-99%).
+  99% of the coins the top 5% of payers gifted there (seed by seed 98-100%).
 
 All of it is assumption, chosen so that audiences are loyal as the design asks; see
 docs/calibration.md for what it does to how many creators a viewer watches and gifts.
