@@ -120,6 +120,14 @@ def fill_keyed_uniforms(key: np.uint64, first_row: int, out: np.ndarray) -> None
 
 
 @kernel
+def fill_keyed_uniforms_of(key: np.uint64, rows: np.ndarray, out: np.ndarray) -> None:
+    """``out[i]`` = the uniform of agent ``rows[i]`` under ``key``: vector instructions, as in
+    :func:`fill_keyed_uniforms`."""
+    for i in range(out.size):
+        out[i] = keyed_uniform(key, rows[i])
+
+
+@kernel
 def come_online(
     key: np.uint64, region: np.ndarray, region_runs: np.ndarray, activity: np.ndarray, chance_by_region: np.ndarray,
     persistence: float, n_audience: int, is_off_limits: np.ndarray, is_online: np.ndarray, hours_online: np.ndarray,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.kernels import kernel, keyed_uniform
+from sim.engine.kernels import fill_keyed_uniforms_of, kernel
 
 
 def tree_depth(n_rows: int) -> int:
@@ -73,21 +73,23 @@ def descend(sums: np.ndarray, depth: int, uniforms: np.ndarray) -> np.ndarray:
 
 
 @kernel
-def descend_keyed(sums: np.ndarray, depth: int, keys: np.ndarray, trees: np.ndarray, key_sets: np.ndarray,
-                  rows: np.ndarray, picks: np.ndarray) -> None:
+def descend_keyed(sums: np.ndarray, depth: int, keys: np.ndarray, trees: np.ndarray, rows: np.ndarray,
+                  picks: np.ndarray) -> None:
     """Into ``picks[j]``, the row that agent ``rows[j]`` reaches in tree ``trees[j]`` of ``sums``
-    (``[tree, node]``), drawing its own keyed uniform at each level (level k: ``keys[key_sets[j], k]``).
+    (``[tree, node]``), drawing its own keyed uniform at each level (level k: ``keys[k]``).
 
     Level by level over all the picks rather than pick by pick: one pick's reads of its tree each wait
     for the one before, while the picks' reads at one level are independent, so the processor overlaps
-    them. The callers pass a few thousand picks at a time, whose nodes stay in the fastest cache.
+    them, and a level's uniforms are drawn together, in vector instructions. The callers pass a few
+    thousand picks at a time, whose nodes stay in the fastest cache.
     """
     nodes = np.ones(rows.size, dtype=np.int64)
+    uniforms = np.empty(rows.size)
     for level in range(depth):
+        fill_keyed_uniforms_of(keys[level], rows, uniforms)
         for j in range(rows.size):
             tree, node = trees[j], nodes[j]
-            nodes[j] = step_down(node, sums[tree, node], sums[tree, 2 * node],
-                                 keyed_uniform(keys[key_sets[j], level], rows[j]))
+            nodes[j] = step_down(node, sums[tree, node], sums[tree, 2 * node], uniforms[j])
     for j in range(rows.size):
         picks[j] = nodes[j] - (1 << depth)
 

@@ -230,8 +230,7 @@ def test_feed_prefers_the_viewers_own_region():
     is_home = np.array([loyalty.is_home_pick(keyed_uniform(keys[0], row), sums[0, 1], home_total[region], 3.0)
                         for row, region in zip(rows, viewer_region, strict=True)])
     picks = np.empty(rows.size, dtype=np.int64)
-    descend_keyed(sums, depth, keys[None, 1:].copy(), np.where(is_home, 1 + viewer_region, 0),
-                  np.zeros(rows.size, dtype=np.int64), rows, picks)
+    descend_keyed(sums, depth, keys[1:], np.where(is_home, 1 + viewer_region, 0), rows, picks)
     assert not (picks == 4).any()
     home = creator_region[picks] == viewer_region
     assert home.mean() == pytest.approx(0.75, abs=0.02)  # 3 x 2 home against 2 away: 6 / 8

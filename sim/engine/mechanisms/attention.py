@@ -80,9 +80,6 @@ def choose_rooms(
 
 # The room choice's sum trees (rows of its kernel's ``sums``): the feed, the small creators, each region's feed.
 FEED, SMALL, HOME = 0, 1, 2
-# Its sets of keys for a descent (rows of the kernel's ``level_keys``): exploration's, the feed's, and the
-# home feed's (the feed's after its first, which picks the part: :func:`loyalty.is_home_pick`).
-EXPLORE_KEYS, FEED_KEYS, HOME_FEED_KEYS = 0, 1, 2
 # Viewers decided before their feed descents are made together (:func:`sim.engine.lookup.descend_keyed`).
 DESCENT_BATCH = 2048
 
@@ -135,18 +132,16 @@ def _choose(
     fill_tree(sums[FEED], weights)
     fill_tree(sums[SMALL], is_small)
     home_total = loyalty.fill_region_trees(weights, creator_region, sums[HOME:]) if is_home_feed else np.zeros(1)
-    level_keys = np.empty((3, depth), dtype=np.uint64)
-    for level in range(depth):
-        level_keys[EXPLORE_KEYS, level] = keys_small[level]
-        level_keys[FEED_KEYS, level] = keys_feed[level]
-        level_keys[HOME_FEED_KEYS, level] = keys_feed[level + 1]
+    # the feed's keys by level: the home feed's first picks the part (:func:`loyalty.is_home_pick`)
+    feed_keys = keys_feed[1:] if is_home_feed else keys_feed[:depth]
     status = loyalty.creator_status(is_live, is_starting)
-    # the batch's viewers sent by the feed: their place in ``online``, row, tree and keys, and the picks
+    # the batch's viewers sent to a descent: their place in ``online``, row and tree, and the picks; those
+    # sent by the feed from the start of the arrays, those exploring from the end (each group draws with
+    # its own keys)
     waiting, rows = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
-    trees, key_sets = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
-    picks = np.empty(DESCENT_BATCH, dtype=np.int64)
+    trees, picks = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
     for start in range(0, online.size, DESCENT_BATCH):
-        n_waiting = 0
+        n_feed, first_exploring = 0, DESCENT_BATCH
         for i in range(start, min(start + DESCENT_BATCH, online.size)):
             viewer = online[i]
             if is_loyal:
@@ -168,20 +163,24 @@ def _choose(
                         and is_live[first]):
                     room[i] = first
                     continue
-            waiting[n_waiting], rows[n_waiting] = i, viewer
             if keyed_uniform(keys_explore[0], viewer) < exploration_share:
-                trees[n_waiting], key_sets[n_waiting] = SMALL, EXPLORE_KEYS
-            elif is_home_feed:
+                first_exploring -= 1
+                waiting[first_exploring], rows[first_exploring], trees[first_exploring] = i, viewer, SMALL
+                continue
+            tree = FEED
+            if is_home_feed:
                 region = viewer_region[viewer]
-                is_home = loyalty.is_home_pick(keyed_uniform(keys_feed[0], viewer), sums[FEED, 1], home_total[region],
-                                               home_region_weight)
-                trees[n_waiting], key_sets[n_waiting] = (HOME + region if is_home else FEED), HOME_FEED_KEYS
-            else:
-                trees[n_waiting], key_sets[n_waiting] = FEED, FEED_KEYS
-            n_waiting += 1
-        descend_keyed(sums, depth, level_keys, trees[:n_waiting], key_sets[:n_waiting], rows[:n_waiting],
-                      picks[:n_waiting])
-        for j in range(n_waiting):
+                if loyalty.is_home_pick(keyed_uniform(keys_feed[0], viewer), sums[FEED, 1], home_total[region],
+                                        home_region_weight):
+                    tree = HOME + region
+            waiting[n_feed], rows[n_feed], trees[n_feed] = i, viewer, tree
+            n_feed += 1
+        descend_keyed(sums, depth, feed_keys, trees[:n_feed], rows[:n_feed], picks[:n_feed])
+        descend_keyed(sums, depth, keys_small, trees[first_exploring:], rows[first_exploring:],
+                      picks[first_exploring:])
+        for j in range(n_feed):
+            room[waiting[j]] = picks[j]
+        for j in range(first_exploring, DESCENT_BATCH):
             room[waiting[j]] = picks[j]
 
 
@@ -220,11 +219,8 @@ def _draw_follows(weights, creator_region, viewer_region, creator_id, depth, n_r
     sums = np.zeros((1 + n_regions, 2 << depth))  # everyone's feed, then each region's
     fill_tree(sums[0], weights)
     home_total = loyalty.fill_region_trees(weights, creator_region, sums[1:])
-    level_keys = np.empty((1, depth), dtype=np.uint64)  # the home feed's: the first picks the part
-    for level in range(depth):
-        level_keys[0, level] = keys[level + 1]
-    trees, key_sets = np.empty(DESCENT_BATCH, dtype=np.int64), np.zeros(DESCENT_BATCH, dtype=np.int64)
-    rows, picks = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
+    trees, rows = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
+    picks = np.empty(DESCENT_BATCH, dtype=np.int64)
     for start in range(0, viewer_region.size, DESCENT_BATCH):
         n_rows = min(DESCENT_BATCH, viewer_region.size - start)
         for j in range(n_rows):
@@ -232,7 +228,8 @@ def _draw_follows(weights, creator_region, viewer_region, creator_id, depth, n_r
             region = viewer_region[row]
             is_home = loyalty.is_home_pick(keyed_uniform(keys[0], row), sums[0, 1], home_total[region], home_weight)
             rows[j], trees[j] = row, (1 + region if is_home else 0)
-        descend_keyed(sums, depth, level_keys, trees[:n_rows], key_sets[:n_rows], rows[:n_rows], picks[:n_rows])
+        # the home feed's keys by level: the first picks the part (:func:`loyalty.is_home_pick`)
+        descend_keyed(sums, depth, keys[1:], trees[:n_rows], rows[:n_rows], picks[:n_rows])
         for j in range(n_rows):
             row, pick = start + j, picks[j]
             if pick == creator_id[row] or (place >= 1 and pick == first[row]) or (place >= 2 and pick == second[row]):
