@@ -55,3 +55,13 @@ def test_an_hour_stays_within_its_budget_of_python_calls():
     profile.disable()
     calls = pstats.Stats(profile).total_calls / 24
     assert 300 < calls < CALLS_PER_HOUR_BOUND, f"{calls:.0f} Python-level calls an hour"
+
+
+def test_region_runs_cover_the_rows_in_pieces_of_one_region():
+    region = np.array([0] * 10_000 + [1] * 3 + [2] * kernels.RUN_LIMIT + [0] * (kernels.RUN_LIMIT + 1), dtype=np.int8)
+    runs = kernels.find_region_runs(region)
+    limit = kernels.RUN_LIMIT
+    assert runs.tolist() == [0, limit, 2 * limit, 10_000, 10_003, 10_003 + limit, 10_003 + 2 * limit,
+                             10_004 + 2 * limit]
+    assert all((region[start:stop] == region[start]).all() for start, stop in zip(runs[:-1], runs[1:], strict=True))
+    assert kernels.find_region_runs(region[:0]).tolist() == [0]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.kernels import kernel, keyed_uniform
+from sim.engine.kernels import fill_keyed_uniforms_of, kernel
 
 
 def tree_depth(n_rows: int) -> int:
@@ -27,15 +27,22 @@ def tree_depth(n_rows: int) -> int:
 @kernel
 def tree_sums(weights: np.ndarray, depth: int) -> np.ndarray:
     """The sum tree over ``weights``: each node the sum of its two children, the leaves the weights."""
-    if weights.size > (1 << depth):
-        raise ValueError("more weights than the tree has leaves")
     sums = np.zeros(2 << depth)
+    fill_tree(sums, weights)
+    return sums
+
+
+@kernel
+def fill_tree(sums: np.ndarray, weights: np.ndarray) -> None:
+    """Build the sum tree over ``weights`` in ``sums`` (zeros; its second half are the leaves), in place."""
+    first_leaf = sums.size // 2
+    if weights.size > first_leaf:
+        raise ValueError("more weights than the tree has leaves")
     # A loop, not a slice assignment: Numba compiles an array assigned to a slice with its shape check's
     # error message, which alone takes seconds to compile on a machine's first run.
     for row in range(weights.size):
-        sums[(1 << depth) + row] = weights[row]
+        sums[first_leaf + row] = weights[row]
     add_up(sums)
-    return sums
 
 
 @kernel
@@ -46,10 +53,11 @@ def add_up(sums: np.ndarray) -> None:
 
 
 @kernel
-def step_down(sums: np.ndarray, node: int, uniform: float) -> int:
-    """The child of ``node`` a uniform sends a pick to: the left one with the left child's share of the node."""
+def step_down(node: int, node_sum: float, left_sum: float, uniform: float) -> int:
+    """The child of ``node`` (whose sum is ``node_sum``, its left child's ``left_sum``) a uniform sends a pick
+    to: the left one with the left child's share of the node."""
     left = 2 * node
-    return left + 1 if uniform * sums[node] >= sums[left] else left
+    return left + 1 if uniform * node_sum >= left_sum else left
 
 
 @kernel
@@ -59,24 +67,37 @@ def descend(sums: np.ndarray, depth: int, uniforms: np.ndarray) -> np.ndarray:
     for i in range(uniforms.shape[1]):
         node = 1
         for level in range(depth):
-            node = step_down(sums, node, uniforms[level, i])
+            node = step_down(node, sums[node], sums[2 * node], uniforms[level, i])
         picks[i] = node - (1 << depth)
     return picks
 
 
 @kernel
-def descend_keyed(sums: np.ndarray, depth: int, keys: np.ndarray, row: int) -> int:
-    """The row that agent ``row`` reaches, drawing its own keyed uniform at each level (level k: ``keys[k]``)."""
-    node = 1
+def descend_keyed(sums: np.ndarray, depth: int, keys: np.ndarray, trees: np.ndarray, rows: np.ndarray,
+                  picks: np.ndarray) -> None:
+    """Into ``picks[j]``, the row that agent ``rows[j]`` reaches in tree ``trees[j]`` of ``sums``
+    (``[tree, node]``), drawing its own keyed uniform at each level (level k: ``keys[k]``).
+
+    Level by level over all the picks rather than pick by pick: one pick's reads of its tree each wait
+    for the one before, while the picks' reads at one level are independent, so the processor overlaps
+    them, and a level's uniforms are drawn together, in vector instructions. The callers pass a few
+    thousand picks at a time, whose nodes stay in the fastest cache.
+    """
+    nodes = np.ones(rows.size, dtype=np.int64)
+    uniforms = np.empty(rows.size)
     for level in range(depth):
-        node = step_down(sums, node, keyed_uniform(keys[level], row))
-    return node - (1 << depth)
+        fill_keyed_uniforms_of(keys[level], rows, uniforms)
+        for j in range(rows.size):
+            tree, node = trees[j], nodes[j]
+            nodes[j] = step_down(node, sums[tree, node], sums[tree, 2 * node], uniforms[j])
+    for j in range(rows.size):
+        picks[j] = nodes[j] - (1 << depth)
 
 
 class WeightTree:
     """Weighted picks that move as little as possible when a weight changes: a sum tree over fixed rows.
 
-    The mechanisms' kernels descend the tree with each agent's keyed draws (:func:`descend_keyed`); this
+    The mechanisms' kernels descend trees with each agent's keyed draws (:func:`descend_keyed`); this
     class descends it with uniforms given, which is how the tree's properties are tested
     (``tests/test_lookup.py``) and how a notebook can try one.
 

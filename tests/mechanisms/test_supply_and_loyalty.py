@@ -5,7 +5,8 @@ import pytest
 
 import sim
 from sim import GiftEconomy
-from sim.engine.lookup import tree_depth, tree_sums
+from sim.engine.kernels import keyed_uniform
+from sim.engine.lookup import descend_keyed, fill_tree, tree_depth
 from sim.engine.mechanisms import attention, herding, loyalty, supply
 from sim.engine.randomness import KeyedDraws
 from sim.engine.state import NOBODY, creator_regions, creator_slots
@@ -199,10 +200,12 @@ def test_favourite_picks_follow_the_weights_among_live_favourites(small_config):
     creators.is_live[:] = False
     creators.is_live[[1, 2]] = True
     is_starting = np.zeros(creators.size, dtype=bool)  # live for a while: no notification
-    weights = np.array([1.0, 0.5, 0.25])
+    weights = (1.0, 0.5, 0.25)
 
     def pick(favourites, u_whether, u_which):
-        return loyalty.favourite_pick(*favourites, creators.is_live, is_starting, weights, 0.6, 1.5, u_whether, u_which)
+        status = loyalty.creator_status(creators.is_live, is_starting)
+        return loyalty.favourite_pick(favourites, tuple(status[favourite + 1] for favourite in favourites), weights,
+                                      0.6, 1.5, u_whether, u_which)
 
     # favourites 1 and 2 live, weights 1 and 0.5 -> cumulative [1, 1.5]; u = 0.8 -> 1.2 > 1 -> creator 2
     assert pick((1, 2, NOBODY), 0.5, 0.8) == 2
@@ -218,12 +221,16 @@ def test_feed_prefers_the_viewers_own_region():
     creator_region = np.array([0, 0, 1, 1, 0])
     weights = np.array([1.0, 1.0, 1.0, 1.0, 0.0])  # the last creator is off air
     viewer_region = np.repeat([0, 1], 5000)
+    rows = np.arange(viewer_region.size)
     depth = tree_depth(weights.size)
-    everyone = tree_sums(weights, depth)
-    home, home_total = loyalty.region_trees(weights, creator_region, 2, depth)
+    sums = np.zeros((3, 2 << depth))  # everyone's feed, then each region's
+    fill_tree(sums[0], weights)
+    home_total = loyalty.fill_region_trees(weights, creator_region, sums[1:])
     keys = KeyedDraws(0).keys("attention.feed", 0, depth + 1)
-    picks = np.array([loyalty.home_feed_pick(everyone, home[region], home_total[region], 3.0, depth, keys, row)
-                      for row, region in enumerate(viewer_region)])
+    is_home = np.array([loyalty.is_home_pick(keyed_uniform(keys[0], row), sums[0, 1], home_total[region], 3.0)
+                        for row, region in zip(rows, viewer_region, strict=True)])
+    picks = np.empty(rows.size, dtype=np.int64)
+    descend_keyed(sums, depth, keys[1:], np.where(is_home, 1 + viewer_region, 0), rows, picks)
     assert not (picks == 4).any()
     home = creator_region[picks] == viewer_region
     assert home.mean() == pytest.approx(0.75, abs=0.02)  # 3 x 2 home against 2 away: 6 / 8

@@ -34,7 +34,7 @@ def online_probability(local_hour: np.ndarray, params: Viewers) -> np.ndarray:
 
 def draw_online(
     viewers: ViewerState, chance_by_region: np.ndarray, key: int, n_audience: int, is_off_limits: np.ndarray,
-    persistence: float = 0.0,
+    persistence: float = 0.0, region_runs: np.ndarray | None = None,
 ) -> np.ndarray:
     """Indices of the viewers online this hour, ascending (:func:`sim.engine.kernels.come_online`).
 
@@ -44,11 +44,15 @@ def draw_online(
     ``(1 - persistence) * chance``. Each viewer compares its own keyed uniform (``key``: the decision's
     this hour, :func:`sim.engine.randomness.call_key`) with its chance, so who else is online changes
     nothing of its draw. Rows from ``n_audience`` on are creators' own, offline while ``is_off_limits``.
+    ``region_runs`` are the viewers' runs of one region (:func:`sim.engine.kernels.find_region_runs`: found
+    here when not given).
     """
+    if region_runs is None:
+        region_runs = kernels.find_region_runs(viewers.region)
     online = np.empty(viewers.size, dtype=np.int64)
-    n = kernels.come_online(np.uint64(key), viewers.region, viewers.activity, np.asarray(chance_by_region, dtype=float),
-                            float(persistence), n_audience, is_off_limits, viewers.is_online, viewers.hours_online,
-                            online)
+    n = kernels.come_online(np.uint64(key), viewers.region, region_runs, viewers.activity,
+                            np.asarray(chance_by_region, dtype=float), float(persistence), n_audience, is_off_limits,
+                            viewers.is_online, viewers.hours_online, online)
     return online[:n]
 
 
@@ -58,8 +62,11 @@ def _come_online(hour: Hour) -> None:
     is_off_limits = creators.is_live | ~creators.has_joined
     chance = online_probability(hour.local_hour, hour.config.viewers) * hour.multiplier("online")
     loyal = loyalty.params(hour.config)
+    memory = hour.memory("activity")
+    if "region_runs" not in memory:  # found once: viewers never move
+        memory["region_runs"] = kernels.find_region_runs(viewers.region)
     hour.online = draw_online(viewers, chance, hour.draws.key("activity.online", hour.step), hour.model.n_audience,
-                              is_off_limits, loyal.online_persistence if loyal else 0.0)
+                              is_off_limits, loyal.online_persistence if loyal else 0.0, memory["region_runs"])
     hour.flows.set("n_viewers_online", hour.online.size)
 
 

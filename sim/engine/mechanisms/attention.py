@@ -22,7 +22,7 @@ import numpy as np
 
 from sim.engine.config import Config, Loyalty, Viewers
 from sim.engine.kernels import kernel, keyed_uniform
-from sim.engine.lookup import descend_keyed, tree_depth, tree_sums
+from sim.engine.lookup import descend_keyed, fill_tree, tree_depth
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms import exploration, loyalty
 from sim.engine.randomness import poisson_quantile
@@ -60,11 +60,14 @@ def choose_rooms(
     # every region that may hold a creator or a viewer: the viewers' largest code, read from the online
     # ones (a pass over the population each hour would cost milliseconds at ten million viewers)
     n_regions = int(max(creators.region.max(initial=0), viewers.region[online].max(initial=0))) + 1
+    # NumPy's median rather than Numba's in the kernel: the same number, without the second that compiling
+    # Numba's costs a machine's first run
+    median_followers = float(np.median(creators.followers[live]))
     room = np.empty(online.size, dtype=np.int64)
     _choose(
         online, viewers.watching, viewers.followed, viewers.favourite_2, viewers.favourite_3, viewers.region,
-        creators.is_live, creators.is_live & (creators.session_hour == 0), creators.followers, creators.region,
-        weights, depth, n_regions, exploration_share, params.follow_return_probability,
+        creators.is_live, creators.is_live & (creators.session_hour == 0), creators.followers, median_followers,
+        creators.region, weights, depth, n_regions, exploration_share, params.follow_return_probability,
         loyal is not None, *_loyal_params(loyal), is_home_feed,
         draws("attention.return", 1), draws("attention.stay", 1), draws("attention.favourite", 2),
         draws("attention.explore", 1), draws("attention.small_creator", depth), draws("attention.feed", depth + 1),
@@ -73,6 +76,12 @@ def choose_rooms(
     _leave_rooms(viewers, last_watchers)
     _enter_rooms(online, room, viewers.watching, viewers.watch_hours, creators.audience, creators.viewer_hours)
     return online
+
+
+# The room choice's sum trees (rows of its kernel's ``sums``): the feed, the small creators, each region's feed.
+FEED, SMALL, HOME = 0, 1, 2
+# Viewers decided before their feed descents are made together (:func:`sim.engine.lookup.descend_keyed`).
+DESCENT_BATCH = 2048
 
 
 @kernel
@@ -86,18 +95,19 @@ def _enter_rooms(online, room, watching, watch_hours, audience, viewer_hours):
     viewer_hours += audience
 
 
-def _loyal_params(loyal: Loyalty | None) -> tuple[float, float, float, np.ndarray, float]:
+def _loyal_params(loyal: Loyalty | None) -> tuple[float, float, float, tuple[float, float, float], float]:
     """The loyalty section's numbers for the kernel (any, when the plain rules apply)."""
     if loyal is None:
-        return 0.0, 0.0, 1.0, np.zeros(3), 1.0
+        return 0.0, 0.0, 1.0, (0.0, 0.0, 0.0), 1.0
+    first, second, third = (float(weight) for weight in loyal.favourite_weights)
     return (loyal.room_stay_probability, loyal.return_probability, loyal.notification_boost,
-            np.array(loyal.favourite_weights, dtype=float), loyal.home_region_weight)
+            (first, second, third), loyal.home_region_weight)
 
 
 @kernel
 def _choose(
     online, watching, followed, favourite_2, favourite_3, viewer_region, is_live, is_starting, followers,
-    creator_region, weights, depth, n_regions, exploration_share, follow_return_probability, is_loyal,
+    median_followers, creator_region, weights, depth, n_regions, exploration_share, follow_return_probability, is_loyal,
     stay_probability, return_probability, notification_boost, favourite_weights, home_region_weight, is_home_feed,
     keys_return, keys_stay, keys_favourite, keys_explore, keys_small, keys_feed, room,
 ):
@@ -105,53 +115,73 @@ def _choose(
 
     Plain: its followed creator if live, with ``follow_return_probability``. Loyal: last hour's room if
     still live, with the stay probability; else a live favourite (:func:`loyalty.favourite_pick`).
-    Then, for everyone left: with ``exploration_share`` a small live creator (fewer followers than the
-    median live creator; all live creators when they all have as many), uniformly; otherwise the feed,
-    by ``weights`` (with the home region's weight when loyal). Every pick descends a sum tree over all
-    creator rows (:mod:`sim.engine.lookup`), so a creator going live or not moves only the picks near it.
+    Then, for everyone left: with ``exploration_share`` a small live creator (fewer followers than
+    ``median_followers``, the live creators' median; all live creators when they all have as many),
+    uniformly; otherwise the feed, by ``weights`` (with the home region's weight when loyal). Every pick
+    descends a sum tree over all creator rows (:mod:`sim.engine.lookup`), so a creator going live or not
+    moves only the picks near it. The viewers are decided in batches, each batch's descents made together.
     """
     live = np.flatnonzero(is_live)
-    median = np.median(followers[live])
     is_small = np.zeros(weights.size)
     for creator in live:
-        is_small[creator] = 1.0 if followers[creator] < median else 0.0
+        is_small[creator] = 1.0 if followers[creator] < median_followers else 0.0
     if is_small.sum() == 0:  # every live creator has as many followers
         for creator in live:
             is_small[creator] = 1.0
-    small = tree_sums(is_small, depth)
-    feed = tree_sums(weights, depth)
-    if is_home_feed:
-        home, home_total = loyalty.region_trees(weights, creator_region, n_regions, depth)
-    else:
-        home, home_total = np.zeros((1, 2)), np.zeros(1)
-    for i in range(online.size):
-        viewer = online[i]
-        if is_loyal:
-            last = watching[viewer]
-            if loyalty.stays(last, is_live, stay_probability, keyed_uniform(keys_stay[0], viewer)):
-                room[i] = last
+    sums = np.zeros((HOME + n_regions if is_home_feed else HOME, 2 << depth))
+    fill_tree(sums[FEED], weights)
+    fill_tree(sums[SMALL], is_small)
+    home_total = loyalty.fill_region_trees(weights, creator_region, sums[HOME:]) if is_home_feed else np.zeros(1)
+    # the feed's keys by level: the home feed's first picks the part (:func:`loyalty.is_home_pick`)
+    feed_keys = keys_feed[1:] if is_home_feed else keys_feed[:depth]
+    status = loyalty.creator_status(is_live, is_starting)
+    # the batch's viewers sent to a descent: their place in ``online``, row and tree, and the picks; those
+    # sent by the feed from the start of the arrays, those exploring from the end (each group draws with
+    # its own keys)
+    waiting, rows = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
+    trees, picks = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
+    for start in range(0, online.size, DESCENT_BATCH):
+        n_feed, first_exploring = 0, DESCENT_BATCH
+        for i in range(start, min(start + DESCENT_BATCH, online.size)):
+            viewer = online[i]
+            if is_loyal:
+                last = watching[viewer]
+                if loyalty.stays(status[last + 1], stay_probability, keyed_uniform(keys_stay[0], viewer)):
+                    room[i] = last
+                    continue
+                favourites = (followed[viewer], favourite_2[viewer], favourite_3[viewer])
+                favourite = loyalty.favourite_pick(
+                    favourites, (status[favourites[0] + 1], status[favourites[1] + 1], status[favourites[2] + 1]),
+                    favourite_weights, return_probability, notification_boost,
+                    keyed_uniform(keys_favourite[0], viewer), keyed_uniform(keys_favourite[1], viewer))
+                if favourite != NOBODY:
+                    room[i] = favourite
+                    continue
+            else:
+                first = followed[viewer]
+                if (first != NOBODY and keyed_uniform(keys_return[0], viewer) < follow_return_probability
+                        and is_live[first]):
+                    room[i] = first
+                    continue
+            if keyed_uniform(keys_explore[0], viewer) < exploration_share:
+                first_exploring -= 1
+                waiting[first_exploring], rows[first_exploring], trees[first_exploring] = i, viewer, SMALL
                 continue
-            favourite = loyalty.favourite_pick(
-                followed[viewer], favourite_2[viewer], favourite_3[viewer], is_live, is_starting, favourite_weights,
-                return_probability, notification_boost, keyed_uniform(keys_favourite[0], viewer),
-                keyed_uniform(keys_favourite[1], viewer))
-            if favourite != NOBODY:
-                room[i] = favourite
-                continue
-        else:
-            first = followed[viewer]
-            if (first != NOBODY and keyed_uniform(keys_return[0], viewer) < follow_return_probability
-                    and is_live[first]):
-                room[i] = first
-                continue
-        if keyed_uniform(keys_explore[0], viewer) < exploration_share:
-            room[i] = descend_keyed(small, depth, keys_small, viewer)
-        elif is_home_feed:
-            region = viewer_region[viewer]
-            room[i] = loyalty.home_feed_pick(feed, home[region], home_total[region], home_region_weight, depth,
-                                             keys_feed, viewer)
-        else:
-            room[i] = descend_keyed(feed, depth, keys_feed, viewer)
+            tree = FEED
+            if is_home_feed:
+                region = viewer_region[viewer]
+                if loyalty.is_home_pick(keyed_uniform(keys_feed[0], viewer), sums[FEED, 1], home_total[region],
+                                        home_region_weight):
+                    tree = HOME + region
+            waiting[n_feed], rows[n_feed], trees[n_feed] = i, viewer, tree
+            n_feed += 1
+        descend_keyed(sums, depth, feed_keys, trees[:n_feed], rows[:n_feed], picks[:n_feed])
+        descend_keyed(sums, depth, keys_small, trees[first_exploring:], rows[first_exploring:],
+                      picks[first_exploring:])
+        for j in range(n_feed):
+            room[waiting[j]] = picks[j]
+        for j in range(first_exploring, DESCENT_BATCH):
+            room[waiting[j]] = picks[j]
 
 
 def _follow_at_start(hour: Hour) -> None:
@@ -186,14 +216,25 @@ def _follow_at_start(hour: Hour) -> None:
 def _draw_follows(weights, creator_region, viewer_region, creator_id, depth, n_regions, home_weight, keys, place,
                   first, second, favourites):
     """Each viewer row's follow at ``place`` (into ``favourites``), unless it repeats an earlier place's."""
-    feed = tree_sums(weights, depth)
-    home, home_total = loyalty.region_trees(weights, creator_region, n_regions, depth)
-    for row in range(viewer_region.size):
-        region = viewer_region[row]
-        pick = loyalty.home_feed_pick(feed, home[region], home_total[region], home_weight, depth, keys, row)
-        if pick == creator_id[row] or (place >= 1 and pick == first[row]) or (place >= 2 and pick == second[row]):
-            continue
-        favourites[row] = pick
+    sums = np.zeros((1 + n_regions, 2 << depth))  # everyone's feed, then each region's
+    fill_tree(sums[0], weights)
+    home_total = loyalty.fill_region_trees(weights, creator_region, sums[1:])
+    trees, rows = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
+    picks = np.empty(DESCENT_BATCH, dtype=np.int64)
+    for start in range(0, viewer_region.size, DESCENT_BATCH):
+        n_rows = min(DESCENT_BATCH, viewer_region.size - start)
+        for j in range(n_rows):
+            row = start + j
+            region = viewer_region[row]
+            is_home = loyalty.is_home_pick(keyed_uniform(keys[0], row), sums[0, 1], home_total[region], home_weight)
+            rows[j], trees[j] = row, (1 + region if is_home else 0)
+        # the home feed's keys by level: the first picks the part (:func:`loyalty.is_home_pick`)
+        descend_keyed(sums, depth, keys[1:], trees[:n_rows], rows[:n_rows], picks[:n_rows])
+        for j in range(n_rows):
+            row, pick = start + j, picks[j]
+            if pick == creator_id[row] or (place >= 1 and pick == first[row]) or (place >= 2 and pick == second[row]):
+                continue
+            favourites[row] = pick
 
 
 def follow_new_creators(hour: Hour, joining: np.ndarray) -> int:

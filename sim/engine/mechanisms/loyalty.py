@@ -28,8 +28,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.config import Config, Loyalty
-from sim.engine.kernels import kernel, keyed_uniform
-from sim.engine.lookup import add_up, descend_keyed
+from sim.engine.kernels import kernel
+from sim.engine.lookup import add_up
 from sim.engine.mechanism import Mechanism, StateField
 from sim.engine.state import CREATOR_INDEX, NOBODY, ViewerState
 
@@ -58,23 +58,45 @@ def add_favourite(viewers: ViewerState, who: np.ndarray, creator: np.ndarray) ->
     viewers.followed[who] = creator
 
 
+# A creator's status in the room choice (:func:`creator_status`): off air, live, or in a session's first hour.
+OFF_AIR, LIVE, STARTING = 0, 1, 2
+
+
+@kernel
+def creator_status(is_live: np.ndarray, is_starting: np.ndarray) -> np.ndarray:
+    """Each creator's status (``OFF_AIR``, ``LIVE`` or ``STARTING``) at place ``row + 1``, and ``NOBODY``'s
+    (off air) at place 0: a favourite's status is ``status[favourite + 1]`` whether or not it has one.
+
+    The per-viewer rules below take statuses, not the creators' arrays: a compiled helper that takes an
+    array and branches keeps Numba's reference counting of the array (two atomic operations a call),
+    which cost the room choice more than all its other per-viewer work.
+    """
+    status = np.zeros(is_live.size + 1, dtype=np.int8)
+    for creator in range(is_live.size):
+        if is_starting[creator]:
+            status[creator + 1] = STARTING
+        elif is_live[creator]:
+            status[creator + 1] = LIVE
+    return status
+
+
 @kernel
 def favourite_pick(
-    first: int, second: int, third: int, is_live: np.ndarray, is_starting: np.ndarray, weights: np.ndarray,
+    favourites: tuple[int, int, int], statuses: tuple[int, int, int], weights: tuple[float, float, float],
     return_probability: float, notification_boost: float, u_whether: float, u_which: float,
 ) -> int:
     """The live favourite a viewer returns to, or ``NOBODY``: one viewer's decision, in the room choice's kernel.
 
-    ``first``, ``second`` and ``third`` are its favourites, most recent first (``NOBODY`` where it has
-    fewer), weighted by ``weights`` (``favourite_weights``) times 1 if live, ``notification_boost`` in a
-    session's first hour (``is_starting``) and 0 off air. It returns with ``return_probability``, times
-    the boost when one of them has just started, if any is live (``u_whether``), and picks among them
-    in proportion to their weights (``u_which``).
+    ``favourites`` are its favourites, most recent first (``NOBODY`` where it has fewer), and
+    ``statuses`` theirs (:func:`creator_status`), weighted by ``weights`` (``favourite_weights``) times 1
+    if live, ``notification_boost`` in a session's first hour and 0 off air. It returns with
+    ``return_probability``, times the boost when one of them has just started, if any is live
+    (``u_whether``), and picks among them in proportion to their weights (``u_which``).
     """
     # unrolled over the three places: an array here would be allocated for every viewer every hour
-    first_weight, first_starting = _weight(first, weights[0], is_live, is_starting, notification_boost)
-    second_weight, second_starting = _weight(second, weights[1], is_live, is_starting, notification_boost)
-    third_weight, third_starting = _weight(third, weights[2], is_live, is_starting, notification_boost)
+    first_weight, first_starting = _weight(statuses[0], weights[0], notification_boost)
+    second_weight, second_starting = _weight(statuses[1], weights[1], notification_boost)
+    third_weight, third_starting = _weight(statuses[2], weights[2], notification_boost)
     up_to_first = first_weight
     up_to_second = up_to_first + second_weight
     total = up_to_second + third_weight
@@ -84,59 +106,52 @@ def favourite_pick(
         return NOBODY
     reach = u_which * total
     if not up_to_first < reach:
-        return first
+        return favourites[0]
     if not up_to_second < reach:
-        return second
-    return third
+        return favourites[1]
+    return favourites[2]
 
 
 @kernel
-def _weight(favourite: int, weight: float, is_live: np.ndarray, is_starting: np.ndarray, boost: float
-            ) -> tuple[float, bool]:
+def _weight(status: int, weight: float, boost: float) -> tuple[float, bool]:
     """A favourite's weight in the return (0 off air or for ``NOBODY``, boosted in a session's first hour)."""
-    if favourite == NOBODY:
-        return 0.0, False
-    if is_starting[favourite]:
+    if status == STARTING:
         return weight * boost, True
-    return (weight if is_live[favourite] else 0.0), False
+    return (weight if status == LIVE else 0.0), False
 
 
 @kernel
-def stays(last_room: int, is_live: np.ndarray, stay_probability: float, uniform: float) -> bool:
-    """Whether a viewer stays in last hour's room: still live, with ``room_stay_probability``."""
-    return last_room != NOBODY and is_live[last_room] and uniform < stay_probability
+def stays(last_status: int, stay_probability: float, uniform: float) -> bool:
+    """Whether a viewer stays in last hour's room: still live (``last_status``, :func:`creator_status`),
+    with ``room_stay_probability``."""
+    return last_status != OFF_AIR and uniform < stay_probability
 
 
 @kernel
-def region_trees(weights: np.ndarray, creator_region: np.ndarray, n_regions: int, depth: int
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each region's feed: a sum tree over the weights of its own creators (``[region, node]``), and their total."""
-    sums = np.zeros((n_regions, 2 << depth))
-    home_total = np.zeros(n_regions)
+def fill_region_trees(weights: np.ndarray, creator_region: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    """Each region's feed into row ``region`` of ``sums`` (``[region, node]``, zeros): a sum tree over the
+    weights of its own creators; returns each region's total."""
+    first_leaf = sums.shape[1] // 2
+    home_total = np.zeros(sums.shape[0])
     for creator in range(weights.size):  # the leaves; the totals in row order, as a running sum
-        sums[creator_region[creator], (1 << depth) + creator] = weights[creator]
+        sums[creator_region[creator], first_leaf + creator] = weights[creator]
         home_total[creator_region[creator]] += weights[creator]
-    for region in range(n_regions):
+    for region in range(sums.shape[0]):
         add_up(sums[region])
-    return sums, home_total
+    return home_total
 
 
 @kernel
-def home_feed_pick(
-    everyone: np.ndarray, home: np.ndarray, home_total: float, home_region_weight: float, depth: int,
-    keys: np.ndarray, row: int,
-) -> int:
-    """The feed's pick for viewer ``row``, its own region's creators weighted ``home_region_weight`` times.
+def is_home_pick(uniform: float, total: float, home_total: float, home_region_weight: float) -> bool:
+    """Whether the feed picks a viewer's room among its own region's creators, by its first keyed uniform.
 
-    Its weights are everyone's (the tree ``everyone``) plus ``(home_region_weight - 1)`` times its region's
-    (the tree ``home``, totalling ``home_total``): its first keyed uniform (``keys[0]``) picks one of the
-    two parts in proportion to its total, and the rest (``keys[1:]``) descend that part's tree.
+    The feed weights a viewer's own region's creators ``home_region_weight`` times: its weights are
+    everyone's (totalling ``total``) plus ``(home_region_weight - 1)`` times its region's (totalling
+    ``home_total``). The first uniform picks one of the two parts in proportion to its total; the rest
+    descend that part's tree (everyone's feed, or the region's: :func:`fill_region_trees`).
     """
-    total = everyone[1]
     extra = (home_region_weight - 1) * home_total
-    if keyed_uniform(keys[0], row) * (total + extra) >= total:
-        return descend_keyed(home, depth, keys[1:], row)
-    return descend_keyed(everyone, depth, keys[1:], row)
+    return uniform * (total + extra) >= total
 
 
 MECHANISM = Mechanism(
