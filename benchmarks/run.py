@@ -1,7 +1,7 @@
 """Benchmark the engine: build time, run time, viewer-hours per second and peak memory.
 
 Takes: about 4 minutes on 2 cores (every scenario and the reference ratios, 3-4 minutes; ``--whole L XL``
-about 7 minutes; docs/performance.md).
+about 3 minutes; docs/performance.md).
 
 Run on demand (it is not part of the test suite)::
 
@@ -10,7 +10,7 @@ Run on demand (it is not part of the test suite)::
     .venv/bin/python -m benchmarks.run --write          # also rewrite the table in docs/performance.md
     .venv/bin/python -m benchmarks.run --profile M      # cProfile of one scenario's run, top functions
     .venv/bin/python -m benchmarks.run --phases S1-core # time per step of each phase of the model
-    .venv/bin/python -m benchmarks.run --whole L XL     # whole `giftsim run` processes (XL: about 6 minutes)
+    .venv/bin/python -m benchmarks.run --whole L XL     # whole `giftsim run` processes (XL: about 2.5 minutes)
 
 Each measurement runs in a fresh Python process, so its peak memory (max RSS) is its own; engine
 runs shorter than 10^7 viewer-hours are repeated five times and the fastest kept. The speed
