@@ -140,6 +140,20 @@ def test_an_existing_folder_needs_resume_and_the_same_sweep(tmp_path):
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
 
 
+def test_a_sweep_run_on_another_commit_is_not_resumed(tmp_path):
+    out = tmp_path / "out"
+    sim.sweep(tiny_spec(), out=out, workers=1)
+    meta = json.loads((out / META_FILE).read_text())
+    if meta["git_commit"] is None:
+        pytest.skip("not a git checkout: there is no commit to compare")
+    (out / "status" / sorted(p.name for p in (out / "status").iterdir())[0]).unlink()
+    (out / META_FILE).write_text(json.dumps({**meta, "git_commit": "0" * 40}))
+    with pytest.raises(SweepMismatchError, match="holds runs of giftsim commit 000000000000, and this checkout is at"):
+        sim.sweep(tiny_spec(), out=out, workers=1, resume=True)
+    (out / META_FILE).write_text(json.dumps(meta))
+    assert sim.sweep(tiny_spec(), out=out, workers=1, resume=True).succeeded == 1
+
+
 INTERRUPTIBLE = """
 import signal, sys
 import sim

@@ -216,6 +216,14 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _commit_run_on(root: Path) -> str | None:
+    """The giftsim commit a sweep folder's runs were made on, as its ``meta.json`` records it (None if unknown)."""
+    try:
+        return json.loads((root / META_FILE).read_text(encoding="utf-8")).get("git_commit")
+    except (OSError, ValueError):
+        return None
+
+
 def sweep_meta(plan: SweepPlan) -> dict[str, Any]:
     """The contents of a sweep folder's ``meta.json``: what the sweep is, and what made it."""
     return {
@@ -270,7 +278,9 @@ class SweepStore:
         Raises:
             SweepExistsError: ``root`` is not a sweep's folder: a link, a file, another folder.
             SweepMismatchError: The folder's planned runs differ from ``plan``'s (another spec,
-                base config, giftsim version or --set).
+                base config, giftsim version or --set), or were run on another commit of giftsim's
+                checkout: between two commits of one version the runs' ids are the same while the
+                model may not be. (Uncommitted changes are not compared: notebooks are tracked files.)
         """
         store = cls(root)
         SWEEP_FOLDER.check(store.root, overwrite=True)  # a link, a file or another folder is not completed
@@ -284,6 +294,13 @@ class SweepStore:
             raise SweepMismatchError(
                 f"{store.root} holds another sweep ({len(planned - asked)} of its {len(planned)} runs are not "
                 "in this one): the spec, base config, --set or giftsim version differ; choose another --out"
+            )
+        run_on, here = _commit_run_on(store.root), git_commit()
+        if None not in (run_on, here) and run_on != here:
+            raise SweepMismatchError(
+                f"{store.root} holds runs of giftsim commit {run_on[:12]}, and this checkout is at {here[:12]}: "
+                "resuming would mix two versions of the model in one sweep; choose another --out, or check out "
+                "that commit to complete it"
             )
         if list(stored_tables) != list(plan.spec.tables):
             raise SweepMismatchError(
