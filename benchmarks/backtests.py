@@ -112,9 +112,10 @@ def facts_section() -> str:
 def runs_of_other_code(out: Path) -> str | None:
     """The code a backtest's existing sweep folder was run on, when it may differ from this checkout's, else None.
 
-    A sweep resumes the runs whose configs it plans; between two commits of one giftsim version the
-    configs, and so the runs' ids, are the same while the model may not be. Runs are reused only when
-    the folder's commit is this checkout's and neither had uncommitted changes.
+    A sweep refuses to resume runs of another commit but does not compare uncommitted changes (an
+    analyst's notebooks are tracked files); the tables in the docs must come from committed code, so
+    here runs are reused only when the folder's commit is this checkout's and neither had uncommitted
+    changes.
     """
     meta = out / "meta.json"
     if out.is_symlink() or not SWEEP_FOLDER.is_own(out) or not meta.is_file():
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
         out = args.root / f"sweep-{backtest.spec_path.stem}"
         if (stale := runs_of_other_code(out)) is not None:
             raise SystemExit(f"backtests: error: {out} holds runs of {stale}, not of this checkout's code: "
-                             "remove the folder to rerun them (a sweep resumes runs by config, not by code)")
+                             "remove the folder to rerun them")
         try:  # a dangling link exists too: resuming refuses it rather than writing through it
             report = sim.sweep(backtest.spec_path, out=out, workers=workers, resume=os.path.lexists(out),
                                progress=False)
