@@ -18,7 +18,7 @@ rises (Pu Zhao's commission experiment, B; the split between the margins is an a
 creator below the LIVE threshold cannot go live, so what lives would pay it is not known: it quits at
 the turnover, as a creator at parity does (an assumption). Judged by the expectation it joined with,
 it would quit more slowly whenever the market pays well, and creators who cannot go live would pile
-up; judged as earning nothing (twice the turnover, before 2026-12-07), they would be about half as
+up; judged as earning nothing (twice the turnover, as earlier on 2026-12-07), they would be about half as
 common on a running platform as among those who join, so a run that draws its first creators as
 they join lost them for months (creators active fell 5% from days 30-60 to days 60-90).
 """
