@@ -75,9 +75,7 @@ def decision_keys(seed: np.uint64, stream: np.uint64, time: np.uint64, count: in
 def fill_uniforms(seed: np.uint64, stream: np.uint64, time: np.uint64, rows: np.ndarray, out: np.ndarray) -> None:
     """``out[k, i]`` = the uniform of agent ``rows[i]`` for draw k of the decision at ``time``."""
     for k in range(out.shape[0]):
-        key = decision_key(seed, stream, time, np.uint64(k))
-        for i in range(rows.size):
-            out[k, i] = keyed_uniform(key, rows[i])
+        fill_keyed_uniforms_of(decision_key(seed, stream, time, np.uint64(k)), rows, out[k])
 
 
 @kernel
