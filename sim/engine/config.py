@@ -1093,9 +1093,7 @@ class Config(Section):
             paying = math.exp(self.demand.conversion_elasticity * max(0.0, 1.0 - low / income_scale))
         rows = self.population.viewers * min(1.0, self.viewers.payer_share * paying)
         if self.peer_gifting.enabled:
-            creators = self.population.creators
-            creators += math.ceil(2 * self.supply.turnover_per_day * creators * days) if self.supply.enabled else 0
-            rows += creators * min(1.0, self.peer_gifting.payer_share * paying)
+            rows += self.creator_capacity * min(1.0, self.peer_gifting.payer_share * paying)
         p = self.viewers
         willingness = p.budget_median_usd * income_scale * raise_factor
         viewers_usd = (rows * willingness * math.exp(p.budget_sigma**2 / 2)
