@@ -98,3 +98,21 @@ def test_poisson_quantiles_are_scipys():
     u, mean = rng.random(5000), np.concatenate([np.zeros(10), rng.pareto(1.0, 4990) * 3])
     assert np.array_equal(poisson_quantile(u, mean), stats.poisson.ppf(u, mean).astype(np.int64))
     assert poisson_quantile(np.array([0.5, 0.99]), 0.0).tolist() == [0, 0]
+
+
+def test_poisson_quantiles_are_scipys_at_the_cdfs_steps_and_over_every_scale_of_mean():
+    """The search on the CDF gives the ppf's answer where the two could round apart: at quantiles on a step."""
+    from scipy import special, stats
+
+    rng = np.random.default_rng(3)
+    mean = 10 ** rng.uniform(-4, 4, 200_000)
+    u = rng.random(mean.size)
+    assert np.array_equal(poisson_quantile(u, mean), stats.poisson.ppf(u, mean).astype(np.int64))
+    lam = np.repeat(np.arange(1.0, 60.0), 40)
+    k = np.tile(np.arange(40.0), 59)
+    step = special.pdtr(k, lam)
+    inside = (step > 0) & (step < 1)
+    for at in (step, np.nextafter(step, 0.0), np.nextafter(step, 1.0)):
+        quantile = inside & (at < 1)  # a uniform is below 1
+        u, m = at[quantile], lam[quantile]
+        assert np.array_equal(poisson_quantile(u, m), stats.poisson.ppf(u, m).astype(np.int64))

@@ -85,15 +85,56 @@ def stratified_uniforms(seed: int, name: str, ids: np.ndarray, groups: np.ndarra
     return quantiles
 
 
+# Where the Poisson CDF at the answer, or one below it, is this close to the quantile, the inverse's own rounding
+# decides between the two whole numbers: there the answer is the inverse's, as scipy.stats.poisson.ppf gives it.
+NEAR_A_STEP = 1e-7
+
+
 def poisson_quantile(u: np.ndarray, mean: np.ndarray | float) -> np.ndarray:
     """The Poisson(``mean``) variate at quantile ``u``: the least k with P(X <= k) >= u (0 where the mean is 0).
 
-    ``scipy.stats.poisson.ppf``'s own method, through ``scipy.special`` (scipy.stats takes 0.6 s to import).
+    What ``scipy.stats.poisson.ppf`` gives (:func:`_poisson_ppf`, its own method), found by a search on the
+    CDF from a Cornish-Fisher first guess: the CDF (``special.pdtr``) costs 0.05-0.4 us a value where the
+    inverse ppf searches with (``special.pdtrik``) costs 2-10 us, the larger part of creators' daily follower
+    growth at a million viewers. Where the CDF comes within :data:`NEAR_A_STEP` of ``u`` the two could
+    round apart, and the ppf's answer is taken.
     """
-    mean = np.broadcast_to(np.asarray(mean, dtype=float), np.shape(u))
+    u = np.asarray(u, dtype=float)
+    mean = np.broadcast_to(np.asarray(mean, dtype=float), u.shape)
+    counts = np.zeros(u.shape, dtype=np.int64)
+    rows = np.flatnonzero(mean.ravel() > 0)
+    q, lam = u.ravel()[rows], mean.ravel()[rows]
+    z = special.ndtri(np.clip(q, NEAR_A_STEP, 1 - NEAR_A_STEP))
+    k = np.maximum(np.floor(lam + np.sqrt(lam) * z + (z * z - 1) / 6), 0)
+    at, below = np.ones_like(q), np.zeros_like(q)  # the CDF at k and at k - 1, kept as the search reads them
+    searching = np.flatnonzero(q < 1)
+    while searching.size:  # up to the first k whose CDF reaches q
+        cdf = special.pdtr(k[searching], lam[searching])
+        at[searching] = cdf
+        searching = searching[cdf < q[searching]]
+        k[searching] += 1
+    searching = np.flatnonzero(k > 0)
+    while searching.size:  # down while the one below reaches it too
+        cdf = special.pdtr(k[searching] - 1, lam[searching])
+        below[searching] = cdf
+        reached = cdf >= q[searching]
+        searching = searching[reached]
+        k[searching] -= 1
+        at[searching] = cdf[reached]
+        below[searching] = 0.0
+        searching = searching[k[searching] > 0]
+    near = (np.abs(at - q) < NEAR_A_STEP) | (np.abs(q - below) < NEAR_A_STEP) | (q >= 1)
+    k[near] = _poisson_ppf(q[near], lam[near])
+    counts.ravel()[rows] = k
+    return counts
+
+
+def _poisson_ppf(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """``scipy.stats.poisson.ppf``'s method for positive means, through ``scipy.special`` (scipy.stats takes 0.6 s
+    to import): the inverse's root, rounded up, or the whole number below it where that one's CDF reaches ``u``."""
     above = np.ceil(special.pdtrik(u, mean))
     below = np.maximum(above - 1, 0)
-    return np.where(mean > 0, np.where(special.pdtr(below, mean) >= u, below, above), 0).astype(np.int64)
+    return np.where(special.pdtr(below, mean) >= u, below, above)
 
 
 class KeyedDraws:
