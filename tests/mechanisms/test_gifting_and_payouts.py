@@ -9,6 +9,7 @@ from sim.engine.ledger import Account, Ledger
 from sim.engine.mechanisms import add_state
 from sim.engine.mechanisms.gifting import Catalog, draw_gifts, send_gifts
 from sim.engine.mechanisms.payouts import redeem
+from sim.engine.pricing import PriceTable
 from sim.engine.state import draw_creators, draw_viewers
 
 
@@ -54,9 +55,15 @@ def test_gift_choice_stays_within_what_a_viewer_can_afford(default_config):
     catalog_coins = [g.coins for g in default_config.gifts]
     smallest, largest = min(catalog_coins), max(catalog_coins)
     catalog = Catalog.build(catalog_coins, default_config.viewers.gift_size_exponent)
-    capacity = np.where(np.arange(2000) < 1000, 10, largest)  # half can afford only small gifts, half any
-    gifters, coins, _ = draw_gifts(viewers, np.arange(2000), catalog, capacity, np.ones(2000), default_config.viewers,
-                                np.random.default_rng(1).random((3, 2000)))
+    prices = PriceTable.from_config(default_config)
+    # half can afford only small gifts, from their wallets; half any, from what their budgets buy
+    viewers.wallet_coins[:] = np.where(np.arange(2000) < 1000, 10, 0)
+    viewers.budget_left_micro[:] = np.where(np.arange(2000) < 1000, 0, 10**9)
+    capacity = np.where(np.arange(2000) < 1000, 10, largest)
+    assert (viewers.budget_left_micro[1000:] * prices.best_coins_per_micro[viewers.region[1000:],
+                                                                           viewers.channel[1000:]] > largest).all()
+    gifters, coins, _ = draw_gifts(viewers, np.arange(2000), catalog, prices, np.ones(1), np.ones(2000),
+                                   default_config.viewers, np.array([1, 2, 3], dtype=np.uint64))
     assert gifters.size == 2000
     assert (coins <= capacity[gifters]).all()
     assert coins[gifters >= 1000].max() > 10_000  # whales do send the large gifts
