@@ -142,22 +142,23 @@ def combo_copies(per_event: float, gift_coins: int, capacity_coins: int, max_cop
 
 
 @kernel
-def reciprocate(first_creator_row: int, giving_creator: np.ndarray, rooms: np.ndarray, owed_creator: np.ndarray,
-                followed: np.ndarray, followers: np.ndarray) -> None:
+def reciprocate(first_creator_row: int, gifters: np.ndarray, creator_id: np.ndarray, rooms: np.ndarray,
+                owed_creator: np.ndarray, followed: np.ndarray, followers: np.ndarray) -> None:
     """A creator gifted by a peer owes it: it follows the peer back and favours its room when off air.
 
-    ``giving_creator`` is each gift's giver as a creator (``NOBODY`` for the audience) and ``rooms`` the
-    creator gifted; creators' own viewer rows start at ``first_creator_row``, in creator order, and their
-    ``owed_creator`` and ``followed`` are set. A creator gifted by several peers in one hour owes the last
-    and follows the last it did not follow at the start of the hour; each new follow adds to its giver's
-    ``followers``.
+    ``gifters`` gave to ``rooms``; a gifter whose row is a creator's (``creator_id``, ``NOBODY`` for the
+    audience) is a peer. Creators' own viewer rows start at ``first_creator_row``, in creator order, and
+    their ``owed_creator`` and ``followed`` are set. A creator gifted by several peers in one hour owes the
+    last and follows the last it did not follow at the start of the hour; each new follow adds to its
+    giver's ``followers``.
     """
     is_new = np.zeros(rooms.size, dtype=np.bool_)
     for i in range(rooms.size):
-        if giving_creator[i] != NOBODY:
-            is_new[i] = followed[first_creator_row + rooms[i]] != giving_creator[i]
+        giver = creator_id[gifters[i]]
+        if giver != NOBODY:
+            is_new[i] = followed[first_creator_row + rooms[i]] != giver
     for i in range(rooms.size):
-        giver = giving_creator[i]
+        giver = creator_id[gifters[i]]
         if giver != NOBODY:
             receiver = first_creator_row + rooms[i]
             owed_creator[receiver] = giver
@@ -185,57 +186,47 @@ def send_gifts(
     rooms = viewers.watching[gifters]
     copies = np.full(gifters.size, copies, dtype=np.int64) if np.ndim(copies) == 0 else copies
     coins = gift_coins * copies
-    given_back = _count_given_back(gifters, rooms, viewers.owed_creator)
     released, diamonds, diamond_value, free = wallet.give(viewers, gifters, coins, creators, rooms, payout, ledger,
                                                           copies)
     if events is not None:
         events.add_gifts(rooms, coins, diamonds, viewer=gifters, gift_coins=gift_coins, copies=copies, free_coins=free)
-    totals = _tally_gifts(
-        gifters, rooms, gift_coins, copies, coins, free, diamonds, diamond_value, released, viewers.gifts_sent,
-        viewers.free_gifts_sent, catalog.coins, gift_counts, viewers.size - creators.size, viewers.creator_id,
-        viewers.owed_creator, viewers.followed, creators.followers, is_measuring, viewers.gifted_creator_1,
-        viewers.gifted_creator_2, viewers.gifted_creator_3, viewers.creators_gifted)
-    return {"new_gifts_given_back": given_back, **dict(zip(_GIFT_FLOWS, totals, strict=True))}
+    flows = dict(zip(_GIFT_FLOWS, _tally_gifts(
+        gifters, rooms, gift_coins, copies, coins, free, diamonds, diamond_value, released, viewers.owed_creator,
+        viewers.gifts_sent, viewers.free_gifts_sent, catalog.coins, gift_counts), strict=True))
+    reciprocate(viewers.size - creators.size, gifters, viewers.creator_id, rooms, viewers.owed_creator,
+                viewers.followed, creators.followers)
+    if is_measuring:
+        _note_creators_gifted(gifters, rooms, free < coins, viewers.gifted_creator_1, viewers.gifted_creator_2,
+                              viewers.gifted_creator_3, viewers.creators_gifted)
+    return flows
 
 
 _GIFT_FLOWS = ("new_gifts", "new_coins_gifted", "new_diamonds_issued", "new_creator_income_usd",
-               "new_platform_revenue_usd", "new_free_gifts", "new_free_coins_gifted")
+               "new_platform_revenue_usd", "new_free_gifts", "new_free_coins_gifted", "new_gifts_given_back")
 
 
 @kernel
-def _count_given_back(gifters, rooms, owed_creator) -> int:
-    """How many of the gifts go to the peer their giver owes (a creator giving back)."""
-    n = 0
-    for i in range(gifters.size):
-        n += owed_creator[gifters[i]] == rooms[i]
-    return n
-
-
-@kernel
-def _tally_gifts(gifters, rooms, gift_coins, copies, coins, free, diamonds, diamond_value, released, gifts_sent,
-                 free_gifts_sent, catalog_coins, gift_counts, first_creator_row, creator_id, owed_creator, followed,
-                 followers, is_measuring, first, second, third, count):
-    """After the wallets have given: count the gifts (by giver and by catalog item), reciprocate, note the
-    creators gifted (:func:`_note_creators_gifted`, when ``is_measuring``); return the flows of
-    :data:`_GIFT_FLOWS`, in that order."""
-    n_gifts = n_coins = n_diamonds = value = n_released = n_free_gifts = n_free = 0
+def _tally_gifts(gifters, rooms, gift_coins, copies, coins, free, diamonds, diamond_value, released, owed_creator,
+                 gifts_sent, free_gifts_sent, catalog_coins, gift_counts):
+    """Count the gifts the wallets gave: by giver (all, and those paid for entirely with free coins) and by
+    catalog item; return the flows of :data:`_GIFT_FLOWS`, in that order (gifts given back: to the peer
+    the giver owes, before this hour's gifts are reciprocated)."""
+    n_gifts = n_coins = n_diamonds = value = n_released = n_free_gifts = n_free = n_given_back = 0
     for i in range(gifters.size):
         viewer = gifters[i]
         gifts_sent[viewer] += copies[i]
-        if free[i] == coins[i]:  # paid for entirely with free coins
+        if free[i] == coins[i]:  # a combo's copies are all free gifts, or none
             free_gifts_sent[viewer] += copies[i]
             n_free_gifts += copies[i]
         gift_counts[sorted_position(catalog_coins, gift_coins[i], False)] += copies[i]
+        n_given_back += owed_creator[viewer] == rooms[i]
         n_gifts += copies[i]
         n_coins += coins[i]
         n_diamonds += diamonds[i]
         value += diamond_value[i]
         n_released += released[i]
         n_free += free[i]
-    reciprocate(first_creator_row, creator_id[gifters], rooms, owed_creator, followed, followers)
-    if is_measuring:
-        _note_creators_gifted(gifters, rooms, free < coins, first, second, third, count)
-    return n_gifts, n_coins, n_diamonds, value, n_released - value, n_free_gifts, n_free
+    return n_gifts, n_coins, n_diamonds, value, n_released - value, n_free_gifts, n_free, n_given_back
 
 
 # Distinct creators a viewer gifted paid coins to, counted up to this (meaning "this many or more"): enough
