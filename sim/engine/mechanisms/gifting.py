@@ -56,7 +56,7 @@ def draw_gifts(
     watcher_multiplier: np.ndarray, params: Viewers, keys: np.ndarray, per_event: np.ndarray | None = None,
     max_copies: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Choose who gifts this hour, which gift, and how many copies (:func:`choose_gift`, for each watcher).
+    """Choose who gifts this hour, which gift (:func:`choose_gift`), and how many copies.
 
     A watcher can spend its wallet's coins and what the rest of its budget buys
     (:func:`~sim.engine.mechanisms.purchasing.spending_capacity`).
@@ -87,7 +87,11 @@ def draw_gifts(
 @kernel
 def _draw_gifts(watchers, keys, gift_hazard, propensity, watching, room_multiplier, watcher_multiplier, wallet_coins,
                 budget_left, region, channel, coins_per_micro, per_event, max_copies, catalog_coins, cumulative_weight):
-    """:func:`draw_gifts` in one compiled pass: the gifters, their gifts' coins and copies."""
+    """:func:`draw_gifts` in one compiled pass: the gifters, their gifts' coins and copies.
+
+    A watcher gifts with chance ``gift_hazard * propensity * room * personal`` (capped at 1) if it can afford
+    a gift; only those whose draw falls under that chance go on to choose one (:func:`choose_gift`).
+    """
     gifters = np.empty_like(watchers)
     gift_coins = np.empty(watchers.size, dtype=np.int64)
     copies = np.empty(watchers.size, dtype=np.int64)
@@ -95,32 +99,31 @@ def _draw_gifts(watchers, keys, gift_hazard, propensity, watching, room_multipli
     for i in range(watchers.size):
         viewer = watchers[i]
         multiplier = room_multiplier[watching[viewer]] * watcher_multiplier[i]
+        if not keyed_uniform(keys[0], viewer) < min(1.0, gift_hazard * propensity[viewer] * multiplier):
+            continue
         capacity = purchasing.spending_capacity(wallet_coins[viewer], budget_left[viewer],
                                                 coins_per_micro[region[viewer], channel[viewer]])
         gifters[n] = viewer
-        gift_coins[n], copies[n] = choose_gift(
-            min(1.0, gift_hazard * propensity[viewer] * multiplier), capacity, per_event[i], max_copies,
-            catalog_coins, cumulative_weight, keyed_uniform(keys[0], viewer), keyed_uniform(keys[1], viewer),
-            keyed_uniform(keys[2], viewer))
+        gift_coins[n], copies[n] = choose_gift(capacity, per_event[i], max_copies, catalog_coins, cumulative_weight,
+                                               keyed_uniform(keys[1], viewer), keyed_uniform(keys[2], viewer))
         n += gift_coins[n] > 0
     return gifters[:n], gift_coins[:n], copies[:n]
 
 
 @kernel
 def choose_gift(
-    hazard: float, capacity: int, per_event: float, max_copies: int, catalog_coins: np.ndarray,
-    cumulative_weight: np.ndarray, u_whether: float, u_which: float, u_copies: float,
+    capacity: int, per_event: float, max_copies: int, catalog_coins: np.ndarray, cumulative_weight: np.ndarray,
+    u_which: float, u_copies: float,
 ) -> tuple[int, int]:
-    """One watcher's gift this hour: the coins of one copy (0 for none) and the number of copies.
+    """A gifter's gift: the coins of one copy (0 when it can afford none, ``capacity`` coins) and the copies.
 
-    It gifts with chance ``hazard`` if it can afford any gift (``capacity`` coins). The gift is drawn
-    with the catalog's weights among the affordable ones, from the cheapest costing at least
-    ``per_event / max_copies`` coins up (a whale's combo has a floor; when no affordable gift reaches
+    The gift is drawn with the catalog's weights among the affordable ones, from the cheapest costing at
+    least ``per_event / max_copies`` coins up (a whale's combo has a floor; when no affordable gift reaches
     it, the dearest affordable one). It sends ``per_event`` over the gift's price copies, rounded at
     random (:func:`combo_copies`).
     """
     n_affordable = sorted_position(catalog_coins, capacity, True)
-    if not (u_whether < hazard and n_affordable > 0):
+    if n_affordable == 0:
         return 0, 0
     lowest = min(sorted_position(catalog_coins, per_event / max_copies, False), n_affordable - 1)
     below = cumulative_weight[lowest - 1] if lowest > 0 else 0.0
