@@ -7,10 +7,10 @@ from sim.engine import wallet
 from sim.engine.config import Platform
 from sim.engine.ledger import Account, Ledger
 from sim.engine.mechanisms import add_state
-from sim.engine.mechanisms.gifting import Catalog, draw_gifts, send_gifts
+from sim.engine.mechanisms.gifting import Catalog, draw_gifts, reciprocate, send_gifts
 from sim.engine.mechanisms.payouts import redeem
 from sim.engine.pricing import PriceTable
-from sim.engine.state import draw_creators, draw_viewers
+from sim.engine.state import NOBODY, draw_creators, draw_viewers
 
 
 def _small(config, n_viewers=2, n_creators=2):
@@ -46,6 +46,20 @@ def test_sending_a_gift_releases_its_share_of_the_wallet_value(default_config):
     assert ledger.balance(Account.DIAMOND_LIABILITY) == 165_000
     assert ledger.balance(Account.PLATFORM) == 210_300 - 165_000
     assert ledger.violations() == []
+
+
+def test_a_creator_gifted_by_two_peers_in_one_hour_owes_the_last_and_follows_those_it_did_not_follow():
+    # rows 0-2 are the audience's, rows 3-5 creators 0-2's own; creator 0 follows creator 2 at the start
+    creator_id = np.array([NOBODY, NOBODY, NOBODY, 0, 1, 2], dtype=np.int32)
+    owed, followed = np.full(6, NOBODY, dtype=np.int32), np.full(6, NOBODY, dtype=np.int32)
+    followed[3] = 2
+    followers = np.zeros(3, dtype=np.int64)
+    # a viewer, then creators 1 and 2, gift creator 0's room
+    reciprocate(3, np.array([0, 4, 5]), creator_id, np.array([0, 0, 0], dtype=np.int32), owed, followed, followers)
+    assert owed.tolist() == [NOBODY, NOBODY, NOBODY, 2, NOBODY, NOBODY]  # the last peer to gift
+    # it follows back creator 1, new to it; creator 2 it followed already at the start of the hour
+    assert followed[3] == 1
+    assert followers.tolist() == [0, 1, 0]
 
 
 def test_gift_choice_stays_within_what_a_viewer_can_afford(default_config):
