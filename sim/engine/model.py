@@ -43,6 +43,7 @@ from sim.engine.state import INDEX_FIELDS, NOBODY, draw_brands, draw_creators, d
 HOURS_PER_DAY = 24
 DAYS_PER_WEEK = 7
 SATURDAY = 5  # day of the week, Monday = 0
+HOURS_PER_WEEK = HOURS_PER_DAY * DAYS_PER_WEEK
 # The model's own running totals, counted from the end of the burn-in in what it reports.
 RUNNING_COUNTERS = ("gift_counts", "bundle_sales")
 MAX_SEED = 2**63 - 1  # as run.seed in a config
@@ -117,6 +118,7 @@ class GiftEconomy(mesa.Model):
         self.draws = KeyedDraws(seed)
         self.region_codes = tuple(config.regions)
         self.utc_offsets = np.array([r.utc_offset_hours for r in config.regions.values()])
+        self._week_clock = _week_clock(self.utc_offsets)
         self.prices = PriceTable.from_config(config)
         self.payout = wallet.Payout.from_config(config)  # gifts' diamonds, by the coins' region
         self.catalog = Catalog.build([g.coins for g in config.gifts], config.viewers.gift_size_exponent)
@@ -186,10 +188,11 @@ class GiftEconomy(mesa.Model):
             phase.run(hour)
 
     def _hour(self) -> Hour:
-        utc_hours = self.steps - 1 + self.utc_offsets  # hours since the start, on each region's clock
+        local_hour, is_weekend = self._week_clock
+        hour_of_week = (self.steps - 1) % HOURS_PER_WEEK  # the clock repeats every week
         return Hour(
-            model=self, step=self.steps, local_hour=utc_hours % HOURS_PER_DAY,
-            is_weekend=(utc_hours // HOURS_PER_DAY) % DAYS_PER_WEEK >= SATURDAY, config=self.config,
+            model=self, step=self.steps, local_hour=local_hour[hour_of_week], is_weekend=is_weekend[hour_of_week],
+            config=self.config,
             viewers=self.viewer_state, creators=self.creator_state, brands=self.brand_state, flows=self.flows,
             draws=self.draws, modifiers=self.modifiers, events=self.event_log if self._is_measuring else None,
             is_measuring=self._is_measuring,
@@ -374,6 +377,16 @@ class _RecordedHour:
     def __init__(self, row: dict[str, int], seed: int):
         self.last_hour, self.time, self.seed = row, row["step"], seed
         self.agents: list = []  # the agent rows taken at that hour's end, when the model collects agents
+
+
+def _week_clock(utc_offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``[hour of the week, region]``: each region's local hour of the day and whether it is a local Saturday or
+    Sunday, the hours counted from the first hour (a Monday at midnight UTC); read-only, as every hour shares them."""
+    utc_hours = np.arange(HOURS_PER_WEEK)[:, None] + utc_offsets  # hours since the start, on each region's clock
+    local_hour, is_weekend = utc_hours % HOURS_PER_DAY, (utc_hours // HOURS_PER_DAY) % DAYS_PER_WEEK >= SATURDAY
+    local_hour.setflags(write=False)
+    is_weekend.setflags(write=False)
+    return local_hour, is_weekend
 
 
 def _seed_of(rng: int | None, config: Config, is_seed_set: bool) -> int:

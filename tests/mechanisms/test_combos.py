@@ -5,6 +5,7 @@ import pytest
 
 import sim
 from sim.engine.mechanisms.gifting import Catalog, combo_copies, draw_gifts
+from sim.engine.pricing import PriceTable
 from sim.engine.state import draw_viewers
 from tests.conftest import DEFAULT_CONFIG
 
@@ -25,15 +26,20 @@ def test_a_whale_chooses_from_its_floor_up():
     config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=1000"])
     viewers = draw_viewers(config, 0)
     viewers.propensity[:] = 100.0  # every watcher gifts
+    viewers.watching[:] = 0
     catalog = Catalog.build([g.coins for g in config.gifts], config.viewers.gift_size_exponent)
-    capacity = np.full(1000, 1_000_000)
+    prices = PriceTable.from_config(config)
+    viewers.budget_left_micro[:] = 0
+    viewers.wallet_coins[:] = 1_000_000
     floor = np.where(np.arange(1000) < 500, 0, 500)  # a plan of 500 coins in one copy: a floor of 500
-    _, coins, _ = draw_gifts(viewers, np.arange(1000), catalog, capacity, 1.0, config.viewers,
-                             np.random.default_rng(1).random((3, 1000)), per_event=floor)
+    keys = np.array([1, 2, 3], dtype=np.uint64)
+    _, coins, _ = draw_gifts(viewers, np.arange(1000), catalog, prices, np.ones(1), np.ones(1000), config.viewers,
+                             keys, per_event=floor)
     assert coins[500:].min() >= 500 and coins[:500].min() == 1  # the floor binds only those who have one
     floor_above_all = np.full(1000, 10**9)
-    _, coins, _ = draw_gifts(viewers, np.arange(1000), catalog, np.full(1000, 700), 1.0, config.viewers,
-                             np.random.default_rng(1).random((3, 1000)), per_event=floor_above_all)
+    viewers.wallet_coins[:] = 700
+    _, coins, _ = draw_gifts(viewers, np.arange(1000), catalog, prices, np.ones(1), np.ones(1000), config.viewers,
+                             keys, per_event=floor_above_all)
     assert (coins == 699).all()  # no affordable gift reaches the floor: the dearest affordable one
 
 

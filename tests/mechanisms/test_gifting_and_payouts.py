@@ -7,9 +7,10 @@ from sim.engine import wallet
 from sim.engine.config import Platform
 from sim.engine.ledger import Account, Ledger
 from sim.engine.mechanisms import add_state
-from sim.engine.mechanisms.gifting import Catalog, draw_gifts, send_gifts
+from sim.engine.mechanisms.gifting import Catalog, draw_gifts, reciprocate, send_gifts
 from sim.engine.mechanisms.payouts import redeem
-from sim.engine.state import draw_creators, draw_viewers
+from sim.engine.pricing import PriceTable
+from sim.engine.state import NOBODY, draw_creators, draw_viewers
 
 
 def _small(config, n_viewers=2, n_creators=2):
@@ -47,6 +48,20 @@ def test_sending_a_gift_releases_its_share_of_the_wallet_value(default_config):
     assert ledger.violations() == []
 
 
+def test_a_creator_gifted_by_two_peers_in_one_hour_owes_the_last_and_follows_those_it_did_not_follow():
+    # rows 0-2 are the audience's, rows 3-5 creators 0-2's own; creator 0 follows creator 2 at the start
+    creator_id = np.array([NOBODY, NOBODY, NOBODY, 0, 1, 2], dtype=np.int32)
+    owed, followed = np.full(6, NOBODY, dtype=np.int32), np.full(6, NOBODY, dtype=np.int32)
+    followed[3] = 2
+    followers = np.zeros(3, dtype=np.int64)
+    # a viewer, then creators 1 and 2, gift creator 0's room
+    reciprocate(3, np.array([0, 4, 5]), creator_id, np.array([0, 0, 0], dtype=np.int32), owed, followed, followers)
+    assert owed.tolist() == [NOBODY, NOBODY, NOBODY, 2, NOBODY, NOBODY]  # the last peer to gift
+    # it follows back creator 1, new to it; creator 2 it followed already at the start of the hour
+    assert followed[3] == 1
+    assert followers.tolist() == [0, 1, 0]
+
+
 def test_gift_choice_stays_within_what_a_viewer_can_afford(default_config):
     viewers, _ = _small(default_config, n_viewers=2000)
     viewers.propensity[:] = 100.0  # everyone who can, gifts
@@ -54,9 +69,15 @@ def test_gift_choice_stays_within_what_a_viewer_can_afford(default_config):
     catalog_coins = [g.coins for g in default_config.gifts]
     smallest, largest = min(catalog_coins), max(catalog_coins)
     catalog = Catalog.build(catalog_coins, default_config.viewers.gift_size_exponent)
-    capacity = np.where(np.arange(2000) < 1000, 10, largest)  # half can afford only small gifts, half any
-    gifters, coins, _ = draw_gifts(viewers, np.arange(2000), catalog, capacity, np.ones(2000), default_config.viewers,
-                                np.random.default_rng(1).random((3, 2000)))
+    prices = PriceTable.from_config(default_config)
+    # half can afford only small gifts, from their wallets; half any, from what their budgets buy
+    viewers.wallet_coins[:] = np.where(np.arange(2000) < 1000, 10, 0)
+    viewers.budget_left_micro[:] = np.where(np.arange(2000) < 1000, 0, 10**9)
+    capacity = np.where(np.arange(2000) < 1000, 10, largest)
+    assert (viewers.budget_left_micro[1000:] * prices.best_coins_per_micro[viewers.region[1000:],
+                                                                           viewers.channel[1000:]] > largest).all()
+    gifters, coins, _ = draw_gifts(viewers, np.arange(2000), catalog, prices, np.ones(1), np.ones(2000),
+                                   default_config.viewers, np.array([1, 2, 3], dtype=np.uint64))
     assert gifters.size == 2000
     assert (coins <= capacity[gifters]).all()
     assert coins[gifters >= 1000].max() > 10_000  # whales do send the large gifts

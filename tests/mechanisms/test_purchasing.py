@@ -78,3 +78,15 @@ def test_stock_up_habit_buys_the_largest_covering_bundle_within_its_share_of_the
     assert viewers.coins_bought.tolist() == [coins[2], coins[2], coins[0]]
     us, ios = prices.region_codes.index("US"), prices.channel_names.index("ios")
     assert sales[us, ios, :3].tolist() == [1, 0, 2] and sales.sum() == 3
+
+
+def test_a_top_up_with_nobody_short_buys_nothing_and_reports_every_flow(default_config):
+    prices = PriceTable.from_config(default_config)
+    viewers = _one_region_viewers(default_config, 3, 10**9)
+    viewers.wallet_coins[:] = [5, 50, 500]
+    sales, ledger = np.zeros_like(prices.coins), Ledger()
+    enough, flows = top_up(viewers, np.arange(3), np.array([5, 1, 499]), prices, 0.25, sales, ledger)
+    assert enough.all()
+    assert flows == {"new_purchases": 0, "new_coins_bought": 0, "new_gross_spend_usd": 0, "new_tax_usd": 0,
+                     "new_store_fees_usd": 0, "new_gifts_unaffordable": 0}
+    assert viewers.wallet_coins.tolist() == [5, 50, 500] and sales.sum() == 0 and not ledger.balances.any()

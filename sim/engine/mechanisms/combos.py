@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.kernels import kernel
 from sim.engine.mechanism import Hour, Mechanism, Modifier, Phase, StateField
 from sim.engine.mechanisms.activity import online_probability
 from sim.engine.mechanisms.income import MONTH_HOURS, hours_since_payday
@@ -36,15 +37,31 @@ def _expect_watch_hours(hour: Hour) -> None:
 
 def _plan(hour: Hour, who: np.ndarray) -> tuple[np.ndarray, int]:
     """Coins each of ``who`` aims to spend when it gifts (its pace at its base hazard), and the combo cap."""
-    viewers, model, params = hour.viewers, hour.model, hour.config.combos
-    coins_per_micro = model.prices.best_coins_per_micro[viewers.region[who], viewers.channel[who]]
-    # what it has over the watching it expects before its next payday (at least a day's)
-    has_coins = viewers.wallet_coins[who] + viewers.budget_left_micro[who] * coins_per_micro
-    hours_left = np.maximum(MONTH_HOURS - hours_since_payday(hour.step, viewers.payday[who]), HOURS_PER_DAY)
-    month_left = hours_left / MONTH_HOURS
-    pace = params.spend_share * has_coins / np.maximum(viewers.expected_watch_hours[who] * month_left, 1e-9)
-    base_hazard = np.maximum(hour.config.viewers.gift_hazard * viewers.propensity[who], 1e-12)  # 0: never gifts
-    return pace / base_hazard, params.max_copies
+    viewers, params = hour.viewers, hour.config.combos
+    coins_per_gift = _coins_per_gift(who, hour.step, viewers.wallet_coins, viewers.budget_left_micro, viewers.region,
+                                     viewers.channel, hour.model.prices.best_coins_per_micro, viewers.payday,
+                                     viewers.expected_watch_hours, viewers.propensity, params.spend_share,
+                                     hour.config.viewers.gift_hazard)
+    return coins_per_gift, params.max_copies
+
+
+_hours_since_payday = kernel(hours_since_payday)  # income's rule, compiled for one viewer at a time
+
+
+@kernel
+def _coins_per_gift(who, step, wallet_coins, budget_left, region, channel, coins_per_micro, payday, expected_hours,
+                    propensity, spend_share, gift_hazard):
+    """:func:`_plan`'s coins per gift, viewer by viewer."""
+    coins = np.empty(who.size)
+    for i in range(who.size):
+        viewer = who[i]
+        # what it has over the watching it expects before its next payday (at least a day's)
+        has_coins = wallet_coins[viewer] + budget_left[viewer] * coins_per_micro[region[viewer], channel[viewer]]
+        hours_left = max(MONTH_HOURS - _hours_since_payday(step, payday[viewer]), HOURS_PER_DAY)
+        month_left = hours_left / MONTH_HOURS
+        pace = spend_share * has_coins / max(expected_hours[viewer] * month_left, 1e-9)
+        coins[i] = pace / max(gift_hazard * propensity[viewer], 1e-12)  # a base hazard of 0: never gifts
+    return coins
 
 
 EXPECT_WATCH_HOURS = Phase("expect_watch_hours", _expect_watch_hours, section="combos",

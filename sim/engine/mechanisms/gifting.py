@@ -28,10 +28,11 @@ import numpy as np
 
 from sim.engine import wallet
 from sim.engine.config import Viewers
-from sim.engine.kernels import kernel, sorted_position
+from sim.engine.kernels import kernel, keyed_uniform, sorted_position
 from sim.engine.ledger import Ledger
-from sim.engine.mechanism import Hour, Mechanism, Output, Phase, StateField
+from sim.engine.mechanism import Hour, Mechanism, ModifierTarget, Output, Phase, StateField
 from sim.engine.mechanisms import purchasing
+from sim.engine.pricing import PriceTable
 from sim.engine.recorder import EventLog
 from sim.engine.state import CREATOR_INDEX, NOBODY, CreatorState, ViewerState
 
@@ -51,64 +52,78 @@ class Catalog:
 
 
 def draw_gifts(
-    viewers: ViewerState, watchers: np.ndarray, catalog: Catalog, capacity_coins: np.ndarray,
-    multiplier: np.ndarray | float, params: Viewers, uniforms: np.ndarray, per_event: np.ndarray | float = 0.0,
+    viewers: ViewerState, watchers: np.ndarray, catalog: Catalog, prices: PriceTable, room_multiplier: np.ndarray,
+    watcher_multiplier: np.ndarray, params: Viewers, keys: np.ndarray, per_event: np.ndarray | None = None,
     max_copies: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Choose who gifts this hour, which gift, and how many copies (:func:`choose_gift`, for each watcher).
+    """Choose who gifts this hour, which gift (:func:`choose_gift`), and how many copies.
+
+    A watcher can spend its wallet's coins and what the rest of its budget buys
+    (:func:`~sim.engine.mechanisms.purchasing.spending_capacity`).
 
     Args:
         viewers: The viewers.
         watchers: Indices of the viewers watching a live who could pay for a gift.
         catalog: The gift ladder.
-        capacity_coins: For each watcher, the most coins it could spend now.
-        multiplier: For each watcher, the product of its room's and its own modifiers.
+        prices: Every bundle's price (the best rate at which a budget buys coins).
+        room_multiplier: For each creator, the product of its room's modifiers.
+        watcher_multiplier: For each watcher, the product of its own modifiers.
         params: Viewer behaviour parameters.
-        uniforms: ``[3, watchers]`` uniform draws in [0, 1): whether to gift, which gift, and the
-            rounding of the number of copies.
-        per_event: For each watcher, the coins it aims to spend when it gifts (a combo's plan; 0: one gift).
+        keys: The keys of the three draws (uint64): whether to gift, which gift, and the rounding of the
+            number of copies; a watcher's uniforms are those of its row under them.
+        per_event: For each watcher, the coins it aims to spend when it gifts (a combo's plan); None: one gift.
         max_copies: The most copies of one gift sent at once.
 
     Returns:
         The gifters' indices, the coins of one copy of each one's gift, and its copies.
     """
-    n = watchers.size
-    gift_coins, copies = _choose_gifts(
-        params.gift_hazard * viewers.propensity[watchers], np.broadcast_to(np.asarray(multiplier, float), n),
-        np.asarray(capacity_coins, dtype=np.int64), np.broadcast_to(np.asarray(per_event, float), n), max_copies,
-        catalog.coins, catalog.cumulative_weight, np.ascontiguousarray(uniforms, dtype=np.float64))
-    gifting = gift_coins > 0
-    return watchers[gifting], gift_coins[gifting], copies[gifting]
+    per_event = np.zeros(watchers.size) if per_event is None else np.asarray(per_event, dtype=np.float64)
+    return _draw_gifts(watchers, keys, params.gift_hazard, viewers.propensity, viewers.watching,
+                       np.asarray(room_multiplier, dtype=np.float64), np.asarray(watcher_multiplier, dtype=np.float64),
+                       viewers.wallet_coins, viewers.budget_left_micro, viewers.region, viewers.channel,
+                       prices.best_coins_per_micro, per_event, max_copies, catalog.coins, catalog.cumulative_weight)
 
 
 @kernel
-def _choose_gifts(base_hazard, multiplier, capacity, per_event, max_copies, catalog_coins, cumulative_weight,
-                  uniforms):
-    """Each watcher's gift (its coins, 0 for none) and copies: :func:`choose_gift` in one compiled pass."""
-    gift_coins = np.zeros(base_hazard.size, dtype=np.int64)
-    copies = np.zeros(base_hazard.size, dtype=np.int64)
-    for i in range(base_hazard.size):
-        gift_coins[i], copies[i] = choose_gift(
-            min(1.0, base_hazard[i] * multiplier[i]), capacity[i], per_event[i], max_copies, catalog_coins,
-            cumulative_weight, uniforms[0, i], uniforms[1, i], uniforms[2, i])
-    return gift_coins, copies
+def _draw_gifts(watchers, keys, gift_hazard, propensity, watching, room_multiplier, watcher_multiplier, wallet_coins,
+                budget_left, region, channel, coins_per_micro, per_event, max_copies, catalog_coins, cumulative_weight):
+    """:func:`draw_gifts` in one compiled pass: the gifters, their gifts' coins and copies.
+
+    A watcher gifts with chance ``gift_hazard * propensity * room * personal`` (capped at 1) if it can afford
+    a gift; only those whose draw falls under that chance go on to choose one (:func:`choose_gift`).
+    """
+    gifters = np.empty_like(watchers)
+    gift_coins = np.empty(watchers.size, dtype=np.int64)
+    copies = np.empty(watchers.size, dtype=np.int64)
+    n = 0
+    for i in range(watchers.size):
+        viewer = watchers[i]
+        multiplier = room_multiplier[watching[viewer]] * watcher_multiplier[i]
+        if not keyed_uniform(keys[0], viewer) < min(1.0, gift_hazard * propensity[viewer] * multiplier):
+            continue
+        capacity = purchasing.spending_capacity(wallet_coins[viewer], budget_left[viewer],
+                                                coins_per_micro[region[viewer], channel[viewer]])
+        gifters[n] = viewer
+        gift_coins[n], copies[n] = choose_gift(capacity, per_event[i], max_copies, catalog_coins, cumulative_weight,
+                                               keyed_uniform(keys[1], viewer), keyed_uniform(keys[2], viewer))
+        n += gift_coins[n] > 0
+    return gifters[:n], gift_coins[:n], copies[:n]
 
 
 @kernel
 def choose_gift(
-    hazard: float, capacity: int, per_event: float, max_copies: int, catalog_coins: np.ndarray,
-    cumulative_weight: np.ndarray, u_whether: float, u_which: float, u_copies: float,
+    capacity: int, per_event: float, max_copies: int, catalog_coins: np.ndarray, cumulative_weight: np.ndarray,
+    u_which: float, u_copies: float,
 ) -> tuple[int, int]:
-    """One watcher's gift this hour: the coins of one copy (0 for none) and the number of copies.
+    """A gifter's gift: the coins of one copy (0 when it can afford none, ``capacity`` coins) and the copies.
 
-    It gifts with chance ``hazard`` if it can afford any gift (``capacity`` coins). The gift is drawn
-    with the catalog's weights among the affordable ones, from the cheapest costing at least
-    ``per_event / max_copies`` coins up (a whale's combo has a floor; when no affordable gift reaches
+    The gift is drawn with the catalog's weights among the affordable ones, from the cheapest costing at
+    least ``per_event / max_copies`` coins up (a whale's combo has a floor; when no affordable gift reaches
     it, the dearest affordable one). It sends ``per_event`` over the gift's price copies, rounded at
     random (:func:`combo_copies`).
     """
     n_affordable = sorted_position(catalog_coins, capacity, True)
-    if not (u_whether < hazard and n_affordable > 0):
+    if n_affordable == 0:
         return 0, 0
     lowest = min(sorted_position(catalog_coins, per_event / max_copies, False), n_affordable - 1)
     below = cumulative_weight[lowest - 1] if lowest > 0 else 0.0
@@ -129,21 +144,30 @@ def combo_copies(per_event: float, gift_coins: int, capacity_coins: int, max_cop
     return int(min(max(whole, 1.0), min(max_copies, capacity_coins // gift_coins)))
 
 
-def reciprocate(viewers: ViewerState, creators: CreatorState, giving_creator: np.ndarray, rooms: np.ndarray) -> None:
+@kernel
+def reciprocate(first_creator_row: int, gifters: np.ndarray, creator_id: np.ndarray, rooms: np.ndarray,
+                owed_creator: np.ndarray, followed: np.ndarray, followers: np.ndarray) -> None:
     """A creator gifted by a peer owes it: it follows the peer back and favours its room when off air.
 
-    ``giving_creator`` is each gift's giver as a creator (``NOBODY`` for the audience); creators'
-    own viewer rows are the last ``creators.size`` rows, in creator order.
+    ``gifters`` gave to ``rooms``; a gifter whose row is a creator's (``creator_id``, ``NOBODY`` for the
+    audience) is a peer. Creators' own viewer rows start at ``first_creator_row``, in creator order, and
+    their ``owed_creator`` and ``followed`` are set. A creator gifted by several peers in one hour owes the
+    last and follows the last it did not follow at the start of the hour; each new follow adds to its
+    giver's ``followers``.
     """
-    from_peer = giving_creator != NOBODY
-    if not from_peer.any():
-        return
-    receiver_row = viewers.size - creators.size + rooms[from_peer]
-    giver = giving_creator[from_peer]
-    viewers.owed_creator[receiver_row] = giver
-    new_follow = viewers.followed[receiver_row] != giver
-    viewers.followed[receiver_row[new_follow]] = giver[new_follow]
-    np.add.at(creators.followers, giver[new_follow], 1)
+    is_new = np.zeros(rooms.size, dtype=np.bool_)
+    for i in range(rooms.size):
+        giver = creator_id[gifters[i]]
+        if giver != NOBODY:
+            is_new[i] = followed[first_creator_row + rooms[i]] != giver
+    for i in range(rooms.size):
+        giver = creator_id[gifters[i]]
+        if giver != NOBODY:
+            receiver = first_creator_row + rooms[i]
+            owed_creator[receiver] = giver
+            if is_new[i]:
+                followed[receiver] = giver
+                followers[giver] += 1
 
 
 def send_gifts(
@@ -163,31 +187,49 @@ def send_gifts(
         (micro-USD).
     """
     rooms = viewers.watching[gifters]
-    given_back = int((viewers.owed_creator[gifters] == rooms).sum())
-    copies = np.broadcast_to(copies, gifters.shape)
+    copies = np.full(gifters.size, copies, dtype=np.int64) if np.ndim(copies) == 0 else copies
     coins = gift_coins * copies
     released, diamonds, diamond_value, free = wallet.give(viewers, gifters, coins, creators, rooms, payout, ledger,
                                                           copies)
     if events is not None:
         events.add_gifts(rooms, coins, diamonds, viewer=gifters, gift_coins=gift_coins, copies=copies, free_coins=free)
-    viewers.gifts_sent[gifters] += copies
-    free_gifts = np.where(free == coins, copies, 0)  # gifts paid for entirely with free coins
-    viewers.free_gifts_sent[gifters] += free_gifts
-    reciprocate(viewers, creators, viewers.creator_id[gifters], rooms)
+    flows = dict(zip(_GIFT_FLOWS, _tally_gifts(
+        gifters, rooms, gift_coins, copies, coins, free, diamonds, diamond_value, released, viewers.owed_creator,
+        viewers.gifts_sent, viewers.free_gifts_sent, catalog.coins, gift_counts), strict=True))
+    reciprocate(viewers.size - creators.size, gifters, viewers.creator_id, rooms, viewers.owed_creator,
+                viewers.followed, creators.followers)
     if is_measuring:
         _note_creators_gifted(gifters, rooms, free < coins, viewers.gifted_creator_1, viewers.gifted_creator_2,
                               viewers.gifted_creator_3, viewers.creators_gifted)
-    np.add.at(gift_counts, np.searchsorted(catalog.coins, gift_coins), copies)
-    return {
-        "new_gifts": int(copies.sum()),
-        "new_coins_gifted": int(coins.sum()),
-        "new_diamonds_issued": int(diamonds.sum()),
-        "new_creator_income_usd": int(diamond_value.sum()),
-        "new_platform_revenue_usd": int(released.sum() - diamond_value.sum()),
-        "new_gifts_given_back": given_back,
-        "new_free_gifts": int(free_gifts.sum()),
-        "new_free_coins_gifted": int(free.sum()),
-    }
+    return flows
+
+
+_GIFT_FLOWS = ("new_gifts", "new_coins_gifted", "new_diamonds_issued", "new_creator_income_usd",
+               "new_platform_revenue_usd", "new_free_gifts", "new_free_coins_gifted", "new_gifts_given_back")
+
+
+@kernel
+def _tally_gifts(gifters, rooms, gift_coins, copies, coins, free, diamonds, diamond_value, released, owed_creator,
+                 gifts_sent, free_gifts_sent, catalog_coins, gift_counts):
+    """Count the gifts the wallets gave: by giver (all, and those paid for entirely with free coins) and by
+    catalog item; return the flows of :data:`_GIFT_FLOWS`, in that order (gifts given back: to the peer
+    the giver owes, before this hour's gifts are reciprocated)."""
+    n_gifts = n_coins = n_diamonds = value = n_released = n_free_gifts = n_free = n_given_back = 0
+    for i in range(gifters.size):
+        viewer = gifters[i]
+        gifts_sent[viewer] += copies[i]
+        if free[i] == coins[i]:  # a combo's copies are all free gifts, or none
+            free_gifts_sent[viewer] += copies[i]
+            n_free_gifts += copies[i]
+        gift_counts[sorted_position(catalog_coins, gift_coins[i], False)] += copies[i]
+        n_given_back += owed_creator[viewer] == rooms[i]
+        n_gifts += copies[i]
+        n_coins += coins[i]
+        n_diamonds += diamonds[i]
+        value += diamond_value[i]
+        n_released += released[i]
+        n_free += free[i]
+    return n_gifts, n_coins, n_diamonds, value, n_released - value, n_free_gifts, n_free, n_given_back
 
 
 # Distinct creators a viewer gifted paid coins to, counted up to this (meaning "this many or more"): enough
@@ -213,24 +255,43 @@ def _note_creators_gifted(gifters, rooms, is_paid, first, second, third, count) 
         count[viewer] += 1
 
 
-def _at(factor: np.ndarray | float, index: np.ndarray) -> np.ndarray | float:
-    """A per-creator multiplier at ``index``, or the multiplier itself when it is one for all."""
-    return factor if np.isscalar(factor) else factor[index]
+@kernel
+def _who_can_pay(watchers, wallet_coins, budget_left):
+    """The watchers with coins in their wallets or budget left: the only ones who can afford a gift."""
+    can_pay = np.empty_like(watchers)
+    n = 0
+    for i in range(watchers.size):
+        can_pay[n] = watchers[i]
+        n += wallet_coins[watchers[i]] > 0 or budget_left[watchers[i]] > 0
+    return can_pay[:n]
+
+
+def _product(hour: Hour, target: ModifierTarget, size: int, *args) -> np.ndarray:
+    """The product of the enabled ``target`` modifiers' factors (:meth:`Hour.multiplier`'s), as ``size`` floats."""
+    product = None
+    for modifier in hour.modifiers[target]:
+        factor = modifier.factor(hour, *args)
+        product = factor if product is None else product * factor
+    if product is None or np.ndim(product) == 0:
+        return np.full(size, 1.0 if product is None else product)
+    return np.asarray(product, dtype=np.float64)
 
 
 def _gift(hour: Hour) -> None:
     viewers, creators, model, config = hour.viewers, hour.creators, hour.model, hour.config
-    watchers = hour.watchers
     # Only watchers with coins or budget left can afford a gift: most viewers never pay.
-    is_able = (viewers.wallet_coins[watchers] > 0) | (viewers.budget_left_micro[watchers] > 0)
-    can_pay = watchers[is_able]
-    uniforms = hour.uniforms("gifting.gift", can_pay, 3)  # whether, which gift, and the combo's rounding
-    multiplier = _at(hour.multiplier("room"), viewers.watching[can_pay]) * hour.multiplier("watcher", can_pay)
-    capacity = purchasing.spending_capacity(viewers, can_pay, model.prices)
+    can_pay = _who_can_pay(hour.watchers, viewers.wallet_coins, viewers.budget_left_micro)
+    if can_pay.size == 0:
+        return
     plan = [combo.factor(hour, can_pay) for combo in hour.modifiers["combo"]]  # at most one
-    per_event, max_copies = plan[0] if plan else (0.0, 1)
-    gifters, gift_coins, copies = draw_gifts(viewers, can_pay, model.catalog, capacity, multiplier, config.viewers,
-                                             uniforms, per_event, max_copies)
+    per_event, max_copies = plan[0] if plan else (None, 1)
+    gifters, gift_coins, copies = draw_gifts(
+        viewers, can_pay, model.catalog, model.prices, _product(hour, "room", creators.size),
+        _product(hour, "watcher", can_pay.size, can_pay), config.viewers,
+        hour.draws.keys("gifting.gift", hour.step, 3),  # whether, which gift, and the combo's rounding
+        per_event, max_copies)
+    if gifters.size == 0:
+        return
     has_coins = purchasing.top_up_phase(hour, gifters, gift_coins * copies)
     flows = send_gifts(viewers, creators, gifters[has_coins], gift_coins[has_coins], model.catalog, model.gift_counts,
                        model.payout, model.ledger, copies[has_coins], hour.events,

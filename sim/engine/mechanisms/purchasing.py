@@ -24,10 +24,15 @@ from sim.engine.recorder import EventLog
 from sim.engine.state import ViewerState
 
 
-def spending_capacity(viewers: ViewerState, who: np.ndarray, prices: PriceTable) -> np.ndarray:
-    """The most coins each viewer could spend now: its wallet plus what its budget buys."""
-    rate = prices.best_coins_per_micro[viewers.region[who], viewers.channel[who]]
-    return viewers.wallet_coins[who] + np.floor(viewers.budget_left_micro[who] * rate).astype(np.int64)
+@kernel
+def spending_capacity(wallet_coins: int, budget_left_micro: int, coins_per_micro: float) -> int:
+    """The most coins a viewer could spend now: its wallet plus what its budget buys at its best rate
+    (``prices.best_coins_per_micro`` of its region and channel), rounded down."""
+    return wallet_coins + np.int64(np.floor(budget_left_micro * coins_per_micro))
+
+
+# The flows of a top-up's purchases (all 0 when nobody buys).
+_PURCHASE_FLOWS = ("new_purchases", "new_coins_bought", "new_gross_spend_usd", "new_tax_usd", "new_store_fees_usd")
 
 
 def top_up(
@@ -50,46 +55,60 @@ def top_up(
         A mask over ``buyers``: True where the wallet now holds enough coins; and this hour's flows
         by output name (money in micro-USD).
     """
-    shortfall = coins_needed - viewers.wallet_coins[buyers]
-    short = shortfall > 0
-    who, shortfall = buyers[short], shortfall[short]
+    n_buying, buying, bundle, quantity, enough, n_unaffordable = _choose_bundles(
+        buyers, np.asarray(coins_needed, dtype=np.int64), viewers.wallet_coins, viewers.region, viewers.channel,
+        viewers.budget_monthly_micro, viewers.budget_left_micro, stock_up_share, prices.coins, prices.gross,
+        prices.n_bundles, bundle_sales)
+    if n_buying == 0:  # nobody short, or nobody able to pay: nothing moves
+        return enough, {**dict.fromkeys(_PURCHASE_FLOWS, 0), "new_gifts_unaffordable": n_unaffordable}
+    who = buyers[buying[:n_buying]]
+    bundle, quantity = bundle[:n_buying], quantity[:n_buying]
     region, channel = viewers.region[who], viewers.channel[who]
-    bundle, quantity, can_pay = _choose_bundles(shortfall, region, channel, viewers.budget_monthly_micro[who],
-                                                viewers.budget_left_micro[who], stock_up_share, prices.coins,
-                                                prices.gross, prices.n_bundles)
-
-    who, quantity = who[can_pay], quantity[can_pay]
-    region, channel, bundle = region[can_pay], channel[can_pay], bundle[can_pay]
     bought = wallet.buy(viewers, who, region, channel, bundle, quantity, prices, ledger, Account.VIEWERS_OUTSIDE)
-    np.add.at(bundle_sales, (region, channel, bundle), quantity)
     if events is not None:
         events.add_purchases(bought, region, channel, quantity, viewer=who)
-
-    enough = ~short
-    enough[np.flatnonzero(short)[can_pay]] = True
     flows = {
         "new_purchases": int(quantity.sum()),
         "new_coins_bought": int(bought.coins.sum()),
         "new_gross_spend_usd": int(bought.cost.sum()),
         "new_tax_usd": int(bought.tax.sum()),
         "new_store_fees_usd": int(bought.fee.sum()),
-        "new_gifts_unaffordable": int(short.sum() - can_pay.sum()),
+        "new_gifts_unaffordable": n_unaffordable,
     }
     return enough, flows
 
 
 @kernel
-def _choose_bundles(shortfall, region, channel, budget_monthly, budget_left, stock_up_share, coins, gross, n_bundles):
-    """Each buyer's bundle and quantity (:func:`choose_bundle`), and whether its budget pays for them."""
-    bundle = np.zeros(shortfall.size, dtype=np.int64)
-    quantity = np.zeros(shortfall.size, dtype=np.int64)
-    can_pay = np.zeros(shortfall.size, dtype=np.bool_)
-    for i in range(shortfall.size):
-        r, c = region[i], channel[i]
-        bundle[i], quantity[i] = choose_bundle(shortfall[i], coins[r, c], gross[r, c], n_bundles[r, c],
-                                               stock_up_share, budget_monthly[i], budget_left[i])
-        can_pay[i] = n_bundles[r, c] > 0 and quantity[i] * gross[r, c, bundle[i]] <= budget_left[i]
-    return bundle, quantity, can_pay
+def _choose_bundles(buyers, coins_needed, wallet_coins, region, channel, budget_monthly, budget_left, stock_up_share,
+                    coins, gross, n_bundles, bundle_sales):
+    """Each short buyer's bundle and quantity (:func:`choose_bundle`), for those whose budget pays for them.
+
+    Returns how many buy, their places in ``buyers`` and their bundles and quantities (the first that many
+    entries), the mask of buyers whose wallets will hold enough, and how many are short and cannot pay.
+    Counts the bundles bought in ``bundle_sales``.
+    """
+    n = buyers.size
+    buying = np.empty(n, dtype=np.int64)
+    bundle = np.empty(n, dtype=np.int64)
+    quantity = np.empty(n, dtype=np.int64)
+    enough = np.ones(n, dtype=np.bool_)
+    n_buying = n_unaffordable = 0
+    for i in range(n):
+        viewer = buyers[i]
+        shortfall = coins_needed[i] - wallet_coins[viewer]
+        if shortfall <= 0:
+            continue
+        r, c = region[viewer], channel[viewer]
+        chosen, count = choose_bundle(shortfall, coins[r, c], gross[r, c], n_bundles[r, c], stock_up_share,
+                                      budget_monthly[viewer], budget_left[viewer])
+        if n_bundles[r, c] > 0 and count * gross[r, c, chosen] <= budget_left[viewer]:
+            buying[n_buying], bundle[n_buying], quantity[n_buying] = i, chosen, count
+            bundle_sales[r, c, chosen] += count
+            n_buying += 1
+        else:
+            enough[i] = False
+            n_unaffordable += 1
+    return n_buying, buying, bundle, quantity, enough, n_unaffordable
 
 
 @kernel
