@@ -83,3 +83,40 @@ def test_every_time_series_column_is_declared():
     declared = [o.name for m in MECHANISMS for o in m.outputs]
     cumulative = [o.cumulative for m in MECHANISMS for o in m.outputs if o.cumulative]
     assert list(timeseries.columns) == ["step", "day", "hour_utc", *declared, *cumulative]
+
+
+def test_the_hours_gifts_are_every_gift_the_phases_sent():
+    """A mechanism reading ``hour.gifts`` sees every gift of the hour: viewers' and brands', with their diamonds."""
+    from sim.engine.mechanism import Phase
+    from sim.engine.mechanisms import brands
+
+    config = sim.load_config(DEFAULT_CONFIG, ["population.viewers=3000", "population.creators=60",
+                                              "population.brands=6", "run.days=2", "combos.enabled=true"])
+    model = sim.GiftEconomy(config, rng=4)
+    viewers, creators = model.viewer_state, model.creator_state
+    seen = []
+
+    def probe(hour):  # runs after every phase that sends gifts, as a new mechanism's phase would
+        seen.append({name: hour.gifts.column(name) for name in hour.gifts.COLUMNS})
+
+    after_brands = model.phases.index(next(p for p in model.phases if p.name == brands.CAMPAIGNS_PHASE.name)) + 1
+    model.phases = (*model.phases[:after_brands], Phase("probe", probe), *model.phases[after_brands:])
+    brand_gifts = 0
+    for _ in range(config.total_hours):
+        before = {"diamonds": creators.diamonds_earned - creators.reward_diamonds,
+                  "copies": creators.gifts_received.copy(), "sent": viewers.gifts_sent.copy(),
+                  "brand_coins": model.brand_state.coins_gifted.copy()}
+        model.step()
+        gifts = seen[-1]
+        assert np.array_equal(np.bincount(gifts["creator"], gifts["diamonds"], creators.size),
+                              creators.diamonds_earned - creators.reward_diamonds - before["diamonds"])
+        assert np.array_equal(np.bincount(gifts["creator"], gifts["copies"], creators.size),
+                              creators.gifts_received - before["copies"])
+        from_viewers = gifts["viewer"] != -1
+        assert np.array_equal(np.bincount(gifts["viewer"][from_viewers], gifts["copies"][from_viewers], viewers.size),
+                              viewers.gifts_sent - before["sent"])
+        assert (from_viewers ^ (gifts["brand"] != -1)).all()  # each gift has one sender
+        by_brand = np.bincount(gifts["brand"][~from_viewers], gifts["coins"][~from_viewers], model.brand_state.size)
+        assert np.array_equal(by_brand, model.brand_state.coins_gifted - before["brand_coins"])
+        brand_gifts += int((~from_viewers).sum())
+    assert sum(s["creator"].size for s in seen) > 0 and brand_gifts > 0  # both kinds were seen

@@ -19,6 +19,7 @@ import numpy as np
 
 from sim.engine.config import Config
 from sim.engine.randomness import KeyedDraws
+from sim.engine.state import NOBODY
 
 if TYPE_CHECKING:
     from sim.engine.recorder import EventLog
@@ -164,6 +165,52 @@ class Flows:
         return row
 
 
+class HourGifts:
+    """The hour's gifts, published by the phases that send them for any mechanism to read.
+
+    One entry per sender and room: the ``creator`` gifted, the ``coins`` sent in all (``copies`` of one
+    gift), the ``diamonds`` they issued at gift time, and the sender, a ``viewer`` row or a ``brand``
+    (the other ``NOBODY``). A mechanism that answers to gifts reads this hour's here (rewards pay on the
+    diamonds each creator received) instead of diffing running totals against what it saw before. When
+    the run records events, each batch added is logged as it comes (:meth:`EventLog.add_gifts`).
+    """
+
+    COLUMNS = ("creator", "coins", "copies", "diamonds", "viewer", "brand")
+
+    def __init__(self, events: EventLog | None = None):
+        self.events = events
+        self._parts: list[tuple[np.ndarray, ...]] = []
+
+    def add(self, creator: np.ndarray, coins: np.ndarray, diamonds: np.ndarray, *, copies: np.ndarray | int = 1,
+            viewer: np.ndarray | None = None, brand: np.ndarray | None = None, gift_coins: np.ndarray | None = None,
+            free_coins: np.ndarray | int = 0) -> None:
+        """Publish gifts to ``creator`` (one entry each) from ``viewer`` rows or ``brand``s.
+
+        ``gift_coins`` (one copy's price) and ``free_coins`` (of ``coins``, those brands dropped) go to the
+        event log only.
+        """
+        if self.events is not None:
+            self.events.add_gifts(creator, coins, diamonds, viewer=viewer, gift_coins=gift_coins, copies=copies,
+                                  free_coins=free_coins, brand=brand)
+        n = len(creator)
+        if n:
+            nobody = np.full(n, NOBODY, dtype=np.int64)
+            self._parts.append(tuple(np.asarray(column, dtype=np.int64).copy() for column in (
+                creator, coins, np.broadcast_to(copies, n), diamonds, nobody if viewer is None else viewer,
+                nobody if brand is None else brand)))
+
+    def column(self, name: str) -> np.ndarray:
+        """One of :attr:`COLUMNS` over every gift published so far this hour, in the order they were sent."""
+        at = self.COLUMNS.index(name)
+        return np.concatenate([part[at] for part in self._parts]) if self._parts else np.zeros(0, dtype=np.int64)
+
+    def by_creator(self, name: str, n_creators: int) -> np.ndarray:
+        """The sum of column ``name`` over each creator's gifts this hour (exact, int64)."""
+        totals = np.zeros(n_creators, dtype=np.int64)
+        np.add.at(totals, self.column("creator"), self.column(name))
+        return totals
+
+
 @dataclass
 class Hour:
     """What the phases of one hour share: the clock, the populations, the books and the hour's results.
@@ -189,6 +236,10 @@ class Hour:
     watchers: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     events: EventLog | None = None  # where phases log their gifts and purchases; None unless run.record.events
     is_measuring: bool = True  # in the measured window (the burn-in is over)
+    gifts: HourGifts = field(init=False)  # the hour's gifts so far, logged to ``events`` as they come
+
+    def __post_init__(self) -> None:
+        self.gifts = HourGifts(self.events)
 
     def uniforms(self, name: str, ids: np.ndarray, count: int | None = None) -> np.ndarray:
         """Keyed uniforms for agents ``ids`` deciding ``name`` this hour (``[count, ids]`` with ``count``).

@@ -25,10 +25,13 @@ def _creators(config, n: int):
     return creators
 
 
-def _earn(creators, diamonds: list[int]) -> None:
-    """Gift time issued these diamonds (as wallet.issue_diamonds would, without the ledger)."""
+def _earn(creators, diamonds: list[int]) -> np.ndarray:
+    """Gift time issued these diamonds (as wallet.issue_diamonds would, without the ledger), counted into the day
+    as the hourly phase counts the hour's gifts; returns them, as the hour's gifts give them per creator."""
     creators.diamonds_earned += diamonds
     creators.diamonds_held += diamonds
+    creators.day_gift_diamonds += diamonds
+    return np.array(diamonds, dtype=np.int64)
 
 
 # --- missions, by hand ------------------------------------------------------------------------
@@ -39,10 +42,10 @@ def test_a_session_meeting_the_per_live_mission_earns_the_live_share_rounded_dow
     creators.is_live[:] = True
     creators.hours_left[:] = [1, 1, 3]  # the first two end this hour
     creators.session_hour[:] = [1, 0, 0]  # lasting 2 h (meets the mission) and 1 h (misses it)
-    _earn(creators, [100, 50, 30])
+    new = _earn(creators, [100, 50, 30])
     ledger = Ledger()
 
-    issued, met = rewards.track_sessions(creators, params, platform, ledger)
+    issued, met = rewards.track_sessions(creators, new, params, platform, ledger)
 
     assert (issued, met) == (33, 1)  # 100 / 3 = 33.3, rounded down
     assert creators.reward_diamonds.tolist() == [33, 0, 0]
@@ -55,8 +58,8 @@ def test_a_session_meeting_the_per_live_mission_earns_the_live_share_rounded_dow
     assert ledger.balance(Account.DIAMOND_LIABILITY) == 33 * 3_000
     assert ledger.balance(Account.PLATFORM) == -33 * 3_000
 
-    _earn(creators, [0, 0, 7])  # next hour: reward diamonds are not counted again as gifts
-    rewards.track_sessions(creators, params, platform, ledger)
+    new = _earn(creators, [0, 0, 7])  # next hour: reward diamonds are not counted again as gifts
+    rewards.track_sessions(creators, new, params, platform, ledger)
     assert creators.session_gift_diamonds.tolist() == [0, 0, 37]
 
 

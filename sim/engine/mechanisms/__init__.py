@@ -80,6 +80,6 @@ HOUR = (
     gifting.GIFT,
     brands.CAMPAIGNS_PHASE,
     battles.SETTLE,
-    rewards.TRACK_SESSIONS,
+    rewards.TRACK_GIFTS,
     streaming.END_HOUR,
 )

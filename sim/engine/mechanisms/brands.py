@@ -88,6 +88,7 @@ def choose_lives(brands: BrandState, creators: CreatorState,
 def run_campaigns(
     brands: BrandState, creators: CreatorState, viewers: ViewerState, watchers: np.ndarray, params: Brands,
     payout: wallet.Payout, prices: PriceTable, ledger: Ledger, step: int, events: EventLog | None = None,
+    hour_gifts=None,
 ) -> dict[str, int]:
     """Run this hour's campaigns; return the hour's flows (and log the coins they move in ``events``).
 
@@ -144,8 +145,8 @@ def run_campaigns(
         diamonds, diamond_value = wallet.issue_diamonds(creators, rooms, coins, released[gifting],
                                                         released_gross[gifting], brands.region[givers], payout, ledger,
                                                         gifts)
-        if events is not None:
-            events.add_gifts(rooms, coins, diamonds, copies=gifts, brand=givers)
+        if hour_gifts is not None:
+            hour_gifts.add(rooms, coins, diamonds, copies=gifts, brand=givers)
         flows["new_creator_income_usd"] += int(diamond_value.sum())
         flows["new_platform_revenue_usd"] += int(released[gifting].sum() - diamond_value.sum())
         np.add.at(brands.coins_gifted, givers, coins)
@@ -257,7 +258,7 @@ def pace_budgets(brands: BrandState, params: Brands, day: int) -> None:
 def _campaigns(hour: Hour) -> None:
     model, config = hour.model, hour.config
     flows = run_campaigns(hour.brands, hour.creators, hour.viewers, hour.watchers, config.brands, model.payout,
-                          model.prices, model.ledger, hour.step, hour.events)
+                          model.prices, model.ledger, hour.step, hour.events, hour.gifts)
     for name, amount in flows.items():
         hour.flows.add(name, amount)
 
@@ -288,7 +289,7 @@ CAMPAIGNS_PHASE = Phase(
     writes=(*wallet.named("brands", (*wallet.BUYS, "coin_spend_micro", "coins_gifted", "coins_dropped",
                                      "sponsored_hours", "impressions")),
             *wallet.named("creators", (*wallet.CREDITS, "sponsorship_micro")),
-            *wallet.named("viewers", (*wallet.RECEIVES, "boosted_until")), "ledger"),
+            *wallet.named("viewers", (*wallet.RECEIVES, "boosted_until")), "ledger", "hour.gifts"),
 )
 START = Phase("brand_budgets_at_start", _start, section="brands",
               writes=("brands.campaign_start_day", "brands.period_left_micro", "brands.budget_left_micro"))

@@ -30,10 +30,9 @@ from sim.engine import wallet
 from sim.engine.config import Viewers
 from sim.engine.kernels import kernel, keyed_uniform, sorted_position
 from sim.engine.ledger import Ledger
-from sim.engine.mechanism import Hour, Mechanism, ModifierTarget, Output, Phase, StateField
+from sim.engine.mechanism import Hour, HourGifts, Mechanism, ModifierTarget, Output, Phase, StateField
 from sim.engine.mechanisms import purchasing
 from sim.engine.pricing import PriceTable
-from sim.engine.recorder import EventLog
 from sim.engine.state import CREATOR_INDEX, NOBODY, CreatorState, ViewerState
 
 
@@ -173,14 +172,14 @@ def reciprocate(first_creator_row: int, gifters: np.ndarray, creator_id: np.ndar
 def send_gifts(
     viewers: ViewerState, creators: CreatorState, gifters: np.ndarray, gift_coins: np.ndarray,
     catalog: Catalog, gift_counts: np.ndarray, payout: wallet.Payout, ledger: Ledger, copies: np.ndarray | int = 1,
-    events: EventLog | None = None, is_measuring: bool = True,
+    gifts: HourGifts | None = None, is_measuring: bool = True,
 ) -> dict[str, int]:
     """Move viewers' gifted coins out of their wallets and issue diamonds to the creators watched.
 
     Each gifter sends ``copies`` of its gift (a combo; ``gift_coins`` is one copy's price) and must
     hold them all in its wallet. ``gift_counts`` (one per catalog item, in catalog order) counts the
-    gifts sent; ``events``, when given, logs them. In the measured window (``is_measuring``) each paid
-    gift's creator is counted among its giver's distinct creators gifted.
+    gifts sent, which are published to the hour's ``gifts`` when given. In the measured window
+    (``is_measuring``) each paid gift's creator is counted among its giver's distinct creators gifted.
 
     Returns:
         This hour's flows by output name: gifts, coins gifted, diamonds issued, and their money
@@ -191,8 +190,8 @@ def send_gifts(
     coins = gift_coins * copies
     released, diamonds, diamond_value, free = wallet.give(viewers, gifters, coins, creators, rooms, payout, ledger,
                                                           copies)
-    if events is not None:
-        events.add_gifts(rooms, coins, diamonds, viewer=gifters, gift_coins=gift_coins, copies=copies, free_coins=free)
+    if gifts is not None:
+        gifts.add(rooms, coins, diamonds, viewer=gifters, gift_coins=gift_coins, copies=copies, free_coins=free)
     flows = dict(zip(_GIFT_FLOWS, _tally_gifts(
         gifters, rooms, gift_coins, copies, coins, free, diamonds, diamond_value, released, viewers.owed_creator,
         viewers.gifts_sent, viewers.free_gifts_sent, catalog.coins, gift_counts), strict=True))
@@ -267,14 +266,9 @@ def _who_can_pay(watchers, wallet_coins, budget_left):
 
 
 def _product(hour: Hour, target: ModifierTarget, size: int, *args) -> np.ndarray:
-    """The product of the enabled ``target`` modifiers' factors (:meth:`Hour.multiplier`'s), as ``size`` floats."""
-    product = None
-    for modifier in hour.modifiers[target]:
-        factor = modifier.factor(hour, *args)
-        product = factor if product is None else product * factor
-    if product is None or np.ndim(product) == 0:
-        return np.full(size, 1.0 if product is None else product)
-    return np.asarray(product, dtype=np.float64)
+    """:meth:`Hour.multiplier` of ``target`` as ``size`` floats, for a kernel (one for all when it is a number)."""
+    product = hour.multiplier(target, *args)
+    return np.full(size, product) if np.ndim(product) == 0 else np.asarray(product, dtype=np.float64)
 
 
 def _gift(hour: Hour) -> None:
@@ -294,7 +288,7 @@ def _gift(hour: Hour) -> None:
         return
     has_coins = purchasing.top_up_phase(hour, gifters, gift_coins * copies)
     flows = send_gifts(viewers, creators, gifters[has_coins], gift_coins[has_coins], model.catalog, model.gift_counts,
-                       model.payout, model.ledger, copies[has_coins], hour.events,
+                       model.payout, model.ledger, copies[has_coins], hour.gifts,
                        is_measuring=hour.is_measuring)
     for name, amount in flows.items():
         hour.flows.add(name, amount)
@@ -307,7 +301,7 @@ GIFT = Phase(
     writes=(*wallet.named("viewers", (*wallet.GIVES, *wallet.BUYS, "gifts_sent", "free_gifts_sent", "owed_creator",
                                       "followed", "creators_gifted", "gifted_creator_1", "gifted_creator_2",
                                       "gifted_creator_3")),
-            *wallet.named("creators", (*wallet.CREDITS, "followers")), "ledger"),
+            *wallet.named("creators", (*wallet.CREDITS, "followers")), "ledger", "hour.gifts"),
 )
 GIFTED_CREATORS = ("gifted_creator_1", "gifted_creator_2", "gifted_creator_3")
 MECHANISM = Mechanism(

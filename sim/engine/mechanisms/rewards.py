@@ -1,14 +1,15 @@
 """Reward schemes for the creator share: flat, tiered by income, or conditional on missions.
 
 Gift time always issues diamonds at the base share, ``platform.creator_share``
-(:func:`sim.engine.wallet.issue_diamonds`). A scheme adds *reward diamonds* on top: whole diamonds,
-issued through the ledger as gifts' diamonds are (platform -> diamond liability), added to the
-creator's ``diamonds_held`` and ``diamonds_earned`` (so effort, which reads income, sees them) and
-tallied in ``reward_diamonds``. A share ``s`` above the base ``b`` on ``D`` gift diamonds is worth
-``D * (s - b) / b`` diamonds; shares are taken to the millionth (parts per million) and the product is
-computed in integers and rounded down (floor) once per unit the scheme pays on: per session, per
-week, or per creator and period (cumulatively within a period, so a tiered creator loses less than
-one diamond a period).
+(:func:`sim.engine.wallet.issue_diamonds`); a scheme reads each hour's from the hour's gifts
+(:class:`~sim.engine.mechanism.HourGifts`), after every phase that sends them. A scheme adds *reward
+diamonds* on top: whole diamonds, issued through the ledger as gifts' diamonds are (platform -> diamond
+liability), added to the creator's ``diamonds_held`` and ``diamonds_earned`` (so effort, which reads income,
+sees them) and tallied in ``reward_diamonds``. A share ``s`` above the base ``b`` on ``D`` gift diamonds is
+worth ``D * (s - b) / b`` diamonds; shares are taken to the millionth (parts per million) and the product is
+computed in integers and rounded down (floor) once per unit the scheme pays on: per session, per week, or
+per creator and period (cumulatively within a period, so a tiered creator loses less than one diamond a
+period).
 
 - ``flat``: nothing is added; today's results.
 - ``tiered`` (Twitch Partner Plus, Oct 2023: 70/30 on the first 100,000 USD a year for creators
@@ -76,17 +77,11 @@ def _issue(creators: CreatorState, owed: np.ndarray, platform: Platform, ledger:
     return issue_rewards(creators, who, owed[who], platform, ledger)
 
 
-def new_gift_diamonds(creators: CreatorState) -> np.ndarray:
-    """Diamonds gift time issued to each creator since last asked (everything earned but rewards)."""
-    total = creators.diamonds_earned - creators.reward_diamonds
-    new = total - creators.reward_gift_seen
-    creators.reward_gift_seen[:] = total
-    return new
-
-
 # --- missions ---------------------------------------------------------------------------------
-def track_sessions(creators: CreatorState, params: Rewards, platform: Platform, ledger: Ledger) -> tuple[int, int]:
-    """Count the hour's gift diamonds into sessions and weeks; pay the per-LIVE share on sessions ending now.
+def track_sessions(creators: CreatorState, new: np.ndarray, params: Rewards, platform: Platform,
+                   ledger: Ledger) -> tuple[int, int]:
+    """Count the hour's gift diamonds (``new``, per creator) into sessions and weeks; pay the per-LIVE share on
+    sessions ending now.
 
     Runs after the hour's gifts and before the hour is closed, so a session whose last hour this is
     has ``hours_left == 1`` and lasts ``session_hour + 1`` hours.
@@ -94,7 +89,6 @@ def track_sessions(creators: CreatorState, params: Rewards, platform: Platform, 
     Returns:
         Reward diamonds issued, and sessions that met the per-LIVE mission.
     """
-    new = new_gift_diamonds(creators)
     live = creators.is_live
     creators.session_gift_diamonds[live] += new[live]
     creators.period_gift_diamonds += new
@@ -131,9 +125,11 @@ def settle_tiers_daily(creators: CreatorState, params: Rewards, platform: Platfo
     """Pay each creator's tier share on the day's gift diamonds, within the yearly cap; return diamonds issued.
 
     The bonus owed is recomputed on the period's eligible diamonds so far and rounded down, less
-    what the period already paid: rounding loses less than one diamond per creator and period.
+    what the period already paid: rounding loses less than one diamond per creator and period. The day's
+    gift diamonds are those the hours counted into ``day_gift_diamonds``.
     """
-    new = new_gift_diamonds(creators)
+    new = creators.day_gift_diamonds.copy()
+    creators.day_gift_diamonds[:] = 0
     creators.period_gift_diamonds += new
     eligible = np.where(creators.reward_extra_ppm > 0, new, 0)
     if params.cap_usd_per_year is not None:
@@ -179,10 +175,14 @@ def assign_tiers(creators: CreatorState, params: Rewards, platform: Platform) ->
 
 # --- phases -----------------------------------------------------------------------------------
 def _track(hour: Hour) -> None:
-    config = hour.config
-    if config.rewards.scheme != "missions":
+    config, creators = hour.config, hour.creators
+    if config.rewards.scheme == "flat":
         return
-    issued, met = track_sessions(hour.creators, config.rewards, config.platform, hour.model.ledger)
+    new = hour.gifts.by_creator("diamonds", creators.size)  # the diamonds the hour's gifts issued
+    if config.rewards.scheme == "tiered":
+        creators.day_gift_diamonds += new
+        return
+    issued, met = track_sessions(creators, new, config.rewards, config.platform, hour.model.ledger)
     _record(hour, issued)
     hour.flows.add("new_mission_sessions", met)
 
@@ -223,12 +223,11 @@ def _every_period(config: Config) -> int:
 
 
 _PAYS = ("creators.diamonds_held", "creators.diamonds_earned", "creators.reward_diamonds", "ledger")
-_SEES = "creators.reward_gift_seen"  # new_gift_diamonds: gift time's diamonds since the scheme last looked
-TRACK_SESSIONS = Phase(
-    "track_reward_missions", _track, section="rewards",
-    reads=("creators.diamonds_earned", "creators.is_live", "creators.hours_left", "creators.session_hour"),
-    writes=("creators.session_gift_diamonds", "creators.period_gift_diamonds", "creators.week_sessions",
-            "creators.mission_sessions", _SEES, *_PAYS),
+TRACK_GIFTS = Phase(
+    "track_rewarded_gifts", _track, section="rewards",
+    reads=("hour.gifts", "creators.is_live", "creators.hours_left", "creators.session_hour"),
+    writes=("creators.session_gift_diamonds", "creators.period_gift_diamonds", "creators.day_gift_diamonds",
+            "creators.week_sessions", "creators.mission_sessions", *_PAYS),
 )
 SETTLE_WEEK = Phase(
     "settle_weekly_missions", _week, section="rewards",
@@ -237,9 +236,9 @@ SETTLE_WEEK = Phase(
 )
 SETTLE_DAY = Phase(
     "settle_reward_tiers", _day, section="rewards",
-    reads=("creators.diamonds_earned", "creators.reward_extra_ppm"),
-    writes=("creators.period_gift_diamonds", "creators.period_eligible_diamonds", "creators.year_eligible_diamonds",
-            "creators.period_reward_diamonds", _SEES, *_PAYS),
+    reads=("creators.reward_extra_ppm",),
+    writes=("creators.day_gift_diamonds", "creators.period_gift_diamonds", "creators.period_eligible_diamonds",
+            "creators.year_eligible_diamonds", "creators.period_reward_diamonds", *_PAYS),
 )
 ASSIGN_TIERS = Phase(
     "assign_reward_tiers", _period, section="rewards",
@@ -255,7 +254,7 @@ def _creators_field(name: str, description: str, is_running_total: bool = False)
 
 MECHANISM = Mechanism(
     "rewards", "the creator share as a scheme: flat, tiered by income, or per-LIVE and weekly missions",
-    section="rewards", phases=(TRACK_SESSIONS,),
+    section="rewards", phases=(TRACK_GIFTS,),
     # in this order at the end of a day: the day's tier bonus, then the new period's tiers
     events=(Event(SETTLE_DAY, lambda config: 1), Event(ASSIGN_TIERS, _every_period),
             Event(SETTLE_WEEK, lambda config: DAYS_PER_WEEK)),
@@ -271,7 +270,7 @@ MECHANISM = Mechanism(
     state=(
         _creators_field("reward_diamonds", "diamonds a reward scheme added on top of gift time's",
                         is_running_total=True),
-        _creators_field("reward_gift_seen", "gift-time diamonds (earned less rewards) when the scheme last looked"),
+        _creators_field("day_gift_diamonds", "gift-time diamonds received today, not yet settled (tiered)"),
         _creators_field("period_gift_diamonds", "gift-time diamonds in the current week (missions) or period "
                         "(tiered)"),
         _creators_field("session_gift_diamonds", "gift-time diamonds in the current session (missions)"),
