@@ -1,7 +1,7 @@
 """Measure whether the economy is the same at every size: intensive metrics, supply and sessions at two sizes.
 
-Takes: about a minute on 2 cores with nothing else running (50-75 s with 3 seeds at 20,000 and 200,000
-viewers, 90 days each, 2026-12-07), two to three under other work.
+Takes: about 1-3 minutes on 2 cores (50-75 s with 3 seeds at 20,000 and 200,000 viewers, 90 days each, with
+nothing else running on 2026-12-07; two to three minutes under other work).
 
 Run on demand::
 
