@@ -38,7 +38,7 @@ from sim.engine.ledger import Account, Ledger, LedgerError
 from sim.engine.mechanism import Event, Hour, Mechanism, Modifier, Output, Phase, StateField
 from sim.engine.pricing import PriceTable, to_micro
 from sim.engine.recorder import EventLog
-from sim.engine.state import BrandState, CreatorState, ViewerState
+from sim.engine.state import CREATOR_INDEX, BrandState, CreatorState, ViewerState
 
 HOURS_PER_DAY = 24
 SPONSORSHIP, MATCHING, DROPS, GIFTS = (CAMPAIGNS.index(c) for c in ("sponsorship", "matching", "drops", "gifts"))
@@ -260,11 +260,11 @@ def _campaign_hour(bought, gifts, brand, room, times, campaign, brand_region, bu
     n, n_brands = brand.size, budget_left.size
     paid, wanted = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     n_paid, needed = np.zeros(n_brands, dtype=np.int64), np.zeros(n_brands, dtype=np.int64)
-    before = 0  # the brand's slots before this one
+    before = np.int64(0)  # the brand's slots before this one (typed: a literal 0 would compile paid_slots twice)
     for e in range(n):
         b, creator = brand[e], room[e]
         if e == 0 or brand[e - 1] != b:
-            before = 0
+            before = np.int64(0)
         if campaign[b] == SPONSORSHIP:
             paid[e] = paid_slots(budget_left[b], price, before, times[e])
             sponsorship_micro[creator] += paid[e] * price
@@ -352,8 +352,9 @@ def _campaign_hour(bought, gifts, brand, room, times, campaign, brand_region, bu
                 continue
             diamonds = wallet.diamonds_of(coins, released, released_gross, brand_region[b], is_share_of_price, ex_tax,
                                           is_net_revenue, creator_share, diamonds_per_coin, micro_usd_per_diamond)
-            wallet.credit(creator, diamonds, coins, times[e], diamonds_held, diamonds_earned, gifts_received,
-                          gifts_this_hour, coins_this_hour)
+            # the creator as the type viewers' gifts credit it with: one compiled version of the rule
+            wallet.credit(CREATOR_INDEX(creator), diamonds, coins, times[e], diamonds_held, diamonds_earned,
+                          gifts_received, gifts_this_hour, coins_this_hour)
             coins_gifted[b] += coins
             gifts[0, n_gifts], gifts[1, n_gifts], gifts[2, n_gifts] = creator, coins, diamonds
             gifts[3, n_gifts], gifts[4, n_gifts] = times[e], b
