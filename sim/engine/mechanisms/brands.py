@@ -169,12 +169,14 @@ def run_campaigns(
 ) -> dict[str, int]:
     """Run this hour's campaigns; return the hour's flows (and log the coins they move in ``events``).
 
-    ``watchers`` are the viewers watching a live this hour, ascending (drops go to them). The brands choose
-    their rooms (:func:`choose_lives`); then one compiled pass (:func:`_campaign_hour`) pays the
-    sponsorships, buys the coins the other slots want (:func:`brand_bundle`) and acts in the slots those
-    coins cover, moving coins and money by :mod:`sim.engine.wallet`'s rules for one wallet; the ledger then
-    takes each kind of posting once for the hour. The kernels are the only implementation of these rules
-    (``NUMBA_DISABLE_JIT=1`` runs the same source as Python).
+    ``watchers`` are the viewers watching a live this hour, ascending (drops go to them); ``hour_gifts``, when
+    given, takes the hour's gifts, in the order sent, as one batch (:class:`sim.engine.mechanism.HourGifts`,
+    which logs them in the event log). The brands choose their rooms (:func:`choose_lives`); then one
+    compiled pass (:func:`_campaign_hour`) pays the sponsorships, buys the coins the other slots want
+    (:func:`brand_bundle`) and acts in the slots those coins cover, moving coins and money by
+    :mod:`sim.engine.wallet`'s rules for one wallet; the ledger then takes each kind of posting once for the
+    hour. The kernels are the only implementation of these rules (``NUMBA_DISABLE_JIT=1`` runs the same
+    source as Python).
 
     Raises:
         LedgerError: A brand's purchase would cost more than its allowance left.
