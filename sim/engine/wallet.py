@@ -7,6 +7,11 @@ the holder paid for them, tax included (``wallet_gross_micro``). Buying posts th
 spending releases value and price pro rata to the coins; a gift issues diamonds, as many as its
 payout basis gives (:func:`diamonds_for`), and books the platform's margin. Each function works on
 many holders at once (``who`` must not repeat) and refuses to overdraw any one of them.
+
+Each rule is written once, for one wallet or gift, as a compiled kernel (:func:`buy_into`,
+:func:`spend_from`, :func:`receive_into`, :func:`diamonds_of`, :func:`credit`): the functions here loop
+over them, and a mechanism's own compiled pass (brands' campaigns) calls them directly, then posts to the
+ledger once (:func:`post_purchases`).
 """
 
 from __future__ import annotations
@@ -88,29 +93,74 @@ def buy(
     Raises:
         LedgerError: A purchase costs more than its buyer's budget left.
     """
-    purchase = Purchase(
-        coins=quantity * prices.coins[region, channel, bundle], cost=quantity * prices.gross[region, channel, bundle],
-        tax=quantity * prices.tax[region, channel, bundle], fee=quantity * prices.fee[region, channel, bundle],
-        net=quantity * prices.net[region, channel, bundle],
-    )
-    if np.any(purchase.cost > holders.budget_left_micro[who]):
+    n = len(who)
+    purchase = Purchase(np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
+                        np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64))
+    is_paid, tax, store_fee, processor_fee, net = _buy(
+        np.asarray(who, dtype=np.int64), np.asarray(region, dtype=np.int64), np.asarray(channel, dtype=np.int64),
+        np.asarray(bundle, dtype=np.int64), np.asarray(quantity, dtype=np.int64), prices.coins, prices.gross,
+        prices.tax, prices.fee, prices.net, prices.channel_is_app_store, holders.budget_left_micro,
+        holders.spend_micro, holders.tax_micro, holders.fee_micro, holders.purchases, holders.coins_bought,
+        holders.wallet_coins, holders.wallet_value_micro, holders.wallet_gross_micro, purchase.coins, purchase.cost,
+        purchase.tax, purchase.fee, purchase.net)
+    if not is_paid:
         raise LedgerError("a purchase costs more than its buyer's budget left")
-    holders.budget_left_micro[who] -= purchase.cost
-    holders.spend_micro[who] += purchase.cost
-    holders.tax_micro[who] += purchase.tax
-    holders.fee_micro[who] += purchase.fee
-    holders.purchases[who] += quantity
-    holders.coins_bought[who] += purchase.coins
-    holders.wallet_coins[who] += purchase.coins
-    holders.wallet_value_micro[who] += purchase.net
-    holders.wallet_gross_micro[who] += purchase.cost
-
-    to_store = prices.channel_is_app_store[channel]
-    ledger.transfer(source, Account.TAX_AUTHORITY, int(purchase.tax.sum()))
-    ledger.transfer(source, Account.APP_STORES, int(purchase.fee[to_store].sum()))
-    ledger.transfer(source, Account.PAYMENT_PROCESSOR, int(purchase.fee[~to_store].sum()))
-    ledger.transfer(source, Account.COIN_LIABILITY, int(purchase.net.sum()))
+    post_purchases(ledger, source, tax, store_fee, processor_fee, net)
     return purchase
+
+
+@kernel
+def _buy(who, region, channel, bundle, quantity, coins, gross, tax, fee, net, is_app_store, budget_left, spend,
+         tax_paid, fee_paid, purchases, coins_bought, wallet_coins, wallet_value, wallet_gross, bought_coins,
+         bought_cost, bought_tax, bought_fee, bought_net) -> tuple[bool, int, int, int, int]:
+    """:func:`buy` in one pass, after checking every budget: whether they paid (if not, nothing moved), and
+    the purchases' tax, app stores' fees, processors' fees and net (micro-USD)."""
+    for i in range(who.size):
+        if quantity[i] * gross[region[i], channel[i], bundle[i]] > budget_left[who[i]]:
+            return False, 0, 0, 0, 0
+    tax_total, store_fee, processor_fee, net_total = 0, 0, 0, 0
+    for i in range(who.size):
+        r, c, b = region[i], channel[i], bundle[i]
+        bought_coins[i], bought_cost[i], bought_tax[i], bought_fee[i], bought_net[i] = buy_into(
+            who[i], quantity[i], coins[r, c, b], gross[r, c, b], tax[r, c, b], fee[r, c, b], net[r, c, b], budget_left,
+            spend, tax_paid, fee_paid, purchases, coins_bought, wallet_coins, wallet_value, wallet_gross)
+        tax_total += bought_tax[i]
+        if is_app_store[c]:
+            store_fee += bought_fee[i]
+        else:
+            processor_fee += bought_fee[i]
+        net_total += bought_net[i]
+    return True, tax_total, store_fee, processor_fee, net_total
+
+
+@kernel
+def buy_into(holder: int, quantity: int, bundle_coins: int, bundle_gross: int, bundle_tax: int, bundle_fee: int,
+             bundle_net: int, budget_left, spend, tax_paid, fee_paid, purchases, coins_bought, wallet_coins,
+             wallet_value, wallet_gross) -> tuple[int, int, int, int, int]:
+    """Buy ``quantity`` of a bundle (its coins, price, tax, fee and the platform's net) for ``holder``, out of
+    a budget that pays for them (:func:`buy`'s rule for one buyer, the ledger aside); return the coins,
+    cost, tax, fee and net bought."""
+    coins, cost, tax, fee, net = (quantity * bundle_coins, quantity * bundle_gross, quantity * bundle_tax,
+                                  quantity * bundle_fee, quantity * bundle_net)
+    budget_left[holder] -= cost
+    spend[holder] += cost
+    tax_paid[holder] += tax
+    fee_paid[holder] += fee
+    purchases[holder] += quantity
+    coins_bought[holder] += coins
+    wallet_coins[holder] += coins
+    wallet_value[holder] += net
+    wallet_gross[holder] += cost
+    return coins, cost, tax, fee, net
+
+
+def post_purchases(ledger: Ledger, source: Account, tax: int, store_fee: int, processor_fee: int, net: int) -> None:
+    """Post purchases' split out of the buyers' ``source``: tax, the app stores' and processors' fees, and the
+    platform's net, held as a coin liability until the coins are spent (micro-USD)."""
+    ledger.transfer(source, Account.TAX_AUTHORITY, tax)
+    ledger.transfer(source, Account.APP_STORES, store_fee)
+    ledger.transfer(source, Account.PAYMENT_PROCESSOR, processor_fee)
+    ledger.transfer(source, Account.COIN_LIABILITY, net)
 
 
 def spend(holders, who: np.ndarray, coins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -136,23 +186,52 @@ def _spend(wallet_coins, wallet_value, wallet_gross, who, coins, released, relea
         if coins[i] > wallet_coins[who[i]]:
             return False
     for i in range(who.size):
-        holder, held = who[i], wallet_coins[who[i]]
-        released[i] = wallet_value[holder] * coins[i] // held if held > 0 else 0
-        released_gross[i] = wallet_gross[holder] * coins[i] // held if held > 0 else 0
-        wallet_coins[holder] = held - coins[i]
-        wallet_value[holder] -= released[i]
-        wallet_gross[holder] -= released_gross[i]
+        released[i], released_gross[i] = spend_from(wallet_coins, wallet_value, wallet_gross, who[i], coins[i])
     return True
+
+
+@kernel
+def spend_from(wallet_coins, wallet_value, wallet_gross, holder: int, coins: int) -> tuple[int, int]:
+    """Take ``coins`` out of the wallet of ``holder``, which holds them; return the net value and the price
+    they carry (:func:`spend`'s rule for one wallet)."""
+    held = wallet_coins[holder]
+    released = wallet_value[holder] * coins // held if held > 0 else 0
+    released_gross = wallet_gross[holder] * coins // held if held > 0 else 0
+    wallet_coins[holder] = held - coins
+    wallet_value[holder] -= released
+    wallet_gross[holder] -= released_gross
+    return released, released_gross
 
 
 def receive(holders, who: np.ndarray, coins: np.ndarray, value: np.ndarray, gross: np.ndarray) -> None:
     """Put coins someone else paid for (a brand's free-coin drop) into the wallets of ``who``."""
-    holders.wallet_coins[who] += coins
-    holders.wallet_value_micro[who] += value
-    holders.wallet_gross_micro[who] += gross
-    holders.coins_received[who] += coins
-    holders.received_value_micro[who] += value
-    holders.wallet_free_coins[who] += coins
+    n = len(who)
+    _receive(np.asarray(who, dtype=np.int64), np.array(np.broadcast_to(coins, n), dtype=np.int64),
+             np.array(np.broadcast_to(value, n), dtype=np.int64), np.array(np.broadcast_to(gross, n), dtype=np.int64),
+             holders.wallet_coins, holders.wallet_value_micro, holders.wallet_gross_micro, holders.coins_received,
+             holders.received_value_micro, holders.wallet_free_coins)
+
+
+@kernel
+def _receive(who, coins, value, gross, wallet_coins, wallet_value, wallet_gross, coins_received, received_value,
+             wallet_free_coins) -> None:
+    """:func:`receive`, wallet by wallet."""
+    for i in range(who.size):
+        receive_into(who[i], coins[i], value[i], gross[i], wallet_coins, wallet_value, wallet_gross, coins_received,
+                     received_value, wallet_free_coins)
+
+
+@kernel
+def receive_into(holder: int, coins: int, value: int, gross: int, wallet_coins, wallet_value, wallet_gross,
+                 coins_received, received_value, wallet_free_coins) -> None:
+    """Put ``coins`` carrying net ``value`` and price ``gross`` that someone else paid for into the wallet of
+    ``holder``, as free coins (:func:`receive`'s rule for one wallet)."""
+    wallet_coins[holder] += coins
+    wallet_value[holder] += value
+    wallet_gross[holder] += gross
+    coins_received[holder] += coins
+    received_value[holder] += value
+    wallet_free_coins[holder] += coins
 
 
 def give(
@@ -208,11 +287,16 @@ def diamonds_for(
     (:func:`sim.engine.pricing.price_bundle`); a brand's coins dropped to a viewer count at the viewer's
     region's rate and basis.
     """
-    platform = payout.platform
     return _diamonds(np.asarray(coins, dtype=np.int64), np.asarray(released, dtype=np.int64),
                      np.asarray(released_gross, dtype=np.int64), np.asarray(region, dtype=np.int64),
-                     payout.is_share_of_price, payout.ex_tax, platform.creator_share_basis == "net_revenue",
-                     platform.creator_share, platform.diamonds_per_coin, platform.micro_usd_per_diamond)
+                     *payout_terms(payout))
+
+
+def payout_terms(payout: Payout) -> tuple:
+    """The payout's fields as :func:`diamonds_of` takes them, after a gift's own."""
+    platform = payout.platform
+    return (payout.is_share_of_price, payout.ex_tax, platform.creator_share_basis == "net_revenue",
+            platform.creator_share, platform.diamonds_per_coin, platform.micro_usd_per_diamond)
 
 
 @kernel
@@ -221,13 +305,21 @@ def _diamonds(coins, released, released_gross, region, is_share_of_price, ex_tax
     """:func:`diamonds_for`, gift by gift."""
     diamonds = np.empty(coins.size, dtype=np.int64)
     for i in range(coins.size):
-        if is_net_revenue:  # a diamond is a micro-USD
-            diamonds[i] = int(released[i] * creator_share)
-        elif is_share_of_price[region[i]]:
-            diamonds[i] = int(np.floor(released_gross[i] * ex_tax[region[i]] * creator_share / micro_usd_per_diamond))
-        else:
-            diamonds[i] = coins[i] * diamonds_per_coin
+        diamonds[i] = diamonds_of(coins[i], released[i], released_gross[i], region[i], is_share_of_price, ex_tax,
+                                  is_net_revenue, creator_share, diamonds_per_coin, micro_usd_per_diamond)
     return diamonds
+
+
+@kernel
+def diamonds_of(coins: int, released: int, released_gross: int, region: int, is_share_of_price: np.ndarray,
+                ex_tax: np.ndarray, is_net_revenue: bool, creator_share: float, diamonds_per_coin: int,
+                micro_usd_per_diamond: int) -> int:
+    """One gift's diamonds (:func:`diamonds_for`'s rule; the payout's fields as :func:`payout_terms` gives them)."""
+    if is_net_revenue:  # a diamond is a micro-USD
+        return int(released * creator_share)
+    if is_share_of_price[region]:
+        return int(np.floor(released_gross * ex_tax[region] * creator_share / micro_usd_per_diamond))
+    return coins * diamonds_per_coin
 
 
 def issue_diamonds(
@@ -262,9 +354,17 @@ def _credit(rooms, diamonds, coins, gifts, diamonds_held, diamonds_earned, gifts
             coins_this_hour) -> None:
     """Credit each room's creator with its gifts' diamonds and count them (a room may repeat)."""
     for i in range(rooms.size):
-        room = rooms[i]
-        diamonds_held[room] += diamonds[i]
-        diamonds_earned[room] += diamonds[i]
-        gifts_received[room] += gifts[i]
-        gifts_this_hour[room] += gifts[i]
-        coins_this_hour[room] += coins[i]
+        credit(rooms[i], diamonds[i], coins[i], gifts[i], diamonds_held, diamonds_earned, gifts_received,
+               gifts_this_hour, coins_this_hour)
+
+
+@kernel
+def credit(room: int, diamonds: int, coins: int, gifts: int, diamonds_held, diamonds_earned, gifts_received,
+           gifts_this_hour, coins_this_hour) -> None:
+    """Credit the creator ``room`` with ``gifts`` gifts of ``coins`` in all, issuing ``diamonds``
+    (:func:`issue_diamonds`'s rule for one entry)."""
+    diamonds_held[room] += diamonds
+    diamonds_earned[room] += diamonds
+    gifts_received[room] += gifts
+    gifts_this_hour[room] += gifts
+    coins_this_hour[room] += coins

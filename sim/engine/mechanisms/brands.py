@@ -19,7 +19,8 @@ Brands buy their coins like anyone else: bundles of their region's web store (or
 the channel with most bundles), with its tax and fees. A brand's gift (and gift matching) becomes
 diamonds as a viewer's does, on the payout basis of the brand's region (so under ``share_of_price``
 creators get their share of what the brand paid), and dropped coins carry the value the brand paid
-into the viewers' wallets.
+into the viewers' wallets: each slot's drops into a room share their value and price equally among its
+viewers, the first of them taking what an uneven split leaves, so every micro-USD stays with a coin.
 Impressions are the viewer-hours of the rooms a brand acted in. Campaigns pace their budgets: each
 brand's period starts on its own day (drawn uniformly over the period's length), and each day it may
 spend what is left of the period's budget over the days left, so budgets are spread over the period
@@ -32,11 +33,12 @@ import numpy as np
 
 from sim.engine import wallet
 from sim.engine.config import CAMPAIGNS, Brands
-from sim.engine.ledger import Account, Ledger
+from sim.engine.kernels import kernel
+from sim.engine.ledger import Account, Ledger, LedgerError
 from sim.engine.mechanism import Event, Hour, Mechanism, Modifier, Output, Phase, StateField
 from sim.engine.pricing import PriceTable, to_micro
 from sim.engine.recorder import EventLog
-from sim.engine.state import NOBODY, BrandState, CreatorState, ViewerState
+from sim.engine.state import CREATOR_INDEX, BrandState, CreatorState, ViewerState
 
 HOURS_PER_DAY = 24
 SPONSORSHIP, MATCHING, DROPS, GIFTS = (CAMPAIGNS.index(c) for c in ("sponsorship", "matching", "drops", "gifts"))
@@ -45,7 +47,7 @@ SPONSORSHIP, MATCHING, DROPS, GIFTS = (CAMPAIGNS.index(c) for c in ("sponsorship
 def choose_lives(brands: BrandState, creators: CreatorState,
                  k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each active brand's rooms this hour, best first: ``(brand, slot, creator, times)``, ``times`` of its
-    ``k`` slots in each room.
+    ``k`` slots in each room, in brand order and each brand's in slot order.
 
     A region's live creators are ranked by audience, and its ``n`` brands deal the ranks out between
     them as cards: the ``j``-th brand (in row order) takes ranks ``j, j + n, j + 2n, ...`` around the
@@ -58,31 +60,106 @@ def choose_lives(brands: BrandState, creators: CreatorState,
     a brand would find there. So every brand acts ``k`` times in every hour its region has a live room,
     and each room sees as many brands' slots, at every size with as many brands per live room; taking
     fewer rooms in a region with few live (a small economy, or night) had left a small economy's brands
-    with fewer rooms than a large one's. The cost is linear in brands and creators.
+    with fewer rooms than a large one's. The cost is linear in brands and creators (and the ranking's sort).
     """
-    live = np.flatnonzero(creators.is_live)
-    n_regions = int(max(creators.region.max(), brands.region.max())) + 1
-    by_region = live[np.lexsort((-creators.audience[live], creators.region[live]))]  # region, then audience
-    n_live = np.bincount(creators.region[live], minlength=n_regions)
-    first = np.cumsum(n_live) - n_live  # where each region's ranking starts in by_region
+    brand, slot, room, times, n = _deal(
+        np.asarray(creators.is_live, dtype=np.bool_), np.asarray(creators.region, dtype=np.int64),
+        np.asarray(creators.audience, dtype=np.int64), np.asarray(brands.region, dtype=np.int64),
+        np.asarray(brands.is_active, dtype=np.bool_), k)
+    return brand[:n], slot[:n], room[:n], times[:n]
+
+
+@kernel
+def _deal(is_live, creator_region, audience, brand_region, is_active, k):
+    """:func:`choose_lives` in one compiled pass: its four arrays, of which the first ``n`` entries are the
+    slots (loops rather than NumPy's functions, which compile slowly)."""
+    n_regions = 1
+    for row in range(creator_region.size):  # index loops: iterating an array compiles slowly
+        n_regions = max(n_regions, creator_region[row] + 1)
+    for b in range(brand_region.size):
+        n_regions = max(n_regions, brand_region[b] + 1)
+    n_live, n_brands = np.zeros(n_regions, dtype=np.int64), np.zeros(n_regions, dtype=np.int64)
+    n_all = 0
+    for row in range(creator_region.size):
+        if is_live[row]:
+            n_live[creator_region[row]] += 1
+            n_all += 1
+    for b in range(brand_region.size):
+        n_brands[brand_region[b]] += 1
+    first = np.zeros(n_regions, dtype=np.int64)  # where each region's ranking starts
+    most_live = 0
+    for region in range(n_regions):
+        first[region] = first[region - 1] + n_live[region - 1] if region > 0 else 0
+        most_live = max(most_live, n_live[region])
+
+    # the live creators region by region, each region's by audience, the largest first (equal ones in row order)
+    rows = np.empty(n_all, dtype=np.int64)
+    n = 0
+    for row in range(creator_region.size):
+        if is_live[row]:
+            rows[n] = row
+            n += 1
+    ranked, place = np.empty(n_all, dtype=np.int64), np.zeros(n_regions, dtype=np.int64)
+    for region in range(n_regions):
+        place[region] = first[region]
+    by_audience = sort_by_audience(rows, audience)
+    for i in range(n_all):
+        row = by_audience[i]
+        ranked[place[creator_region[row]]] = row
+        place[creator_region[row]] += 1
+
+    slots = min(k, most_live)  # a brand's distinct rooms, at most its region's live
+    most = brand_region.size * slots
+    brand, slot = np.empty(most, dtype=np.int64), np.empty(most, dtype=np.int64)
+    room, times = np.empty(most, dtype=np.int64), np.empty(most, dtype=np.int64)
     # Every brand of a region holds its place in the deal, switched off or not: switching one off (to
     # measure its lift) leaves the others' rooms as they were, so the two runs differ by that brand alone.
-    n_brands = np.bincount(brands.region, minlength=n_regions)
-    order = np.argsort(brands.region, kind="stable")
-    position = np.zeros(brands.size, dtype=np.int64)  # a brand's place among its region's brands
-    position[order] = np.arange(order.size) - (np.cumsum(n_brands) - n_brands)[brands.region[order]]
-    live_here, dealt = n_live[brands.region][:, None], n_brands[brands.region][:, None]
-    slot = np.arange(min(k, int(n_live.max())))[None, :]  # a brand's distinct rooms, at most its region's live
-    rooms = np.maximum(live_here, 1)
-    # the plain deal repeats a brand's ranks after rooms / gcd slots; one rank on at each repeat
-    rank = (position[:, None] + slot * dealt + slot // (rooms // np.gcd(dealt, rooms))) % rooms  # [brand, slot]
-    candidates = np.where((slot < live_here) & brands.is_active[:, None],
-                          by_region[np.minimum(first[brands.region][:, None] + rank, max(by_region.size - 1, 0))]
-                          if by_region.size else NOBODY, NOBODY)
-    times = k // rooms + (slot < k % rooms)  # k slots over fewer rooms: each k // rooms, the best one more
-    brand_idx, slot_idx = np.nonzero(candidates != NOBODY)
-    return brand_idx, slot_idx, candidates[brand_idx, slot_idx], np.broadcast_to(times, candidates.shape)[
-        brand_idx, slot_idx]
+    position = np.zeros(n_regions, dtype=np.int64)  # the next brand's place among its region's brands
+    n = 0
+    for b in range(brand_region.size):
+        region = brand_region[b]
+        live = n_live[region]
+        if is_active[b]:
+            for s in range(min(slots, live)):
+                brand[n], slot[n] = b, s
+                room[n] = ranked[first[region] + dealt_rank(position[region], s, n_brands[region], live)]
+                times[n] = k // live + (1 if s < k % live else 0)  # k slots over fewer rooms: the best once more
+                n += 1
+        position[region] += 1
+    return brand, slot, room, times, n
+
+
+@kernel
+def dealt_rank(position: int, slot: int, dealt: int, live: int) -> int:
+    """The rank of the room that the brand at ``position`` among a region's ``dealt`` brands takes in ``slot``,
+    among the region's ``live`` rooms: the plain deal's, which repeats a brand's ranks after
+    ``live / gcd(dealt, live)`` slots, moved on by one rank at each repeat."""
+    divisor, rest = dealt, live  # their greatest common divisor, by Euclid's algorithm
+    while rest:
+        divisor, rest = rest, divisor % rest
+    return (position + slot * dealt + slot // (live // divisor)) % live
+
+
+@kernel
+def sort_by_audience(rows: np.ndarray, audience: np.ndarray) -> np.ndarray:
+    """``rows`` by ``audience``, the largest first, rows of equal audience in their order: a merge sort,
+    written out because Numba's stable ``np.argsort`` takes about a second to compile."""
+    order, merged = rows.copy(), np.empty_like(rows)
+    n, width = rows.size, 1
+    while width < n:
+        for low in range(0, n, 2 * width):
+            middle, high = min(low + width, n), min(low + 2 * width, n)
+            left, right = low, middle
+            for out in range(low, high):
+                if right >= high or (left < middle and audience[order[left]] >= audience[order[right]]):
+                    merged[out] = order[left]
+                    left += 1
+                else:
+                    merged[out] = order[right]
+                    right += 1
+        order, merged = merged, order
+        width *= 2
+    return order
 
 
 def run_campaigns(
@@ -92,144 +169,284 @@ def run_campaigns(
 ) -> dict[str, int]:
     """Run this hour's campaigns; return the hour's flows (and log the coins they move in ``events``).
 
-    ``watchers`` are the viewers watching a live this hour, ascending (drops go to them).
+    ``watchers`` are the viewers watching a live this hour, ascending (drops go to them); ``hour_gifts``, when
+    given, takes the hour's gifts, in the order sent, as one batch (:class:`sim.engine.mechanism.HourGifts`,
+    which logs them in the event log). The brands choose their rooms (:func:`choose_lives`); then one
+    compiled pass (:func:`_campaign_hour`) pays the sponsorships, buys the coins the other slots want
+    (:func:`brand_bundle`) and acts in the slots those coins cover, moving coins and money by
+    :mod:`sim.engine.wallet`'s rules for one wallet; the ledger then takes each kind of posting once for the
+    hour. The kernels are the only implementation of these rules (``NUMBA_DISABLE_JIT=1`` runs the same
+    source as Python).
+
+    Raises:
+        LedgerError: A brand's purchase would cost more than its allowance left.
     """
     k = params.lives_per_brand
     flows = {"new_brand_spend_usd": 0, "new_sponsored_hours": 0, "new_brand_coins_gifted": 0,
              "new_coins_dropped": 0, "new_creator_income_usd": 0, "new_platform_revenue_usd": 0}
     if brands.size == 0 or k == 0 or not creators.is_live.any():
         return flows
-    brand_idx, slot_idx, room, times = choose_lives(brands, creators, k)
-    campaign = brands.campaign[brand_idx]
-    sponsored = campaign == SPONSORSHIP
-    audience = creators.audience[room]
-
-    # Sponsorship: a fee per slot, while the budget lasts, best rooms first.
-    price = to_micro(params.sponsorship_usd_per_live_hour)
-    paid = np.where(sponsored, np.clip(brands.budget_left_micro[brand_idx] // price - before_in_brand(times, brand_idx),
-                                       0, times), 0)
-    n_paid = np.bincount(brand_idx, weights=paid, minlength=brands.size).astype(np.int64)
-    brands.budget_left_micro -= n_paid * price
-    brands.spend_micro += n_paid * price
-    np.add.at(creators.sponsorship_micro, room, paid * price)
-    ledger.transfer(Account.BRANDS_OUTSIDE, Account.CREATORS_CASH, int(n_paid.sum()) * price)
-
-    flows["new_brand_spend_usd"] = int(n_paid.sum()) * price
-    flows["new_sponsored_hours"] = int(paid.sum())
-    if sponsored.all():
-        brands.sponsored_hours += n_paid
-        np.add.at(brands.impressions, brand_idx, audience * paid)
-        return flows
-
-    # Coin campaigns: buy what the rooms need, then act on the rooms the coins cover, best first.
-    wanted = np.zeros(room.size, dtype=np.int64)
-    is_match, is_drop, is_gift = campaign == MATCHING, campaign == DROPS, campaign == GIFTS
-    wanted[is_match] = np.minimum(np.round(params.match_share * creators.coins_this_hour[room[is_match]]),
-                                  params.match_cap_coins_per_hour) * times[is_match]
-    wanted[is_drop] = params.drop_coins_per_viewer * audience[is_drop] * times[is_drop]
-    wanted[is_gift] = params.brand_gift_coins * times[is_gift]
-    needed = np.bincount(brand_idx, weights=wanted, minlength=brands.size).astype(np.int64)
-    flows["new_brand_spend_usd"] += buy_coins(brands, needed, prices, ledger, events)
-    covered = (wanted > 0) & (before_in_brand(wanted, brand_idx) + wanted <= brands.wallet_coins[brand_idx])
-
-    acted = np.where(covered, times, paid)  # slots in which the brand ran its campaign
-    brands.sponsored_hours += np.bincount(brand_idx, weights=acted, minlength=brands.size).astype(np.int64)
-    np.add.at(brands.impressions, brand_idx, audience * acted)
-    flows["new_sponsored_hours"] = int(acted.sum())
-    for slot in np.unique(slot_idx[covered]):  # a brand has at most one room per slot: each slot is one vector step
-        here = covered & (slot_idx == slot)
-        released, released_gross = wallet.spend(brands, brand_idx[here], wanted[here])
-        gifting = campaign[here] != DROPS
-        coins, rooms, givers = wanted[here][gifting], room[here][gifting], brand_idx[here][gifting]
-        gifts = times[here][gifting]  # a room taken several times gets the brand's gift (or match) as often
-        diamonds, diamond_value = wallet.issue_diamonds(creators, rooms, coins, released[gifting],
-                                                        released_gross[gifting], brands.region[givers], payout, ledger,
-                                                        gifts)
-        if hour_gifts is not None:
-            hour_gifts.add(rooms, coins, diamonds, copies=gifts, brand=givers)
-        flows["new_creator_income_usd"] += int(diamond_value.sum())
-        flows["new_platform_revenue_usd"] += int(released[gifting].sum() - diamond_value.sum())
-        np.add.at(brands.coins_gifted, givers, coins)
-        flows["new_brand_coins_gifted"] += int(coins.sum())
-        dropping = ~gifting
-        np.add.at(brands.coins_dropped, brand_idx[here][dropping], wanted[here][dropping])
-        flows["new_coins_dropped"] += drop_coins(viewers, creators, watchers, room[here][dropping], released[dropping],
-                                                 released_gross[dropping], params, step, times[here][dropping])
+    brand, _, room, times = choose_lives(brands, creators, k)
+    web = prices.channel_names.index("web") if "web" in prices.channel_names else -1
+    purchases = np.zeros((7, brands.size), dtype=np.int64)  # quantity, channel, coins, cost, tax, fee, net
+    gifts = np.empty((5, brand.size), dtype=np.int64)  # creator, coins, diamonds, gifts, brand
+    totals = _campaign_hour(
+        purchases, gifts, brand, room, times, brands.campaign, brands.region, brands.budget_left_micro,
+        brands.spend_micro, brands.coin_spend_micro, brands.tax_micro, brands.fee_micro, brands.purchases,
+        brands.coins_bought, brands.wallet_coins, brands.wallet_value_micro, brands.wallet_gross_micro,
+        brands.sponsored_hours, brands.impressions, brands.coins_gifted, brands.coins_dropped, creators.audience,
+        creators.sponsorship_micro, creators.diamonds_held, creators.diamonds_earned, creators.gifts_received,
+        creators.gifts_this_hour, creators.coins_this_hour, to_micro(params.sponsorship_usd_per_live_hour),
+        params.match_share, params.match_cap_coins_per_hour, params.drop_coins_per_viewer, params.brand_gift_coins,
+        prices.coins, prices.gross, prices.tax, prices.fee, prices.net, prices.channel_is_app_store, prices.n_bundles,
+        web, *wallet.payout_terms(payout), watchers, viewers.watching, viewers.wallet_coins, viewers.wallet_value_micro,
+        viewers.wallet_gross_micro, viewers.coins_received, viewers.received_value_micro, viewers.wallet_free_coins,
+        viewers.boosted_until, step + params.drop_boost_hours)
+    (is_paid, sponsorship, tax, store_fee, processor_fee, net, coin_cost, hours, coins_gifted, released,
+     diamond_value, coins_dropped, n_gifts) = (int(total) for total in totals)
+    if not is_paid:
+        raise LedgerError("a brand's purchase costs more than its allowance left")
+    # Each kind of posting once for the hour, where the hour has one (a transfer of nothing changes nothing).
+    if sponsorship:
+        ledger.transfer(Account.BRANDS_OUTSIDE, Account.CREATORS_CASH, sponsorship)
+    if coin_cost:
+        wallet.post_purchases(ledger, Account.BRANDS_OUTSIDE, tax, store_fee, processor_fee, net)
+    if released:  # what issuing the gifts' diamonds posts (wallet.issue_diamonds)
+        ledger.transfer(Account.COIN_LIABILITY, Account.PLATFORM, released)
+    if diamond_value:
+        ledger.transfer(Account.PLATFORM, Account.DIAMOND_LIABILITY, diamond_value)
+    if events is not None:
+        quantity, channel, *bought = purchases
+        events.add_purchases(wallet.Purchase(*bought), brands.region, channel, quantity, brand=np.arange(brands.size))
+    if hour_gifts is not None:  # the hour's gifts in the order sent, published as one batch
+        room, coins, diamonds, times, brand = gifts[:, :n_gifts]
+        hour_gifts.add(room, coins, diamonds, copies=times, brand=brand)
+    flows["new_brand_spend_usd"] = sponsorship + coin_cost
+    flows["new_sponsored_hours"] = hours
+    flows["new_brand_coins_gifted"] = coins_gifted
+    flows["new_coins_dropped"] = coins_dropped
+    flows["new_creator_income_usd"] = diamond_value
+    flows["new_platform_revenue_usd"] = released - diamond_value
     return flows
 
 
-def before_in_brand(values: np.ndarray, brand_idx: np.ndarray) -> np.ndarray:
-    """For entries sorted by brand: the sum of ``values`` over the same brand's earlier entries."""
-    before = np.cumsum(values) - values
-    return before - before[np.searchsorted(brand_idx, brand_idx)]
+@kernel
+def _campaign_hour(bought, gifts, brand, room, times, campaign, brand_region, budget_left, spend, coin_spend, tax_paid,
+                   fee_paid, purchases, coins_bought, wallet_coins, wallet_value, wallet_gross, sponsored_hours,
+                   impressions, coins_gifted, coins_dropped, audience, sponsorship_micro, diamonds_held,
+                   diamonds_earned, gifts_received, gifts_this_hour, coins_this_hour, price, match_share, match_cap,
+                   drop_coins, gift_coins, bundle_coins, bundle_gross, bundle_tax, bundle_fee, bundle_net, is_app_store,
+                   n_bundles, web, is_share_of_price, ex_tax, is_net_revenue, creator_share, diamonds_per_coin,
+                   micro_usd_per_diamond, watchers, watching, viewer_coins, viewer_value, viewer_gross, coins_received,
+                   received_value, free_coins, boosted_until, boosted_to):
+    """:func:`run_campaigns`' hour in the rooms :func:`choose_lives` dealt, the ledger and the event log aside.
 
+    Sponsorships pay a fee per slot while the budget lasts, best rooms first. Each brand short of the coins
+    its other slots want buys bundles of its store (:func:`brand_channel`, :func:`brand_bundle`) out of
+    today's allowance. A slot is covered when its brand's wallet holds the coins it wants after those of
+    the brand's better slots. Slot by slot (every brand's first slot, then every brand's second, ...: the
+    event log's order), a covered slot spends its coins from the brand's wallet; a gift (or match) issues
+    their diamonds to the room's creator; a drop's value and price are shared equally among the room's
+    ``audience``, each slot's drops into a room on their own (:func:`drop_share`), and go with the coins to
+    the room's ``watchers``, boosted until ``boosted_to``.
 
-def buy_coins(brands: BrandState, needed: np.ndarray, prices: PriceTable, ledger: Ledger,
-              events: EventLog | None = None) -> int:
-    """Top up brands' wallets to ``needed`` coins, within what each may spend today.
-
-    Each brand buys its store's largest bundle that today's allowance pays for, as many as it takes
-    (or as the allowance pays for); a brand whose allowance pays for no bundle buys nothing.
+    Fills ``bought`` (zeros) with each brand's purchase ``[quantity, channel, coins, cost, tax, fee, net]`` and
+    the first ``n_gifts`` columns of ``gifts`` with the gifts in the order sent ``[creator, coins, diamonds,
+    gifts, brand]``.
 
     Returns:
-        What the brands paid (micro-USD).
+        The hour's totals: whether every purchase was paid, sponsorships paid, the purchases' tax, app stores'
+        and processors' fees, net and cost, sponsored hours, coins gifted, their net value released and their
+        diamonds' value, coins dropped (micro-USD, coins) and ``n_gifts``.
     """
-    shortfall = np.maximum(needed - brands.wallet_coins, 0)
-    if not shortfall.any():  # most hours: the wallets hold enough from an earlier bundle
-        return 0
-    channel = brand_channels(prices)[brands.region]
-    gross = prices.gross[brands.region, channel]  # [brand, bundle], ascending coins
-    affordable = (prices.coins[brands.region, channel] > 0) & (gross <= brands.budget_left_micro[:, None])
-    bundle = gross.shape[1] - 1 - affordable[:, ::-1].argmax(axis=1)
-    coins_each = prices.coins[brands.region, channel, bundle]
-    gross_each = np.maximum(gross[np.arange(brands.size), bundle], 1)
-    wanted = -(-shortfall // np.maximum(coins_each, 1))
-    quantity = np.where(affordable.any(axis=1), np.minimum(wanted, brands.budget_left_micro // gross_each), 0)
-    bought = wallet.buy(brands, np.arange(brands.size), brands.region, channel, bundle, quantity, prices, ledger,
-                        Account.BRANDS_OUTSIDE)
-    brands.coin_spend_micro += bought.cost
-    if events is not None:
-        events.add_purchases(bought, brands.region, channel, quantity, brand=np.arange(brands.size))
-    return int(bought.cost.sum())
+    n, n_brands = brand.size, budget_left.size
+    paid, wanted = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    n_paid, needed = np.zeros(n_brands, dtype=np.int64), np.zeros(n_brands, dtype=np.int64)
+    before = np.int64(0)  # the brand's slots before this one (typed: a literal 0 would compile paid_slots twice)
+    for e in range(n):
+        b, creator = brand[e], room[e]
+        if e == 0 or brand[e - 1] != b:
+            before = np.int64(0)
+        if campaign[b] == SPONSORSHIP:
+            paid[e] = paid_slots(budget_left[b], price, before, times[e])
+            sponsorship_micro[creator] += paid[e] * price
+            n_paid[b] += paid[e]
+        else:
+            wanted[e] = coins_wanted(campaign[b], times[e], coins_this_hour[creator], audience[creator], match_share,
+                                     match_cap, drop_coins, gift_coins)
+            needed[b] += wanted[e]
+        before += times[e]
+
+    sponsorship, tax, store_fee, processor_fee, net, cost, is_paid = 0, 0, 0, 0, 0, 0, True
+    for b in range(n_brands):
+        budget_left[b] -= n_paid[b] * price
+        spend[b] += n_paid[b] * price
+        sponsorship += n_paid[b] * price
+        r = brand_region[b]
+        c = brand_channel(n_bundles[r], web)
+        bought[1, b] = c
+        if needed[b] <= wallet_coins[b]:
+            continue
+        bundle, quantity = brand_bundle(needed[b] - wallet_coins[b], bundle_coins[r, c], bundle_gross[r, c],
+                                        budget_left[b])
+        if quantity * bundle_gross[r, c, bundle] > budget_left[b]:  # refused (run_campaigns raises)
+            is_paid = False
+            continue
+        bought[0, b] = quantity
+        bought[2, b], bought[3, b], bought[4, b], bought[5, b], bought[6, b] = wallet.buy_into(
+            b, quantity, bundle_coins[r, c, bundle], bundle_gross[r, c, bundle], bundle_tax[r, c, bundle],
+            bundle_fee[r, c, bundle], bundle_net[r, c, bundle], budget_left, spend, tax_paid, fee_paid, purchases,
+            coins_bought, wallet_coins, wallet_value, wallet_gross)
+        coin_spend[b] += bought[3, b]
+        cost += bought[3, b]
+        tax += bought[4, b]
+        if is_app_store[c]:
+            store_fee += bought[5, b]
+        else:
+            processor_fee += bought[5, b]
+        net += bought[6, b]
+
+    covered = np.zeros(n, dtype=np.bool_)
+    starts = np.zeros(n + 1, dtype=np.int64)  # where each brand's slots start, then n
+    n_acting, most_slots, hours, is_dropping = 0, 0, 0, False
+    for e in range(n):
+        b = brand[e]
+        if e == 0 or brand[e - 1] != b:
+            starts[n_acting] = e
+            n_acting += 1
+            before = 0
+        covered[e] = wanted[e] > 0 and before + wanted[e] <= wallet_coins[b]
+        before += wanted[e]
+        acted = times[e] if covered[e] else paid[e]
+        sponsored_hours[b] += acted
+        impressions[b] += audience[room[e]] * acted
+        hours += acted
+        most_slots = max(most_slots, e - starts[n_acting - 1] + 1)
+        is_dropping |= covered[e] and campaign[b] == DROPS
+    starts[n_acting] = n
+
+    n_gifts, gifted, released_total, diamond_value = 0, 0, 0, 0
+    # The rooms dropped into, listed (a room's place in the list + 1, 0 for none): each one's drops, each
+    # viewer's share of value and price, the first viewer's remainders, and this slot's drops, value and price.
+    listed = np.zeros(audience.size if is_dropping else 0, dtype=np.int64)
+    n_rooms = 0
+    room_of, drops, slot_drops = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    value_each, value_first = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    gross_each, gross_first = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    slot_value, slot_gross = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    for s in range(most_slots):
+        for j in range(n_acting):
+            e = starts[j] + s
+            if e >= starts[j + 1] or not covered[e]:
+                continue
+            b, creator, coins = brand[e], room[e], wanted[e]
+            released, released_gross = wallet.spend_from(wallet_coins, wallet_value, wallet_gross, b, coins)
+            if campaign[b] == DROPS:
+                coins_dropped[b] += coins
+                if listed[creator] == 0:
+                    room_of[n_rooms] = creator
+                    n_rooms += 1
+                    listed[creator] = n_rooms
+                d = listed[creator] - 1
+                slot_drops[d] += times[e]
+                slot_value[d] += released
+                slot_gross[d] += released_gross
+                continue
+            diamonds = wallet.diamonds_of(coins, released, released_gross, brand_region[b], is_share_of_price, ex_tax,
+                                          is_net_revenue, creator_share, diamonds_per_coin, micro_usd_per_diamond)
+            # the creator as the type viewers' gifts credit it with: one compiled version of the rule
+            wallet.credit(CREATOR_INDEX(creator), diamonds, coins, times[e], diamonds_held, diamonds_earned,
+                          gifts_received, gifts_this_hour, coins_this_hour)
+            coins_gifted[b] += coins
+            gifts[0, n_gifts], gifts[1, n_gifts], gifts[2, n_gifts] = creator, coins, diamonds
+            gifts[3, n_gifts], gifts[4, n_gifts] = times[e], b
+            n_gifts += 1
+            gifted += coins
+            released_total += released
+            diamond_value += diamonds * micro_usd_per_diamond
+        for d in range(n_rooms):  # each slot's drops into a room are shared on their own
+            if slot_drops[d] > 0:
+                share, remainder = drop_share(slot_value[d], audience[room_of[d]])
+                value_each[d] += share
+                value_first[d] += remainder
+                share, remainder = drop_share(slot_gross[d], audience[room_of[d]])
+                gross_each[d] += share
+                gross_first[d] += remainder
+                drops[d] += slot_drops[d]
+                slot_drops[d], slot_value[d], slot_gross[d] = 0, 0, 0
+
+    coins_given = 0
+    if n_rooms > 0:
+        has_first = np.zeros(n_rooms, dtype=np.bool_)
+        for i in range(watchers.size):
+            viewer = watchers[i]
+            d = listed[watching[viewer]] - 1
+            if d < 0:
+                continue
+            value, gross = value_each[d], gross_each[d]
+            if not has_first[d]:  # the room's first watcher takes the remainders: every micro-USD stays with a coin
+                value, gross = value + value_first[d], gross + gross_first[d]
+                has_first[d] = True
+            wallet.receive_into(viewer, drop_coins * drops[d], value, gross, viewer_coins, viewer_value, viewer_gross,
+                                coins_received, received_value, free_coins)
+            boosted_until[viewer] = boosted_to
+            coins_given += drop_coins * drops[d]
+    return (is_paid, sponsorship, tax, store_fee, processor_fee, net, cost, hours, gifted,
+            released_total, diamond_value, coins_given, n_gifts)
 
 
-def brand_channels(prices: PriceTable) -> np.ndarray:
-    """[region] the channel brands buy through: the web store if it sells bundles, else the widest."""
-    web = prices.channel_names.index("web") if "web" in prices.channel_names else None
-    widest = prices.n_bundles.argmax(axis=1)
-    if web is None:
-        return widest
-    return np.where(prices.n_bundles[:, web] > 0, web, widest)
+@kernel
+def paid_slots(budget_left_micro: int, price_micro: int, slots_before: int, times: int) -> int:
+    """How many of a sponsorship's ``times`` slots in one room its budget pays for, after its ``slots_before``
+    earlier ones this hour."""
+    return min(max(budget_left_micro // price_micro - slots_before, 0), times)
 
 
-def drop_coins(
-    viewers: ViewerState, creators: CreatorState, watchers: np.ndarray, rooms: np.ndarray, value: np.ndarray,
-    gross: np.ndarray, params: Brands, step: int, times: np.ndarray | int = 1,
-) -> int:
-    """Share each drop's coins, value and price equally among the viewers of its room.
+@kernel
+def coins_wanted(campaign: int, times: int, room_coins: int, audience: int, match_share: float, match_cap: int,
+                 drop_coins: int, gift_coins: int) -> int:
+    """The coins a coin campaign's ``times`` slots in one room want: a match of the ``room_coins`` viewers gifted
+    there this hour (rounded half to even, capped), ``drop_coins`` for each of its ``audience``, or the brand's
+    gift; 0 for a sponsorship."""
+    if campaign == MATCHING:
+        return int(min(np.rint(match_share * room_coins), match_cap) * times)
+    if campaign == DROPS:
+        return drop_coins * audience * times
+    if campaign == GIFTS:
+        return gift_coins * times
+    return 0
 
-    A drop may be ``times`` drops at once, and a room may get several in one slot; the remainder of an
-    uneven split of value goes to the room's first viewer, so every micro-USD stays with a coin.
-    ``watchers`` are the viewers watching a live this hour, ascending: only their rooms are looked up,
-    so the work grows with who watches rather than with the population. Returns the coins dropped.
-    """
-    if rooms.size == 0:
-        return 0
-    drops = np.bincount(rooms, weights=np.broadcast_to(times, rooms.shape), minlength=creators.size).astype(np.int64)
-    room_value = np.bincount(rooms, weights=value, minlength=creators.size).astype(np.int64)
-    room_gross = np.bincount(rooms, weights=gross, minlength=creators.size).astype(np.int64)
-    recipients = watchers[drops[viewers.watching[watchers]] > 0]
-    room = viewers.watching[recipients]
-    audience = creators.audience[room]
-    coins = params.drop_coins_per_viewer * drops[room]
-    value_each, gross_each = room_value[room] // audience, room_gross[room] // audience
-    _, first = np.unique(room, return_index=True)
-    value_each[first] += room_value[room[first]] - value_each[first] * audience[first]
-    gross_each[first] += room_gross[room[first]] - gross_each[first] * audience[first]
 
-    wallet.receive(viewers, recipients, coins, value_each, gross_each)
-    viewers.boosted_until[recipients] = step + params.drop_boost_hours
-    return int(coins.sum())
+@kernel
+def brand_channel(n_bundles: np.ndarray, web: int) -> int:
+    """The channel a brand buys through (``n_bundles``: its region's bundles on sale by channel): the web store
+    (channel ``web``, -1 for none) if it sells bundles, else the one with most (the first of equals)."""
+    if web >= 0 and n_bundles[web] > 0:
+        return web
+    widest = 0
+    for channel in range(n_bundles.size):
+        if n_bundles[channel] > n_bundles[widest]:
+            widest = channel
+    return widest
+
+
+@kernel
+def brand_bundle(shortfall: int, coins: np.ndarray, gross: np.ndarray, budget_left_micro: int) -> tuple[int, int]:
+    """The bundle a brand short of ``shortfall`` coins buys (an index into its store's ``coins`` and ``gross``,
+    ascending coins) and how many: the largest that today's allowance pays for, as many as it takes or as
+    the allowance pays for; none (0 of the last) if the allowance pays for no bundle."""
+    for bundle in range(gross.size - 1, -1, -1):
+        if coins[bundle] > 0 and gross[bundle] <= budget_left_micro:
+            return bundle, min(-(-shortfall // coins[bundle]), budget_left_micro // max(gross[bundle], 1))
+    return gross.size - 1, 0
+
+
+@kernel
+def drop_share(amount: int, audience: int) -> tuple[int, int]:
+    """Each of a room's ``audience`` viewers' equal share of a drop's ``amount`` (micro-USD, rounded down) and the
+    remainder, which the first viewer takes too. A room dropped into has viewers: a drop wants coins for each."""
+    share = amount // audience
+    return share, amount - share * audience
 
 
 def period_budget_micro(brands: BrandState, params: Brands) -> np.ndarray:
