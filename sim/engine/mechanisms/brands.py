@@ -35,7 +35,7 @@ from sim.engine import wallet
 from sim.engine.config import CAMPAIGNS, Brands
 from sim.engine.kernels import kernel
 from sim.engine.ledger import Account, Ledger, LedgerError
-from sim.engine.mechanism import Event, Hour, Mechanism, Modifier, Output, Phase, StateField
+from sim.engine.mechanism import Event, Hour, HourGifts, Mechanism, Modifier, Output, Phase, StateField
 from sim.engine.pricing import PriceTable, to_micro
 from sim.engine.recorder import EventLog
 from sim.engine.state import CREATOR_INDEX, BrandState, CreatorState, ViewerState
@@ -165,7 +165,7 @@ def sort_by_audience(rows: np.ndarray, audience: np.ndarray) -> np.ndarray:
 def run_campaigns(
     brands: BrandState, creators: CreatorState, viewers: ViewerState, watchers: np.ndarray, params: Brands,
     payout: wallet.Payout, prices: PriceTable, ledger: Ledger, step: int, events: EventLog | None = None,
-    hour_gifts=None,
+    hour_gifts: HourGifts | None = None,
 ) -> dict[str, int]:
     """Run this hour's campaigns; return the hour's flows (and log the coins they move in ``events``).
 
