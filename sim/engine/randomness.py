@@ -103,35 +103,46 @@ def poisson_quantile(u: np.ndarray, mean: np.ndarray | float) -> np.ndarray:
     round apart, and the ppf's answer is taken, as it is for means above :data:`SEARCHED_MEANS`.
     """
     u = np.asarray(u, dtype=float)
-    mean = np.broadcast_to(np.asarray(mean, dtype=float), u.shape)
     counts = np.zeros(u.shape, dtype=np.int64)
-    rows = np.flatnonzero((mean.ravel() > 0) & (mean.ravel() <= SEARCHED_MEANS))
-    large = np.flatnonzero(mean.ravel() > SEARCHED_MEANS)
-    counts.ravel()[large] = _poisson_ppf(u.ravel()[large], mean.ravel()[large])
-    q, lam = u.ravel()[rows], mean.ravel()[rows]
+    flat_u, flat_mean = u.ravel(), np.broadcast_to(np.asarray(mean, dtype=float), u.shape).ravel()
+    flat_counts = counts.ravel()  # a view: counts is a new array
+    large = np.flatnonzero(flat_mean > SEARCHED_MEANS)
+    flat_counts[large] = _poisson_ppf(flat_u[large], flat_mean[large])
+    searched = np.flatnonzero((flat_mean > 0) & (flat_mean <= SEARCHED_MEANS))
+    q, lam = flat_u[searched], flat_mean[searched]
+    k, at, below = _search_poisson_cdf(q, lam)
+    near = (np.abs(at - q) < NEAR_A_STEP) | (np.abs(q - below) < NEAR_A_STEP) | (q >= 1)
+    k[near] = _poisson_ppf(q[near], lam[near])
+    flat_counts[searched] = k
+    return counts
+
+
+def _search_poisson_cdf(q: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The least k with ``pdtr(k, lam) >= q`` (for ``q`` below 1), and the CDF at k and at k - 1 (0 at k = 0).
+
+    From a Cornish-Fisher first guess, up while the CDF falls short of ``q``, then down while the one below
+    reaches it too; each CDF is read once and kept.
+    """
     z = special.ndtri(np.clip(q, NEAR_A_STEP, 1 - NEAR_A_STEP))
     k = np.maximum(np.floor(lam + np.sqrt(lam) * z + (z * z - 1) / 6), 0)
-    at, below = np.ones_like(q), np.zeros_like(q)  # the CDF at k and at k - 1, kept as the search reads them
+    at, below = np.ones_like(q), np.zeros_like(q)
     searching = np.flatnonzero(q < 1)
-    while searching.size:  # up to the first k whose CDF reaches q
+    while searching.size:
         cdf = special.pdtr(k[searching], lam[searching])
         at[searching] = cdf
         searching = searching[cdf < q[searching]]
         k[searching] += 1
     searching = np.flatnonzero(k > 0)
-    while searching.size:  # down while the one below reaches it too
+    while searching.size:
         cdf = special.pdtr(k[searching] - 1, lam[searching])
         below[searching] = cdf
         reached = cdf >= q[searching]
         searching = searching[reached]
         k[searching] -= 1
         at[searching] = cdf[reached]
-        below[searching] = 0.0
+        below[searching] = 0.0  # read on the next pass, or the CDF below 0
         searching = searching[k[searching] > 0]
-    near = (np.abs(at - q) < NEAR_A_STEP) | (np.abs(q - below) < NEAR_A_STEP) | (q >= 1)
-    k[near] = _poisson_ppf(q[near], lam[near])
-    counts.ravel()[rows] = k
-    return counts
+    return k, at, below
 
 
 def _poisson_ppf(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
