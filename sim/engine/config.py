@@ -116,7 +116,8 @@ class Region(Section):
     share_of_viewers: Share = Field(description="Share of all viewers living here (1).")
     share_of_creators: Share = Field(description="Share of all creators living here (1).")
     income_scale: float = Field(
-        1.0, gt=0.0, le=100.0, description="Multiplier on viewers' gifting budgets (1; US = 1)."
+        1.0, ge=0.001, le=100.0, description="Multiplier on viewers' gifting budgets (1; US = 1; at least a "
+        "thousandth: the price of coins relative to income is divided by it).",
     )
     tax_rate: float = Field(ge=0.0, lt=1.0, description="Sales tax or VAT rate on coin purchases (1).")
     prices_include_tax: StrictBool = Field(
