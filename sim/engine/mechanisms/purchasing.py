@@ -155,27 +155,6 @@ def top_up_phase(hour: Hour, buyers: np.ndarray, coins_needed: np.ndarray) -> np
         hour.flows.add(name, amount)
     return enough
 
-def coin_float(model) -> int:
-    """Coins bought and not yet gifted, in viewers' and brands' wallets at the end of the hour.
-
-    The viewers' part is counted once from their wallets and then carried from hour to hour by the
-    hour's flows (coins bought, coins brands dropped to them, less coins they gifted: every way a viewer's
-    wallet changes) instead of summed over every viewer each hour, 80 MB at 10 million viewers; the
-    brands' few wallets are summed. A mechanism that moves viewers' coins another way must add a flow here
-    (``tests/mechanisms/test_purchasing.py`` checks the count against the wallets every hour).
-    """
-    memory = model.mechanism_memory.setdefault("purchasing", {})
-    if memory.get("step") != model.steps:  # once an hour, however often it is asked
-        if "viewer_coins" not in memory:
-            memory["viewer_coins"] = int(model.viewer_state.wallet_coins.sum())
-        else:
-            flows = model.flows.values
-            memory["viewer_coins"] += (flows.get("new_coins_bought", 0) + flows.get("new_coins_dropped", 0)
-                                       - flows.get("new_coins_gifted", 0))
-        memory["step"] = model.steps
-    return memory["viewer_coins"] + int(model.brand_state.wallet_coins.sum())
-
-
 MECHANISM = Mechanism(
     "purchasing", "a short wallet buys a bundle its budget allows",
     outputs=(
@@ -189,6 +168,6 @@ MECHANISM = Mechanism(
                "gifts chosen but not sent: no bundle that covered them fitted the budget"),
         Output("n_coin_float", "stock", "coins", "Coin float",
                "coins bought and not yet gifted: in viewers' and brands' wallets at the end of the hour",
-               measure=coin_float),
+               measure=lambda model: int(model.viewer_state.wallet_coins.sum() + model.brand_state.wallet_coins.sum())),
     ),
 )
