@@ -75,6 +75,7 @@ def run_command(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, config: Config) -> int:
     with long_lived_imports():
         from sim.figures import save_run_figures
+    from sim.engine import compile_ahead
     from sim.io.folder import check_writable, default_results_dir, write_results
     from sim.io.runner import run, with_burn_in, with_days, with_events
 
@@ -85,6 +86,7 @@ def _run(args: argparse.Namespace, config: Config) -> int:
     if not args.quiet:
         print(f"Simulating {config.name}, seed {seed}, {_days(config)} into {out}", flush=True)
     started = time.perf_counter()
+    compile_ahead.start()  # on the second core, when Numba's cache lacks kernels (a machine's first run)
     result = run(config, seed=seed, progress=False if args.quiet else None)  # None: on a terminal, not in a log
     wall_time = time.perf_counter() - started
     is_written = False
