@@ -33,6 +33,7 @@ def choose_rooms(
     viewers: ViewerState, creators: CreatorState, online: np.ndarray, params: Viewers,
     popularity_exponent: float, exploration_share: float, draws: Callable[[str, int], np.ndarray],
     last_watchers: np.ndarray | None, boost: np.ndarray | float = 1.0, loyal: Loyalty | None = None,
+    viewer_regions: int | None = None,
 ) -> np.ndarray:
     """Set ``viewers.watching`` and each creator's audience for this hour; return the viewers watching a live.
 
@@ -42,7 +43,8 @@ def choose_rooms(
     (:meth:`sim.engine.randomness.KeyedDraws.keys`): each viewer draws its own keyed uniforms from
     them, so its numbers do not depend on who else decides, which keeps runs that differ in one
     parameter paired viewer by viewer (common random numbers). ``last_watchers`` are last hour's
-    (None before the first hour): only their rooms need clearing. One compiled pass decides every
+    (None before the first hour): only their rooms need clearing. ``viewer_regions`` is one more than the
+    largest region of any viewer (None: found from the online viewers'). One compiled pass decides every
     online viewer (:func:`_choose`).
     """
     live = np.flatnonzero(creators.is_live)
@@ -57,9 +59,10 @@ def choose_rooms(
         weights[live] *= boost[live]
     depth = tree_depth(creators.size)
     is_home_feed = loyal is not None and loyal.home_region_weight != 1.0
-    # every region that may hold a creator or a viewer: the viewers' largest code, read from the online
-    # ones (a pass over the population each hour would cost milliseconds at ten million viewers)
-    n_regions = int(max(creators.region.max(initial=0), viewers.region[online].max(initial=0))) + 1
+    # every region that may hold a creator or a viewer (a region with neither has an empty tree, never descended)
+    if viewer_regions is None:
+        viewer_regions = int(viewers.region[online].max(initial=0)) + 1
+    n_regions = max(int(creators.region.max(initial=0)) + 1, viewer_regions)
     # NumPy's median rather than Numba's in the kernel: the same number, without the second that compiling
     # Numba's costs a machine's first run
     median_followers = float(np.median(creators.followers[live]))
@@ -356,10 +359,13 @@ def follow(
 def _choose_rooms(hour: Hour) -> None:
     viewers, creators, config = hour.viewers, hour.creators, hour.config
     memory = hour.memory("attention")  # last hour's watchers: only their rooms need clearing
+    if "viewer_regions" not in memory:  # found once: viewers never move (a pass over them each hour would
+        # cost a millisecond at ten million viewers, reading the online ones' regions half as much)
+        memory["viewer_regions"] = int(viewers.region.max(initial=0)) + 1
     hour.watchers = choose_rooms(
         viewers, creators, hour.online, config.viewers, config.creators.popularity_exponent,
         exploration.share(config), lambda decision, count: hour.draws.keys(decision, hour.step, count),
-        memory.get("watchers"), hour.multiplier("feed"), loyalty.params(config),
+        memory.get("watchers"), hour.multiplier("feed"), loyalty.params(config), memory["viewer_regions"],
     )
     memory["watchers"] = hour.watchers
     hour.flows.set("n_viewers_watching", hour.watchers.size)
