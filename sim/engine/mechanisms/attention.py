@@ -21,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.engine.config import Config, Loyalty, Viewers
-from sim.engine.kernels import kernel, keyed_uniform
+from sim.engine.kernels import fill_keyed_uniforms_of, kernel, keyed_uniform
 from sim.engine.lookup import descend_keyed, fill_tree, tree_depth
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms import exploration, loyalty
@@ -142,53 +142,63 @@ def _choose(
     # the feed's keys by level: the home feed's first picks the part (:func:`loyalty.is_home_pick`)
     feed_keys = keys_feed[1:] if is_home_feed else keys_feed[:depth]
     status = loyalty.creator_status(is_live, is_starting)
-    # the batch's viewers sent to a descent: their place in ``online``, row and tree, and the picks; those
-    # sent by the feed from the start of the arrays, those exploring from the end (each group draws with
-    # its own keys)
+    # The batch's uniforms, one array a decision, are drawn in loops of arithmetic alone (vector instructions),
+    # and its viewers are then decided without a branch on a draw: a branch that goes either way at random
+    # is mispredicted about as often, and cost more than the rest of a viewer's decision.
+    u_first, u_which = np.empty(DESCENT_BATCH), np.empty(DESCENT_BATCH)  # staying or returning; the favourite
+    u_return, u_explore, u_part = np.empty(DESCENT_BATCH), np.empty(DESCENT_BATCH), np.empty(DESCENT_BATCH)
+    # the viewers sent to a descent, by the feed and exploring (each group draws with its own keys): their
+    # place in ``online``, row and tree, and the picks
     waiting, rows = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
     trees, picks = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
+    waiting_small, rows_small = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
+    trees_small, picks_small = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
+    for j in range(DESCENT_BATCH):
+        trees_small[j] = SMALL
     for start in range(0, online.size, DESCENT_BATCH):
-        n_feed, first_exploring = 0, DESCENT_BATCH
-        for i in range(start, min(start + DESCENT_BATCH, online.size)):
-            viewer = online[i]
+        batch = online[start:min(start + DESCENT_BATCH, online.size)]
+        size = batch.size
+        if is_loyal:
+            fill_keyed_uniforms_of(keys_stay[0], batch, u_first[:size])
+            fill_keyed_uniforms_of(keys_favourite[0], batch, u_return[:size])
+            fill_keyed_uniforms_of(keys_favourite[1], batch, u_which[:size])
+        else:
+            fill_keyed_uniforms_of(keys_return[0], batch, u_first[:size])
+        fill_keyed_uniforms_of(keys_explore[0], batch, u_explore[:size])
+        if is_home_feed:
+            fill_keyed_uniforms_of(keys_feed[0], batch, u_part[:size])
+        n_feed = n_small = 0
+        for k in range(size):
+            viewer = batch[k]
+            first = followed[viewer]
             if is_loyal:
                 last = watching[viewer]
-                if loyalty.stays(status[last + 1], stay_probability, keyed_uniform(keys_stay[0], viewer)):
-                    room[i] = last
-                    continue
-                favourites = (followed[viewer], favourite_2[viewer], favourite_3[viewer])
+                favourites = (first, favourite_2[viewer], favourite_3[viewer])
                 favourite = loyalty.favourite_pick(
                     favourites, (status[favourites[0] + 1], status[favourites[1] + 1], status[favourites[2] + 1]),
-                    favourite_weights, return_probability, notification_boost,
-                    keyed_uniform(keys_favourite[0], viewer), keyed_uniform(keys_favourite[1], viewer))
-                if favourite != NOBODY:
-                    room[i] = favourite
-                    continue
+                    favourite_weights, return_probability, notification_boost, u_return[k], u_which[k])
+                chosen = last if loyalty.stays(status[last + 1], stay_probability, u_first[k]) else favourite
             else:
-                first = followed[viewer]
-                if (first != NOBODY and keyed_uniform(keys_return[0], viewer) < follow_return_probability
-                        and is_live[first]):
-                    room[i] = first
-                    continue
-            if keyed_uniform(keys_explore[0], viewer) < exploration_share:
-                first_exploring -= 1
-                waiting[first_exploring], rows[first_exploring], trees[first_exploring] = i, viewer, SMALL
-                continue
-            tree = FEED
-            if is_home_feed:
-                region = viewer_region[viewer]
-                if loyalty.is_home_pick(keyed_uniform(keys_feed[0], viewer), sums[FEED, 1], home_total[region],
-                                        home_region_weight):
-                    tree = HOME + region
-            waiting[n_feed], rows[n_feed], trees[n_feed] = i, viewer, tree
-            n_feed += 1
+                # live: not off air (NOBODY's status is off air)
+                is_back = u_first[k] < follow_return_probability and status[first + 1] != loyalty.OFF_AIR
+                chosen = first if is_back else NOBODY
+            room[start + k] = chosen  # a descent's pick for those left, below
+            is_left = chosen == NOBODY
+            is_exploring = u_explore[k] < exploration_share
+            region = viewer_region[viewer]
+            is_home = is_home_feed and loyalty.is_home_pick(u_part[k], sums[FEED, 1], home_total[region],
+                                                            home_region_weight)
+            # every viewer written at the end of each list, which grows by those it holds
+            waiting[n_feed], rows[n_feed], trees[n_feed] = start + k, viewer, HOME + region if is_home else FEED
+            n_feed += is_left and not is_exploring
+            waiting_small[n_small], rows_small[n_small] = start + k, viewer
+            n_small += is_left and is_exploring
         descend_keyed(sums, depth, feed_keys, trees[:n_feed], rows[:n_feed], picks[:n_feed])
-        descend_keyed(sums, depth, keys_small, trees[first_exploring:], rows[first_exploring:],
-                      picks[first_exploring:])
+        descend_keyed(sums, depth, keys_small, trees_small[:n_small], rows_small[:n_small], picks_small[:n_small])
         for j in range(n_feed):
             room[waiting[j]] = picks[j]
-        for j in range(first_exploring, DESCENT_BATCH):
-            room[waiting[j]] = picks[j]
+        for j in range(n_small):
+            room[waiting_small[j]] = picks_small[j]
 
 
 def _follow_at_start(hour: Hour) -> None:
