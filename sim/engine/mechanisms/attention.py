@@ -21,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.engine.config import Config, Loyalty, Viewers
-from sim.engine.kernels import kernel, keyed_uniform
+from sim.engine.kernels import fill_keyed_uniforms_of, kernel, keyed_uniform
 from sim.engine.lookup import descend_keyed, fill_tree, tree_depth
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms import exploration, loyalty
@@ -33,6 +33,7 @@ def choose_rooms(
     viewers: ViewerState, creators: CreatorState, online: np.ndarray, params: Viewers,
     popularity_exponent: float, exploration_share: float, draws: Callable[[str, int], np.ndarray],
     last_watchers: np.ndarray | None, boost: np.ndarray | float = 1.0, loyal: Loyalty | None = None,
+    viewer_regions: int | None = None,
 ) -> np.ndarray:
     """Set ``viewers.watching`` and each creator's audience for this hour; return the viewers watching a live.
 
@@ -42,7 +43,8 @@ def choose_rooms(
     (:meth:`sim.engine.randomness.KeyedDraws.keys`): each viewer draws its own keyed uniforms from
     them, so its numbers do not depend on who else decides, which keeps runs that differ in one
     parameter paired viewer by viewer (common random numbers). ``last_watchers`` are last hour's
-    (None before the first hour): only their rooms need clearing. One compiled pass decides every
+    (None before the first hour): only their rooms need clearing. ``viewer_regions`` is one more than the
+    largest region of any viewer (None: found from the online viewers'). One compiled pass decides every
     online viewer (:func:`_choose`).
     """
     live = np.flatnonzero(creators.is_live)
@@ -57,9 +59,10 @@ def choose_rooms(
         weights[live] *= boost[live]
     depth = tree_depth(creators.size)
     is_home_feed = loyal is not None and loyal.home_region_weight != 1.0
-    # every region that may hold a creator or a viewer: the viewers' largest code, read from the online
-    # ones (a pass over the population each hour would cost milliseconds at ten million viewers)
-    n_regions = int(max(creators.region.max(initial=0), viewers.region[online].max(initial=0))) + 1
+    # every region that may hold a creator or a viewer (a region with neither has an empty tree, never descended)
+    if viewer_regions is None:
+        viewer_regions = int(viewers.region[online].max(initial=0)) + 1
+    n_regions = max(int(creators.region.max(initial=0)) + 1, viewer_regions)
     # NumPy's median rather than Numba's in the kernel: the same number, without the second that compiling
     # Numba's costs a machine's first run
     median_followers = float(np.median(creators.followers[live]))
@@ -121,13 +124,17 @@ def _choose(
     descends a sum tree over all creator rows (:mod:`sim.engine.lookup`), so a creator going live or not
     moves only the picks near it. The viewers are decided in batches, each batch's descents made together.
     """
-    live = np.flatnonzero(is_live)
+    # loops rather than np.flatnonzero and a sum: the same weights, for half a second less of a first compile
     is_small = np.zeros(weights.size)
-    for creator in live:
-        is_small[creator] = 1.0 if followers[creator] < median_followers else 0.0
-    if is_small.sum() == 0:  # every live creator has as many followers
-        for creator in live:
+    n_small = 0
+    for creator in range(is_live.size):
+        if is_live[creator] and followers[creator] < median_followers:
             is_small[creator] = 1.0
+            n_small += 1
+    if n_small == 0:  # every live creator has as many followers
+        for creator in range(is_live.size):
+            if is_live[creator]:
+                is_small[creator] = 1.0
     sums = np.zeros((HOME + n_regions if is_home_feed else HOME, 2 << depth))
     fill_tree(sums[FEED], weights)
     fill_tree(sums[SMALL], is_small)
@@ -135,53 +142,63 @@ def _choose(
     # the feed's keys by level: the home feed's first picks the part (:func:`loyalty.is_home_pick`)
     feed_keys = keys_feed[1:] if is_home_feed else keys_feed[:depth]
     status = loyalty.creator_status(is_live, is_starting)
-    # the batch's viewers sent to a descent: their place in ``online``, row and tree, and the picks; those
-    # sent by the feed from the start of the arrays, those exploring from the end (each group draws with
-    # its own keys)
+    # The batch's uniforms, one array a decision, are drawn in loops of arithmetic alone (vector instructions),
+    # and its viewers are then decided without a branch on a draw: a branch that goes either way at random
+    # is mispredicted about as often, and cost more than the rest of a viewer's decision.
+    u_first, u_which = np.empty(DESCENT_BATCH), np.empty(DESCENT_BATCH)  # staying or returning; the favourite
+    u_return, u_explore, u_part = np.empty(DESCENT_BATCH), np.empty(DESCENT_BATCH), np.empty(DESCENT_BATCH)
+    # the viewers sent to a descent, by the feed and exploring (each group draws with its own keys): their
+    # place in ``online``, row and tree, and the picks
     waiting, rows = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
     trees, picks = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
+    waiting_small, rows_small = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
+    trees_small, picks_small = np.empty(DESCENT_BATCH, dtype=np.int64), np.empty(DESCENT_BATCH, dtype=np.int64)
+    for j in range(DESCENT_BATCH):
+        trees_small[j] = SMALL
     for start in range(0, online.size, DESCENT_BATCH):
-        n_feed, first_exploring = 0, DESCENT_BATCH
-        for i in range(start, min(start + DESCENT_BATCH, online.size)):
-            viewer = online[i]
+        batch = online[start:min(start + DESCENT_BATCH, online.size)]
+        size = batch.size
+        if is_loyal:
+            fill_keyed_uniforms_of(keys_stay[0], batch, u_first[:size])
+            fill_keyed_uniforms_of(keys_favourite[0], batch, u_return[:size])
+            fill_keyed_uniforms_of(keys_favourite[1], batch, u_which[:size])
+        else:
+            fill_keyed_uniforms_of(keys_return[0], batch, u_first[:size])
+        fill_keyed_uniforms_of(keys_explore[0], batch, u_explore[:size])
+        if is_home_feed:
+            fill_keyed_uniforms_of(keys_feed[0], batch, u_part[:size])
+        n_feed = n_small = 0
+        for k in range(size):
+            viewer = batch[k]
+            first = followed[viewer]
             if is_loyal:
                 last = watching[viewer]
-                if loyalty.stays(status[last + 1], stay_probability, keyed_uniform(keys_stay[0], viewer)):
-                    room[i] = last
-                    continue
-                favourites = (followed[viewer], favourite_2[viewer], favourite_3[viewer])
+                favourites = (first, favourite_2[viewer], favourite_3[viewer])
                 favourite = loyalty.favourite_pick(
                     favourites, (status[favourites[0] + 1], status[favourites[1] + 1], status[favourites[2] + 1]),
-                    favourite_weights, return_probability, notification_boost,
-                    keyed_uniform(keys_favourite[0], viewer), keyed_uniform(keys_favourite[1], viewer))
-                if favourite != NOBODY:
-                    room[i] = favourite
-                    continue
+                    favourite_weights, return_probability, notification_boost, u_return[k], u_which[k])
+                chosen = last if loyalty.stays(status[last + 1], stay_probability, u_first[k]) else favourite
             else:
-                first = followed[viewer]
-                if (first != NOBODY and keyed_uniform(keys_return[0], viewer) < follow_return_probability
-                        and is_live[first]):
-                    room[i] = first
-                    continue
-            if keyed_uniform(keys_explore[0], viewer) < exploration_share:
-                first_exploring -= 1
-                waiting[first_exploring], rows[first_exploring], trees[first_exploring] = i, viewer, SMALL
-                continue
-            tree = FEED
-            if is_home_feed:
-                region = viewer_region[viewer]
-                if loyalty.is_home_pick(keyed_uniform(keys_feed[0], viewer), sums[FEED, 1], home_total[region],
-                                        home_region_weight):
-                    tree = HOME + region
-            waiting[n_feed], rows[n_feed], trees[n_feed] = i, viewer, tree
-            n_feed += 1
+                # live: not off air (NOBODY's status is off air)
+                is_back = u_first[k] < follow_return_probability and status[first + 1] != loyalty.OFF_AIR
+                chosen = first if is_back else NOBODY
+            room[start + k] = chosen  # a descent's pick for those left, below
+            is_left = chosen == NOBODY
+            is_exploring = u_explore[k] < exploration_share
+            region = viewer_region[viewer]
+            is_home = is_home_feed and loyalty.is_home_pick(u_part[k], sums[FEED, 1], home_total[region],
+                                                            home_region_weight)
+            # every viewer written at the end of each list, which grows by those it holds
+            waiting[n_feed], rows[n_feed], trees[n_feed] = start + k, viewer, HOME + region if is_home else FEED
+            n_feed += is_left and not is_exploring
+            waiting_small[n_small], rows_small[n_small] = start + k, viewer
+            n_small += is_left and is_exploring
         descend_keyed(sums, depth, feed_keys, trees[:n_feed], rows[:n_feed], picks[:n_feed])
-        descend_keyed(sums, depth, keys_small, trees[first_exploring:], rows[first_exploring:],
-                      picks[first_exploring:])
+        descend_keyed(sums, depth, keys_small, trees_small[:n_small], rows_small[:n_small], picks_small[:n_small])
         for j in range(n_feed):
             room[waiting[j]] = picks[j]
-        for j in range(first_exploring, DESCENT_BATCH):
-            room[waiting[j]] = picks[j]
+        for j in range(n_small):
+            room[waiting_small[j]] = picks_small[j]
 
 
 def _follow_at_start(hour: Hour) -> None:
@@ -352,10 +369,13 @@ def follow(
 def _choose_rooms(hour: Hour) -> None:
     viewers, creators, config = hour.viewers, hour.creators, hour.config
     memory = hour.memory("attention")  # last hour's watchers: only their rooms need clearing
+    if "viewer_regions" not in memory:  # found once: viewers never move (a pass over them each hour would
+        # cost a millisecond at ten million viewers, reading the online ones' regions half as much)
+        memory["viewer_regions"] = int(viewers.region.max(initial=0)) + 1
     hour.watchers = choose_rooms(
         viewers, creators, hour.online, config.viewers, config.creators.popularity_exponent,
         exploration.share(config), lambda decision, count: hour.draws.keys(decision, hour.step, count),
-        memory.get("watchers"), hour.multiplier("feed"), loyalty.params(config),
+        memory.get("watchers"), hour.multiplier("feed"), loyalty.params(config), memory["viewer_regions"],
     )
     memory["watchers"] = hour.watchers
     hour.flows.set("n_viewers_watching", hour.watchers.size)

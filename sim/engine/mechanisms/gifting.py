@@ -121,7 +121,7 @@ def choose_gift(
     it, the dearest affordable one). It sends ``per_event`` over the gift's price copies, rounded at
     random (:func:`combo_copies`).
     """
-    n_affordable = sorted_position(catalog_coins, capacity, True)
+    n_affordable = sorted_position(catalog_coins, float(capacity), True)  # float: one compiled version less
     if n_affordable == 0:
         return 0, 0
     lowest = min(sorted_position(catalog_coins, per_event / max_copies, False), n_affordable - 1)
@@ -220,7 +220,7 @@ def _tally_gifts(gifters, rooms, gift_coins, copies, coins, free, diamonds, diam
         if free[i] == coins[i]:  # a combo's copies are all free gifts, or none
             free_gifts_sent[viewer] += copies[i]
             n_free_gifts += copies[i]
-        gift_counts[sorted_position(catalog_coins, gift_coins[i], False)] += copies[i]
+        gift_counts[sorted_position(catalog_coins, float(gift_coins[i]), False)] += copies[i]
         n_given_back += owed_creator[viewer] == rooms[i]
         n_gifts += copies[i]
         n_coins += coins[i]

@@ -48,7 +48,18 @@ def favourites(viewers: ViewerState, who: np.ndarray) -> np.ndarray:
 
 def is_favourite(viewers: ViewerState, who: np.ndarray, creator: np.ndarray) -> np.ndarray:
     """Whether ``creator`` (one per viewer in ``who``) is among each viewer's favourites."""
-    return (favourites(viewers, who) == creator[:, None]).any(axis=1)
+    return _is_favourite(who, creator, viewers.followed, viewers.favourite_2, viewers.favourite_3)
+
+
+@kernel
+def _is_favourite(who, creator, followed, favourite_2, favourite_3):
+    """:func:`is_favourite` in one pass over ``who``: no ``[who, 3]`` array of favourites made every hour."""
+    found = np.empty(who.size, dtype=np.bool_)
+    for i in range(who.size):
+        viewer = who[i]
+        found[i] = (followed[viewer] == creator[i]) | (favourite_2[viewer] == creator[i]) | \
+            (favourite_3[viewer] == creator[i])
+    return found
 
 
 def add_favourite(viewers: ViewerState, who: np.ndarray, creator: np.ndarray) -> None:
