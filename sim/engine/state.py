@@ -330,7 +330,10 @@ def draw_creators(config: Config, seed: int) -> CreatorState:
     """Draw every creator row: region, quality, followers, streaming schedule and outside option.
 
     The first ``population.creators`` rows have joined; the rest (see :func:`creator_slots`) join
-    over the run, drawn from the same distributions. Each expects at first to earn its outside option.
+    over the run, drawn from the same distributions, but for the habitual session length of the
+    creators at the start who can go live when ``creators.start_session_hours_mean`` is set: theirs
+    is a running platform's, the long habits that quitting keeps. Each expects at first to earn its
+    outside option.
     Attributes are drawn within each region at stratified quantiles (``population.sampling``) over
     every row, keyed by the row, so a creator's attributes do not depend on when others join.
     """
@@ -346,12 +349,18 @@ def draw_creators(config: Config, seed: int) -> CreatorState:
     quality = _lognormal(1.0, p.quality_sigma, quantiles("quality"))
     followers = np.round(_lognormal(p.followers_median, p.followers_sigma, quantiles("followers"))).astype(np.int64)
     outside_option = outside_option_micro(followers, quality, config)
+    habit_quantile = quantiles("session_hours")
+    session_hours = 1 + poisson_quantile(habit_quantile, p.session_hours_mean - 1.0)
+    if p.start_session_hours_mean is not None:
+        # a running platform's creators who can go live: the habits quitting keeps (same quantiles, longer)
+        selected = (ids < n_at_start) & (followers >= p.live_min_followers)
+        session_hours[selected] = 1 + poisson_quantile(habit_quantile[selected], p.start_session_hours_mean - 1.0)
     given = dict(
         region=region,
         quality=quality,
         followers=followers,
         start_local_hour=(start % 24).astype(np.int64),
-        session_hours=1 + poisson_quantile(quantiles("session_hours"), p.session_hours_mean - 1.0),
+        session_hours=session_hours,
         is_live=np.zeros(n, dtype=bool),
         has_joined=np.arange(n) < n_at_start,
         joined_day=np.zeros(n, dtype=np.int64),
