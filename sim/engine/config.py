@@ -313,9 +313,10 @@ class Creators(Section):
         "are long (a room earns more per live hour the longer its sessions: income per live hour ~ habit^2.0 at "
         "given followers and quality on the TikTok preset), so a start drawn as creators join has its live "
         "hours rise for months as the short habits quit. None: drawn as the creators who join "
-        "(session_hours_mean). The TikTok preset's 2.45 is the mix its quitting keeps (measured 2026-12-07: the "
-        "survival to day 90 of the creators at the start by habit, 20,000 viewers, seeds 0-2; from this start "
-        "the mean habit of the creators who can go live stays at 2.50-2.55 h from day 0 to day 150).",
+        "(session_hours_mean), as every preset leaves it. On the TikTok preset 2.45 is the mix its quitting keeps "
+        "(measured 2026-12-07: the survival to day 90 of the creators at the start by habit, 20,000 viewers, "
+        "seeds 0-2; from this start the mean habit of the creators who can go live stays at 2.50-2.55 h from "
+        "day 0 to day 150); it steadies live hours but creators active then fall more (docs/calibration.md).",
     )
     hours_cost_exponent: float = Field(
         4.0, gt=0.0, le=20.0, description="How steeply the cost of another hour live rises with the hours already "

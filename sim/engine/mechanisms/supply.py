@@ -24,11 +24,12 @@ they join lost them for months (creators active fell 5% from days 30-60 to days 
 
 Quitting also selects habits: a room earns more per live hour the longer its sessions (about as the
 habitual length squared, at given followers and quality), which the outside options do not know, so
-creators with short habits quit more and those with long ones stay. A run whose first creators were
-drawn as creators join had its live hours rise for months as they did (+5.4% from days 30-60 to days
+creators with short habits quit more and those with long ones stay. A run whose first creators are
+drawn as creators join has its live hours rise for months as they do (+5.4% from days 30-60 to days
 60-90 at 20,000 viewers, 2026-12-07). With ``creators.start_session_hours_mean`` the creators at the
 start who can go live have a running platform's habits instead, the mix this selection keeps
-(:func:`~sim.engine.state.draw_creators`).
+(:func:`~sim.engine.state.draw_creators`); the presets leave it unset, because creators active then
+drift more (docs/calibration.md).
 """
 
 from __future__ import annotations
