@@ -5,7 +5,13 @@ import pytest
 from scipy import special
 
 import sim
-from sim.engine.randomness import keyed_uniforms, permutation_rank, poisson_quantile, stratified_uniforms
+from sim.engine.randomness import (
+    erlang_quantile_float32,
+    keyed_uniforms,
+    permutation_rank,
+    poisson_quantile,
+    stratified_uniforms,
+)
 from sim.engine.state import stratified_lognormal, weyl_latent
 from tests.conftest import DEFAULT_CONFIG, SMALL
 
@@ -118,3 +124,12 @@ def test_poisson_quantiles_are_scipys_at_the_cdfs_steps_and_over_every_scale_of_
         quantile = inside & (at < 1)  # a uniform is below 1
         u, m = at[quantile], lam[quantile]
         assert np.array_equal(poisson_quantile(u, m), stats.poisson.ppf(u, m).astype(np.int64))
+
+
+@pytest.mark.parametrize("shape", [1, 2, 4, 9])
+def test_erlang_quantiles_are_gammaincinvs_in_float32(shape):
+    """Fails if Newton's answer rounds apart from scipy's anywhere: uniform quantiles, both far tails, the edges."""
+    rng = np.random.default_rng(shape)
+    u = np.concatenate([rng.random(300_000), 10.0 ** -rng.uniform(1, 300, 20_000),
+                        1 - 10.0 ** -rng.uniform(1, 16, 20_000), [0.0, 5e-324, 1e-300, 0.01, 0.5, 1 - 2.0**-53]])
+    np.testing.assert_array_equal(erlang_quantile_float32(u, shape), special.gammaincinv(shape, u).astype(np.float32))

@@ -77,7 +77,8 @@ def stratified_uniforms(seed: int, name: str, ids: np.ndarray, groups: np.ndarra
     if sampling == "iid":
         return np.clip(keyed_uniforms(seed, name, ids), _TO_UNIT, 1 - _TO_UNIT)
     quantiles = np.empty(ids.size)
-    order = np.argsort(groups, kind="stable")  # each group's members, in row order
+    # each group's members, in row order: rows already in group order (the viewers' regions) need no sort
+    order = np.arange(ids.size) if np.all(groups[1:] >= groups[:-1]) else np.argsort(groups, kind="stable")
     bounds = np.concatenate(([0], np.cumsum(np.bincount(groups))))
     for group in range(bounds.size - 1):
         members = order[bounds[group]:bounds[group + 1]]
@@ -151,6 +152,76 @@ def _poisson_ppf(u: np.ndarray, mean: np.ndarray) -> np.ndarray:
     above = np.ceil(special.pdtrik(u, mean))
     below = np.maximum(above - 1, 0)
     return np.where(special.pdtr(below, mean) >= u, below, above)
+
+
+# How close (relative) to a float32 rounding boundary a Newton result may come before gammaincinv's is taken:
+# far above both methods' error (about 1e-15), so the float32 values are gammaincinv's own.
+NEAR_A_ROUNDING = 1e-9
+ERLANG_BLOCK = 1 << 16  # quantiles worked on at once (the temporaries of 65,536 doubles: 512 kB each)
+
+
+def erlang_quantile_float32(u: np.ndarray, shape: int) -> np.ndarray:
+    """The Gamma(``shape``, 1) variate at quantile ``u`` for a whole ``shape``, rounded to float32.
+
+    The float32 of what ``special.gammaincinv(shape, u)`` gives (0.37 s for a million values), found by
+    Newton's method on the closed-form CDF, 1 - e^-x (1 + x + ... + x^(shape-1) / (shape-1)!), from the
+    Wilson-Hilferty guess (for small ``u``, from the CDF's first term). Each quantile is sought in its own
+    tail, the upper one through 1 - ``u`` (exact for ``u`` from 0.5), and below x = 1 the CDF is summed as
+    its series, so nothing cancels. Where a result comes within :data:`NEAR_A_ROUNDING` of a float32
+    rounding boundary, or Newton has not settled, gammaincinv's answer is taken.
+    """
+    u = np.asarray(u, dtype=float).ravel()
+    rounded = np.empty(u.size, dtype=np.float32)
+    for start in range(0, u.size, ERLANG_BLOCK):  # blocks small enough for the temporaries to stay in cache
+        rounded[start:start + ERLANG_BLOCK] = _erlang_block(u[start:start + ERLANG_BLOCK], shape)
+    return rounded
+
+
+def _erlang_block(u: np.ndarray, shape: int) -> np.ndarray:
+    """:func:`erlang_quantile_float32` of one block of quantiles."""
+    factorial = np.cumprod([1.0, *range(1, shape + 30)])  # n! for n = 0 .. shape + 29
+    z = special.ndtri(np.clip(u, 1e-300, 1.0))
+    x = shape * (1 - 1 / (9 * shape) + z / (3 * np.sqrt(shape))) ** 3
+    small = (u < 0.01) | ~(x > 0)
+    x[small] = (u[small] * factorial[shape]) ** (1 / shape)
+    settled = u == 0
+    x[settled] = 0.0
+    seeking = np.flatnonzero(~settled)
+    for _ in range(50):
+        if seeking.size == 0:
+            break
+        x_now, u_now = x[seeking], u[seeking]
+        excess = _erlang_cdf_excess(x_now, u_now, shape, factorial)  # CDF(x) - u
+        density = x_now ** (shape - 1) * np.exp(-x_now) / factorial[shape - 1]
+        x_next = np.maximum(x_now - excess / density, x_now / 10)  # never past zero
+        x[seeking] = x_next
+        done = np.abs(x_next - x_now) <= 1e-12 * x_next  # Newton's next step would be about its square
+        settled[seeking[done]] = True
+        seeking = seeking[~done]
+    rounded = x.astype(np.float32)
+    near = ((x * (1 - NEAR_A_ROUNDING)).astype(np.float32) != rounded) | (
+        (x * (1 + NEAR_A_ROUNDING)).astype(np.float32) != rounded) | ~settled | ~np.isfinite(x)
+    rounded[near] = special.gammaincinv(shape, u[near]).astype(np.float32)
+    return rounded
+
+
+def _erlang_cdf_excess(x: np.ndarray, u: np.ndarray, shape: int, factorial: np.ndarray) -> np.ndarray:
+    """CDF(``x``) - ``u`` of Gamma(``shape``, 1), each in the tail where it does not cancel."""
+    terms_below = np.zeros_like(x)  # the sum of x^n / n! for n < shape, by Horner's rule
+    for n in range(shape - 1, -1, -1):
+        terms_below = terms_below * x + 1 / factorial[n]
+    upper_tail = np.exp(-x) * terms_below  # P(X > x)
+    excess = np.where(u >= 0.5, (1 - u) - upper_tail, (1 - upper_tail) - u)
+    low = np.flatnonzero((u < 0.5) & (x < 1))
+    if low.size:  # P(X <= x) as its series: e^-x times the sum of x^n / n! for n >= shape
+        x_low = x[low]
+        term = x_low**shape / factorial[shape]
+        lower_tail = term.copy()
+        for n in range(shape + 1, shape + 30):
+            term = term * x_low / n
+            lower_tail += term
+        excess[low] = np.exp(-x_low) * lower_tail - u[low]
+    return excess
 
 
 class KeyedDraws:

@@ -15,7 +15,13 @@ import numpy as np
 from scipy import special
 
 from sim.engine.config import CAMPAIGNS, Config
-from sim.engine.randomness import keyed_uniforms, permutation_rank, poisson_quantile, stratified_uniforms
+from sim.engine.randomness import (
+    erlang_quantile_float32,
+    keyed_uniforms,
+    permutation_rank,
+    poisson_quantile,
+    stratified_uniforms,
+)
 
 NOBODY = -1  # index meaning "no creator" in creator-valued arrays
 DAYS_PER_MONTH = 30  # viewers' income arrives once in every 30 days, each on its own payday
@@ -318,7 +324,8 @@ def _draw_viewer_rows(config: Config, seed: int, kind: str, region: np.ndarray, 
         budget_left_micro=np.zeros(n, dtype=np.int64),
         propensity=_lognormal(np.exp(-p.propensity_sigma**2 / 2), p.propensity_sigma, quantiles("propensity")),
         # Gamma(4, 1/4), mean 1: some viewers are online far more than others; float32 as used in the hourly draw
-        activity=(special.gammaincinv(4.0, quantiles("activity")) / 4.0).astype(np.float32),
+        # (a quarter of a float32 is exact: the same values as gammaincinv's divided by 4, then rounded)
+        activity=erlang_quantile_float32(quantiles("activity"), 4) / np.float32(4.0),
         is_online=np.zeros(n, dtype=bool),
         followed=np.full(n, NOBODY, dtype=CREATOR_INDEX),
         watching=np.full(n, NOBODY, dtype=CREATOR_INDEX),
