@@ -133,3 +133,4 @@ def test_erlang_quantiles_are_gammaincinvs_in_float32(shape):
     u = np.concatenate([rng.random(300_000), 10.0 ** -rng.uniform(1, 300, 20_000),
                         1 - 10.0 ** -rng.uniform(1, 16, 20_000), [0.0, 5e-324, 1e-300, 0.01, 0.5, 1 - 2.0**-53]])
     np.testing.assert_array_equal(erlang_quantile_float32(u, shape), special.gammaincinv(shape, u).astype(np.float32))
+    assert erlang_quantile_float32(u[:12].reshape(3, 4), shape).shape == (3, 4)

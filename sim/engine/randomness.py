@@ -170,10 +170,11 @@ def erlang_quantile_float32(u: np.ndarray, shape: int) -> np.ndarray:
     its series, so nothing cancels. Where a result comes within :data:`NEAR_A_ROUNDING` of a float32
     rounding boundary, or Newton has not settled, gammaincinv's answer is taken.
     """
-    u = np.asarray(u, dtype=float).ravel()
-    rounded = np.empty(u.size, dtype=np.float32)
-    for start in range(0, u.size, ERLANG_BLOCK):  # blocks small enough for the temporaries to stay in cache
-        rounded[start:start + ERLANG_BLOCK] = _erlang_block(u[start:start + ERLANG_BLOCK], shape)
+    u = np.asarray(u, dtype=float)
+    flat_u, rounded = u.ravel(), np.empty(u.shape, dtype=np.float32)
+    flat = rounded.ravel()  # a view: rounded is a new array
+    for start in range(0, flat.size, ERLANG_BLOCK):  # blocks small enough for the temporaries to stay in cache
+        flat[start:start + ERLANG_BLOCK] = _erlang_block(flat_u[start:start + ERLANG_BLOCK], shape)
     return rounded
 
 
