@@ -70,12 +70,10 @@ def _is_cached(kernel, signature: tuple) -> bool:
 def start() -> subprocess.Popen | None:
     """Start compiling ahead, in a second process, the default run's kernels that the cache lacks.
 
-    Returns the process, or ``None`` when there is nothing to compile (or the JIT is off). The process is
-    stopped when this one exits; what it compiled by then stays in the cache.
+    Returns the process, or ``None`` when there is nothing to compile (with the JIT off there is no compiled
+    kernel to find). The process is stopped when this one exits; what it compiled by then stays in the cache.
     """
-    import numba
-
-    if numba.config.DISABLE_JIT or not SIGNATURES.exists():
+    if not SIGNATURES.exists():
         return None
     found = kernels()
     try:
