@@ -487,7 +487,7 @@ def _sensitivity_spec_file(tmp_path: Path, samples: int = 4) -> Path:
 def test_31_8_sensitivity_prints_its_plan_and_refuses_long_work_unless_told_to_go_on(tmp_path, capsys, monkeypatch):
     # Before: a 524,288-run Sobol design started with no estimate (about 29 hours). The run's time is fixed
     # here: timed, it made the test depend on the machine (at 5 ms a run the design fits in the hour, and ran).
-    monkeypatch.setattr("sim.sweeps.sensitivity.time_one_run", lambda config: 0.2)
+    monkeypatch.setattr("sim.sweeps.work_estimate.time_one_run", lambda config: 0.2)
     spec, out = _sensitivity_spec_file(tmp_path, samples=131072), tmp_path / "out"  # 524,288 runs
     assert main(["sensitivity", str(spec), "--out", str(out), "--workers", "2"]) == 2
     err = capsys.readouterr().err
@@ -496,7 +496,7 @@ def test_31_8_sensitivity_prints_its_plan_and_refuses_long_work_unless_told_to_g
                         r"the 1.0 h that starts without asking: run the same command with --yes to go on, or lower "
                         r"sensitivity.samples, sensitivity.trajectories or replicates\n", err)
     assert not out.exists()
-    monkeypatch.setattr("sim.sweeps.sensitivity.MAX_UNCONFIRMED_S", 0.0)  # any work is long
+    monkeypatch.setattr("sim.sweeps.work_estimate.MAX_UNCONFIRMED_S", 0.0)  # any work is long
     small = _sensitivity_spec_file(tmp_path)
     assert main(["sensitivity", str(small), "--out", str(out), "--quiet", "--workers", "1"]) == 2
 
@@ -512,14 +512,14 @@ def test_31_8_sensitivity_interrupted_before_its_folder_exists_says_nothing_was_
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("sim.sweeps.sensitivity.time_one_run", interrupted)  # while planning
+    monkeypatch.setattr("sim.sweeps.work_estimate.time_one_run", interrupted)  # while planning
     assert main(["sensitivity", str(_sensitivity_spec_file(tmp_path)), "--out", str(tmp_path / "out")]) == 130
     assert capsys.readouterr().err == "giftsim: interrupted; nothing was written\n"
     assert not (tmp_path / "out").exists()
 
 
 def test_31_8_calibrate_prints_its_plan_and_refuses_long_work_unless_told_to_go_on(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("sim.sweeps.sensitivity.MAX_UNCONFIRMED_S", 0.0)
+    monkeypatch.setattr("sim.sweeps.work_estimate.MAX_UNCONFIRMED_S", 0.0)
     spec = Path(__file__).parents[1] / "configs" / "calibrate" / "fit_tiktok.yaml"
     assert main(["calibrate", str(spec), "--out", str(tmp_path / "out"), "--trials", "3", "--workers", "2",
                  "--set", "population.viewers=300", "--set", "run.days=1", "--set", "run.burn_in_days=0"]) == 2

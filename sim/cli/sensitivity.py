@@ -47,7 +47,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
 def add_yes_argument(parser: argparse.ArgumentParser) -> None:
     """``--yes``: start work estimated above the limit that starts without asking."""
-    from sim.sweeps.sensitivity import MAX_UNCONFIRMED_S, duration
+    from sim.sweeps.work_estimate import MAX_UNCONFIRMED_S, duration
 
     parser.add_argument("--yes", action="store_true", help="start even when the work is estimated to take more "
                         f"than {duration(MAX_UNCONFIRMED_S)} (the planned runs and the estimate are printed first)")
@@ -55,7 +55,7 @@ def add_yes_argument(parser: argparse.ArgumentParser) -> None:
 
 def check_estimate(estimate, args: argparse.Namespace, lower: str) -> int | None:
     """Print the planned work (unless --quiet); the exit status of refusing it when it is long and not confirmed."""
-    from sim.sweeps.sensitivity import MAX_UNCONFIRMED_S, duration
+    from sim.sweeps.work_estimate import MAX_UNCONFIRMED_S, duration
 
     if estimate.is_long and not args.yes:
         return usage_error(f"{estimate.describe()}; that is more than the {duration(MAX_UNCONFIRMED_S)} that starts "

@@ -1,6 +1,6 @@
 """Compiled kernels: the hot phases' per-agent loops, each the only implementation of its rule.
 
-``kernel`` is the project's one decorator: Numba's ``njit(cache=True)``, so a kernel is compiled once
+``kernel`` is the project's one decorator: Numba's ``njit(cache=True, nogil=True)``, so a kernel is compiled once
 per machine and loaded from ``__pycache__`` afterwards (sweep workers included). With the environment
 variable ``NUMBA_DISABLE_JIT=1`` Numba leaves the functions as they are and the same source runs as
 plain Python (slowly): the tests run a short economy both ways and compare its tables.
@@ -30,7 +30,9 @@ def _plain(function: Callable) -> Callable:
     return quiet
 
 
-kernel = _plain if numba.config.DISABLE_JIT else numba.njit(cache=True)
+# nogil: a kernel lets go of Python's lock while it runs, so that two threads can run kernels at once
+# (sim.engine.threads)
+kernel = _plain if numba.config.DISABLE_JIT else numba.njit(cache=True, nogil=True)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio: SplitMix64's increment
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)

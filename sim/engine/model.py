@@ -24,7 +24,7 @@ import pandas as pd
 from mesa.experimental.scenarios import Scenario
 from mesa.time import Priority, Schedule
 
-from sim.engine import recorder, report, wallet
+from sim.engine import recorder, report, threads, wallet
 from sim.engine.agents import Brand, Creator, Viewer
 from sim.engine.collector import VIEWER_SAMPLE, AgentRows, HourlyOutputs
 from sim.engine.config import Config
@@ -83,6 +83,8 @@ class GiftEconomy(mesa.Model):
         scenario: A Mesa scenario: its parameters are settings, and its ``rng`` the seed unless ``rng`` is given.
         collect_agents: Whether the datacollector collects agent rows each measured hour.
         viewer_sample: How many viewers' rows it collects each hour when it does; None: every viewer.
+        kernel_threads: Threads the heaviest kernels split a large economy's rows over (:mod:`sim.engine.threads`);
+            None: two on a machine with two cores or more, else one. The results never depend on it.
         **settings: Config fields by dotted path, laid over ``config``
             (``**{"platform.creator_share": 0.5}``); values are used as given.
 
@@ -104,7 +106,7 @@ class GiftEconomy(mesa.Model):
 
     def __init__(self, config: Config | str | Path = "default", rng: int | None = None,
                  scenario: Scenario | None = None, *, collect_agents: bool = False,
-                 viewer_sample: int | None = VIEWER_SAMPLE, **settings: Any):
+                 viewer_sample: int | None = VIEWER_SAMPLE, kernel_threads: int | None = None, **settings: Any):
         if scenario is not None:  # Mesa's SolaraViz passes one on Reset: its parameters are settings
             parameters = {k: v for k, v in scenario.to_dict().items() if k not in ("rng", "model", "_scenario_id")}
             settings, rng = {**parameters, **settings}, scenario.rng if rng is None else rng
@@ -115,6 +117,7 @@ class GiftEconomy(mesa.Model):
         super().__init__(rng=seed)
         self.config = config
         self.seed = seed
+        self.kernel_threads = threads.default_count() if kernel_threads is None else kernel_threads
         self.draws = KeyedDraws(seed)
         self.region_codes = tuple(config.regions)
         self.utc_offsets = np.array([r.utc_offset_hours for r in config.regions.values()])

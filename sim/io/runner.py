@@ -81,6 +81,7 @@ def _with_run_field(config: Config, name: str, value: int | None) -> Config:
 def run(
     config: Config, seed: int | None = None, days: int | None = None, progress: bool | None = False,
     keep_model: bool = False, events: bool | None = None, burn_in_days: int | None = None,
+    kernel_threads: int | None = None,
 ) -> RunResult:
     """Build a :class:`GiftEconomy`, run it for its days, and collect its outputs.
 
@@ -95,6 +96,8 @@ def run(
             setting. Recording changes no result.
         burn_in_days: Overrides ``config.run.burn_in_days``: days simulated first and left out of every
             output (whole weeks).
+        kernel_threads: Threads the heaviest kernels use (:class:`GiftEconomy`); None: two on two cores or
+            more. The results never depend on it.
 
     Returns:
         The run's time series, per-agent tables, daily ledger and summary, of the measured days, with the
@@ -107,7 +110,8 @@ def run(
     """
     started = time.perf_counter()
     config = with_events(with_burn_in(with_seed(with_days(config, days), seed), burn_in_days), events)
-    model = GiftEconomy(config, rng=config.run.seed)  # with_seed set it; rng=None would draw a fresh seed
+    model = GiftEconomy(config, rng=config.run.seed,  # with_seed set it; rng=None would draw a fresh seed
+                        kernel_threads=kernel_threads)
     with progress_bar(progress, total=config.total_days, desc=f"{config.name} seed {model.seed}", unit="day",
                       leave=False) as bar:
         for _ in range(config.total_days):

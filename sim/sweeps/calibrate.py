@@ -414,12 +414,12 @@ def check_computable(before: Evaluation, facts: Sequence[Fact], source: str) -> 
 
 
 def planned_work(spec: CalibrationSpec, side_by_side: int, trials: int | None = None) -> Any:
-    """The estimate (:class:`sim.sweeps.sensitivity.WorkEstimate`) of a calibration's runs before any is run.
+    """The estimate (:class:`sim.sweeps.work_estimate.WorkEstimate`) of a calibration's runs before any is run.
 
     The base point, each trial and each profile point run the spec's replicates side by side, one
     point after another, so the rounds are the points times the rounds of one point's replicates.
     """
-    from sim.sweeps.sensitivity import estimate_work
+    from sim.sweeps.work_estimate import estimate_work
 
     section = spec.calibrate
     points = 1 + (trials if trials is not None else section.trials) + len(section.parameters) * section.profile_points

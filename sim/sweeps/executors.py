@@ -58,7 +58,7 @@ def execute_run(base_config: Mapping[str, Any], run: RunSpec, tables: Sequence[s
             # The coordinator and this worker disagree on the config: different giftsim versions.
             raise RuntimeError(f"this worker resolves run {run.run_id} to another config (id {resolved_id}); "
                                "are the workers running the same giftsim version as the coordinator?")
-        result = runner.run(config, seed=run.seed)
+        result = runner.run(config, seed=run.seed, kernel_threads=1)  # the workers keep the cores busy
         row = runs_row(run, result.summary)
         encoded = {name: encode_frame(getattr(result, name)) for name in tables}
     except Exception as exc:  # recorded with its traceback; the sweep goes on

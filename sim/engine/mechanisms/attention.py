@@ -27,13 +27,14 @@ from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.mechanisms import exploration, loyalty
 from sim.engine.randomness import poisson_quantile
 from sim.engine.state import NOBODY, CreatorState, ViewerState
+from sim.engine.threads import in_halves
 
 
 def choose_rooms(
     viewers: ViewerState, creators: CreatorState, online: np.ndarray, params: Viewers,
     popularity_exponent: float, exploration_share: float, draws: Callable[[str, int], np.ndarray],
     last_watchers: np.ndarray | None, boost: np.ndarray | float = 1.0, loyal: Loyalty | None = None,
-    viewer_regions: int | None = None,
+    viewer_regions: int | None = None, kernel_threads: int = 1,
 ) -> np.ndarray:
     """Set ``viewers.watching`` and each creator's audience for this hour; return the viewers watching a live.
 
@@ -45,7 +46,8 @@ def choose_rooms(
     parameter paired viewer by viewer (common random numbers). ``last_watchers`` are last hour's
     (None before the first hour): only their rooms need clearing. ``viewer_regions`` is one more than the
     largest region of any viewer (None: found from the online viewers'). One compiled pass decides every
-    online viewer (:func:`_choose`).
+    online viewer (:func:`_choose`), or two at once, each on half of them, with ``kernel_threads`` of two or more
+    (:func:`sim.engine.threads.in_halves`).
     """
     live = np.flatnonzero(creators.is_live)
     if live.size == 0 or online.size == 0:
@@ -67,15 +69,18 @@ def choose_rooms(
     # Numba's costs a machine's first run
     median_followers = float(np.median(creators.followers[live]))
     room = np.empty(online.size, dtype=np.int64)
-    _choose(
-        online, viewers.watching, viewers.followed, viewers.favourite_2, viewers.favourite_3, viewers.region,
-        creators.is_live, creators.is_live & (creators.session_hour == 0), creators.followers, median_followers,
-        creators.region, weights, depth, n_regions, exploration_share, params.follow_return_probability,
-        loyal is not None, *_loyal_params(loyal), is_home_feed,
-        draws("attention.return", 1), draws("attention.stay", 1), draws("attention.favourite", 2),
-        draws("attention.explore", 1), draws("attention.small_creator", depth), draws("attention.feed", depth + 1),
-        room,
-    )
+    is_starting = creators.is_live & (creators.session_hour == 0)
+    loyal_params = _loyal_params(loyal)
+    keys = (draws("attention.return", 1), draws("attention.stay", 1), draws("attention.favourite", 2),
+            draws("attention.explore", 1), draws("attention.small_creator", depth), draws("attention.feed", depth + 1))
+
+    def choose(part: slice) -> None:
+        _choose(online[part], viewers.watching, viewers.followed, viewers.favourite_2, viewers.favourite_3,
+                viewers.region, creators.is_live, is_starting, creators.followers, median_followers, creators.region,
+                weights, depth, n_regions, exploration_share, params.follow_return_probability, loyal is not None,
+                *loyal_params, is_home_feed, *keys, room[part])
+
+    in_halves(kernel_threads, online.size, choose)
     _leave_rooms(viewers, last_watchers)
     _enter_rooms(online, room, viewers.watching, viewers.watch_hours, creators.audience, creators.viewer_hours)
     return online
@@ -376,6 +381,7 @@ def _choose_rooms(hour: Hour) -> None:
         viewers, creators, hour.online, config.viewers, config.creators.popularity_exponent,
         exploration.share(config), lambda decision, count: hour.draws.keys(decision, hour.step, count),
         memory.get("watchers"), hour.multiplier("feed"), loyalty.params(config), memory["viewer_regions"],
+        hour.model.kernel_threads,
     )
     memory["watchers"] = hour.watchers
     hour.flows.set("n_viewers_watching", hour.watchers.size)

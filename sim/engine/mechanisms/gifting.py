@@ -34,6 +34,7 @@ from sim.engine.mechanism import Hour, HourGifts, Mechanism, ModifierTarget, Out
 from sim.engine.mechanisms import purchasing
 from sim.engine.pricing import PriceTable
 from sim.engine.state import CREATOR_INDEX, NOBODY, CreatorState, ViewerState
+from sim.engine.threads import in_halves
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Catalog:
 def draw_gifts(
     viewers: ViewerState, watchers: np.ndarray, catalog: Catalog, prices: PriceTable, room_multiplier: np.ndarray,
     watcher_multiplier: np.ndarray, params: Viewers, keys: np.ndarray, per_event: np.ndarray | None = None,
-    max_copies: int = 1,
+    max_copies: int = 1, kernel_threads: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Choose who gifts this hour, which gift (:func:`choose_gift`), and how many copies.
 
@@ -72,15 +73,23 @@ def draw_gifts(
             number of copies; a watcher's uniforms are those of its row under them.
         per_event: For each watcher, the coins it aims to spend when it gifts (a combo's plan); None: one gift.
         max_copies: The most copies of one gift sent at once.
+        kernel_threads: Two or more: the watchers' halves decided at once (:func:`sim.engine.threads.in_halves`).
 
     Returns:
         The gifters' indices, the coins of one copy of each one's gift, and its copies.
     """
     per_event = np.zeros(watchers.size) if per_event is None else np.asarray(per_event, dtype=np.float64)
-    return _draw_gifts(watchers, keys, params.gift_hazard, viewers.propensity, viewers.watching,
-                       np.asarray(room_multiplier, dtype=np.float64), np.asarray(watcher_multiplier, dtype=np.float64),
-                       viewers.wallet_coins, viewers.budget_left_micro, viewers.region, viewers.channel,
-                       prices.best_coins_per_micro, per_event, max_copies, catalog.coins, catalog.cumulative_weight)
+    room_multiplier = np.asarray(room_multiplier, dtype=np.float64)
+    watcher_multiplier = np.asarray(watcher_multiplier, dtype=np.float64)
+
+    def draw(part: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return _draw_gifts(watchers[part], keys, params.gift_hazard, viewers.propensity, viewers.watching,
+                           room_multiplier, watcher_multiplier[part], viewers.wallet_coins, viewers.budget_left_micro,
+                           viewers.region, viewers.channel, prices.best_coins_per_micro, per_event[part], max_copies,
+                           catalog.coins, catalog.cumulative_weight)
+
+    parts = in_halves(kernel_threads, watchers.size, draw)
+    return parts[0] if len(parts) == 1 else tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
 
 @kernel
@@ -283,7 +292,7 @@ def _gift(hour: Hour) -> None:
         viewers, can_pay, model.catalog, model.prices, _product(hour, "room", creators.size),
         _product(hour, "watcher", can_pay.size, can_pay), config.viewers,
         hour.draws.keys("gifting.gift", hour.step, 3),  # whether, which gift, and the combo's rounding
-        per_event, max_copies)
+        per_event, max_copies, model.kernel_threads)
     if gifters.size == 0:
         return
     has_coins = purchasing.top_up_phase(hour, gifters, gift_coins * copies)
