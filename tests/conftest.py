@@ -4,13 +4,21 @@ Also the signal dispositions the signal tests rely on, and the end-of-run report
 longer than the ``slow`` marker's definition and are not marked.
 """
 
+import os
 import signal
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from sim import load_config
+
+# The suite gives the same verdict on the same code: the property tests draw the same examples on every run
+# (Hypothesis seeded from each test). HYPOTHESIS_PROFILE=explore draws fresh ones, to look for new failures.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = REPO / "configs" / "default.yaml"
