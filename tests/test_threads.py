@@ -23,7 +23,7 @@ def test_in_halves_splits_only_many_rows_and_keeps_their_order(monkeypatch):
     assert sorted(calls[2:], key=lambda part: part.start) == [slice(0, 50), slice(50, 101)]  # in either order
 
 
-def test_in_halves_passes_on_a_thread_s_error(monkeypatch):
+def test_an_error_in_the_second_thread_reaches_the_caller(monkeypatch):
     monkeypatch.setattr(threads, "MIN_ROWS", 1)
 
     def work(part: slice) -> None:
@@ -53,3 +53,8 @@ def test_two_threads_give_one_thread_s_economy(monkeypatch):
         for name, value in vars(getattr(one, state)).items():
             if isinstance(value, np.ndarray):
                 np.testing.assert_array_equal(value, getattr(getattr(two, state), name), err_msg=f"{state}.{name}")
+
+
+def test_a_thread_count_below_one_is_refused():
+    with pytest.raises(ValueError, match="kernel_threads must be 1 or more"):
+        sim.GiftEconomy("default", rng=1, kernel_threads=0, **{"population.viewers": 100, "population.creators": 5})

@@ -83,15 +83,16 @@ class GiftEconomy(mesa.Model):
         scenario: A Mesa scenario: its parameters are settings, and its ``rng`` the seed unless ``rng`` is given.
         collect_agents: Whether the datacollector collects agent rows each measured hour.
         viewer_sample: How many viewers' rows it collects each hour when it does; None: every viewer.
-        kernel_threads: Threads the heaviest kernels split a large economy's rows over (:mod:`sim.engine.threads`);
-            None: two on a machine with two cores or more, else one. The results never depend on it.
+        kernel_threads: 1, or 2 for the heaviest kernels to split a large economy's rows over two threads
+            (:mod:`sim.engine.threads`; more counts as 2); None: 2 on a machine with two cores or more, else 1.
+            The results never depend on it.
         **settings: Config fields by dotted path, laid over ``config``
             (``**{"platform.creator_share": 0.5}``); values are used as given.
 
     Raises:
         ConfigError: The file or preset does not exist, or the settings make an invalid config.
-        ValueError: The seed is out of range or differs from a ``"run.seed"`` setting, or
-            ``viewer_sample`` is negative.
+        ValueError: The seed is out of range or differs from a ``"run.seed"`` setting, ``viewer_sample`` is
+            negative, or ``kernel_threads`` is below 1.
         InsufficientMemoryError: The populations need more memory than the machine has available.
 
     Example:
@@ -117,6 +118,8 @@ class GiftEconomy(mesa.Model):
         super().__init__(rng=seed)
         self.config = config
         self.seed = seed
+        if kernel_threads is not None and kernel_threads < 1:
+            raise ValueError(f"kernel_threads must be 1 or more (2 splits the heaviest kernels), got {kernel_threads}")
         self.kernel_threads = threads.default_count() if kernel_threads is None else kernel_threads
         self.draws = KeyedDraws(seed)
         self.region_codes = tuple(config.regions)

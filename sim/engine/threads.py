@@ -19,8 +19,8 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-# Rows below which a kernel runs in one pass (measured 2026-12-07 at 100,000 online viewers: halves of
-# 50,000 took 1.9-2.3 ms against 3.5 ms for the whole; a hand-over costs some tens of microseconds)
+# Rows below which a kernel runs in one pass (2026-12-07: at 102,860 online viewers the room choice's halves
+# took 1.9-2.3 ms against 3.5 ms for the whole; a hand-over to the second thread costs about 50 us)
 MIN_ROWS = 20_000
 _second: ThreadPoolExecutor | None = None  # the process's second thread, started when first needed
 
