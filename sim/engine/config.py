@@ -527,7 +527,7 @@ class Effort(MechanismSection):
     calibrated economy: ``typical_usd_per_live_hour * (followers / creators.followers_median) **
     followers_exponent * quality ** quality_exponent``, times ``(session_hours / typical habit) **
     habit_exponent`` and ``income_scale ** income_scale_exponent``, set when it joins (and growing with
-    its followers with ``is_option_growing``). Effort answers to its recent income per live hour
+    the followers it wins outside lives with ``is_option_growing``). Effort answers to its recent income per live hour
     relative to that option. The defaults are the options of 2026-12-07 before 18:30 UTC, which
     ignore habit and region; the TikTok preset (configs/tiktok.yaml) sets the habit-aware ones.
     """
@@ -581,8 +581,10 @@ class Effort(MechanismSection):
         "sets 1 (docs/calibration.md).",
     )
     is_option_growing: StrictBool = Field(
-        False, description="Whether a creator's outside option grows with its followers after it joins, as "
-        "(followers now / followers at joining)^followers_exponent: its standing is its following now. False: "
+        False, description="Whether a creator's outside option grows with the followers its videos win outside "
+        "lives after it joins (follower_growth_per_day), as (followers after / before)^followers_exponent each "
+        "day: the following it could take elsewhere. Follows won in its rooms do not move it (setting the option "
+        "from every follower measured the same within noise, 2026-12-07: docs/calibration.md). False: "
         "the option is fixed when the creator joins, so a creator's income over its option rises as its "
         "followers grow (0.3% a day at quality 1), the oldest creators quit least, and a run whose creators all "
         "start new has creators active rise as it ages. The TikTok preset sets true (docs/calibration.md).",

@@ -14,7 +14,8 @@ so, habitual session length and region), and each creator starts out expecting i
 effort starts at 1 and moves only when the economy pays more or less than the calibration (a higher
 share, a crowded platform). Followers grow outside lives by a Poisson draw with mean
 ``follower_growth_per_day * quality * followers``; with ``is_option_growing`` the outside option grows
-with them, so a creator's standing is its following now, not the one it joined with. Every parameter
+with them (the following its videos win, which it could take elsewhere), so a creator's standing is not
+fixed at the one it joined with. Every parameter
 is in the ``effort`` section; joining and quitting are :mod:`~sim.engine.mechanisms.supply`'s.
 """
 
