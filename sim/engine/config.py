@@ -525,8 +525,11 @@ class Effort(MechanismSection):
 
     A creator's outside option is what a creator of its standing earns per live hour in the
     calibrated economy: ``typical_usd_per_live_hour * (followers / creators.followers_median) **
-    followers_exponent * quality ** quality_exponent``, fixed when it joins. Effort answers to its
-    recent income per live hour relative to that option.
+    followers_exponent * quality ** quality_exponent``, times ``(session_hours / typical habit) **
+    habit_exponent`` and ``income_scale ** income_scale_exponent``, set when it joins (and growing with
+    the followers it wins outside lives with ``is_option_growing``). Effort answers to its recent income per live hour
+    relative to that option. The defaults are the options of 2026-12-07 before 18:30 UTC, which
+    ignore habit and region; the TikTok preset (configs/tiktok.yaml) sets the habit-aware ones.
     """
 
     typical_usd_per_live_hour: float = Field(
@@ -537,7 +540,10 @@ class Effort(MechanismSection):
         "days 60-90 over days 30-60 at 20,000 / 200,000 viewers): at "
         "0.04 creators active -4.2% / -4.2% and live hours +5.8% / +4.8%; at 0.05 -5.0% / -6.1% and +8.2% / +5.1%; "
         "at 0.03 (20,000 only, 4 seeds) +0.9% and +11.2%. A lower option brings more creators in and makes them "
-        "keener, so live hours rise; what drifts is the creators' selection by quitting (docs/calibration.md).",
+        "keener, so live hours rise; what drifts is the creators' selection by quitting (docs/calibration.md). "
+        "The TikTok preset sets 0.05 with its habit-aware options (habit_exponent 2, income_scale_exponent 1, "
+        "is_option_growing; 2026-12-07): 0.045 let creators active rise (+3.0% / +0.6%), 0.055 moved live hours "
+        "+6.3% / +0.8% and cut live rooms (docs/calibration.md).",
     )
     followers_exponent: float = Field(
         0.8, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to followers (1): "
@@ -546,13 +552,42 @@ class Effort(MechanismSection):
         "viewers, 2 seeds, 60 days, before loyal gifting; 1.2-1.3 before creators.popularity_exponent fell from 1 "
         "to 0.5), raised by 0.1 as before because the largest creators' income is steadier, so their median sits "
         "higher. Not refitted since loyal gifting: on the economy of 2026-12-07's end the fit gives 0.95 "
-        "(docs/calibration.md, creator supply).",
+        "(docs/calibration.md, creator supply). The TikTok preset sets 0.93 with its habit-aware options: the fit "
+        "on initial followers with the habit in it (2026-12-07, seeds 0-2, 1,077 creators).",
     )
     quality_exponent: float = Field(
         2.4, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to quality (1): least "
         "squares on logs over creators with income on the TikTok preset gave 2.4 (2026-12-07, as for "
         "followers_exponent, before loyal gifting; 1.0-1.1 with the feed's popularity exponent at 1); on the "
-        "economy of 2026-12-07's end the fit gives 1.27 (docs/calibration.md).",
+        "economy of 2026-12-07's end the fit gives 1.27 (docs/calibration.md). The TikTok preset sets 1.54, the "
+        "fit with the habit in it (as for followers_exponent).",
+    )
+    habit_exponent: float = Field(
+        0.0, ge=0.0, le=5.0, description="Elasticity of the outside option with respect to the creator's habitual "
+        "session length (1): the option is multiplied by (creators.session_hours / typical habit)^exponent, the "
+        "typical habit the geometric mean of the habits drawn, 1 + Poisson(creators.session_hours_mean - 1) (1.77 h "
+        "at the mean 2), so the typical creator's option stays typical_usd_per_live_hour. A room earns more per "
+        "live hour the longer its sessions (an audience builds over a session): on the TikTok preset log income "
+        "per live hour ~ 2.02 log habit at given followers and quality (2026-12-07, 20,000 viewers, seeds 0-2), "
+        "so options that ignore the habit make short-habit creators quit and live hours rise for months as the "
+        "long habits stay. 0: options ignore the habit; the TikTok preset sets 2 (docs/calibration.md).",
+    )
+    income_scale_exponent: float = Field(
+        0.0, ge=0.0, le=3.0, description="Elasticity of the outside option with respect to the region's "
+        "income_scale (1): what else a creator could earn scales with local incomes, as its viewers' budgets do "
+        "(their willingness to pay is scaled by income_scale). 0: the same option in every region, so creators in "
+        "poorer regions earn below it and quit (on the TikTok preset, 2026-12-07: of the creators at the start "
+        "who could go live, 54-58% in the US still active on day 90, 32-36% in Indonesia); the TikTok preset "
+        "sets 1 (docs/calibration.md).",
+    )
+    is_option_growing: StrictBool = Field(
+        False, description="Whether a creator's outside option grows with the followers its videos win outside "
+        "lives after it joins (follower_growth_per_day), as (followers after / before)^followers_exponent each "
+        "day: the following it could take elsewhere. Follows won in its rooms do not move it (setting the option "
+        "from every follower measured the same within noise, 2026-12-07: docs/calibration.md). False: "
+        "the option is fixed when the creator joins, so a creator's income over its option rises as its "
+        "followers grow (0.3% a day at quality 1), the oldest creators quit least, and a run whose creators all "
+        "start new has creators active rise as it ages. The TikTok preset sets true (docs/calibration.md).",
     )
     elasticity: float = Field(
         2.0, ge=0.0, le=5.0, description="Effort (mostly the chance of streaming on a day; a little the session "
@@ -564,7 +599,9 @@ class Effort(MechanismSection):
         "benchmarks/creator_supply.py's measure), 0.49 [0.41, 0.56] on the economy of 2026-12-07's end "
         "(docs/calibration.md); "
         "with sessions capped and effort acting on how often, elasticity 1 gave 0.34 [0.31, 0.38] and 1.5-2 with "
-        "the daily chance at 0.6 gave 0.29-0.36.",
+        "the daily chance at 0.6 gave 0.29-0.36. The TikTok preset sets 1.5 with its habit-aware outside options, "
+        "which put more creators near parity, where joining, quitting and effort answer most: there 2 gave 0.51 "
+        "[0.44, 0.58] on seeds 0-9 and 1.5 gives 0.46 [0.34, 0.57] (2026-12-07; docs/calibration.md).",
     )
     max_effort: float = Field(
         4.0, ge=1.0, le=10.0, description="Most effort a creator puts in (1 = its habit): its chance of "

@@ -340,7 +340,7 @@ def draw_creators(config: Config, seed: int) -> CreatorState:
     over the run, drawn from the same distributions, but for the habitual session length of the
     creators at the start who can go live when ``creators.start_session_hours_mean`` is set: theirs
     is a running platform's, the long habits that quitting keeps. Each expects at first to earn its
-    outside option.
+    outside option (:func:`outside_option_micro`, from its final habit).
     Attributes are drawn within each region at stratified quantiles (``population.sampling``) over
     every row, keyed by the row, so a creator's attributes do not depend on when others join.
     """
@@ -355,13 +355,13 @@ def draw_creators(config: Config, seed: int) -> CreatorState:
     start = np.round(p.start_local_hour_mean + p.start_local_hour_sd * special.ndtri(quantiles("start_local_hour")))
     quality = _lognormal(1.0, p.quality_sigma, quantiles("quality"))
     followers = np.round(_lognormal(p.followers_median, p.followers_sigma, quantiles("followers"))).astype(np.int64)
-    outside_option = outside_option_micro(followers, quality, config)
     habit_quantile = quantiles("session_hours")
     session_hours = 1 + poisson_quantile(habit_quantile, p.session_hours_mean - 1.0)
     if p.start_session_hours_mean is not None:
         # a running platform's creators who can go live: the habits quitting keeps (same quantiles, longer)
         selected = (ids < n_at_start) & (followers >= p.live_min_followers)
         session_hours[selected] = 1 + poisson_quantile(habit_quantile[selected], p.start_session_hours_mean - 1.0)
+    outside_option = outside_option_micro(followers, quality, session_hours, region, config)
     given = dict(
         region=region,
         quality=quality,
@@ -380,11 +380,32 @@ def draw_creators(config: Config, seed: int) -> CreatorState:
     return CreatorState(**given, **_zero_fields(CreatorState, n, given))
 
 
-def outside_option_micro(followers: np.ndarray, quality: np.ndarray, config: Config) -> np.ndarray:
-    """What a creator of this standing earns per live hour in the calibrated economy (micro-USD/h)."""
+def outside_option_micro(followers: np.ndarray, quality: np.ndarray, session_hours: np.ndarray,
+                         region: np.ndarray, config: Config) -> np.ndarray:
+    """What a creator of this standing earns per live hour in the calibrated economy (micro-USD/h).
+
+    Standing is followers and quality, and, as far as ``effort.habit_exponent`` and
+    ``effort.income_scale_exponent`` say, the habitual session length (over :func:`typical_habit_hours`)
+    and the region's ``income_scale``: a room with long sessions earns more per live hour, and what
+    else a creator could earn goes with local incomes.
+    """
     e = config.effort
     standing = np.maximum(followers, 1) / config.creators.followers_median
-    return e.typical_usd_per_live_hour * 1e6 * standing**e.followers_exponent * quality**e.quality_exponent
+    option = e.typical_usd_per_live_hour * 1e6 * standing**e.followers_exponent * quality**e.quality_exponent
+    if e.habit_exponent:
+        option = option * (session_hours / typical_habit_hours(config)) ** e.habit_exponent
+    if e.income_scale_exponent:
+        income_scale = np.array([r.income_scale for r in config.regions.values()])
+        option = option * income_scale[region] ** e.income_scale_exponent
+    return option
+
+
+def typical_habit_hours(config: Config) -> float:
+    """The geometric mean of the habitual session lengths drawn, 1 + Poisson(``creators.session_hours_mean`` - 1)."""
+    mean = config.creators.session_hours_mean - 1.0
+    k = np.arange(int(mean + 20 * math.sqrt(mean) + 30))
+    log_pmf = special.xlogy(k, mean) - mean - special.gammaln(k + 1)
+    return float(np.exp(np.sum(np.exp(log_pmf) * np.log1p(k))))
 
 
 def draw_brands(config: Config, seed: int) -> BrandState:

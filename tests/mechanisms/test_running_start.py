@@ -21,7 +21,11 @@ def test_only_the_creators_at_the_start_who_can_go_live_take_the_running_platfor
     # everything else is drawn as before: joiners, creators below the LIVE threshold, every other attribute
     np.testing.assert_array_equal(running.session_hours[~selected], cold.session_hours[~selected])
     np.testing.assert_array_equal(running.followers, cold.followers)
-    np.testing.assert_array_equal(running.outside_option_micro, cold.outside_option_micro)
+    # outside options know the habit (effort.habit_exponent): the same but for the longer habits
+    np.testing.assert_array_equal(running.outside_option_micro[~selected], cold.outside_option_micro[~selected])
+    np.testing.assert_allclose(running.outside_option_micro[selected] / cold.outside_option_micro[selected],
+                               (running.session_hours[selected] / cold.session_hours[selected])
+                               ** default_config.effort.habit_exponent)
     # the same quantiles, a longer habit: nobody's is shorter, and the mean is the running platform's
     assert (running.session_hours[selected] >= cold.session_hours[selected]).all()
     assert running.session_hours[selected].mean() == pytest.approx(2.45, abs=0.03)

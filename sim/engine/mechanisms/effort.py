@@ -9,11 +9,14 @@ goes live (its chance of streaming on a day scales with effort, up to 0.98) and 
 the cost of another hour rising steeply with the hours already live that day, within a day's hard
 limit), so live hours scale as about effort ** (1 + 1 / hours_cost_exponent) until the daily chance
 reaches its ceiling. The outside option is what a creator of its standing earns in the calibrated
-economy (:func:`sim.engine.state.outside_option_micro`), and each creator starts out expecting it, so
-a creator's effort starts at 1 and moves only when the economy pays more or less than the calibration
-(a higher share, a crowded platform). Followers grow outside lives by a Poisson draw with mean
-``follower_growth_per_day * quality * followers``. Every parameter is in the ``effort`` section;
-joining and quitting are :mod:`~sim.engine.mechanisms.supply`'s.
+economy (:func:`sim.engine.state.outside_option_micro`: followers, quality and, where the config says
+so, habitual session length and region), and each creator starts out expecting it, so a creator's
+effort starts at 1 and moves only when the economy pays more or less than the calibration (a higher
+share, a crowded platform). Followers grow outside lives by a Poisson draw with mean
+``follower_growth_per_day * quality * followers``; with ``is_option_growing`` the outside option grows
+with them (the following its videos win, which it could take elsewhere), so a creator's standing is not
+fixed at the one it joined with. Every parameter
+is in the ``effort`` section; joining and quitting are :mod:`~sim.engine.mechanisms.supply`'s.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ def income_ratio(creators: CreatorState) -> np.ndarray:
 
 
 def end_of_day(creators: CreatorState, params: Effort, micro_per_diamond: int, uniforms: np.ndarray) -> None:
-    """Update each creator's income per live hour and effort, and grow followers.
+    """Update each creator's income per live hour and effort, and grow followers (and, with
+    ``params.is_option_growing``, outside options with them).
 
     A creator's new followers are Poisson, drawn by inversion from its keyed uniform of the day (``uniforms``).
     """
@@ -48,7 +52,12 @@ def end_of_day(creators: CreatorState, params: Effort, micro_per_diamond: int, u
     creators.effort[:] = np.clip(income_ratio(creators) ** params.elasticity, MIN_EFFORT, params.max_effort)
 
     growth = params.follower_growth_per_day * creators.quality * creators.followers * creators.has_joined
+    followers_before = creators.followers.copy()
     creators.followers += poisson_quantile(uniforms, growth)
+    if params.is_option_growing:
+        # the option goes as followers ** followers_exponent (sim.engine.state.outside_option_micro)
+        grown = np.maximum(creators.followers, 1) / np.maximum(followers_before, 1)
+        creators.outside_option_micro *= grown**params.followers_exponent
     creators.income_at_day_start_micro[:] = income
     creators.live_hours_at_day_start[:] = creators.live_hours
 
@@ -62,7 +71,7 @@ END_OF_DAY = Phase(
     "effort", _end_of_day, section="effort",
     reads=("creators.diamonds_earned", "creators.live_hours", "creators.quality", "creators.outside_option_micro"),
     writes=("creators.income_rate_ema", "creators.effort", "creators.followers", "creators.income_at_day_start_micro",
-            "creators.live_hours_at_day_start"),
+            "creators.live_hours_at_day_start", "creators.outside_option_micro"),
 )
 MECHANISM = Mechanism(
     "effort", "daily: effort follows income per live hour against the outside option; followers grow",

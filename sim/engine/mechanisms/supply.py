@@ -22,14 +22,16 @@ up; judged as earning nothing (twice the turnover, as earlier on 2026-12-07), th
 common on a running platform as among those who join, so a run that draws its first creators as
 they join lost them for months (creators active fell 5% from days 30-60 to days 60-90).
 
-Quitting also selects habits: a room earns more per live hour the longer its sessions (about as the
-habitual length squared, at given followers and quality), which the outside options do not know, so
-creators with short habits quit more and those with long ones stay. A run whose first creators are
-drawn as creators join has its live hours rise for months as they do (+5.4% from days 30-60 to days
-60-90 at 20,000 viewers, 2026-12-07). With ``creators.start_session_hours_mean`` the creators at the
-start who can go live have a running platform's habits instead, the mix this selection keeps
-(:func:`~sim.engine.state.draw_creators`); the presets leave it unset, because creators active then
-drift more (docs/calibration.md).
+Quitting also selects whatever the outside options do not know: a room earns more per live hour the
+longer its sessions (about as the habitual length squared, at given followers and quality), in a
+richer region, and as its following grows. Options that ignore these (the defaults) make creators with
+short habits, in poorer regions, or new, quit more, and a run whose first creators are drawn as
+creators join has its live hours rise for months as the others stay (+5.4% from days 30-60 to days
+60-90 at 20,000 viewers, 2026-12-07). The TikTok preset's options know all three
+(``effort.habit_exponent``, ``income_scale_exponent``, ``is_option_growing``), which steadies live hours
+(docs/calibration.md). With ``creators.start_session_hours_mean`` the creators at the start who can go
+live have a running platform's habits instead, the mix this selection keeps
+(:func:`~sim.engine.state.draw_creators`); the presets leave it unset.
 """
 
 from __future__ import annotations
