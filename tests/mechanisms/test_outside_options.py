@@ -51,8 +51,8 @@ def test_the_default_options_ignore_habit_and_region():
     creators = draw_creators(config, seed=2)
     # as before 2026-12-07's habit-aware options: followers and quality only
     e = config.effort
-    without = e.typical_usd_per_live_hour * 1e6 * (np.maximum(creators.followers, 1) / config.creators.followers_median) \
-        ** e.followers_exponent * creators.quality**e.quality_exponent
+    standing = np.maximum(creators.followers, 1) / config.creators.followers_median
+    without = e.typical_usd_per_live_hour * 1e6 * standing**e.followers_exponent * creators.quality**e.quality_exponent
     np.testing.assert_array_equal(creators.outside_option_micro, without)
     assert np.unique(creators.session_hours).size > 2 and np.unique(creators.region).size > 2
 
