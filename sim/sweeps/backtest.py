@@ -168,9 +168,9 @@ BACKTESTS: tuple[Backtest, ...] = (
         "Not fitted and not among the calibration facts (FACTS), but read when setting a parameter by hand. Its "
         "elasticities, 0.74-1.83, are read as creators' own response to their pay (content there is sold item by "
         "item); with viewers' spending held by their budgets, the economy-wide analogue is lower, e / (1 + e): "
-        "0.43-0.65 (docs/calibration.md). effort.elasticity (2) and effort.max_effort (4), with a daily chance of "
-        "streaming of 0.45, were chosen so that the preset's live hours answer the creator share 0.33 -> 0.50 "
-        "with about 0.43.",
+        "0.43-0.65 (docs/calibration.md). effort.elasticity (1.5 in the TikTok preset, whose outside options know "
+        "the habit, the region and the following) and effort.max_effort (4), with a daily chance of streaming of "
+        "0.45, were chosen so that the preset's live hours answer the creator share 0.33 -> 0.50 with about 0.43.",
         (Outcome("rise_live_hours", "live hours, share 0.95 -> 0.80", "live_hours", *_RISE, _POSTS_CUT,
                  -0.12, -0.12),
          Outcome("reversal_live_hours", "live hours, share 0.80 -> 0.95", "live_hours", *_REVERSAL,
