@@ -49,6 +49,21 @@ def test_a_cheap_region_pays_less_under_share_of_price_and_the_same_under_fixed_
     assert ledger.balance(Account.DIAMOND_LIABILITY) == 99 * 4983 and ledger.violations() == []
 
 
+def test_a_gift_larger_than_its_wallet_is_refused_and_nothing_moves(default_config):
+    viewers, creators = draw_viewers(default_config, 0), draw_creators(default_config, 0)
+    viewers.wallet_coins[:2] = [100, 10]  # the second viewer cannot give 50
+    viewers.wallet_value_micro[:2] = [650_000, 65_000]
+    viewers.wallet_free_coins[:2] = [5, 5]
+    before = {name: values.copy() for name, values in (*vars(viewers).items(), *vars(creators).items())}
+    ledger = Ledger()
+    with pytest.raises(sim.engine.ledger.LedgerError, match="fewer coins than it is asked to give"):
+        wallet.give(viewers, np.arange(2), np.array([50, 50]), creators, np.array([0, 1]),
+                    wallet.Payout.from_config(default_config), ledger)
+    after = {name: values for name, values in (*vars(viewers).items(), *vars(creators).items())}
+    assert [name for name in before if not np.array_equal(before[name], after[name])] == []
+    assert ledger.balances.tolist() == [0] * len(Account)
+
+
 def test_a_region_may_set_its_own_payout_basis():
     config = sim.load_config(DEFAULT_CONFIG, ["regions.BR.payout_basis=share_of_price"])
     assert config.payout_bases() == {"US": "fixed_diamond", "GB": "fixed_diamond", "DE": "fixed_diamond",

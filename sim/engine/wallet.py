@@ -5,7 +5,7 @@ Viewers (creators off air among them) and brands hold coins in wallets with the 
 the holder paid for them, tax included (``wallet_gross_micro``). Buying posts the purchase's split
 (tax, the store's or processor's fee, the platform's net held as a coin liability) to the ledger;
 spending releases value and price pro rata to the coins; a gift issues diamonds, as many as its
-payout basis gives (:func:`diamonds_for`), and books the platform's margin. Each function works on
+payout basis gives (:func:`diamonds_of`), and books the platform's margin. Each function works on
 many holders at once (``who`` must not repeat) and refuses to overdraw any one of them.
 
 Each rule is written once, for one wallet or gift, as a compiled kernel (:func:`buy_into`,
@@ -163,37 +163,10 @@ def post_purchases(ledger: Ledger, source: Account, tax: int, store_fee: int, pr
     ledger.transfer(source, Account.COIN_LIABILITY, net)
 
 
-def spend(holders, who: np.ndarray, coins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Take ``coins`` out of the wallets of ``who``; return the net value and the price they carry.
-
-    Value and price leave pro rata to the coins, in whole micro-USD, and all of them leave with the
-    last coin.
-
-    Raises:
-        LedgerError: A wallet holds fewer coins than it is asked to spend (and nothing has moved).
-    """
-    released, released_gross = np.empty(who.size, dtype=np.int64), np.empty(who.size, dtype=np.int64)
-    if not _spend(holders.wallet_coins, holders.wallet_value_micro, holders.wallet_gross_micro, who,
-                  np.asarray(coins, dtype=np.int64), released, released_gross):
-        raise LedgerError("a wallet holds fewer coins than it is asked to spend")
-    return released, released_gross
-
-
-@kernel
-def _spend(wallet_coins, wallet_value, wallet_gross, who, coins, released, released_gross) -> bool:
-    """:func:`spend` in one pass, after checking every wallet: False (and nothing moved) if one is short."""
-    for i in range(who.size):
-        if coins[i] > wallet_coins[who[i]]:
-            return False
-    for i in range(who.size):
-        released[i], released_gross[i] = spend_from(wallet_coins, wallet_value, wallet_gross, who[i], coins[i])
-    return True
-
-
 @kernel
 def spend_from(wallet_coins, wallet_value, wallet_gross, holder: int, coins: int) -> tuple[int, int]:
     """Take ``coins`` out of the wallet of ``holder``, which holds them; return the net value and the price
-    they carry (:func:`spend`'s rule for one wallet)."""
+    they carry (:func:`give`'s rule for one wallet)."""
     held = wallet_coins[holder]
     released = wallet_value[holder] * coins // held if held > 0 else 0
     released_gross = wallet_gross[holder] * coins // held if held > 0 else 0
@@ -241,29 +214,85 @@ def give(
     """Viewers ``who`` give ``coins`` from their wallets to the creators ``rooms`` (``gifts`` gifts each).
 
     Keeps each viewer's totals of what it gave (coins, the net value and price they carried, the
-    diamonds' value, and how many of the coins were free ones, which are given first) and issues the
-    diamonds (:func:`issue_diamonds`) on the payout basis of the viewer's region.
+    diamonds' value, and how many of the coins were free ones, which are given first), issues the
+    diamonds on the payout basis of the viewer's region (:func:`diamonds_of`) and credits them
+    (:func:`credit`), in one compiled pass; then books the platform's revenue and the diamonds' value
+    (:func:`post_gifts`).
+
+    Raises:
+        LedgerError: A wallet holds fewer coins than it is asked to give (and nothing has moved).
 
     Returns:
         The net value each gift carried, its diamonds, their value (micro-USD), and its free coins.
     """
-    free = np.minimum(viewers.wallet_free_coins[who], coins)
-    viewers.wallet_free_coins[who] -= free
-    viewers.free_coins_gifted[who] += free
-    released, released_gross = spend(viewers, who, coins)
-    diamonds, diamond_value = issue_diamonds(creators, rooms, coins, released, released_gross, viewers.region[who],
-                                             payout, ledger, gifts)
-    viewers.coins_gifted[who] += coins
-    viewers.released_micro[who] += released
-    viewers.gifted_gross_micro[who] += released_gross
-    viewers.diamond_value_sent_micro[who] += diamond_value
+    n = len(who)
+    released, diamonds, diamond_value, free = (np.empty(n, dtype=np.int64) for _ in range(4))
+    # Arrays of one type and layout whoever gives (a single count broadcasts), so the kernel compiles once.
+    is_held, released_total, value_total = _give(
+        np.asarray(who, dtype=np.int64), np.asarray(coins, dtype=np.int64), np.asarray(rooms, dtype=CREATOR_INDEX),
+        np.array(np.broadcast_to(gifts, n), dtype=np.int64), viewers.region, viewers.wallet_coins,
+        viewers.wallet_value_micro, viewers.wallet_gross_micro, viewers.wallet_free_coins, viewers.free_coins_gifted,
+        viewers.coins_gifted, viewers.released_micro, viewers.gifted_gross_micro, viewers.diamond_value_sent_micro,
+        *payout_terms(payout), creators.diamonds_held, creators.diamonds_earned, creators.gifts_received,
+        creators.gifts_this_hour, creators.coins_this_hour, released, diamonds, diamond_value, free)
+    if not is_held:
+        raise LedgerError("a wallet holds fewer coins than it is asked to give")
+    post_gifts(ledger, released_total, value_total)
     return released, diamonds, diamond_value, free
 
 
-def diamonds_for(
-    coins: np.ndarray, released: np.ndarray, released_gross: np.ndarray, region: np.ndarray, payout: Payout,
-) -> np.ndarray:
-    """Diamonds each gift issues to its creator, on the payout basis of the region its coins were bought in.
+@kernel
+def _give(who, coins, rooms, gifts, region, wallet_coins, wallet_value, wallet_gross, wallet_free_coins,
+          free_coins_gifted, coins_gifted, released_micro, gifted_gross, diamond_value_sent, is_share_of_price, ex_tax,
+          is_net_revenue, creator_share, diamonds_per_coin, micro_usd_per_diamond, diamonds_held, diamonds_earned,
+          gifts_received, gifts_this_hour, coins_this_hour, released, diamonds, diamond_value,
+          free) -> tuple[bool, int, int]:
+    """:func:`give` in one pass, after checking every wallet: whether they held the coins (if not, nothing
+    moved), and the total net value released and diamonds' value issued (micro-USD)."""
+    for i in range(who.size):
+        if coins[i] > wallet_coins[who[i]]:
+            return False, 0, 0
+    released_total = value_total = 0
+    for i in range(who.size):
+        viewer = who[i]
+        free[i] = min(wallet_free_coins[viewer], coins[i])
+        wallet_free_coins[viewer] -= free[i]
+        free_coins_gifted[viewer] += free[i]
+        released[i], released_gross = spend_from(wallet_coins, wallet_value, wallet_gross, viewer, coins[i])
+        diamonds[i] = diamonds_of(coins[i], released[i], released_gross, region[viewer], is_share_of_price, ex_tax,
+                                  is_net_revenue, creator_share, diamonds_per_coin, micro_usd_per_diamond)
+        diamond_value[i] = diamonds[i] * micro_usd_per_diamond
+        credit(rooms[i], diamonds[i], coins[i], gifts[i], diamonds_held, diamonds_earned, gifts_received,
+               gifts_this_hour, coins_this_hour)
+        coins_gifted[viewer] += coins[i]
+        released_micro[viewer] += released[i]
+        gifted_gross[viewer] += released_gross
+        diamond_value_sent[viewer] += diamond_value[i]
+        released_total += released[i]
+        value_total += diamond_value[i]
+    return True, released_total, value_total
+
+
+def post_gifts(ledger: Ledger, released: int, diamond_value: int) -> None:
+    """Post gifts' coins: the platform recognises their net value as revenue and sets aside the diamonds'
+    value (micro-USD)."""
+    ledger.transfer(Account.COIN_LIABILITY, Account.PLATFORM, released)
+    ledger.transfer(Account.PLATFORM, Account.DIAMOND_LIABILITY, diamond_value)
+
+
+def payout_terms(payout: Payout) -> tuple:
+    """The payout's fields as :func:`diamonds_of` takes them, after a gift's own."""
+    platform = payout.platform
+    return (payout.is_share_of_price, payout.ex_tax, platform.creator_share_basis == "net_revenue",
+            platform.creator_share, platform.diamonds_per_coin, platform.micro_usd_per_diamond)
+
+
+@kernel
+def diamonds_of(coins: int, released: int, released_gross: int, region: int, is_share_of_price: np.ndarray,
+                ex_tax: np.ndarray, is_net_revenue: bool, creator_share: float, diamonds_per_coin: int,
+                micro_usd_per_diamond: int) -> int:
+    """One gift's diamonds, on the payout basis of the region its coins were bought in (the payout's fields
+    as :func:`payout_terms` gives them).
 
     A gift is ``coins`` bought in ``region`` carrying net value ``released`` and price ``released_gross``
     (tax included).
@@ -287,34 +316,6 @@ def diamonds_for(
     (:func:`sim.engine.pricing.price_bundle`); a brand's coins dropped to a viewer count at the viewer's
     region's rate and basis.
     """
-    return _diamonds(np.asarray(coins, dtype=np.int64), np.asarray(released, dtype=np.int64),
-                     np.asarray(released_gross, dtype=np.int64), np.asarray(region, dtype=np.int64),
-                     *payout_terms(payout))
-
-
-def payout_terms(payout: Payout) -> tuple:
-    """The payout's fields as :func:`diamonds_of` takes them, after a gift's own."""
-    platform = payout.platform
-    return (payout.is_share_of_price, payout.ex_tax, platform.creator_share_basis == "net_revenue",
-            platform.creator_share, platform.diamonds_per_coin, platform.micro_usd_per_diamond)
-
-
-@kernel
-def _diamonds(coins, released, released_gross, region, is_share_of_price, ex_tax, is_net_revenue, creator_share,
-              diamonds_per_coin, micro_usd_per_diamond):
-    """:func:`diamonds_for`, gift by gift."""
-    diamonds = np.empty(coins.size, dtype=np.int64)
-    for i in range(coins.size):
-        diamonds[i] = diamonds_of(coins[i], released[i], released_gross[i], region[i], is_share_of_price, ex_tax,
-                                  is_net_revenue, creator_share, diamonds_per_coin, micro_usd_per_diamond)
-    return diamonds
-
-
-@kernel
-def diamonds_of(coins: int, released: int, released_gross: int, region: int, is_share_of_price: np.ndarray,
-                ex_tax: np.ndarray, is_net_revenue: bool, creator_share: float, diamonds_per_coin: int,
-                micro_usd_per_diamond: int) -> int:
-    """One gift's diamonds (:func:`diamonds_for`'s rule; the payout's fields as :func:`payout_terms` gives them)."""
     if is_net_revenue:  # a diamond is a micro-USD
         return int(released * creator_share)
     if is_share_of_price[region]:
@@ -322,47 +323,11 @@ def diamonds_of(coins: int, released: int, released_gross: int, region: int, is_
     return coins * diamonds_per_coin
 
 
-def issue_diamonds(
-    creators: CreatorState, rooms: np.ndarray, coins: np.ndarray, released: np.ndarray, released_gross: np.ndarray,
-    region: np.ndarray, payout: Payout, ledger: Ledger, gifts: np.ndarray | int = 1,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Turn gifts into diamonds for each room's creator (:func:`diamonds_for`).
-
-    A gift is ``coins`` bought in ``region`` carrying net value ``released`` and price ``released_gross``.
-
-    Each entry may be several gifts at once (``gifts``: a combo of the same gift), counted as such.
-
-    The platform recognises the coins' net value as revenue and sets aside the diamonds' value.
-
-    Returns:
-        Each gift's diamonds and their value (micro-USD).
-    """
-    diamonds = diamonds_for(coins, released, released_gross, region, payout)
-    diamond_value = diamonds * payout.platform.micro_usd_per_diamond
-    # Arrays of one type and layout whoever gives (viewers' rooms are int32, brands' int64; a single count
-    # broadcasts), so that the kernel is compiled once, not once per caller.
-    _credit(np.asarray(rooms, dtype=CREATOR_INDEX), diamonds, np.asarray(coins, dtype=np.int64),
-            np.array(np.broadcast_to(gifts, rooms.shape), dtype=np.int64), creators.diamonds_held,
-            creators.diamonds_earned, creators.gifts_received, creators.gifts_this_hour, creators.coins_this_hour)
-    ledger.transfer(Account.COIN_LIABILITY, Account.PLATFORM, int(released.sum()))
-    ledger.transfer(Account.PLATFORM, Account.DIAMOND_LIABILITY, int(diamond_value.sum()))
-    return diamonds, diamond_value
-
-
-@kernel
-def _credit(rooms, diamonds, coins, gifts, diamonds_held, diamonds_earned, gifts_received, gifts_this_hour,
-            coins_this_hour) -> None:
-    """Credit each room's creator with its gifts' diamonds and count them (a room may repeat)."""
-    for i in range(rooms.size):
-        credit(rooms[i], diamonds[i], coins[i], gifts[i], diamonds_held, diamonds_earned, gifts_received,
-               gifts_this_hour, coins_this_hour)
-
-
 @kernel
 def credit(room: int, diamonds: int, coins: int, gifts: int, diamonds_held, diamonds_earned, gifts_received,
            gifts_this_hour, coins_this_hour) -> None:
     """Credit the creator ``room`` with ``gifts`` gifts of ``coins`` in all, issuing ``diamonds``
-    (:func:`issue_diamonds`'s rule for one entry)."""
+    (:func:`give`'s rule for one gift)."""
     diamonds_held[room] += diamonds
     diamonds_earned[room] += diamonds
     gifts_received[room] += gifts

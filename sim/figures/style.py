@@ -71,6 +71,9 @@ HOUSE_STYLE = {
     "svg.hashsalt": "giftsim",  # fixed salt: otherwise SVG element ids are random on every save
     "pdf.fonttype": 42,  # embed TrueType so PDF text stays text
 }
+# zlib's fastest level for PNG (Pillow's default is 6): files about a sixth larger, a fifth less time to
+# encode five 300-dpi figures (0.61 -> 0.51 s, 2026-12-07), which a default run spends after simulating
+SAVE_OPTIONS = {"png": {"pil_kwargs": {"compress_level": 1}}}
 # Metadata that would hold the time of writing; None leaves it out so files are reproducible.
 NO_TIMESTAMP = {"png": {}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
 # Where each format keeps the provenance as one line of text: SVG takes Dublin Core names only and
@@ -224,7 +227,8 @@ def save_figures(
         for fmt in formats:
             path = directory / f"{name}.{fmt}"
             with matplotlib.rc_context(HOUSE_STYLE):  # the SVG and PDF font settings apply when writing
-                fig.savefig(path, format=fmt, dpi=dpi, metadata=file_metadata(fmt, provenance))
+                fig.savefig(path, format=fmt, dpi=dpi, metadata=file_metadata(fmt, provenance),
+                            **SAVE_OPTIONS.get(fmt, {}))
             written.append(path)
     return written
 

@@ -211,10 +211,8 @@ def run_campaigns(
         ledger.transfer(Account.BRANDS_OUTSIDE, Account.CREATORS_CASH, sponsorship)
     if coin_cost:
         wallet.post_purchases(ledger, Account.BRANDS_OUTSIDE, tax, store_fee, processor_fee, net)
-    if released:  # what issuing the gifts' diamonds posts (wallet.issue_diamonds)
-        ledger.transfer(Account.COIN_LIABILITY, Account.PLATFORM, released)
-    if diamond_value:
-        ledger.transfer(Account.PLATFORM, Account.DIAMOND_LIABILITY, diamond_value)
+    if released or diamond_value:
+        wallet.post_gifts(ledger, released, diamond_value)
     if events is not None:
         quantity, channel, *bought = purchases
         events.add_purchases(wallet.Purchase(*bought), brands.region, channel, quantity, brand=np.arange(brands.size))

@@ -14,7 +14,7 @@ large gifts are rare and only those with large budgets (whales) can send them. A
 coins is topped up first (:mod:`~sim.engine.mechanisms.purchasing`).
 
 A sent gift leaves the wallet and issues diamonds to the creator watched
-(:func:`sim.engine.wallet.issue_diamonds`). The platform recognises, as revenue, the share of the
+(:func:`sim.engine.wallet.give`). The platform recognises, as revenue, the share of the
 wallet's paid-for value that the gifted coins carry, and sets aside the diamonds' value for the creator.
 A creator gifted by a peer creator follows it back and owes it a gift (reciprocity,
 :mod:`~sim.engine.mechanisms.peer_gifting`).

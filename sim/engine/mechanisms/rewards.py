@@ -1,7 +1,7 @@
 """Reward schemes for the creator share: flat, tiered by income, or conditional on missions.
 
 Gift time always issues diamonds at the base share, ``platform.creator_share``
-(:func:`sim.engine.wallet.issue_diamonds`); a scheme reads each hour's from the hour's gifts
+(:func:`sim.engine.wallet.diamonds_of`); a scheme reads each hour's from the hour's gifts
 (:class:`~sim.engine.mechanism.HourGifts`), after every phase that sends them. A scheme adds *reward
 diamonds* on top: whole diamonds, issued through the ledger as gifts' diamonds are (platform -> diamond
 liability), added to the creator's ``diamonds_held`` and ``diamonds_earned`` (so effort, which reads income,
