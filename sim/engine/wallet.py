@@ -23,7 +23,6 @@ import numpy as np
 from sim.engine.config import Config, Platform
 from sim.engine.kernels import kernel
 from sim.engine.ledger import Account, Ledger, LedgerError
-from sim.engine.pricing import PriceTable
 from sim.engine.state import CREATOR_INDEX, CreatorState
 
 # The arrays each operation writes, for the phases that call them to declare (Phase.writes, checked by
@@ -75,70 +74,12 @@ class Purchase:
     net: np.ndarray
 
 
-def buy(
-    holders, who: np.ndarray, region: np.ndarray, channel: np.ndarray, bundle: np.ndarray,
-    quantity: np.ndarray, prices: PriceTable, ledger: Ledger, source: Account,
-) -> Purchase:
-    """Buy ``quantity`` of a bundle for each holder in ``who``, out of its budget.
-
-    Args:
-        holders: A population with wallet fields, ``budget_left_micro`` and purchase totals.
-        who: The buyers' indices (unique).
-        region, channel, bundle: Which bundle each buyer buys (indices into ``prices``).
-        quantity: How many of it.
-        prices: Every bundle's price and split.
-        ledger: Where the money moves.
-        source: The buyers' outside-money account.
-
-    Raises:
-        LedgerError: A purchase costs more than its buyer's budget left.
-    """
-    n = len(who)
-    purchase = Purchase(np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
-                        np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64))
-    is_paid, tax, store_fee, processor_fee, net = _buy(
-        np.asarray(who, dtype=np.int64), np.asarray(region, dtype=np.int64), np.asarray(channel, dtype=np.int64),
-        np.asarray(bundle, dtype=np.int64), np.asarray(quantity, dtype=np.int64), prices.coins, prices.gross,
-        prices.tax, prices.fee, prices.net, prices.channel_is_app_store, holders.budget_left_micro,
-        holders.spend_micro, holders.tax_micro, holders.fee_micro, holders.purchases, holders.coins_bought,
-        holders.wallet_coins, holders.wallet_value_micro, holders.wallet_gross_micro, purchase.coins, purchase.cost,
-        purchase.tax, purchase.fee, purchase.net)
-    if not is_paid:
-        raise LedgerError("a purchase costs more than its buyer's budget left")
-    post_purchases(ledger, source, tax, store_fee, processor_fee, net)
-    return purchase
-
-
-@kernel
-def _buy(who, region, channel, bundle, quantity, coins, gross, tax, fee, net, is_app_store, budget_left, spend,
-         tax_paid, fee_paid, purchases, coins_bought, wallet_coins, wallet_value, wallet_gross, bought_coins,
-         bought_cost, bought_tax, bought_fee, bought_net) -> tuple[bool, int, int, int, int]:
-    """:func:`buy` in one pass, after checking every budget: whether they paid (if not, nothing moved), and
-    the purchases' tax, app stores' fees, processors' fees and net (micro-USD)."""
-    for i in range(who.size):
-        if quantity[i] * gross[region[i], channel[i], bundle[i]] > budget_left[who[i]]:
-            return False, 0, 0, 0, 0
-    tax_total, store_fee, processor_fee, net_total = 0, 0, 0, 0
-    for i in range(who.size):
-        r, c, b = region[i], channel[i], bundle[i]
-        bought_coins[i], bought_cost[i], bought_tax[i], bought_fee[i], bought_net[i] = buy_into(
-            who[i], quantity[i], coins[r, c, b], gross[r, c, b], tax[r, c, b], fee[r, c, b], net[r, c, b], budget_left,
-            spend, tax_paid, fee_paid, purchases, coins_bought, wallet_coins, wallet_value, wallet_gross)
-        tax_total += bought_tax[i]
-        if is_app_store[c]:
-            store_fee += bought_fee[i]
-        else:
-            processor_fee += bought_fee[i]
-        net_total += bought_net[i]
-    return True, tax_total, store_fee, processor_fee, net_total
-
-
 @kernel
 def buy_into(holder: int, quantity: int, bundle_coins: int, bundle_gross: int, bundle_tax: int, bundle_fee: int,
              bundle_net: int, budget_left, spend, tax_paid, fee_paid, purchases, coins_bought, wallet_coins,
              wallet_value, wallet_gross) -> tuple[int, int, int, int, int]:
     """Buy ``quantity`` of a bundle (its coins, price, tax, fee and the platform's net) for ``holder``, out of
-    a budget that pays for them (:func:`buy`'s rule for one buyer, the ledger aside); return the coins,
+    a budget that pays for them (the ledger aside: :func:`post_purchases`); return the coins,
     cost, tax, fee and net bought."""
     coins, cost, tax, fee, net = (quantity * bundle_coins, quantity * bundle_gross, quantity * bundle_tax,
                                   quantity * bundle_fee, quantity * bundle_net)

@@ -7,7 +7,7 @@ bundle is always allowed); when none covers it, as many as it takes of its habit
 largest costing at most that share) or, without the habit, of the largest bundle. The rest of the
 month's budget must pay for it; otherwise the gift is not sent. Each purchase splits exactly into tax, the store's or
 processor's fee, and the platform's net, which waits in the coin liability until the coins are
-gifted (:func:`sim.engine.wallet.buy`). Budgets arrive on paydays (:mod:`~sim.engine.mechanisms.income`).
+gifted (:func:`sim.engine.wallet.buy_into`). Budgets arrive on paydays (:mod:`~sim.engine.mechanisms.income`).
 """
 
 from __future__ import annotations
@@ -55,45 +55,43 @@ def top_up(
         A mask over ``buyers``: True where the wallet now holds enough coins; and this hour's flows
         by output name (money in micro-USD).
     """
-    n_buying, buying, bundle, quantity, enough, n_unaffordable = _choose_bundles(
+    n = buyers.size
+    enough, who, quantity = np.ones(n, dtype=np.bool_), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    bought = wallet.Purchase(*(np.empty(n, dtype=np.int64) for _ in range(5)))
+    n_buying, n_unaffordable, n_bundles, tax, store_fee, processor_fee, net = _top_up(
         buyers, np.asarray(coins_needed, dtype=np.int64), viewers.wallet_coins, viewers.region, viewers.channel,
         viewers.budget_monthly_micro, viewers.budget_left_micro, stock_up_share, prices.coins, prices.gross,
-        prices.n_bundles, bundle_sales)
-    if n_buying == 0:  # nobody short, or nobody able to pay: nothing moves
-        return enough, {**dict.fromkeys(_PURCHASE_FLOWS, 0), "new_gifts_unaffordable": n_unaffordable}
-    who = buyers[buying[:n_buying]]
-    bundle, quantity = bundle[:n_buying], quantity[:n_buying]
-    region, channel = viewers.region[who], viewers.channel[who]
-    bought = wallet.buy(viewers, who, region, channel, bundle, quantity, prices, ledger, Account.VIEWERS_OUTSIDE)
-    if events is not None:
-        events.add_purchases(bought, region, channel, quantity, viewer=who)
-    flows = {
-        "new_purchases": int(quantity.sum()),
-        "new_coins_bought": int(bought.coins.sum()),
-        "new_gross_spend_usd": int(bought.cost.sum()),
-        "new_tax_usd": int(bought.tax.sum()),
-        "new_store_fees_usd": int(bought.fee.sum()),
-        "new_gifts_unaffordable": n_unaffordable,
-    }
-    return enough, flows
+        prices.tax, prices.fee, prices.net, prices.channel_is_app_store, prices.n_bundles, bundle_sales,
+        viewers.spend_micro, viewers.tax_micro, viewers.fee_micro, viewers.purchases, viewers.coins_bought,
+        viewers.wallet_value_micro, viewers.wallet_gross_micro, enough, who, quantity, bought.coins, bought.cost,
+        bought.tax, bought.fee, bought.net)
+    if n_buying:
+        wallet.post_purchases(ledger, Account.VIEWERS_OUTSIDE, tax, store_fee, processor_fee, net)
+        if events is not None:
+            who, quantity = who[:n_buying], quantity[:n_buying]
+            events.add_purchases(wallet.Purchase(*(column[:n_buying] for column in vars(bought).values())),
+                                 viewers.region[who], viewers.channel[who], quantity, viewer=who)
+    coins_bought, cost = (int(column[:n_buying].sum()) for column in (bought.coins, bought.cost))
+    return enough, {"new_purchases": n_bundles, "new_coins_bought": coins_bought, "new_gross_spend_usd": cost,
+                    "new_tax_usd": tax, "new_store_fees_usd": store_fee + processor_fee,
+                    "new_gifts_unaffordable": n_unaffordable}
 
 
 @kernel
-def _choose_bundles(buyers, coins_needed, wallet_coins, region, channel, budget_monthly, budget_left, stock_up_share,
-                    coins, gross, n_bundles, bundle_sales):
-    """Each short buyer's bundle and quantity (:func:`choose_bundle`), for those whose budget pays for them.
+def _top_up(buyers, coins_needed, wallet_coins, region, channel, budget_monthly, budget_left, stock_up_share, coins,
+            gross, tax, fee, net, is_app_store, n_bundles, bundle_sales, spend, tax_paid, fee_paid, purchases,
+            coins_bought, wallet_value, wallet_gross, enough, who, quantity, bought_coins, bought_cost, bought_tax,
+            bought_fee, bought_net):
+    """:func:`top_up` in one pass: each short buyer's bundle and quantity (:func:`choose_bundle`), bought
+    (:func:`sim.engine.wallet.buy_into`) when its budget pays for it, else its gift marked unaffordable.
 
-    Returns how many buy, their places in ``buyers`` and their bundles and quantities (the first that many
-    entries), the mask of buyers whose wallets will hold enough, and how many are short and cannot pay.
-    Counts the bundles bought in ``bundle_sales``.
+    Fills ``enough`` (whether each buyer's wallet will hold enough), and the first entries of ``who``,
+    ``quantity`` and the purchase's columns, one per buyer who bought; counts the bundles in
+    ``bundle_sales``. Returns how many bought, how many were short and could not pay, the bundles bought,
+    and the purchases' tax, app stores' fees, processors' fees and net (micro-USD).
     """
-    n = buyers.size
-    buying = np.empty(n, dtype=np.int64)
-    bundle = np.empty(n, dtype=np.int64)
-    quantity = np.empty(n, dtype=np.int64)
-    enough = np.ones(n, dtype=np.bool_)
-    n_buying = n_unaffordable = 0
-    for i in range(n):
+    n_buying = n_unaffordable = n_bundles_bought = tax_total = store_fee = processor_fee = net_total = 0
+    for i in range(buyers.size):
         viewer = buyers[i]
         shortfall = coins_needed[i] - wallet_coins[viewer]
         if shortfall <= 0:
@@ -101,14 +99,26 @@ def _choose_bundles(buyers, coins_needed, wallet_coins, region, channel, budget_
         r, c = region[viewer], channel[viewer]
         chosen, count = choose_bundle(shortfall, coins[r, c], gross[r, c], n_bundles[r, c], stock_up_share,
                                       budget_monthly[viewer], budget_left[viewer])
-        if n_bundles[r, c] > 0 and count * gross[r, c, chosen] <= budget_left[viewer]:
-            buying[n_buying], bundle[n_buying], quantity[n_buying] = i, chosen, count
-            bundle_sales[r, c, chosen] += count
-            n_buying += 1
-        else:
+        if n_bundles[r, c] == 0 or count * gross[r, c, chosen] > budget_left[viewer]:
             enough[i] = False
             n_unaffordable += 1
-    return n_buying, buying, bundle, quantity, enough, n_unaffordable
+            continue
+        bundle_sales[r, c, chosen] += count
+        k = n_buying
+        who[k], quantity[k] = viewer, count
+        bought_coins[k], bought_cost[k], bought_tax[k], bought_fee[k], bought_net[k] = wallet.buy_into(
+            viewer, count, coins[r, c, chosen], gross[r, c, chosen], tax[r, c, chosen], fee[r, c, chosen],
+            net[r, c, chosen], budget_left, spend, tax_paid, fee_paid, purchases, coins_bought, wallet_coins,
+            wallet_value, wallet_gross)
+        n_bundles_bought += count
+        tax_total += bought_tax[k]
+        if is_app_store[c]:
+            store_fee += bought_fee[k]
+        else:
+            processor_fee += bought_fee[k]
+        net_total += bought_net[k]
+        n_buying += 1
+    return n_buying, n_unaffordable, n_bundles_bought, tax_total, store_fee, processor_fee, net_total
 
 
 @kernel
