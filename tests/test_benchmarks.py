@@ -158,3 +158,16 @@ def test_every_publish_call_has_its_section():
     for who, doc, pattern in _writers():
         if who.startswith("benchmarks."):
             assert any(path == doc and pattern.fullmatch(name) for path, name in markers), (who, pattern.pattern)
+
+
+def test_a_published_section_says_when_and_on_which_commit_it_was_written(tmp_path):
+    from benchmarks.doc_sections import publish
+
+    doc = tmp_path / "doc.md"
+    doc.write_text("before\n<!-- table:start -->\nold\n<!-- table:end -->\nafter\n", encoding="utf-8")
+    publish(doc, "table", "| a |\n|---|\n| 1 |\n")
+    lines = doc.read_text(encoding="utf-8").splitlines()
+    assert lines[:5] == ["before", "<!-- table:start -->", "| a |", "|---|", "| 1 |"]
+    assert lines[-2:] == ["<!-- table:end -->", "after"]
+    assert re.fullmatch(r"\*Written \d{4}-\d\d-\d\d \d\d:\d\d UTC, (commit [0-9a-f]{7}( with uncommitted changes)?"
+                        r"|outside a git checkout)\.\*", lines[-3]), lines[-3]

@@ -3,7 +3,7 @@
 Importing the engine (Mesa, pandas, Numba, SciPy) and matplotlib makes about 180,000 objects the collector
 tracks, which live as long as the process. Left to it, the collector walks them again and again while they
 pile up, and once more as the process exits, and finds no garbage among them: 0.15 s during the imports
-and 0.4 s at exit of a ``giftsim run`` of the default economy (2026-12-07, docs/performance.md). Commands
+and 0.4 s at exit of a ``giftsim run`` of the default economy (2026-12-07, docs/performance-history.md). Commands
 and sweep workers import the modules they will keep inside :func:`long_lived_imports`.
 
 Freezing is for a process that runs one command and exits: the ``giftsim`` command itself and a sweep's
