@@ -46,14 +46,16 @@ def points() -> list[tuple[str, dict[str, int]]]:
 
 
 def measure(sizes: dict[str, int]) -> dict[str, float]:
-    """Build and run one economy in this process: seconds to build, seconds to run, peak RSS in GB."""
+    """Build and run one economy in this process: seconds to build (the engine imported first), seconds to
+    run, peak RSS in GB."""
     import sim
+    from sim import GiftEconomy  # imports the engine (Mesa, Numba, SciPy): a cost of the process, not of the build
 
     config = sim.load_config(REPO / "configs" / "default.yaml", [
         f"population.viewers={sizes['viewers']}", f"population.creators={sizes['creators']}",
         f"population.brands={sizes['brands']}", f"run.days={sizes['days']}", "run.burn_in_days=0"])
     started = time.perf_counter()
-    model = sim.GiftEconomy(config, rng=SEED)
+    model = GiftEconomy(config, rng=SEED)
     built = time.perf_counter()
     model.run_for(config.hours)
     return {"build_s": built - started, "run_s": time.perf_counter() - built,
