@@ -633,9 +633,22 @@ class Supply(MechanismSection):
         "between 0 and twice the turnover (assumption).",
     )
     entry_elasticity: float = Field(
-        1.0, ge=0.0, le=10.0, description="Elasticity of the joining rate with respect to the median creator's "
-        "income per live hour over its outside option, at parity (1): creators join at 2 * turnover * "
-        "initial creators / (1 + ratio^(-2e)) a day, at most twice the turnover (assumption).",
+        1.0, ge=0.0, le=10.0, description="Elasticity of the joining rate with respect to the entry signal "
+        "(entry_signal) over its value at parity (entry_parity): creators join at 2 * turnover * "
+        "initial creators / (1 + (signal / parity)^(-2e)) a day, at most twice the turnover (assumption).",
+    )
+    entry_signal: Literal["median", "pooled"] = Field(
+        "median", description="What joining follows: 'median', the median over the creators who have streamed "
+        "of income per live hour over outside option (higher in a small economy, which spreads the same money "
+        "more evenly); 'pooled', their income per live hour summed over their outside options, each weighted "
+        "by its live hours (what streaming on the platform pays an hour over what the same hours would earn "
+        "elsewhere: income over option-hours, about the same at every size).",
+    )
+    entry_parity: float = Field(
+        1.0, gt=0.0, le=1000.0, description="The entry signal's value at which creators join at the turnover "
+        "(1): 1 for the median; for the pooled signal, well above 1, since income is concentrated in the "
+        "largest rooms while the outside options follow the typical room (assumption: set where entry "
+        "balances exit). A joining creator expects its outside option times signal / parity.",
     )
 
 

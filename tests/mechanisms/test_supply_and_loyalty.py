@@ -48,7 +48,8 @@ def test_rows_are_set_aside_for_creators_who_may_join_and_spread_over_regions():
 
 
 def test_creators_quit_and_join_on_hand_made_rows():
-    model = GiftEconomy(_config("run.days=10", "supply.turnover_per_day=0.5"), rng=1)
+    model = GiftEconomy(_config("run.days=10", "supply.turnover_per_day=0.5", "supply.entry_signal=median",
+                                "supply.entry_parity=1"), rng=1)
     creators = model.creator_state
     n = model.config.population.creators
     creators.live_hours[:n] = 1  # all have streamed

@@ -5,8 +5,8 @@ not quit quits for good with chance ``2 * turnover / (1 + ratio ** (2 * exit_ela
 ``ratio`` is its recent income per live hour over its outside option: at parity the daily chance is
 the turnover, never more than twice it, and it falls towards 0 as streaming pays better. Creators
 join at a rate of ``2 * turnover * initial creators / (1 + M ** (-2 * entry_elasticity))`` a day
-(a Poisson draw), where ``M`` is the median ratio of the creators who have streamed: the earnings
-on offer. A joining creator takes the next of the rows set aside for it (region, quality, followers
+(a Poisson draw), where ``M``, the earnings on offer, is the entry signal over its value at parity
+(below). A joining creator takes the next of the rows set aside for it (region, quality, followers
 and schedule were drawn with the others), expects what creators like it earn now (its outside
 option times ``M``), brings the followers its videos won it, some of them among the simulated viewers
 (:func:`~sim.engine.mechanisms.attention.follow_new_creators`: as many as a creator of its weight had
@@ -21,6 +21,19 @@ it would quit more slowly whenever the market pays well, and creators who cannot
 up; judged as earning nothing (twice the turnover, as earlier on 2026-12-07), they would be about half as
 common on a running platform as among those who join, so a run that draws its first creators as
 they join lost them for months (creators active fell 5% from days 30-60 to days 60-90).
+
+The entry signal (``entry_signal``) is, over the creators in the market who have streamed, either the
+median of their income ratios (``median``, the default) or their income over option-hours (``pooled``:
+each one's income per live hour times its live hours so far, summed, over its outside option times the
+same hours, summed), divided by ``entry_parity``. The median is higher in a small economy, which spreads
+the same money more evenly because its largest rooms are capped by its size (the TikTok preset joining on
+the median, days 30-60, 2026-12-07: 1.17 at 20,000 viewers against 1.00 at 200,000), so there creators
+kept joining faster than they quit and live hours rose for about 90 days. Pooled, the ratio is money spent
+over hours streamed, each about the same per viewer and per creator at any size (5.8 against 5.5), so
+entry settles at the same creators per viewer; it is well above 1 where entry balances exit, since income
+is concentrated in the largest rooms while the options follow the typical room, and ``entry_parity`` says
+where (the preset's 5.5). Following all the money, entry also follows the heaviest payers' spending, so
+in a small economy it moves more from seed to seed.
 
 Quitting also selects whatever the outside options do not know: a room earns more per live hour the
 longer its sessions (about as the habitual length squared, at given followers and quality), in a
@@ -52,14 +65,38 @@ def quit_chance(ratio: np.ndarray, params: Supply) -> np.ndarray:
 
 
 def joining_rate(market_ratio: float, n_at_start: int, params: Supply) -> float:
-    """Expected creators joining a day when the median creator earns ``market_ratio`` of its outside option."""
+    """Expected creators joining a day at ``market_ratio``, the entry signal over its parity (:func:`entry_ratio`)."""
     return 2 * params.turnover_per_day * n_at_start / (1 + market_ratio ** (-2 * params.entry_elasticity))
+
+
+def _streamed(creators: CreatorState) -> np.ndarray:
+    """The creators in the market who have streamed."""
+    return creators.has_joined & ~creators.is_churned & (creators.live_hours > 0)
 
 
 def market_ratio(creators: CreatorState) -> float:
     """The median income ratio of the creators in the market who have streamed (1 when none has)."""
-    streamed = creators.has_joined & ~creators.is_churned & (creators.live_hours > 0)
+    streamed = _streamed(creators)
     return float(np.median(income_ratio(creators)[streamed])) if streamed.any() else 1.0
+
+
+def pooled_ratio(creators: CreatorState) -> float:
+    """Income over option-hours of the creators in the market who have streamed (1 when none has).
+
+    Each creator's recent income per live hour and its outside option, both weighted by its live hours so
+    far: ``sum(income_rate * hours) / sum(option * hours)``, what streaming pays an hour on the platform over
+    what the same hours would earn elsewhere.
+    """
+    streamed = _streamed(creators)
+    hours = creators.live_hours[streamed].astype(float)
+    option_hours = float(np.dot(creators.outside_option_micro[streamed], hours))
+    return float(np.dot(creators.income_rate_ema[streamed], hours)) / option_hours if option_hours > 0 else 1.0
+
+
+def entry_ratio(creators: CreatorState, params: Supply) -> float:
+    """What joining follows: the entry signal (``params.entry_signal``) over its value at parity (1 = parity)."""
+    signal = pooled_ratio(creators) if params.entry_signal == "pooled" else market_ratio(creators)
+    return signal / params.entry_parity
 
 
 def end_of_day(creators: CreatorState, params: Supply, n_at_start: int, day: int,
@@ -71,7 +108,7 @@ def end_of_day(creators: CreatorState, params: Supply, n_at_start: int, day: int
     aside for joiners, whose attributes were drawn with the population. Creators with fewer than
     ``live_min_followers`` followers cannot go live, and quit at the turnover, as at parity.
     """
-    ratio = market_ratio(creators)
+    ratio = entry_ratio(creators, params)
     active = creators.has_joined & ~creators.is_churned
     ratio_now = np.where(creators.followers >= live_min_followers, income_ratio(creators), 1.0)
     quitting = active & (quit_draws < quit_chance(ratio_now, params))
