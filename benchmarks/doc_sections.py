@@ -8,10 +8,13 @@ tell a table measured on today's code from one left by an earlier engine.
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 from pathlib import Path
 
-from sim.io.provenance import git_commit, git_dirty
+from sim.io.provenance import git_commit
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def publish(doc: Path, section: str, text: str) -> None:
@@ -30,8 +33,16 @@ def publish(doc: Path, section: str, text: str) -> None:
 
 
 def stamp() -> str:
-    """When (UTC) and on which commit a section is written, and whether the checkout had uncommitted changes."""
-    commit, dirty = git_commit(), git_dirty()
+    """When (UTC) and on which commit a section is written, and whether the checkout had uncommitted changes
+    outside ``docs/`` (the docs themselves change as benchmarks write them, one after another)."""
+    commit = git_commit()
     where = "outside a git checkout" if commit is None else f"commit {commit[:7]}" + (
-        " with uncommitted changes" if dirty else "")
+        " with uncommitted changes" if _is_code_changed() else "")
     return f"*Written {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {where}.*"
+
+
+def _is_code_changed() -> bool:
+    """Whether tracked files outside ``docs/`` differ from the commit."""
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)docs"],
+                            cwd=REPO, capture_output=True, text=True, timeout=5)
+    return status.returncode == 0 and status.stdout.strip() != ""
