@@ -29,7 +29,7 @@ same hours, summed), divided by ``entry_parity``. The median is higher in a smal
 the same money more evenly because its largest rooms are capped by its size (the TikTok preset joining on
 the median, days 30-60, 2026-12-07: 1.17 at 20,000 viewers against 1.00 at 200,000), so there creators
 kept joining faster than they quit and live hours rose for about 90 days. Pooled, the ratio is money spent
-over hours streamed, each about the same per viewer and per creator at any size (5.8 against 5.5), so
+over hours streamed, each about the same per viewer and per creator at any size (5.60 against 5.38), so
 entry settles at the same creators per viewer; it is well above 1 where entry balances exit, since income
 is concentrated in the largest rooms while the options follow the typical room, and ``entry_parity`` says
 where (the preset's 5.5). Following all the money, entry also follows the heaviest payers' spending, so
@@ -64,9 +64,9 @@ def quit_chance(ratio: np.ndarray, params: Supply) -> np.ndarray:
     return 2 * params.turnover_per_day / (1 + ratio ** (2 * params.exit_elasticity))
 
 
-def joining_rate(market_ratio: float, n_at_start: int, params: Supply) -> float:
-    """Expected creators joining a day at ``market_ratio``, the entry signal over its parity (:func:`entry_ratio`)."""
-    return 2 * params.turnover_per_day * n_at_start / (1 + market_ratio ** (-2 * params.entry_elasticity))
+def joining_rate(ratio: float, n_at_start: int, params: Supply) -> float:
+    """Expected creators joining a day at ``ratio``, the entry signal over its parity (:func:`entry_ratio`)."""
+    return 2 * params.turnover_per_day * n_at_start / (1 + ratio ** (-2 * params.entry_elasticity))
 
 
 def _streamed(creators: CreatorState) -> np.ndarray:
