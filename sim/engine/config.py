@@ -601,7 +601,8 @@ class Effort(MechanismSection):
         "with sessions capped and effort acting on how often, elasticity 1 gave 0.34 [0.31, 0.38] and 1.5-2 with "
         "the daily chance at 0.6 gave 0.29-0.36. The TikTok preset sets 1.5 with its habit-aware outside options, "
         "which put more creators near parity, where joining, quitting and effort answer most: there 2 gave 0.51 "
-        "[0.44, 0.58] on seeds 0-9 and 1.5 gives 0.46 [0.34, 0.57] (2026-12-07; docs/calibration.md).",
+        "[0.44, 0.58] on seeds 0-9 and 1.5 gave 0.46 [0.34, 0.57], joining on the median; with the preset's "
+        "joining on pooled income 1.5 gives 0.39 [0.28, 0.50] on seeds 0-9 (2026-12-07; docs/calibration.md).",
     )
     max_effort: float = Field(
         4.0, ge=1.0, le=10.0, description="Most effort a creator puts in (1 = its habit): its chance of "

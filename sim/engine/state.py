@@ -107,6 +107,11 @@ def weyl_latent(seed: int, name: str, ids: np.ndarray, groups: np.ndarray, by: n
     return latent
 
 
+def _by_region(config: Config, field: str) -> np.ndarray:
+    """Each region's ``field``, in ``config.regions`` order (index it with a region code's position)."""
+    return np.array([getattr(region, field) for region in config.regions.values()])
+
+
 def _shares_to_counts(shares: np.ndarray, n: int) -> np.ndarray:
     """Largest-remainder apportionment of ``n`` items to ``shares`` (exact total, deterministic)."""
     raw = shares * n
@@ -256,7 +261,7 @@ def creator_regions(config: Config) -> np.ndarray:
     those who may join are apportioned the same way and interleaved, so that creators join from every
     region in proportion, whenever they join.
     """
-    shares = np.array([r.share_of_creators for r in config.regions.values()])
+    shares = _by_region(config, "share_of_creators")
     n = config.population.creators
     at_start = np.repeat(np.arange(len(shares)), _shares_to_counts(shares, n))
     counts = _shares_to_counts(shares, creator_slots(config) - n)
@@ -274,7 +279,7 @@ def draw_viewers(config: Config, seed: int) -> ViewerState:
     ``creator_id`` naming the creator (``NOBODY`` on audience rows). Each attribute is drawn within
     each region at stratified quantiles (``population.sampling``), keyed by the row.
     """
-    shares = np.array([r.share_of_viewers for r in config.regions.values()])
+    shares = _by_region(config, "share_of_viewers")
     audience_region = np.repeat(np.arange(len(shares)), _shares_to_counts(shares, config.population.viewers))
     audience = _draw_viewer_rows(config, seed, "viewer", audience_region, config.viewers.payer_share)
     audience["creator_id"] = np.full(audience_region.size, NOBODY, dtype=CREATOR_INDEX)
@@ -303,7 +308,7 @@ def _draw_viewer_rows(config: Config, seed: int, kind: str, region: np.ndarray, 
         mix = np.array([reg.channel_mix.get(c, 0.0) for c in channel_names])
         channel[members] = _categorical(mix, channel_quantile[members])
     p = config.viewers
-    income_scale = np.array([r.income_scale for r in config.regions.values()])[region]
+    income_scale = _by_region(config, "income_scale")[region]
     if sampling == "stratified":
         willingness_usd = stratified_lognormal(p.budget_median_usd, p.budget_sigma, quantiles("willingness"),
                                                region, payer_share) * income_scale
@@ -395,7 +400,7 @@ def outside_option_micro(followers: np.ndarray, quality: np.ndarray, session_hou
     if e.habit_exponent:
         option = option * (session_hours / typical_habit_hours(config)) ** e.habit_exponent
     if e.income_scale_exponent:
-        income_scale = np.array([r.income_scale for r in config.regions.values()])
+        income_scale = _by_region(config, "income_scale")
         option = option * income_scale[region] ** e.income_scale_exponent
     return option
 
@@ -432,7 +437,7 @@ def brand_regions(config: Config, seed: int, campaign: np.ndarray) -> np.ndarray
     in others, and a brand's cost per impression depends on its region's rooms, so a small economy's
     CPM was a lottery of where its few brands landed. ``iid``: each brand's own keyed draw.
     """
-    shares = np.array([r.share_of_viewers for r in config.regions.values()])
+    shares = _by_region(config, "share_of_viewers")
     ids = np.arange(campaign.size)
     if config.population.sampling == "iid":
         return _categorical(shares, keyed_uniforms(seed, "population.brand.region", ids))

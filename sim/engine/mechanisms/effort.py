@@ -52,12 +52,12 @@ def end_of_day(creators: CreatorState, params: Effort, micro_per_diamond: int, u
     creators.effort[:] = np.clip(income_ratio(creators) ** params.elasticity, MIN_EFFORT, params.max_effort)
 
     growth = params.follower_growth_per_day * creators.quality * creators.followers * creators.has_joined
-    followers_before = creators.followers.copy()
-    creators.followers += poisson_quantile(uniforms, growth)
+    new_followers = poisson_quantile(uniforms, growth)
     if params.is_option_growing:
         # the option goes as followers ** followers_exponent (sim.engine.state.outside_option_micro)
-        grown = np.maximum(creators.followers, 1) / np.maximum(followers_before, 1)
+        grown = np.maximum(creators.followers + new_followers, 1) / np.maximum(creators.followers, 1)
         creators.outside_option_micro *= grown**params.followers_exponent
+    creators.followers += new_followers
     creators.income_at_day_start_micro[:] = income
     creators.live_hours_at_day_start[:] = creators.live_hours
 

@@ -3,9 +3,10 @@
 A gifting candidate's hazard is multiplied by ``follower_affinity.multiplier`` when it watches the creator
 it followed most recently, or, with :mod:`~sim.engine.mechanisms.loyalty`, any of its favourites (an
 assumption), and by ``stranger_multiplier`` in any other room. Payers give to a few regulars: with the
-preset's 0.01, 70.3% of paid gifters gave to 3 or fewer creators over 30 days at 20,000 viewers (seeds
-0-4: 69.0-72.1%) and 68.9% and 69.2% at 200,000 (seeds 0 and 1; 2026-12-07, after a 14-day burn-in, with
-the preset's habit-aware outside options; 74.6% before them; docs/calibration.md), against Inke's 77% of
+preset's 0.01, 70.7% of paid gifters gave to 3 or fewer creators over 30 days at 20,000 viewers (seeds
+0-4: 68.0-73.3%) and 69.0% at 200,000 (seeds 0-2: 68.4-69.9%; 2026-12-07, after a 14-day burn-in, with the
+preset's habit-aware outside options and joining on pooled income; 74.6% before the options;
+docs/calibration.md), against Inke's 77% of
 viewers who attend only their top 3 streamers (Tu et al., IEEE MIPR 2018); it was 18% with no penalty
 outside the favourites (the same measure, before that day's other changes to the economy). Viewers start
 out following creators, and creators who join bring followers (:mod:`~sim.engine.mechanisms.attention`),
