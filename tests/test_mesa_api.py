@@ -4,6 +4,10 @@ Apart from naming the class and its keywords, every call here is Mesa's: ``run_m
 ``running``, ``datacollector``, ``agents_by_type``, ``AgentSet.get``, ``mesa.batch_run`` and SolaraViz.
 """
 
+import inspect
+import json
+import subprocess
+import sys
 import time
 import warnings
 
@@ -124,3 +128,35 @@ def wait_until(condition, timeout_s: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "SolaraViz did not act within the timeout"
         time.sleep(0.02)
+
+
+# What Mesa's logging learns from the stack as it is imported: its module logger's name and the class
+# whose __init__ it logs. Printed by a fresh interpreter, importing Mesa as the engine does or directly.
+MESA_LOGGING_NAMES = """
+import inspect, json, mesa
+closure = dict(zip(mesa.Model.__init__.__code__.co_freevars,
+                   (cell.cell_contents for cell in mesa.Model.__init__.__closure__)))
+print(json.dumps([mesa.model._mesa_logger.name, closure["classname"], closure["logger"].name,
+                  inspect.getouterframes.__module__, inspect.getmodule.__module__]))
+"""
+
+
+@pytest.mark.slow
+def test_the_engine_imports_mesa_with_the_names_its_logging_would_find():
+    def names(first_import: str) -> list[str]:
+        code = f"{first_import}\n{MESA_LOGGING_NAMES}"
+        return json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                         check=True).stdout)
+
+    engine, direct = names("import sim.engine.model"), names("")
+    assert engine == direct == ["MESA.mesa.model", "Model", "MESA.mesa.model", "inspect", "inspect"]
+
+
+def test_frames_without_source_are_the_frames_inspect_lists():
+    from sim.engine.mesa_import import frames_without_source
+
+    here = inspect.currentframe()
+    fast, full = frames_without_source(here), inspect.getouterframes(here)
+    assert [(f.frame, f.filename, f.lineno, f.function) for f in fast] == \
+           [(f.frame, f.filename, f.lineno, f.function) for f in full]
+    assert all(f.code_context is None for f in fast)

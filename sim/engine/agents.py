@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import mesa
+from sim.engine.mesa_import import mesa
 
 
 class StateView:

@@ -18,12 +18,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-import mesa
 import numpy as np
 
 from sim.engine.agents import Creator, CreatorRef, StateView, Viewer
 from sim.engine.config import MICRO_PER_USD
 from sim.engine.mechanism import Output
+from sim.engine.mesa_import import mesa
 from sim.engine.state import NOBODY
 
 VIEWER_SAMPLE = 300  # viewers whose rows are collected each hour by default: 300 rows, whatever the population

@@ -18,11 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, get_args
 
-import mesa
 import numpy as np
 import pandas as pd
-from mesa.experimental.scenarios import Scenario
-from mesa.time import Priority, Schedule
 
 from sim.engine import recorder, report, threads, wallet
 from sim.engine.agents import Brand, Creator, Viewer
@@ -35,6 +32,7 @@ from sim.engine.measure import Baseline
 from sim.engine.mechanism import Flows, Hour, Modifier, ModifierTarget, Phase, is_enabled
 from sim.engine.mechanisms import HOUR, MECHANISMS, add_state
 from sim.engine.mechanisms.gifting import Catalog
+from sim.engine.mesa_import import Priority, Scenario, Schedule, mesa
 from sim.engine.pricing import PriceTable
 from sim.engine.randomness import KeyedDraws
 from sim.engine.resources import check_memory
