@@ -74,3 +74,26 @@ def test_a_phase_writes_only_the_arrays_it_declares(scheme):
         finally:
             for values in frozen:
                 values.flags.writeable = True
+
+
+MEASURED = [output for mechanism in MECHANISMS for output in mechanism.outputs if output.measure is not None]
+
+
+@pytest.mark.parametrize("output", MEASURED, ids=lambda output: output.name)
+def test_every_array_a_stock_reads_exists(output):
+    model = sim.GiftEconomy(sim.load_config(DEFAULT_CONFIG, SETTINGS), rng=1)
+    assert output.reads, f"{output.name} does not name the arrays its measure reads"
+    for population, field in arrays(output.reads):
+        assert isinstance(getattr(getattr(model, POPULATIONS[population]), field, None), np.ndarray), \
+            f"{output.name} reads {population}.{field}, which is no array"
+
+
+def test_a_stock_measured_after_events_only_is_its_level_at_every_hour():
+    """The stocks no enabled phase of the hour writes are measured only after the scheduled events; each
+    hour's recorded level must still be the level measured then (and the test must cover such stocks)."""
+    model = sim.GiftEconomy(sim.load_config(DEFAULT_CONFIG, [*SETTINGS, "rewards.enabled=true"]), rng=1)
+    assert {o.name for o in model._measured_after_events} >= {"n_creators_active", "n_mean_effort_pct"}
+    for _ in range(model.config.total_hours):
+        model.run_for(1)
+        assert {o.name: model._last_row[o.name] for o in MEASURED} == {o.name: o.measure(model) for o in MEASURED}, \
+            f"hour {model.steps}"

@@ -35,6 +35,13 @@ class Output:
     A ``flow`` is a sum over the hour (``new_*``), a ``stock`` a level (``n_*``). Money is counted in
     exact micro-USD during the hour and reported in USD: its ``unit`` is ``"USD"``. A flow with
     ``cumulative`` set also gets a running-total column of that name.
+
+    A stock with ``measure`` is read off the model at the end of every hour, unless it names the arrays
+    its measure ``reads`` (``creators.effort``): then it is measured again only after an hour in which a
+    scheduled event ran, if none of the hour's enabled phases writes any of them (their ``writes``, which
+    ``tests/test_phase_contract.py`` checks), since only the events can have changed it. A daily level such
+    as the creators active costs nothing in the other 23 hours, where reading it had cost a small
+    economy's step about 4% (six stocks, 15-25 us of 370-450).
     """
 
     name: str
@@ -44,6 +51,7 @@ class Output:
     description: str
     cumulative: str | None = None
     measure: Callable[[object], int] | None = None  # a stock read off the model at the end of the hour
+    reads: tuple[str, ...] = ()  # the arrays ``measure`` reads, as ``population.field``; () for unknown
 
     @property
     def is_money(self) -> bool:
@@ -195,7 +203,7 @@ class HourGifts:
         n = len(creator)
         if n:
             nobody = np.full(n, NOBODY, dtype=np.int64)
-            self._parts.append(tuple(np.asarray(column, dtype=np.int64).copy() for column in (
+            self._parts.append(tuple(np.array(column, dtype=np.int64) for column in (  # copies, as np.array does
                 creator, coins, np.broadcast_to(copies, n), diamonds, nobody if viewer is None else viewer,
                 nobody if brand is None else brand)))
 

@@ -2,9 +2,12 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sim
 from sim import GiftEconomy
+from sim.engine.mechanisms.attention import _median
 from sim.engine.state import NOBODY
 from tests.conftest import DEFAULT_CONFIG
 
@@ -59,3 +62,9 @@ def test_sessions_start_at_each_creators_local_hour(small_config):
         started |= new
     assert started.any()
     assert (state.followers[started] >= small_config.creators.live_min_followers).all()
+
+
+@given(st.lists(st.integers(0, 10**12), min_size=1, max_size=60))
+def test_the_median_of_followers_is_numpys(followers):
+    values = np.array(followers, dtype=np.int64)
+    assert _median(values) == np.median(values)

@@ -65,9 +65,7 @@ def choose_rooms(
     if viewer_regions is None:
         viewer_regions = int(viewers.region[online].max(initial=0)) + 1
     n_regions = max(int(creators.region.max(initial=0)) + 1, viewer_regions)
-    # NumPy's median rather than Numba's in the kernel: the same number, without the second that compiling
-    # Numba's costs a machine's first run
-    median_followers = float(np.median(creators.followers[live]))
+    median_followers = _median(creators.followers[live])
     room = np.empty(online.size, dtype=np.int64)
     is_starting = creators.is_live & (creators.session_hour == 0)
     loyal_params = _loyal_params(loyal)
@@ -84,6 +82,16 @@ def choose_rooms(
     _leave_rooms(viewers, last_watchers)
     _enter_rooms(online, room, viewers.watching, viewers.watch_hours, creators.audience, creators.viewer_hours)
     return online
+
+
+def _median(values: np.ndarray) -> float:
+    """``np.median`` of a non-empty array, from ``np.partition`` alone: the same number in a quarter of the time
+    (NumPy's median is Python code around the partition). Not Numba's, whose compiling costs a first run a second."""
+    middle = values.size // 2
+    if values.size % 2:
+        return float(np.partition(values, middle)[middle])
+    below, above = np.partition(values, (middle - 1, middle))[middle - 1:middle + 1]
+    return (float(below) + float(above)) / 2
 
 
 # The room choice's sum trees (rows of its kernel's ``sums``): the feed, the small creators, each region's feed.

@@ -79,7 +79,8 @@ MECHANISM = Mechanism(
     outputs=(
         Output("n_mean_effort_pct", "stock", "%", "Mean effort",
                "mean effort of the creators who have joined and not quit, in percent (100: as calibrated)",
-               measure=lambda model: _mean_effort_pct(model.creator_state)),
+               measure=lambda model: _mean_effort_pct(model.creator_state),
+               reads=("creators.effort", "creators.has_joined", "creators.is_churned")),
     ),
 )
 

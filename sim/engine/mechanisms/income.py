@@ -142,5 +142,5 @@ MECHANISM = Mechanism(
     outputs=(Output("n_payers_this_month", "stock", "viewers", "Payers this month",
                     "viewers (and creators' own rows) paying this month, at the end of the hour",
                     # count_nonzero: a bool array's sum() converts it first, 8x slower at 1,000,000 rows
-                    measure=lambda model: np.count_nonzero(model.viewer_state.is_payer)),),
+                    measure=lambda model: np.count_nonzero(model.viewer_state.is_payer), reads=("viewers.is_payer",)),),
 )

@@ -63,6 +63,6 @@ MECHANISM = Mechanism(
         Output("new_creator_payout_usd", "flow", "USD", "Creator payouts",
                "cash creators received from cash-outs, after fees and agency", cumulative="cum_creator_payout_usd"),
         Output("n_diamond_float", "stock", "diamonds", "Diamond float", "diamonds creators hold at the end of the hour",
-               measure=lambda model: int(model.creator_state.diamonds_held.sum())),
+               measure=lambda model: int(model.creator_state.diamonds_held.sum()), reads=("creators.diamonds_held",)),
     ),
 )

@@ -178,6 +178,7 @@ MECHANISM = Mechanism(
                "gifts chosen but not sent: no bundle that covered them fitted the budget"),
         Output("n_coin_float", "stock", "coins", "Coin float",
                "coins bought and not yet gifted: in viewers' and brands' wallets at the end of the hour",
-               measure=lambda model: int(model.viewer_state.wallet_coins.sum() + model.brand_state.wallet_coins.sum())),
+               measure=lambda model: int(model.viewer_state.wallet_coins.sum() + model.brand_state.wallet_coins.sum()),
+               reads=("viewers.wallet_coins", "brands.wallet_coins")),
     ),
 )

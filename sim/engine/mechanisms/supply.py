@@ -152,8 +152,9 @@ MECHANISM = Mechanism(
                "creators who joined (at the day's last hour)"),
         Output("n_creators_active", "stock", "creators", "Creators active",
                "creators who have joined and not quit, at the end of the hour",
-               measure=lambda model: int((model.creator_state.has_joined & ~model.creator_state.is_churned).sum())),
+               measure=lambda model: int((model.creator_state.has_joined & ~model.creator_state.is_churned).sum()),
+               reads=("creators.has_joined", "creators.is_churned")),
         Output("n_creators_churned", "stock", "creators", "Creators churned", "creators who have quit so far",
-               measure=lambda model: int(model.creator_state.is_churned.sum())),
+               measure=lambda model: int(model.creator_state.is_churned.sum()), reads=("creators.is_churned",)),
     ),
 )
