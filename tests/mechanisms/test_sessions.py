@@ -22,8 +22,9 @@ def _creators(config, n):
 def test_planned_hours_meet_the_rising_cost_of_another_hour(default_config):
     params = default_config.creators.model_copy(update={"hours_cost_exponent": 4.0, "max_daily_live_hours": 12})
     # habit x effort ** (1 / 4): 2 x 16 ** 0.25 = 4; 3 x 1 = 3; 10 x 16 ** 0.25 = 20, over the day's 12
-    np.testing.assert_allclose(planned_hours(np.array([2.0, 3.0, 10.0]), np.array([16.0, 1.0, 16.0]), params),
-                               [4.0, 3.0, 12.0])
+    planned = [planned_hours(habit, effort, params.hours_cost_exponent, params.max_daily_live_hours)
+               for habit, effort in [(2.0, 16.0), (3.0, 1.0), (10.0, 16.0)]]
+    np.testing.assert_allclose(planned, [4.0, 3.0, 12.0])
 
 
 def test_effort_moves_how_often_more_than_how_long(default_config):

@@ -23,71 +23,94 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.config import Creators
+from sim.engine.kernels import kernel
 from sim.engine.mechanism import Hour, Mechanism, Output, Phase
 from sim.engine.state import CreatorState
 
 MAX_STREAM_DAY_PROBABILITY = 0.98  # even the keenest creator misses a day now and then
 
 
-def planned_hours(habit: np.ndarray, effort: np.ndarray, params: Creators) -> np.ndarray:
+@kernel
+def planned_hours(habit: float, effort: float, hours_cost_exponent: float, max_daily_live_hours: int) -> float:
     """A session's planned length (h): where the rising cost of another hour meets what the creator's effort is worth.
 
     The cost of the hour after ``h`` hours live is ``(h / habit) ** k`` (``k`` the ``hours_cost_exponent``), in
     units of what an hour is worth at effort 1: at effort 1 a creator streams its habit, and at effort ``e`` it
     streams until ``(h / habit) ** k = e``, ``habit * e ** (1 / k)`` hours; never past the day's hard limit.
     """
-    return np.minimum(habit * effort ** (1.0 / params.hours_cost_exponent), params.max_daily_live_hours)
+    return min(habit * effort ** (1.0 / hours_cost_exponent), max_daily_live_hours)
 
 
 def start_sessions(
     creators: CreatorState, local_hour_by_region: np.ndarray, params: Creators, uniforms: np.ndarray,
     min_hours: int = 1,
-) -> int:
-    """Start the sessions due this hour, each at least ``min_hours`` long; return how many started.
+) -> tuple[int, int]:
+    """Start the sessions due this hour, each at least ``min_hours`` long; return how many started, and how
+    many creators are live now.
 
     ``uniforms`` is ``[2, creators]``, each creator's keyed draws this hour: whether it streams, and the
-    rounding of its session's length.
+    rounding of its session's length. One compiled pass over the creators (:func:`_start_sessions`).
     """
-    due = (
-        ~creators.is_live
-        & creators.has_joined
-        & ~creators.is_churned
-        & (local_hour_by_region[creators.region] == creators.start_local_hour)
-        & (creators.followers >= params.live_min_followers)
-    )
-    chance = np.minimum(params.stream_day_probability * creators.effort, MAX_STREAM_DAY_PROBABILITY)
-    starting = due & (uniforms[0] < chance)
-    creators.is_live[starting] = True
-    planned = planned_hours(creators.session_hours[starting], creators.effort[starting], params)
-    # Rounded up with the chance of the fraction, so a session's expected length is the planned one and
-    # effort moves hours smoothly (plain rounding would ignore small changes of effort).
-    whole = np.floor(planned)
-    length = np.maximum(min(min_hours, params.max_daily_live_hours), whole + (uniforms[1][starting] < planned - whole))
-    creators.hours_left[starting] = length.astype(np.int64)
-    creators.session_hour[starting] = 0
-    return int(starting.sum())
+    return _start_sessions(
+        creators.is_live, creators.has_joined, creators.is_churned, creators.region, creators.start_local_hour,
+        creators.followers, creators.effort, creators.session_hours, creators.hours_left, creators.session_hour,
+        local_hour_by_region, params.live_min_followers, params.stream_day_probability, params.hours_cost_exponent,
+        params.max_daily_live_hours, min(min_hours, params.max_daily_live_hours), uniforms[0], uniforms[1])
+
+
+@kernel
+def _start_sessions(is_live, has_joined, is_churned, region, start_local_hour, followers, effort, session_hours,
+                    hours_left, session_hour, local_hour_by_region, live_min_followers, stream_day_probability,
+                    hours_cost_exponent, max_daily_live_hours, shortest, start_draws, length_draws) -> tuple[int, int]:
+    """:func:`start_sessions`: each eligible creator at its local start hour goes live with chance
+    ``stream_day_probability * effort`` (at most :data:`MAX_STREAM_DAY_PROBABILITY`), for its planned hours
+    rounded up with the chance of the fraction (so a session's expected length is the planned one and effort
+    moves hours smoothly, where plain rounding would ignore small changes of effort), at least ``shortest``."""
+    started = n_live = 0
+    for c in range(is_live.size):
+        n_live += is_live[c]
+        if (is_live[c] or not has_joined[c] or is_churned[c] or followers[c] < live_min_followers
+                or local_hour_by_region[region[c]] != start_local_hour[c]):
+            continue
+        if not start_draws[c] < min(stream_day_probability * effort[c], MAX_STREAM_DAY_PROBABILITY):
+            continue
+        planned = planned_hours(session_hours[c], effort[c], hours_cost_exponent, max_daily_live_hours)
+        whole = np.floor(planned)
+        is_live[c] = True
+        hours_left[c] = max(shortest, whole + (length_draws[c] < planned - whole))
+        session_hour[c] = 0
+        started += 1
+    return started, n_live + started
 
 
 def end_hour(creators: CreatorState) -> None:
     """Count the hour just streamed, end the sessions that are over, and start the next hour's tallies."""
-    live = creators.is_live
-    # the room's last live hour, kept between sessions: a new session's room starts from its usual buzz
-    creators.gifts_last_hour[live] = creators.gifts_this_hour[live]
-    creators.gifts_this_hour[:] = 0
-    creators.coins_this_hour[:] = 0
-    creators.live_hours[live] += 1
-    creators.session_hour[live] += 1
-    creators.hours_left[live] -= 1
-    creators.is_live &= creators.hours_left > 0
+    _end_hour(creators.is_live, creators.gifts_this_hour, creators.gifts_last_hour, creators.coins_this_hour,
+              creators.live_hours, creators.session_hour, creators.hours_left)
+
+
+@kernel
+def _end_hour(is_live, gifts_this_hour, gifts_last_hour, coins_this_hour, live_hours, session_hour, hours_left):
+    """:func:`end_hour` in one pass over the creators."""
+    for c in range(is_live.size):
+        if is_live[c]:
+            # the room's last live hour, kept between sessions: a new session's room starts from its usual buzz
+            gifts_last_hour[c] = gifts_this_hour[c]
+            live_hours[c] += 1
+            session_hour[c] += 1
+            hours_left[c] -= 1
+            is_live[c] = hours_left[c] > 0
+        gifts_this_hour[c] = 0
+        coins_this_hour[c] = 0
 
 
 def _start(hour: Hour) -> None:
     creators = hour.creators
     floor = max([1, *(int(floor.factor(hour)) for floor in hour.modifiers["session_floor"])])
     uniforms = hour.uniforms("streaming.start", np.arange(creators.size), 2)
-    started = start_sessions(creators, hour.local_hour, hour.config.creators, uniforms, floor)
+    started, n_live = start_sessions(creators, hour.local_hour, hour.config.creators, uniforms, floor)
     hour.flows.add("new_sessions_started", started)
-    hour.flows.set("n_creators_live", int(creators.is_live.sum()))
+    hour.flows.set("n_creators_live", n_live)
 
 
 def _end(hour: Hour) -> None:
