@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import platform
@@ -112,7 +113,12 @@ def measure_reference(name: str) -> dict:
     # As the engine's: a short run is timed several times and the fastest kept, so that neither side of a
     # ratio is a single noisy run (the reference's single runs had put S1-core's rounds at 42-90x)
     repeats = SHORT_RUN_REPEATS if viewer_hours < 1e7 else 1
-    build_s, run_s = zip(*(run_reference(config, SEED, config.hours)[1:] for _ in range(repeats)), strict=True)
+    build_s, run_s = [], []
+    for _ in range(repeats):
+        gc.collect()  # the last reference model (Mesa's agents and model refer to each other) gone first
+        _, build, run = run_reference(config, SEED, config.hours)
+        build_s.append(build)
+        run_s.append(run)
     return {
         "scenario": name, "engine": "reference", "config": config.name, "viewers": config.population.viewers,
         "creators": config.population.creators, "days": config.run.days, "repeats": repeats,

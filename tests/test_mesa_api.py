@@ -131,13 +131,15 @@ def wait_until(condition, timeout_s: float = 10.0) -> None:
 
 
 # What Mesa's logging learns from the stack as it is imported: its module logger's name and the class
-# whose __init__ it logs. Printed by a fresh interpreter, importing Mesa as the engine does or directly.
+# whose __init__ it logs; and whether it read Mesa's source to learn them (the stack walk's cost). Printed
+# by a fresh interpreter, importing Mesa as the engine does or directly.
 MESA_LOGGING_NAMES = """
-import inspect, json, mesa
+import inspect, json, linecache, mesa
 closure = dict(zip(mesa.Model.__init__.__code__.co_freevars,
                    (cell.cell_contents for cell in mesa.Model.__init__.__closure__)))
 print(json.dumps([mesa.model._mesa_logger.name, closure["classname"], closure["logger"].name,
-                  inspect.getouterframes.__module__, inspect.getmodule.__module__]))
+                  inspect.getouterframes.__module__, inspect.getmodule.__module__,
+                  any("/mesa/" in path for path in linecache.cache)]))
 """
 
 
@@ -149,7 +151,9 @@ def test_the_engine_imports_mesa_with_the_names_its_logging_would_find():
                                          check=True).stdout)
 
     engine, direct = names("import sim.engine.model"), names("")
-    assert engine == direct == ["MESA.mesa.model", "Model", "MESA.mesa.model", "inspect", "inspect"]
+    # the same names; and only the direct import read Mesa's source to find them (the stack walk skipped)
+    assert engine[:-1] == direct[:-1] == ["MESA.mesa.model", "Model", "MESA.mesa.model", "inspect", "inspect"]
+    assert (engine[-1], direct[-1]) == (False, True)
 
 
 def test_frames_without_source_are_the_frames_inspect_lists():

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.engine.mechanism import Output
 from sim.engine.mechanisms import HOUR, MECHANISMS
 from tests.conftest import DEFAULT_CONFIG
 
@@ -92,8 +93,19 @@ def test_a_stock_measured_after_events_only_is_its_level_at_every_hour():
     """The stocks no enabled phase of the hour writes are measured only after the scheduled events; each
     hour's recorded level must still be the level measured then (and the test must cover such stocks)."""
     model = sim.GiftEconomy(sim.load_config(DEFAULT_CONFIG, [*SETTINGS, "rewards.enabled=true"]), rng=1)
-    assert {o.name for o in model._measured_after_events} >= {"n_creators_active", "n_mean_effort_pct"}
+    after_events = {o.name for o in model._measured_after_events}
+    assert after_events >= {"n_creators_active", "n_mean_effort_pct", "n_payers_this_month"}
+    levels = {name: set() for name in after_events}
     for _ in range(model.config.total_hours):
         model.run_for(1)
         assert {o.name: model._last_row[o.name] for o in MEASURED} == {o.name: o.measure(model) for o in MEASURED}, \
             f"hour {model.steps}"
+        for name in after_events:
+            levels[name].add(model._last_row[name])
+    # the levels moved during the run (paydays, effort and supply's days), so a stale one would have shown
+    assert all(len(levels[name]) > 1 for name in ("n_creators_active", "n_mean_effort_pct", "n_payers_this_month"))
+
+
+def test_only_a_stock_is_measured_off_the_model():
+    with pytest.raises(ValueError, match="only a stock"):
+        Output("new_x", "flow", "gifts", "X", "x", measure=lambda model: 0)

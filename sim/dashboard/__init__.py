@@ -13,6 +13,7 @@
 It needs Solara (the ``dashboard`` extra: ``pip install 'giftsim[dashboard]'``), which ``import sim`` does not.
 """
 
+import sim.engine.mesa_import  # noqa: F401  (Mesa first as the engine imports it: see that module)
 from sim.dashboard.controls import model_params
 from sim.dashboard.page import Dashboard
 

@@ -53,6 +53,11 @@ class Output:
     measure: Callable[[object], int] | None = None  # a stock read off the model at the end of the hour
     reads: tuple[str, ...] = ()  # the arrays ``measure`` reads, as ``population.field``; () for unknown
 
+    def __post_init__(self) -> None:
+        if self.measure is not None and self.kind != "stock":
+            raise ValueError(f"output {self.name!r}: only a stock is measured off the model; a {self.kind} is added "
+                             "to by the phases (Flows.add)")
+
     @property
     def is_money(self) -> bool:
         """Whether the output is money (held in micro-USD, reported in USD)."""

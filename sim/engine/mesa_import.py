@@ -6,7 +6,9 @@ caller's frame, and decorates ``Model.__init__`` with ``method_logger``, which c
 ``sys.modules`` for the frames' modules: about 0.15 s of a default ``giftsim run``, whose stack is deep
 and whose ``sys.modules`` is large by then, to learn two names. While Mesa is imported here, frames are
 listed without their source lines (Mesa reads only the frame and the function's name) and a frame's
-module is the one its globals belong to; the names Mesa finds are the same.
+module is the one its globals belong to; the names Mesa finds are the same. The two functions are
+``inspect``'s own again as soon as Mesa is imported; import this module from the main thread (as every
+import of the engine is), since another thread listing frames meanwhile would get them without source.
 """
 
 from __future__ import annotations

@@ -171,14 +171,15 @@ class GiftEconomy(mesa.Model):
         config = self.config
         self.outputs = tuple(output for mechanism in MECHANISMS for output in mechanism.outputs)
         self.flows = Flows(self.outputs)
+        # the hour's phases, fixed for the run: which stocks are measured every hour is decided from them
         self.phases = tuple(phase for phase in HOUR if is_enabled(config, phase.section))
         hourly_writes = {name for phase in self.phases for name in phase.writes}
-        measured = [o for o in self.outputs if o.measure is not None]
+        measured = [o for o in self.outputs if o.measure is not None]  # stocks: Output allows no other
         self._measured_hourly = tuple(o for o in measured if not o.reads or hourly_writes & set(o.reads))
         # the stocks only scheduled events change: measured after an hour in which one ran (and the first)
         self._measured_after_events = tuple(o for o in measured if o not in self._measured_hourly)
         self._stocks_after_events: dict[str, int] = {}
-        self._has_event_run = True
+        self._event_ran_this_hour = True
         self.modifiers: dict[str, list[Modifier]] = {target: [] for target in get_args(ModifierTarget)}
         for mechanism in MECHANISMS:
             for modifier in mechanism.modifiers:
@@ -217,9 +218,9 @@ class GiftEconomy(mesa.Model):
         row = {"step": step, "day": (step - 1) // HOURS_PER_DAY + 1, "hour_utc": (step - 1) % HOURS_PER_DAY}
         for output in self._measured_hourly:
             self.flows.set(output.name, output.measure(self))
-        if self._has_event_run:
+        if self._event_ran_this_hour:
             self._stocks_after_events = {o.name: int(o.measure(self)) for o in self._measured_after_events}
-            self._has_event_run = False
+            self._event_ran_this_hour = False
         row.update(self.flows.take())
         row.update(self._stocks_after_events)
         self._last_row = row
@@ -383,7 +384,7 @@ class _EventRun:
 
     def __call__(self) -> None:
         self.phase.run(self.model._hour())
-        self.model._has_event_run = True  # the stocks measured after events are measured again this hour
+        self.model._event_ran_this_hour = True  # the stocks measured after events are measured again this hour
 
 
 class _RecordedHour:

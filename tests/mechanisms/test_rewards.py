@@ -242,9 +242,9 @@ def test_the_mission_minimum_lengthens_sessions(monkeypatch):
     planned = []
 
     def recording_starts(creators, *args, **kwargs):
-        started = start_sessions(creators, *args, **kwargs)
+        started_and_live = start_sessions(creators, *args, **kwargs)
         planned.extend(creators.hours_left[creators.is_live & (creators.session_hour == 0)])
-        return started
+        return started_and_live
 
     monkeypatch.setattr(streaming, "start_sessions", recording_starts)
 

@@ -365,18 +365,34 @@ def follow(
 
     With ``loyal``, a viewer follows only a creator not already among its favourites, and the new
     one takes the first place. ``uniforms`` holds each watcher's keyed draw of whether to follow.
+    One compiled pass over the watchers (:func:`_new_follows`).
     """
-    # Only the few who feel like following (follow_probability) are checked against what they follow.
-    candidates = watchers[uniforms < params.follow_probability]
-    room = viewers.watching[candidates]
-    known = loyalty.is_favourite(viewers, candidates, room) if loyal else viewers.followed[candidates] == room
-    followers, room = candidates[~known], room[~known]
-    if loyal:
-        loyalty.add_favourite(viewers, followers, room)
-    else:
-        viewers.followed[followers] = room
-    np.add.at(creators.followers, room, 1)
-    return int(followers.size)
+    return _new_follows(watchers, uniforms, params.follow_probability, loyal is not None, viewers.watching,
+                   viewers.followed, viewers.favourite_2, viewers.favourite_3, creators.followers)
+
+
+@kernel
+def _new_follows(watchers, uniforms, follow_probability, is_loyal, watching, followed, favourite_2, favourite_3,
+                 followers) -> int:
+    """:func:`follow`: a watcher whose draw falls under ``follow_probability`` follows the room it watches
+    unless it follows it already (with ``is_loyal``: unless the room is among its favourites)."""
+    n_follows = 0
+    for i in range(watchers.size):
+        if not uniforms[i] < follow_probability:
+            continue
+        viewer = watchers[i]
+        room = watching[viewer]
+        if is_loyal:
+            if loyalty.is_among_favourites(viewer, room, followed, favourite_2, favourite_3):
+                continue
+            loyalty.put_first(viewer, room, followed, favourite_2, favourite_3)
+        elif followed[viewer] == room:
+            continue
+        else:
+            followed[viewer] = room
+        followers[room] += 1
+        n_follows += 1
+    return n_follows
 
 
 def _choose_rooms(hour: Hour) -> None:

@@ -56,17 +56,34 @@ def _is_favourite(who, creator, followed, favourite_2, favourite_3):
     """:func:`is_favourite` in one pass over ``who``: no ``[who, 3]`` array of favourites made every hour."""
     found = np.empty(who.size, dtype=np.bool_)
     for i in range(who.size):
-        viewer = who[i]
-        found[i] = (followed[viewer] == creator[i]) | (favourite_2[viewer] == creator[i]) | \
-            (favourite_3[viewer] == creator[i])
+        found[i] = is_among_favourites(who[i], creator[i], followed, favourite_2, favourite_3)
     return found
 
 
+@kernel
+def is_among_favourites(viewer, creator, followed, favourite_2, favourite_3) -> bool:
+    """Whether ``creator`` is among ``viewer``'s favourites: the creator it followed last and the two before."""
+    return (followed[viewer] == creator) | (favourite_2[viewer] == creator) | (favourite_3[viewer] == creator)
+
+
 def add_favourite(viewers: ViewerState, who: np.ndarray, creator: np.ndarray) -> None:
-    """Put ``creator`` first among each viewer's favourites, the others moving down one place."""
-    viewers.favourite_3[who] = viewers.favourite_2[who]
-    viewers.favourite_2[who] = viewers.followed[who]
-    viewers.followed[who] = creator
+    """Put ``creator`` first among each viewer's favourites, the others moving down one place (``who`` unique)."""
+    _add_favourites(who, creator, viewers.followed, viewers.favourite_2, viewers.favourite_3)
+
+
+@kernel
+def _add_favourites(who, creator, followed, favourite_2, favourite_3) -> None:
+    """:func:`add_favourite` in one pass over ``who``."""
+    for i in range(who.size):
+        put_first(who[i], creator[i], followed, favourite_2, favourite_3)
+
+
+@kernel
+def put_first(viewer, creator, followed, favourite_2, favourite_3) -> None:
+    """Put ``creator`` first among ``viewer``'s favourites, the others moving down one place."""
+    favourite_3[viewer] = favourite_2[viewer]
+    favourite_2[viewer] = followed[viewer]
+    followed[viewer] = creator
 
 
 # A creator's status in the room choice (:func:`creator_status`): off air, live, or in a session's first hour.

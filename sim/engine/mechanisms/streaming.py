@@ -119,8 +119,9 @@ def _end(hour: Hour) -> None:
 
 START_SESSIONS = Phase(
     "start_sessions", _start,
-    reads=("creators.start_local_hour", "creators.followers", "creators.effort", "creators.has_joined",
-           "creators.is_churned", "session_floor modifiers"),
+    reads=("creators.is_live", "creators.region", "creators.start_local_hour", "creators.followers",
+           "creators.effort", "creators.session_hours", "creators.has_joined", "creators.is_churned",
+           "session_floor modifiers"),
     writes=("creators.is_live", "creators.hours_left", "creators.session_hour"),
 )
 END_HOUR = Phase(
