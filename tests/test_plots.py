@@ -21,7 +21,7 @@ from PIL import Image
 import sim
 from sim import figures
 from sim.cli.main import main
-from sim.engine.metrics import gini
+from sim.engine.metrics import gini, lorenz_curve
 from sim.figures import run as figure_run
 from sim.io.folder import read_results, write_results
 from sim.io.provenance import figure_provenance
@@ -616,3 +616,15 @@ def test_giftsim_plot_draws_a_sweep_folder(tmp_path, capsys):
     recorded = embedded_provenance(folder / "figures" / "platform_revenue_usd_heatmap.svg")
     assert recorded["sweep_name"] == meta["sweep_name"] and recorded["spec_sha256"] == meta["spec_sha256"]
     assert not (folder / "figures" / "provenance.json").exists()  # inside the folder, meta.json says it
+
+
+def test_a_long_lorenz_curve_is_drawn_thinned_with_its_ends_and_gini():
+    spend = np.random.default_rng(0).pareto(1.2, 50_000)
+    fig = figures.lorenz_figure(pd.DataFrame({"income_usd": spend}))
+    curve = fig.axes[0].lines[0]
+    x, y = curve.get_xdata(), curve.get_ydata()
+    assert len(x) <= figure_run.LORENZ_POINTS
+    assert (x[0], y[0], x[-1], y[-1]) == pytest.approx((0.0, 0.0, 1.0, 1.0))
+    full_x, full_y = lorenz_curve(spend)
+    assert np.interp(x, full_x, full_y) == pytest.approx(y)  # points of the full curve
+    assert f"Gini {gini(spend):.2f}" in curve.get_label()

@@ -43,6 +43,9 @@ from sim.io.folder import read_results
 from sim.io.provenance import figure_provenance, run_meta
 
 CHANNEL_NAMES = {"ios": "iOS", "android": "Android", "web": "Web"}
+# Points a Lorenz curve is drawn with at most: a double column at 300 dpi is about 2,100 pixels wide, so the
+# drawn curve is the same, where a million viewers' 1,000,001 points took about 0.3 s more to draw.
+LORENZ_POINTS = 4001
 GROUP_AXIS_LABELS = {"region": "Viewer's region", "channel": "Purchase channel"}
 # The groups of bars in the comparison of runs: one panel per unit, so bars on an axis share it.
 COMPARED_SHARES = (
@@ -80,7 +83,7 @@ def lorenz_figure(creators: pd.DataFrame, viewers: pd.DataFrame | None = None, *
         fig = new_figure(figsize=(figure_width(width), COLUMN_WIDTH_IN))  # square at one column's width
         ax = fig.subplots()
         for (label, values), style in zip(series, ("-", ":", "--"), strict=False):
-            x, y = lorenz_curve(values)
+            x, y = thinned(*lorenz_curve(values), LORENZ_POINTS)
             ax.plot(x, y, linestyle=style, label=f"{label} (Gini {gini(values):.2f})")
         ax.plot([0, 1], [0, 1], color=GREY, linestyle="-", linewidth=0.6, label="Equality")
         ax.set(xlabel="Cumulative share of people, lowest first (%)", ylabel="Cumulative share of the total (%)",
@@ -90,6 +93,14 @@ def lorenz_figure(creators: pd.DataFrame, viewers: pd.DataFrame | None = None, *
         ax.set_aspect("equal")
         ax.legend(loc="upper left")
     return fig
+
+
+def thinned(x: np.ndarray, y: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``most`` points of a curve, evenly spaced along it by index, the first and last kept."""
+    if x.size <= most:
+        return x, y
+    keep = np.unique(np.linspace(0, x.size - 1, most).round().astype(np.int64))
+    return x[keep], y[keep]
 
 
 def income_ccdf_figure(creators: pd.DataFrame, *, width: str | float = "single") -> Figure:
