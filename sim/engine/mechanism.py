@@ -39,7 +39,8 @@ class Output:
     A stock with ``measure`` is read off the model at the end of every hour, unless it names the arrays
     its measure ``reads`` (``creators.effort``): then it is measured again only after an hour in which a
     scheduled event ran, if none of the hour's enabled phases writes any of them (their ``writes``, which
-    ``tests/test_phase_contract.py`` checks), since only the events can have changed it. A daily level such
+    ``tests/test_phase_contract.py`` checks in an hour of a running economy, and which a test of every hour's
+    recorded levels backs), since only the events can have changed it. A daily level such
     as the creators active costs nothing in the other 23 hours, where reading it had cost a small
     economy's step about 4% (six stocks, 15-25 us of 370-450).
     """

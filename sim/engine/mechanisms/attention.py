@@ -368,7 +368,7 @@ def follow(
     One compiled pass over the watchers (:func:`_new_follows`).
     """
     return _new_follows(watchers, uniforms, params.follow_probability, loyal is not None, viewers.watching,
-                   viewers.followed, viewers.favourite_2, viewers.favourite_3, creators.followers)
+                        viewers.followed, viewers.favourite_2, viewers.favourite_3, creators.followers)
 
 
 @kernel
