@@ -80,14 +80,19 @@ def scenario_config(name: str):
                            [f"population.viewers={viewers}", f"population.creators={creators}", f"run.days={days}"])
 
 
+def repeats_for(viewer_hours: int) -> int:
+    """How many times a run is timed (the fastest kept), engine's and reference's alike: a short run several
+    times, as one is too noisy (the reference's single runs had put S1-core's rounds at 42-90x)."""
+    return SHORT_RUN_REPEATS if viewer_hours < 1e7 else 1
+
+
 def measure_engine(name: str) -> dict:
     """Build and run one scenario in this process; return its figures."""
     import sim
 
     config = scenario_config(name)
     viewer_hours = config.population.viewers * config.hours
-    # Runs under a second are timed several times and the fastest kept: one is too noisy.
-    repeats = SHORT_RUN_REPEATS if viewer_hours < 1e7 else 1
+    repeats = repeats_for(viewer_hours)
     build_s, run_s = [], []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -110,9 +115,7 @@ def measure_reference(name: str) -> dict:
 
     config = scenario_config(name)
     viewer_hours = config.population.viewers * config.hours
-    # As the engine's: a short run is timed several times and the fastest kept, so that neither side of a
-    # ratio is a single noisy run (the reference's single runs had put S1-core's rounds at 42-90x)
-    repeats = SHORT_RUN_REPEATS if viewer_hours < 1e7 else 1
+    repeats = repeats_for(viewer_hours)  # as the engine's, so neither side of a ratio is a single noisy run
     build_s, run_s = [], []
     for _ in range(repeats):
         gc.collect()  # the last reference model (Mesa's agents and model refer to each other) gone first

@@ -21,7 +21,8 @@ from types import FrameType, ModuleType
 
 
 def frames_without_source(frame: FrameType | None, context: int = 1) -> list[inspect.FrameInfo]:
-    """``inspect.getouterframes`` without reading source: each frame with no code context."""
+    """``inspect.getouterframes`` without reading source: each frame with no code context (``context``, the
+    lines of source asked for, is taken for the same signature and ignored)."""
     frames = []
     while frame is not None:
         code = frame.f_code
